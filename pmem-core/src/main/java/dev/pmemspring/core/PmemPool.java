@@ -1,0 +1,367 @@
+package dev.pmemspring.core;
+
+import dev.pmemspring.core.internal.file.PoolFile;
+import dev.pmemspring.core.internal.file.PoolHeader;
+import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.HeapDamageException;
+import dev.pmemspring.core.internal.heap.HeapUsage;
+import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.log.RedoBatch;
+import dev.pmemspring.core.internal.memory.MappedMemory;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/**
+ * A pool of persistent memory: one memory-mapped file holding a heap whose blocks, and the links
+ * between them, survive a crash (the Java counterpart of PMDK's {@code PMEMobjpool}).
+ *
+ * <p>A block is named by its <em>handle</em>, a {@code long} offset from the pool start that stays
+ * valid across restarts (0 is null). Allocation metadata is changed atomically, and an allocation
+ * can be published into a persistent field of another block in the same atomic step, so a crash
+ * never leaks a block nor leaves a field pointing to free space.
+ *
+ * <pre>{@code
+ * try (PmemPool pool = PmemPool.openOrCreate(Path.of("/dev/shm/app.pool"),
+ *         PoolOptions.layout("app").withSize(64L << 20))) {
+ *     MemoryBlock root = pool.root(64);                       // zeroed on first use
+ *     long head = pool.allocateInto(root.fieldHandle(0), 256, block -> {
+ *         block.putLong(0, 42);                               // persisted before publication
+ *     });
+ *     pool.freeFrom(root.fieldHandle(0));                     // frees it and clears the field
+ * }
+ * }</pre>
+ *
+ * <p>All methods are thread-safe. One process holds a pool at a time (an OS file lock); closing the
+ * pool unmaps it at once, after which it may be opened again.
+ */
+public final class PmemPool implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(PmemPool.class.getName());
+
+    private final PoolFile file;
+    private final PersistentMemory memory;
+    private final PoolLayout layout;
+    private final Heap heap;
+    private final Lanes lanes;
+    private final Durability durability;
+    private final RecoveryReport recovery;
+    private final Object rootLock = new Object();
+    private volatile boolean closed;
+
+    private PmemPool(PoolFile file, PersistentMemory memory, Lanes lanes, Heap heap, Durability durability,
+                     RecoveryReport recovery) {
+        this.file = file;
+        this.memory = memory;
+        this.layout = file.layout();
+        this.lanes = lanes;
+        this.heap = heap;
+        this.durability = durability;
+        this.recovery = recovery;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Creates a new pool file of {@code options.size()} bytes, fully allocated on disk, with mode 0600.
+     *
+     * @throws PoolAlreadyExistsException if a file exists at {@code path}
+     * @throws PoolTooSmallException if the size is below 8 MiB
+     * @throws PoolNoSpaceException if the file system has no room for it
+     */
+    public static PmemPool create(Path path, PoolOptions options) {
+        if (options.layout() == null) {
+            throw new IllegalArgumentException("a pool needs a layout name to be created");
+        }
+        PoolFile.create(path, options.layout(), options.size(), format ->
+                Heap.format(new MappedMemory(format.segment(), false), format.layout()));
+        return open(path, options);
+    }
+
+    /**
+     * Opens an existing pool: validates its headers, recovers what a crash interrupted, and rebuilds
+     * the allocator's volatile state.
+     *
+     * @throws NotAPoolException, PoolTruncatedException, PoolCorruptedException,
+     *         PoolLayoutMismatchException, PoolFormatTooNewException, PoolInUseException
+     *         each with a message saying what to do
+     */
+    public static PmemPool open(Path path, PoolOptions options) {
+        long start = System.nanoTime();
+        boolean sync = options.durability() == Durability.SYNC;
+        PoolFile file = PoolFile.open(path, options.layout(), sync);
+        try {
+            PersistentMemory memory = new MappedMemory(file.segment(), sync);
+            Lanes lanes = new Lanes(memory, file.layout());
+            int replayed = lanes.recoverAll();
+            Heap heap = Heap.open(memory, file.layout(), lanes);
+            RecoveryReport report = new RecoveryReport(replayed, file.headerRepaired(),
+                    Duration.ofNanos(System.nanoTime() - start));
+            PmemPool pool = new PmemPool(file, memory, lanes, heap, options.durability(), report);
+            LOG.log(System.Logger.Level.INFO, () -> "opened pool " + path + " (layout '" + file.header().layout()
+                    + "', " + file.header().poolSize() + " bytes, durability " + options.durability()
+                    + ", mapping " + file.mapping() + ", recovery " + report + ")");
+            return pool;
+        } catch (HeapDamageException e) {
+            file.close();
+            throw new PoolCorruptedException(path, "the allocator metadata is damaged (" + e.getMessage()
+                    + "); run the check tool for details, and restore the file from a backup or delete it to start empty");
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Opens the pool at {@code path}, creating it first if no file is there. */
+    public static PmemPool openOrCreate(Path path, PoolOptions options) {
+        if (!Files.exists(path)) {
+            try {
+                return create(path, options);
+            } catch (PoolAlreadyExistsException raced) {
+                // another process created it first: open theirs
+            }
+        }
+        return open(path, options);
+    }
+
+    /** Unmaps the pool and releases its lock. Blocks and views of it must not be used afterwards. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            file.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- allocation
+
+    /**
+     * Allocates a block of at least {@code size} bytes; its contents are undefined. Nothing points
+     * to it yet, so a crash before you store its handle somewhere persistent leaks it: prefer
+     * {@link #allocateInto} for blocks that must be found again.
+     *
+     * @throws PoolOutOfMemoryException if the pool has no block that large free
+     */
+    public long allocate(long size) {
+        return allocate(size, null, -1);
+    }
+
+    /**
+     * Allocates a block, lets {@code initializer} write it, and persists it. The block is marked
+     * allocated only after the initializer returns; if it throws, the block is given back.
+     */
+    public long allocate(long size, Consumer<MemoryBlock> initializer) {
+        return allocate(size, initializer, -1);
+    }
+
+    /**
+     * Allocates a block, lets {@code initializer} write it, persists it, and stores its handle into
+     * the 8-byte persistent field at pool offset {@code fieldHandle} (see {@link MemoryBlock#fieldHandle}),
+     * all as one atomic step: after a crash either the field holds the new, initialized block, or
+     * the field is unchanged and the block is free. A handle the field held before is overwritten,
+     * not freed.
+     */
+    public long allocateInto(long fieldHandle, long size, Consumer<MemoryBlock> initializer) {
+        checkField(fieldHandle);
+        return allocate(size, initializer, fieldHandle);
+    }
+
+    private long allocate(long size, Consumer<MemoryBlock> initializer, long fieldHandle) {
+        ensureOpen();
+        Reservation r = reserve(size);
+        try {
+            if (initializer != null) {
+                initializer.accept(new MemoryBlock(memory, r.handle(), r.size()));
+                memory.flush(r.handle(), r.size());
+            }
+            RedoBatch batch = new RedoBatch();
+            heap.addPublish(r, batch);
+            if (fieldHandle >= 0) {
+                batch.set(fieldHandle, r.handle());
+            }
+            // The block's contents are flushed above; the commit drains them before publishing.
+            lanes.commit(batch);
+        } catch (RuntimeException | Error e) {
+            heap.cancel(r);
+            throw e;
+        }
+        heap.published(r);
+        return r.handle();
+    }
+
+    private Reservation reserve(long size) {
+        try {
+            return heap.reserve(size);
+        } catch (Heap.OutOfSpace e) {
+            HeapUsage usage = heap.usage();
+            throw new PoolOutOfMemoryException(file.path(), size, usage.free(), usage.largestFreeBlock());
+        }
+    }
+
+    /**
+     * Frees the block at {@code handle}.
+     *
+     * @throws IllegalArgumentException if {@code handle} is not an allocated block (a double free is
+     *         detected when the two frees do not race)
+     */
+    public void free(long handle) {
+        free(handle, -1);
+    }
+
+    /**
+     * Frees the block whose handle is stored in the persistent field at {@code fieldHandle} and sets
+     * the field to 0, as one atomic step. Does nothing if the field is already 0.
+     */
+    public void freeFrom(long fieldHandle) {
+        checkField(fieldHandle);
+        long handle = memory.getLong(fieldHandle);
+        if (handle != 0) {
+            free(handle, fieldHandle);
+        }
+    }
+
+    private void free(long handle, long fieldHandle) {
+        ensureOpen();
+        RedoBatch batch = new RedoBatch();
+        Heap.Release release = heap.addFree(handle, batch);
+        if (fieldHandle >= 0) {
+            batch.set(fieldHandle, 0);
+        }
+        try {
+            lanes.commit(batch);
+        } catch (RuntimeException | Error e) {
+            heap.freeAbandoned(release);
+            throw e;
+        }
+        heap.freed(release);
+    }
+
+    /** The usable size of the block at {@code handle}: at least what was asked for. */
+    public long sizeOf(long handle) {
+        ensureOpen();
+        return heap.sizeOf(handle);
+    }
+
+    /** A view of the allocated block at {@code handle}, bounded by its size. */
+    public MemoryBlock block(long handle) {
+        return new MemoryBlock(memory, handle, sizeOf(handle));
+    }
+
+    // ---------------------------------------------------------------- root
+
+    /**
+     * The root object: the one block a program finds without a handle, from which it reaches all
+     * others. Allocated (zeroed) on first call; if {@code size} exceeds its current size it is
+     * reallocated, contents kept and the rest zeroed, atomically. Like {@code pmemobj_root}.
+     */
+    public MemoryBlock root(long size) {
+        ensureOpen();
+        if (size <= 0) {
+            throw new IllegalArgumentException("root size must be positive: " + size);
+        }
+        synchronized (rootLock) {
+            long handle = memory.getLong(PoolLayout.ROOT_HANDLE);
+            long current = memory.getLong(PoolLayout.ROOT_SIZE);
+            if (handle != 0 && current >= size) {
+                return new MemoryBlock(memory, handle, current);
+            }
+            Reservation r = reserve(size);
+            RedoBatch batch = new RedoBatch();
+            Heap.Release old = null;
+            try {
+                MemoryBlock fresh = new MemoryBlock(memory, r.handle(), size);
+                fresh.fill(0, size, (byte) 0);
+                if (handle != 0) {
+                    fresh.copyFrom(new MemoryBlock(memory, handle, current), 0, 0, current);
+                    old = heap.addFree(handle, batch);
+                }
+                memory.flush(r.handle(), size);
+                heap.addPublish(r, batch);
+                batch.set(PoolLayout.ROOT_HANDLE, r.handle());
+                batch.set(PoolLayout.ROOT_SIZE, size);
+                lanes.commit(batch);
+            } catch (RuntimeException | Error e) {
+                heap.cancel(r);
+                if (old != null) {
+                    heap.freeAbandoned(old);
+                }
+                throw e;
+            }
+            heap.published(r);
+            if (old != null) {
+                heap.freed(old);
+            }
+            return new MemoryBlock(memory, r.handle(), size);
+        }
+    }
+
+    /** The root object's size, or 0 if it was never allocated. */
+    public long rootSize() {
+        ensureOpen();
+        return memory.getLong(PoolLayout.ROOT_SIZE);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public Path path() {
+        return file.path();
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    public MappingMode mapping() {
+        return file.mapping();
+    }
+
+    /** What opening this pool had to recover. */
+    public RecoveryReport lastRecovery() {
+        return recovery;
+    }
+
+    public PoolStats stats() {
+        ensureOpen();
+        HeapUsage u = heap.usage();
+        return new PoolStats(layout.poolSize(), u.heapSize(), u.used(), u.free(), u.largestFreeBlock(), u.objects());
+    }
+
+    public PoolInfo info() {
+        ensureOpen();
+        PoolHeader h = file.header();
+        HeapUsage u = heap.usage();
+        PoolStats stats = new PoolStats(layout.poolSize(), u.heapSize(), u.used(), u.free(), u.largestFreeBlock(),
+                u.objects());
+        return new PoolInfo(file.path(), h.uuid(), h.layout(), h.major() + "." + h.minor(),
+                Instant.ofEpochMilli(h.creationTimeMillis()), durability, file.mapping(), h.laneCount(), stats,
+                u.runs(), recovery);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkField(long fieldHandle) {
+        if ((fieldHandle & 7) != 0 || !heap.inHeap(fieldHandle, 8)) {
+            throw new IllegalArgumentException("field handle " + fieldHandle + " is not an 8-aligned offset inside"
+                    + " the pool's heap; use MemoryBlock.fieldHandle(offset) of an allocated block");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("pool " + file.path() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PmemPool[" + file.path() + ", " + durability + ", " + file.mapping() + "]";
+    }
+}

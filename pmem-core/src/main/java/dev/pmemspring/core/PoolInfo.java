@@ -1,0 +1,25 @@
+package dev.pmemspring.core;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A pool's identity, configuration and state, as the {@code info} tool prints it.
+ *
+ * @param path the pool file
+ * @param uuid the pool's identity, fixed at creation
+ * @param layout the application layout name
+ * @param formatVersion on-media format, as {@code major.minor}
+ * @param created when the pool was created
+ * @param durability the persist mode in force
+ * @param mapping how the file is mapped
+ * @param lanes log lanes (at most this many threads run allocator operations at once)
+ * @param stats space figures
+ * @param runs runs of small-block units
+ * @param lastRecovery what opening the pool had to repair
+ */
+public record PoolInfo(Path path, UUID uuid, String layout, String formatVersion, Instant created,
+                       Durability durability, MappingMode mapping, int lanes, PoolStats stats, int runs,
+                       RecoveryReport lastRecovery) {
+}

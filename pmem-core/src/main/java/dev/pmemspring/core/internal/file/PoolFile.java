@@ -1,0 +1,322 @@
+package dev.pmemspring.core.internal.file;
+
+import dev.pmemspring.core.MappingMode;
+import dev.pmemspring.core.NotAPoolException;
+import dev.pmemspring.core.PmemException;
+import dev.pmemspring.core.PoolAlreadyExistsException;
+import dev.pmemspring.core.PoolCorruptedException;
+import dev.pmemspring.core.PoolFormatTooNewException;
+import dev.pmemspring.core.PoolInUseException;
+import dev.pmemspring.core.PoolLayoutMismatchException;
+import dev.pmemspring.core.PoolNoSpaceException;
+import dev.pmemspring.core.PoolTooSmallException;
+import dev.pmemspring.core.PoolTruncatedException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * An open pool file: its channel, the OS lock that makes this process its only user, its validated
+ * header and its mapping. Creating, validating and mapping live here; what is inside the mapping
+ * belongs to the layers above.
+ */
+public final class PoolFile implements AutoCloseable {
+
+    private final Path path;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final PoolHeader header;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final MappingMode mapping;
+    private boolean headerRepaired;
+
+    private PoolFile(Path path, FileChannel channel, FileLock lock, PoolHeader header, Arena arena,
+                     MemorySegment segment, MappingMode mapping) {
+        this.path = path;
+        this.channel = channel;
+        this.lock = lock;
+        this.header = header;
+        this.arena = arena;
+        this.segment = segment;
+        this.mapping = mapping;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public PoolHeader header() {
+        return header;
+    }
+
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public MappingMode mapping() {
+        return mapping;
+    }
+
+    /** Whether open found a header copy damaged and rewrote it from the good one. */
+    public boolean headerRepaired() {
+        return headerRepaired;
+    }
+
+    public PoolLayout layout() {
+        return PoolLayout.of(header.poolSize(), header.laneCount());
+    }
+
+    // ---------------------------------------------------------------- create
+
+    /**
+     * Creates a pool file, fully allocated and with mode 0600, and lets {@code format} write its
+     * empty structures before the headers go in. The file is built under a temporary name and
+     * linked into place only when complete, so a crash during creation leaves no half pool.
+     */
+    public static void create(Path path, String layoutName, long size, java.util.function.Consumer<MappedFormat> format) {
+        checkLayoutName(layoutName);
+        if (size < PoolLayout.MIN_POOL_SIZE) {
+            throw new PoolTooSmallException(path, "size " + size + " bytes is below the minimum pool size of "
+                    + PoolLayout.MIN_POOL_SIZE + " bytes (8 MiB); ask for a larger size");
+        }
+        if (Files.exists(path)) {
+            throw new PoolAlreadyExistsException(path, "a file already exists there; open it, or delete it to create a new pool");
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        Path temp = dir.resolve("." + path.getFileName() + ".creating-" + UUID.randomUUID());
+        try {
+            createPrivateFile(temp);
+            FileSpace.allocate(temp, size);
+            PoolLayout layout = PoolLayout.of(size, PoolLayout.DEFAULT_LANES);
+            PoolHeader header = new PoolHeader(PoolHeader.FORMAT_MAJOR, PoolHeader.FORMAT_MINOR, 0, 0,
+                    UUID.randomUUID(), layoutName, size, System.currentTimeMillis(), layout.laneCount());
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 Arena arena = Arena.ofShared()) {
+                MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                format.accept(new MappedFormat(seg, layout));
+                seg.force();
+                // Header B, then A: a file with a valid header A is complete.
+                byte[] raw = header.encode();
+                MemorySegment.copy(MemorySegment.ofArray(raw), 0, seg, PoolLayout.HEADER_B, raw.length);
+                seg.asSlice(PoolLayout.HEADER_B, raw.length).force();
+                MemorySegment.copy(MemorySegment.ofArray(raw), 0, seg, PoolLayout.HEADER_A, raw.length);
+                seg.asSlice(PoolLayout.HEADER_A, raw.length).force();
+            }
+            linkIntoPlace(temp, path);
+        } catch (FileSpace.NoSpaceException e) {
+            throw new PoolNoSpaceException(path, "the file system has no room for " + size
+                    + " bytes; free disk space, choose a smaller pool size, or put the pool elsewhere");
+        } catch (FileAlreadyExistsException e) {
+            throw new PoolAlreadyExistsException(path, "a file appeared there while the pool was being created; open it instead");
+        } catch (IOException e) {
+            throw new PmemException(path, "cannot create the pool file: " + e + "; check that the folder exists and is writable", e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // best effort: a stray temporary file is harmless
+            }
+        }
+    }
+
+    /** The new file's mapping and layout, for writing its empty structures. */
+    public record MappedFormat(MemorySegment segment, PoolLayout layout) {
+    }
+
+    private static void createPrivateFile(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+    }
+
+    /** Puts the finished file at {@code path}, failing if one appeared there meanwhile. */
+    private static void linkIntoPlace(Path temp, Path path) throws IOException {
+        try {
+            Files.createLink(path, temp);
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException noHardLinks) {
+            if (noHardLinks instanceof FileAlreadyExistsException exists) {
+                throw exists;
+            }
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static void checkLayoutName(String layoutName) {
+        if (layoutName == null || layoutName.isEmpty()) {
+            throw new IllegalArgumentException("pool layout name must not be empty");
+        }
+        if (layoutName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > PoolHeader.MAX_LAYOUT_BYTES
+                || layoutName.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("pool layout name must be at most " + PoolHeader.MAX_LAYOUT_BYTES
+                    + " UTF-8 bytes without NUL: '" + layoutName + "'");
+        }
+    }
+
+    // ---------------------------------------------------------------- open
+
+    /**
+     * Opens, locks, validates and maps a pool file.
+     *
+     * @param expectedLayout the layout the caller needs, or null to accept any
+     * @param sync whether durability {@code sync} is asked for (then a DAX {@code MAP_SYNC} mapping is tried)
+     */
+    public static PoolFile open(Path path, String expectedLayout, boolean sync) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            throw new PmemException(path, "no such pool file; create it first (or enable create-if-missing)", e);
+        } catch (IOException e) {
+            throw new PmemException(path, "cannot open the pool file: " + e + "; check its permissions", e);
+        }
+        boolean success = false;
+        try {
+            FileLock lock = lockOrFail(path, channel);
+            PoolHeader header = readHeader(path, channel, expectedLayout);
+            Arena arena = Arena.ofShared();
+            MemorySegment segment = null;
+            MappingMode mapping = MappingMode.SHARED;
+            if (sync) {
+                try {
+                    segment = channel.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, header.poolSize(), arena);
+                    mapping = MappingMode.DAX_SYNC;
+                } catch (IOException | UnsupportedOperationException notDax) {
+                    // Not a DAX file system: msync is the way to durability.
+                }
+            }
+            if (segment == null) {
+                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, header.poolSize(), arena);
+            }
+            PoolFile file = new PoolFile(path, channel, lock, header, arena, segment, mapping);
+            file.repairHeaderCopies();
+            success = true;
+            return file;
+        } catch (IOException e) {
+            throw new PmemException(path, "cannot map the pool file: " + e, e);
+        } finally {
+            if (!success) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+        }
+    }
+
+    private static FileLock lockOrFail(Path path, FileChannel channel) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            throw new PoolInUseException(path, "the pool is already open in another process (or elsewhere in this one);"
+                    + " stop that process or close the pool there, or give this instance its own pool path");
+        }
+        return lock;
+    }
+
+    private static PoolHeader readHeader(Path path, FileChannel channel, String expectedLayout) throws IOException {
+        long fileSize = channel.size();
+        byte[] a = read(channel, PoolLayout.HEADER_A, PoolLayout.HEADER_SIZE);
+        byte[] b = read(channel, PoolLayout.HEADER_B, PoolLayout.HEADER_SIZE);
+        PoolHeader.Decoded da = PoolHeader.decode(a);
+        PoolHeader.Decoded db = PoolHeader.decode(b);
+        if (!da.magicOk() && !db.magicOk()) {
+            throw new NotAPoolException(path, "the file is not a pool (no pool header found); check the path,"
+                    + " or create a new pool at another path");
+        }
+        PoolHeader.Decoded chosen = da.valid() ? da : db;
+        if (!chosen.valid()) {
+            if (fileSize < 2L * PoolLayout.HEADER_SIZE) {
+                throw new PoolTruncatedException(path, "the file is too short to hold a pool header (" + fileSize
+                        + " bytes); restore it from a backup, or delete it and create a new pool");
+            }
+            throw new PoolCorruptedException(path, "both copies of the pool header fail their checksum: the file is"
+                    + " damaged; restore it from a backup, or delete it to start with an empty pool");
+        }
+        PoolHeader h = chosen.header();
+        if (h.major() > PoolHeader.FORMAT_MAJOR || (h.incompatFlags() & ~PoolHeader.KNOWN_INCOMPAT) != 0) {
+            throw new PoolFormatTooNewException(path, "the pool was written in format " + h.major() + "." + h.minor()
+                    + " (incompatible features 0x" + Long.toHexString(h.incompatFlags()) + "), which this release"
+                    + " (format " + PoolHeader.FORMAT_MAJOR + "." + PoolHeader.FORMAT_MINOR + ") cannot read;"
+                    + " upgrade pmem-core to the release that wrote it");
+        }
+        if (expectedLayout != null && !expectedLayout.equals(h.layout())) {
+            throw new PoolLayoutMismatchException(path, "the pool was created for layout '" + h.layout() + "', not '"
+                    + expectedLayout + "'; open it with layout '" + h.layout() + "', or use another pool path for '"
+                    + expectedLayout + "'");
+        }
+        if (h.poolSize() < PoolLayout.MIN_POOL_SIZE || h.laneCount() < 1 || h.laneCount() > 4096) {
+            throw new PoolCorruptedException(path, "the pool header holds impossible geometry (size " + h.poolSize()
+                    + ", lanes " + h.laneCount() + "); restore the file from a backup, or delete it to start empty");
+        }
+        if (fileSize < h.poolSize()) {
+            throw new PoolTruncatedException(path, "the file has " + fileSize + " bytes but its header records "
+                    + h.poolSize() + "; it was cut short (a partial copy or a full disk): restore it from a backup,"
+                    + " or delete it and create a new pool");
+        }
+        if (fileSize > h.poolSize()) {
+            throw new PoolCorruptedException(path, "the file has " + fileSize + " bytes but its header records "
+                    + h.poolSize() + "; it was extended by something other than this library: restore it from a backup");
+        }
+        return h;
+    }
+
+    private static byte[] read(FileChannel channel, long at, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, at + buffer.position()) < 0) {
+                break;
+            }
+        }
+        return Arrays.copyOf(buffer.array(), buffer.position());
+    }
+
+    /** Rewrites a header copy that differs from the valid one (a torn header write). */
+    private void repairHeaderCopies() {
+        byte[] good = header.encode();
+        for (long at : new long[] {PoolLayout.HEADER_A, PoolLayout.HEADER_B}) {
+            MemorySegment copy = segment.asSlice(at, good.length);
+            if (copy.mismatch(MemorySegment.ofArray(good)) >= 0) {
+                copy.copyFrom(MemorySegment.ofArray(good));
+                copy.force();
+                headerRepaired = true;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+            if (lock.isValid()) {
+                lock.release();
+            }
+            channel.close();
+        } catch (IOException e) {
+            throw new PmemException(path, "cannot close the pool file cleanly: " + e, e);
+        }
+    }
+}

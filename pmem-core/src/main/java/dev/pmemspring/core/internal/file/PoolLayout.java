@@ -1,0 +1,73 @@
+package dev.pmemspring.core.internal.file;
+
+/**
+ * Where each region of a pool file lies. Everything is derived from the pool size and the lane
+ * count recorded in the header, so two processes always agree.
+ *
+ * <pre>
+ *   0      header A (4 KiB)
+ *   4 KiB  header B (4 KiB): copy of A, repairs a torn header write
+ *   8 KiB  pool state (4 KiB): root handle and size
+ *   12 KiB lanes: laneCount x 4 KiB, each holding one redo log
+ *   heap   chunk header table (8 bytes per chunk, page-rounded), then the chunks
+ * </pre>
+ */
+public record PoolLayout(long poolSize, int laneCount, long heapTableOffset, int chunkCount, long chunkDataOffset) {
+
+    public static final int PAGE = 4096;
+    public static final long HEADER_A = 0;
+    public static final long HEADER_B = PAGE;
+    public static final int HEADER_SIZE = PAGE;
+    public static final long STATE = 2L * PAGE;
+    public static final long ROOT_HANDLE = STATE;
+    public static final long ROOT_SIZE = STATE + 8;
+    public static final long LANES = 3L * PAGE;
+    public static final int LANE_SIZE = PAGE;
+    public static final int DEFAULT_LANES = 64;
+    /** PMDK's chunk size: the unit of large allocations and of runs. */
+    public static final long CHUNK_SIZE = 256 * 1024;
+    /** Like PMDK's PMEMOBJ_MIN_POOL. */
+    public static final long MIN_POOL_SIZE = 8L * 1024 * 1024;
+
+    public static PoolLayout of(long poolSize, int laneCount) {
+        long heapTable = roundUp(LANES + (long) laneCount * LANE_SIZE, PAGE);
+        long room = poolSize - heapTable;
+        long chunks = room / (CHUNK_SIZE + 8);
+        while (chunks > 0 && roundUp(chunks * 8, PAGE) + chunks * CHUNK_SIZE > room) {
+            chunks--;
+        }
+        if (chunks > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pool size " + poolSize + " exceeds the largest supported pool");
+        }
+        return new PoolLayout(poolSize, laneCount, heapTable, (int) Math.max(chunks, 0),
+                heapTable + roundUp(chunks * 8, PAGE));
+    }
+
+    public long laneOffset(int lane) {
+        return LANES + (long) lane * LANE_SIZE;
+    }
+
+    public long chunkHeaderOffset(int chunk) {
+        return heapTableOffset + 8L * chunk;
+    }
+
+    public long chunkOffset(int chunk) {
+        return chunkDataOffset + chunk * CHUNK_SIZE;
+    }
+
+    public long heapEnd() {
+        return chunkOffset(chunkCount);
+    }
+
+    /** The chunk holding pool offset {@code offset}, or -1 outside the heap. */
+    public int chunkOf(long offset) {
+        if (offset < chunkDataOffset || offset >= heapEnd()) {
+            return -1;
+        }
+        return (int) ((offset - chunkDataOffset) / CHUNK_SIZE);
+    }
+
+    public static long roundUp(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
+    }
+}

@@ -1,0 +1,431 @@
+package dev.pmemspring.core.internal.heap;
+
+import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.log.RedoBatch;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The persistent heap: chunks, runs of size-class units, and the volatile structures that find
+ * free space, rebuilt on open from the chunk header table and run bitmaps (never from objects).
+ *
+ * <p>Every change is two-phase, so transactions can reserve now and publish at commit:
+ * {@link #reserve} takes space in volatile state only; {@link #addPublish} / {@link #addFree} add
+ * the persistent change to a {@link RedoBatch} the caller commits atomically with its own words
+ * (the field that points to the block); {@link #published} / {@link #freed} then update the volatile
+ * side. Space is handed to another thread only after the change that freed it is durable.
+ */
+public final class Heap {
+
+    /** Thrown by {@link #reserve} when no space is left; the pool turns it into its public exception. */
+    public static final class OutOfSpace extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        OutOfSpace() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final PersistentMemory memory;
+    private final PoolLayout layout;
+    private final Lanes lanes;
+
+    private final ReentrantLock chunkLock = new ReentrantLock();
+    private final FreeSpans freeSpans = new FreeSpans();
+    private final Run[] runOfChunk;
+    private final List<Run> runs = new ArrayList<>();
+    private final ConcurrentHashMap<Integer, Integer> usedSpans = new ConcurrentHashMap<>();
+    @SuppressWarnings("unchecked")
+    private final ConcurrentLinkedQueue<Run>[] partialRuns = new ConcurrentLinkedQueue[SizeClasses.COUNT];
+    private final Arena[] arenas;
+    private final AtomicInteger nextArena = new AtomicInteger();
+    private final ThreadLocal<Arena> arenaOfThread;
+
+    private Heap(PersistentMemory memory, PoolLayout layout, Lanes lanes) {
+        this.memory = memory;
+        this.layout = layout;
+        this.lanes = lanes;
+        this.runOfChunk = new Run[layout.chunkCount()];
+        for (int c = 0; c < partialRuns.length; c++) {
+            partialRuns[c] = new ConcurrentLinkedQueue<>();
+        }
+        // One arena per core, as PMDK: enough to keep cores apart, few enough that partly used
+        // current runs (one per arena and size class) do not strand much of a small pool.
+        arenas = new Arena[Runtime.getRuntime().availableProcessors()];
+        for (int i = 0; i < arenas.length; i++) {
+            arenas[i] = new Arena();
+        }
+        arenaOfThread = ThreadLocal.withInitial(() -> arenas[nextArena.getAndIncrement() % arenas.length]);
+    }
+
+    /** Writes an empty heap: one free span over all chunks. */
+    public static void format(PersistentMemory memory, PoolLayout layout) {
+        memory.putLong(layout.chunkHeaderOffset(0), ChunkHeader.of(ChunkHeader.FREE, layout.chunkCount()));
+        memory.flush(layout.chunkHeaderOffset(0), 8);
+    }
+
+    /**
+     * Rebuilds the volatile heap from the chunk header table: one read per span plus the bitmap of
+     * each run, so the cost follows the pool's size, not its object count.
+     *
+     * @throws HeapDamageException if the table does not describe the heap
+     */
+    public static Heap open(PersistentMemory memory, PoolLayout layout, Lanes lanes) throws HeapDamageException {
+        Heap heap = new Heap(memory, layout, lanes);
+        heap.rebuild();
+        return heap;
+    }
+
+    private void rebuild() throws HeapDamageException {
+        int chunk = 0;
+        int count = layout.chunkCount();
+        while (chunk < count) {
+            long header = memory.getLong(layout.chunkHeaderOffset(chunk));
+            int type = ChunkHeader.type(header);
+            int length = ChunkHeader.chunks(header);
+            if (type == 0 || length <= 0 || length > count - chunk) {
+                throw new HeapDamageException("chunk " + chunk + " has " + ChunkHeader.describe(header)
+                        + " (heap has " + count + " chunks)");
+            }
+            switch (type) {
+                case ChunkHeader.FREE -> freeSpans.addMerged(chunk, length);
+                case ChunkHeader.USED -> usedSpans.put(chunk, length);
+                default -> loadRun(chunk, length);
+            }
+            chunk += length;
+        }
+    }
+
+    private void loadRun(int chunk, int length) throws HeapDamageException {
+        long offset = layout.chunkOffset(chunk);
+        long word = memory.getLong(offset);
+        int unitSize = (int) word;
+        int units = (int) (word >>> 32);
+        if (unitSize < 16 || units <= 0 || Run.unitsFor(unitSize, length) != units) {
+            throw new HeapDamageException("run at chunk " + chunk + " has a bad header (unit size " + unitSize
+                    + ", units " + units + ", " + length + " chunks)");
+        }
+        long[] bits = new long[Run.bitmapWords(units)];
+        for (int w = 0; w < bits.length; w++) {
+            bits[w] = memory.getLong(offset + 8 + 8L * w);
+        }
+        Run run = Run.loaded(chunk, length, unitSize, units, offset, bits);
+        register(run);
+        if (run.sizeClass >= 0 && run.freeUnits() > 0) {
+            run.listed.set(true);
+            partialRuns[run.sizeClass].add(run);
+        }
+    }
+
+    private void register(Run run) {
+        for (int c = run.firstChunk; c < run.firstChunk + run.chunks; c++) {
+            runOfChunk[c] = run;
+        }
+        synchronized (runs) {
+            runs.add(run);
+        }
+    }
+
+    // ---------------------------------------------------------------- allocation
+
+    /** Takes a block of at least {@code size} bytes in volatile state. */
+    public Reservation reserve(long size) throws OutOfSpace {
+        if (size <= 0) {
+            throw new IllegalArgumentException("allocation size must be positive: " + size);
+        }
+        if (size <= SizeClasses.MAX_SMALL) {
+            return reserveUnit(SizeClasses.classOf(size));
+        }
+        long chunks = (size + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE;
+        if (chunks > layout.chunkCount()) {
+            throw new OutOfSpace();
+        }
+        int first = reserveChunks((int) chunks);
+        return new Reservation(layout.chunkOffset(first), chunks * PoolLayout.CHUNK_SIZE, null, first, (int) chunks);
+    }
+
+    private Reservation reserveUnit(int sizeClass) throws OutOfSpace {
+        Arena arena = arenaOfThread.get();
+        synchronized (arena) {
+            Run run = arena.current[sizeClass];
+            if (run != null) {
+                int unit = run.reserve();
+                if (unit >= 0) {
+                    return unitReservation(run, unit);
+                }
+                park(run);
+                arena.current[sizeClass] = null;
+            }
+            while ((run = partialRuns[sizeClass].poll()) != null) {
+                int unit = run.reserve();
+                if (unit >= 0) {
+                    arena.current[sizeClass] = run;
+                    return unitReservation(run, unit);
+                }
+                park(run);
+            }
+            run = newRun(sizeClass);
+            arena.current[sizeClass] = run;
+            return unitReservation(run, run.reserve());
+        }
+    }
+
+    private static Reservation unitReservation(Run run, int unit) {
+        return new Reservation(run.handleOf(unit), run.unitSize, run, unit, 0);
+    }
+
+    /** Drops a full run from circulation; a free that finds it parked lists it again. */
+    private void park(Run run) {
+        run.listed.set(false);
+        // A free may have slipped in before the flag dropped and seen it still listed.
+        if (run.freeUnits() > 0 && run.listed.compareAndSet(false, true)) {
+            partialRuns[run.sizeClass].add(run);
+        }
+    }
+
+    private Run newRun(int sizeClass) throws OutOfSpace {
+        int unitSize = SizeClasses.unitSize(sizeClass);
+        int chunks = SizeClasses.runChunks(sizeClass);
+        int units = Run.unitsFor(unitSize, chunks);
+        int first = reserveChunks(chunks);
+        long offset = layout.chunkOffset(first);
+        Run run = Run.fresh(first, chunks, unitSize, units, offset);
+        // The run's header and bitmap are written while its chunk header still says free, and are
+        // durable before the single store that turns the span into a run.
+        memory.putLong(offset, Run.headerWord(unitSize, units));
+        for (int w = 0; w < Run.bitmapWords(units); w++) {
+            memory.putLong(offset + 8 + 8L * w, Run.paddingMask(units, w));
+        }
+        memory.flush(offset, 8 + 8L * Run.bitmapWords(units));
+        lanes.commit(new RedoBatch().set(layout.chunkHeaderOffset(first), ChunkHeader.of(ChunkHeader.RUN, chunks)));
+        run.listed.set(true);
+        register(run);
+        return run;
+    }
+
+    /**
+     * Takes a span of exactly {@code chunks} chunks. A larger free span is split at once and
+     * durably, so the remainder is a free span of its own that other threads may take: the new
+     * header of the remainder is written first (inside the free span, nobody reads it), then one
+     * store shortens the span.
+     */
+    private int reserveChunks(int chunks) throws OutOfSpace {
+        chunkLock.lock();
+        try {
+            FreeSpans.Span span = freeSpans.takeBestFit(chunks);
+            if (span == null) {
+                throw new OutOfSpace();
+            }
+            if (span.length() > chunks) {
+                int rest = span.start() + chunks;
+                long restHeader = layout.chunkHeaderOffset(rest);
+                memory.putLong(restHeader, ChunkHeader.of(ChunkHeader.FREE, span.length() - chunks));
+                memory.flush(restHeader, 8);
+                memory.drain();
+                long header = layout.chunkHeaderOffset(span.start());
+                memory.putLongAtomic(header, ChunkHeader.of(ChunkHeader.FREE, chunks));
+                memory.persist(header, 8);
+                freeSpans.add(rest, span.length() - chunks);
+            }
+            return span.start();
+        } finally {
+            chunkLock.unlock();
+        }
+    }
+
+    /** Adds to {@code batch} the change that makes the reserved block allocated. */
+    public void addPublish(Reservation r, RedoBatch batch) {
+        if (r.run() != null) {
+            batch.or(r.run().bitmapWordOffset(r.unit()), Run.bitMask(r.unit()));
+        } else {
+            batch.set(layout.chunkHeaderOffset(r.unit()), ChunkHeader.of(ChunkHeader.USED, r.chunks()));
+        }
+    }
+
+    /** Records in volatile state that the reservation's batch was committed. */
+    public void published(Reservation r) {
+        if (r.run() == null) {
+            usedSpans.put(r.unit(), r.chunks());
+        }
+    }
+
+    /** Gives back a reservation whose batch was never committed. */
+    public void cancel(Reservation r) {
+        if (r.run() != null) {
+            releaseUnit(r.run(), r.unit());
+        } else {
+            chunkLock.lock();
+            try {
+                // The span is still a durable free span of its own; merging it in volatile state is
+                // enough, the next split or free rewrites the merged header.
+                freeSpans.addMerged(r.unit(), r.chunks());
+            } finally {
+                chunkLock.unlock();
+            }
+        }
+    }
+
+    private void releaseUnit(Run run, int unit) {
+        if (!run.release(unit)) {
+            throw new IllegalStateException("unit " + unit + " of run at chunk " + run.firstChunk + " released twice");
+        }
+        if (run.sizeClass >= 0 && !run.listed.get() && run.listed.compareAndSet(false, true)) {
+            partialRuns[run.sizeClass].add(run);
+        }
+    }
+
+    // ---------------------------------------------------------------- free
+
+    /** A free whose batch is being committed; {@link #freed} completes it. */
+    public record Release(Run run, int unit, int length, FreeSpans.Span merged) {
+    }
+
+    /**
+     * Adds to {@code batch} the change that frees the block at {@code handle}.
+     *
+     * @throws IllegalArgumentException if {@code handle} is not a live block
+     */
+    public Release addFree(long handle, RedoBatch batch) {
+        int chunk = layout.chunkOf(handle);
+        if (chunk < 0) {
+            throw notABlock(handle);
+        }
+        Run run = runOfChunk[chunk];
+        if (run != null) {
+            int unit = run.unitOf(handle);
+            if (unit < 0 || !run.isTaken(unit)) {
+                throw notABlock(handle);
+            }
+            batch.and(run.bitmapWordOffset(unit), ~Run.bitMask(unit));
+            return new Release(run, unit, 1, null);
+        }
+        if (layout.chunkOffset(chunk) != handle) {
+            throw notABlock(handle);
+        }
+        Integer length = usedSpans.remove(chunk);
+        if (length == null) {
+            throw notABlock(handle);
+        }
+        chunkLock.lock();
+        try {
+            // Neighbours leave the free index now, so nobody splits them before the merged header is durable.
+            FreeSpans.Span merged = freeSpans.takeNeighbours(chunk, length);
+            batch.set(layout.chunkHeaderOffset(merged.start()), ChunkHeader.of(ChunkHeader.FREE, merged.length()));
+            return new Release(null, chunk, length, merged);
+        } finally {
+            chunkLock.unlock();
+        }
+    }
+
+    /** Completes a free after its batch was committed: the space becomes available. */
+    public void freed(Release release) {
+        if (release.run() != null) {
+            releaseUnit(release.run(), release.unit());
+        } else {
+            chunkLock.lock();
+            try {
+                freeSpans.add(release.merged().start(), release.merged().length());
+            } finally {
+                chunkLock.unlock();
+            }
+        }
+    }
+
+    /** Undoes {@link #addFree} whose batch was not committed: the block stays allocated. */
+    public void freeAbandoned(Release release) {
+        if (release.run() != null) {
+            return;
+        }
+        chunkLock.lock();
+        try {
+            FreeSpans.Span m = release.merged();
+            int end = release.unit() + release.length();
+            if (m.start() < release.unit()) {
+                freeSpans.add(m.start(), release.unit() - m.start());
+            }
+            if (end < m.end()) {
+                freeSpans.add(end, m.end() - end);
+            }
+            usedSpans.put(release.unit(), release.length());
+        } finally {
+            chunkLock.unlock();
+        }
+    }
+
+    private static IllegalArgumentException notABlock(long handle) {
+        return new IllegalArgumentException("handle " + handle + " is not the start of an allocated block"
+                + " (already freed, never allocated, or an offset inside a block)");
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Usable size of the block at {@code handle}. */
+    public long sizeOf(long handle) {
+        int chunk = layout.chunkOf(handle);
+        if (chunk >= 0) {
+            Run run = runOfChunk[chunk];
+            if (run != null) {
+                int unit = run.unitOf(handle);
+                if (unit >= 0 && run.isTaken(unit)) {
+                    return run.unitSize;
+                }
+            } else if (layout.chunkOffset(chunk) == handle) {
+                Integer length = usedSpans.get(chunk);
+                if (length != null) {
+                    return length * PoolLayout.CHUNK_SIZE;
+                }
+            }
+        }
+        throw notABlock(handle);
+    }
+
+    /** Whether {@code [offset, offset + 8)} lies in the heap's data area. */
+    public boolean inHeap(long offset, long length) {
+        return offset >= layout.chunkDataOffset() && offset + length <= layout.heapEnd();
+    }
+
+    /** Usage figures, computed on demand (they walk the runs, not the objects). */
+    public HeapUsage usage() {
+        long used = 0;
+        long freeInRuns = 0;
+        long objects = 0;
+        long largestUnitFree = 0;
+        List<Run> snapshot;
+        synchronized (runs) {
+            snapshot = List.copyOf(runs);
+        }
+        for (Run run : snapshot) {
+            int freeUnits = run.freeUnits();
+            long taken = run.units - freeUnits;
+            used += taken * run.unitSize;
+            objects += taken;
+            freeInRuns += (long) freeUnits * run.unitSize;
+            if (freeUnits > 0) {
+                largestUnitFree = Math.max(largestUnitFree, run.unitSize);
+            }
+        }
+        for (int length : usedSpans.values()) {
+            used += length * PoolLayout.CHUNK_SIZE;
+            objects++;
+        }
+        long freeChunks;
+        int largestSpan;
+        chunkLock.lock();
+        try {
+            freeChunks = freeSpans.freeChunks();
+            largestSpan = freeSpans.largestSpan();
+        } finally {
+            chunkLock.unlock();
+        }
+        long heapSize = layout.chunkCount() * PoolLayout.CHUNK_SIZE;
+        return new HeapUsage(heapSize, used, freeChunks * PoolLayout.CHUNK_SIZE + freeInRuns,
+                Math.max(largestSpan * PoolLayout.CHUNK_SIZE, largestUnitFree), objects, snapshot.size());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.pmemspring.core.internal.heap;
+
+import dev.pmemspring.core.internal.file.PoolLayout;
+
+/**
+ * The unit sizes of runs. 16-byte steps up to 128 bytes, then four classes per doubling (as
+ * jemalloc), up to 128 KiB; a request is rounded up to its class, so above 128 bytes no more than
+ * 25% of a block is padding. Larger requests take whole chunks.
+ */
+final class SizeClasses {
+
+    static final int MAX_SMALL = 128 * 1024;
+    private static final int[] UNITS = build();
+    static final int COUNT = UNITS.length;
+
+    private SizeClasses() {
+    }
+
+    private static int[] build() {
+        int[] units = new int[64];
+        int n = 0;
+        for (int size = 16; size <= 128; size += 16) {
+            units[n++] = size;
+        }
+        for (int base = 128; base < MAX_SMALL; base *= 2) {
+            for (int step = 1; step <= 4; step++) {
+                units[n++] = base + step * (base / 4);
+            }
+        }
+        return java.util.Arrays.copyOf(units, n);
+    }
+
+    /** The class of a request of {@code size} bytes (1 .. MAX_SMALL). */
+    static int classOf(long size) {
+        if (size <= 128) {
+            return (int) ((size - 1) >>> 4);
+        }
+        int p = 63 - Long.numberOfLeadingZeros(size - 1); // 2^p < size <= 2^(p+1)
+        long step = 1L << (p - 2);
+        int within = (int) ((size - (1L << p) + step - 1) / step); // 1..4
+        return 8 + (p - 7) * 4 + within - 1;
+    }
+
+    static int unitSize(int sizeClass) {
+        return UNITS[sizeClass];
+    }
+
+    /** The class whose unit is exactly {@code unitSize}, or -1. */
+    static int classOfUnit(int unitSize) {
+        if (unitSize < 1 || unitSize > MAX_SMALL) {
+            return -1;
+        }
+        int c = classOf(unitSize);
+        return UNITS[c] == unitSize ? c : -1;
+    }
+
+    /** Chunks per run of a class: enough for at least eight units. */
+    static int runChunks(int sizeClass) {
+        return (int) Math.max(1, (8L * UNITS[sizeClass] + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pmemspring.core.internal.memory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * {@link PersistentMemory} over a memory-mapped pool file.
+ *
+ * <p>With {@code flushes} set (durability {@code sync}) a flush writes the range back with
+ * {@link MemorySegment#force()}: a CPU cache write-back on a {@code MAP_SYNC} (DAX) mapping,
+ * {@code msync} elsewhere. Without it (durability {@code process}) a flush does nothing: every
+ * store is already in the page cache, which outlives the process. In both modes {@link #drain()}
+ * is a store-store fence, because the JIT may otherwise reorder plain stores and a {@code kill -9}
+ * between them could leave data written before the log that protects it.
+ */
+public final class MappedMemory implements PersistentMemory {
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final VarHandle ALIGNED_LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final MemorySegment segment;
+    private final boolean flushes;
+
+    public MappedMemory(MemorySegment segment, boolean flushes) {
+        this.segment = segment;
+        this.flushes = flushes;
+    }
+
+    @Override
+    public long size() {
+        return segment.byteSize();
+    }
+
+    @Override
+    public byte getByte(long offset) {
+        return segment.get(ValueLayout.JAVA_BYTE, offset);
+    }
+
+    @Override
+    public void putByte(long offset, byte value) {
+        segment.set(ValueLayout.JAVA_BYTE, offset, value);
+    }
+
+    @Override
+    public short getShort(long offset) {
+        return segment.get(SHORT, offset);
+    }
+
+    @Override
+    public void putShort(long offset, short value) {
+        segment.set(SHORT, offset, value);
+    }
+
+    @Override
+    public int getInt(long offset) {
+        return segment.get(INT, offset);
+    }
+
+    @Override
+    public void putInt(long offset, int value) {
+        segment.set(INT, offset, value);
+    }
+
+    @Override
+    public long getLong(long offset) {
+        return segment.get(LONG, offset);
+    }
+
+    @Override
+    public void putLong(long offset, long value) {
+        segment.set(LONG, offset, value);
+    }
+
+    @Override
+    public void putLongAtomic(long offset, long value) {
+        ALIGNED_LONG.setOpaque(segment, offset, value);
+    }
+
+    @Override
+    public long getAndBitwiseOr(long offset, long mask) {
+        return (long) ALIGNED_LONG.getAndBitwiseOr(segment, offset, mask);
+    }
+
+    @Override
+    public long getAndBitwiseAnd(long offset, long mask) {
+        return (long) ALIGNED_LONG.getAndBitwiseAnd(segment, offset, mask);
+    }
+
+    @Override
+    public void getBytes(long offset, byte[] target, int targetOffset, int length) {
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, target, targetOffset, length);
+    }
+
+    @Override
+    public void putBytes(long offset, byte[] source, int sourceOffset, int length) {
+        MemorySegment.copy(source, sourceOffset, segment, ValueLayout.JAVA_BYTE, offset, length);
+    }
+
+    @Override
+    public void copy(long sourceOffset, long targetOffset, long length) {
+        MemorySegment.copy(segment, sourceOffset, segment, targetOffset, length);
+    }
+
+    @Override
+    public void fill(long offset, long length, byte value) {
+        segment.asSlice(offset, length).fill(value);
+    }
+
+    @Override
+    public void flush(long offset, long length) {
+        if (flushes && length > 0) {
+            segment.asSlice(offset, length).force();
+        }
+    }
+
+    @Override
+    public void drain() {
+        VarHandle.storeStoreFence();
+    }
+}

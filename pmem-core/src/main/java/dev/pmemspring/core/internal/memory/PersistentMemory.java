@@ -1,0 +1,59 @@
+package dev.pmemspring.core.internal.memory;
+
+/**
+ * The byte-addressed persistent memory of one pool, and its persist barrier.
+ *
+ * <p>Every write to the pool goes through this interface, so a test double can record stores,
+ * flushes and fences (the crash simulator) and the production mapping stays one monomorphic call
+ * site the JIT inlines. Offsets are from the pool start. A store is durable only after a
+ * {@link #flush} of its range followed by a {@link #drain}; in {@code process} durability flush is
+ * free and drain only orders stores, which is what a {@code kill -9} needs.
+ */
+public interface PersistentMemory {
+
+    long size();
+
+    byte getByte(long offset);
+
+    void putByte(long offset, byte value);
+
+    short getShort(long offset);
+
+    void putShort(long offset, short value);
+
+    int getInt(long offset);
+
+    void putInt(long offset, int value);
+
+    long getLong(long offset);
+
+    void putLong(long offset, long value);
+
+    /** Single-copy atomic 8-byte store; {@code offset} must be 8-aligned. */
+    void putLongAtomic(long offset, long value);
+
+    /** Atomic OR of an aligned word; returns the previous value. */
+    long getAndBitwiseOr(long offset, long mask);
+
+    /** Atomic AND of an aligned word; returns the previous value. */
+    long getAndBitwiseAnd(long offset, long mask);
+
+    void getBytes(long offset, byte[] target, int targetOffset, int length);
+
+    void putBytes(long offset, byte[] source, int sourceOffset, int length);
+
+    void copy(long sourceOffset, long targetOffset, long length);
+
+    void fill(long offset, long length, byte value);
+
+    /** Starts writing back {@code [offset, offset + length)}; durable after the next {@link #drain}. */
+    void flush(long offset, long length);
+
+    /** Waits for earlier flushes and orders all earlier stores before all later ones. */
+    void drain();
+
+    default void persist(long offset, long length) {
+        flush(offset, length);
+        drain();
+    }
+}
