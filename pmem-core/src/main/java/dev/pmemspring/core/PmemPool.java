@@ -3,6 +3,7 @@ package dev.pmemspring.core;
 import dev.pmemspring.core.internal.file.PoolFile;
 import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.file.ShutdownState;
 import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapDamageException;
 import dev.pmemspring.core.internal.heap.HeapUsage;
@@ -11,12 +12,14 @@ import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.MappedMemory;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
+import dev.pmemspring.core.internal.tx.TransactionEngine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A pool of persistent memory: one memory-mapped file holding a heap whose blocks, and the links
@@ -50,20 +53,23 @@ public final class PmemPool implements AutoCloseable {
     private final PoolLayout layout;
     private final Heap heap;
     private final Lanes lanes;
+    private final TransactionEngine transactions;
     private final Durability durability;
     private final RecoveryReport recovery;
     private final Object rootLock = new Object();
     private volatile boolean closed;
 
-    private PmemPool(PoolFile file, PersistentMemory memory, Lanes lanes, Heap heap, Durability durability,
+    private PmemPool(PoolFile file, PersistentMemory memory, Lanes lanes, Heap heap, PoolOptions options,
                      RecoveryReport recovery) {
         this.file = file;
         this.memory = memory;
         this.layout = file.layout();
         this.lanes = lanes;
         this.heap = heap;
-        this.durability = durability;
+        this.durability = options.durability();
         this.recovery = recovery;
+        this.transactions = new TransactionEngine(memory, layout, heap, lanes, options.lockTimeout(), file.path(),
+                this::outOfMemory);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -98,15 +104,30 @@ public final class PmemPool implements AutoCloseable {
         PoolFile file = PoolFile.open(path, options.layout(), sync);
         try {
             PersistentMemory memory = new MappedMemory(file.segment(), sync);
-            Lanes lanes = new Lanes(memory, file.layout());
-            int replayed = lanes.recoverAll();
-            Heap heap = Heap.open(memory, file.layout(), lanes);
-            RecoveryReport report = new RecoveryReport(replayed, file.headerRepaired(),
+            boolean unsafeShutdown = ShutdownState.wasCutByMachineCrash(memory);
+            if (unsafeShutdown && !options.acceptUnsafeShutdown()) {
+                throw new PoolUnsafeShutdownException(path, "the pool was open in PROCESS durability when the machine"
+                        + " went down (OS crash or power loss), so any part of it may be torn; open it with"
+                        + " acceptUnsafeShutdown to salvage what verifies, or restore it from a backup");
+            }
+            PoolLayout layout = file.layout();
+            Lanes lanes = new Lanes(memory, layout);
+            // Redo first: it completes allocator operations, including log extensions the undo
+            // logs are read through; then undo rolls back what transactions left open.
+            int replayed = lanes.recoverRedo();
+            int rolledBack = TransactionEngine.recover(memory, layout);
+            Heap heap = Heap.open(memory, layout, lanes);
+            ShutdownState.markOpen(memory, options.durability());
+            RecoveryReport report = new RecoveryReport(replayed, rolledBack, file.headerRepaired(), unsafeShutdown,
                     Duration.ofNanos(System.nanoTime() - start));
-            PmemPool pool = new PmemPool(file, memory, lanes, heap, options.durability(), report);
+            PmemPool pool = new PmemPool(file, memory, lanes, heap, options, report);
             LOG.log(System.Logger.Level.INFO, () -> "opened pool " + path + " (layout '" + file.header().layout()
                     + "', " + file.header().poolSize() + " bytes, durability " + options.durability()
-                    + ", mapping " + file.mapping() + ", recovery " + report + ")");
+                    + ", mapping " + file.mapping() + ", " + report + ")");
+            if (unsafeShutdown) {
+                LOG.log(System.Logger.Level.WARNING, "pool " + path + " was cut by a machine crash while open in"
+                        + " PROCESS durability; opened as asked, but its contents may be torn");
+            }
             return pool;
         } catch (HeapDamageException e) {
             file.close();
@@ -135,6 +156,7 @@ public final class PmemPool implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            ShutdownState.markClosed(memory);
             file.close();
         }
     }
@@ -199,9 +221,13 @@ public final class PmemPool implements AutoCloseable {
         try {
             return heap.reserve(size);
         } catch (Heap.OutOfSpace e) {
-            HeapUsage usage = heap.usage();
-            throw new PoolOutOfMemoryException(file.path(), size, usage.free(), usage.largestFreeBlock());
+            throw outOfMemory(size);
         }
+    }
+
+    private PoolOutOfMemoryException outOfMemory(long size) {
+        HeapUsage usage = heap.usage();
+        return new PoolOutOfMemoryException(file.path(), size, usage.free(), usage.largestFreeBlock());
     }
 
     /**
@@ -251,6 +277,47 @@ public final class PmemPool implements AutoCloseable {
     /** A view of the allocated block at {@code handle}, bounded by its size. */
     public MemoryBlock block(long handle) {
         return new MemoryBlock(memory, handle, sizeOf(handle));
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /**
+     * Runs {@code work} in a transaction: committed when it returns, rolled back (and the exception
+     * rethrown) when it throws. Called inside another transaction on this thread, it joins it.
+     */
+    public void transaction(Consumer<Transaction> work) {
+        transactionResult(tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    /** As {@link #transaction(Consumer)}, returning what {@code work} returns. */
+    public <T> T transactionResult(Function<Transaction, T> work) {
+        Transaction tx = begin();
+        T result;
+        try {
+            result = work.apply(tx);
+        } catch (RuntimeException | Error e) {
+            tx.abort();
+            throw e;
+        }
+        tx.commit();
+        return result;
+    }
+
+    /**
+     * Begins a transaction on the calling thread (or joins the one it has), for frameworks that
+     * need explicit boundaries: end it with {@link Transaction#commit()} or {@link Transaction#abort()}.
+     */
+    public Transaction begin() {
+        ensureOpen();
+        return transactions.begin();
+    }
+
+    /** The calling thread's transaction, if it has one. */
+    public java.util.Optional<Transaction> currentTransaction() {
+        return java.util.Optional.ofNullable(transactions.current());
     }
 
     // ---------------------------------------------------------------- root
@@ -329,18 +396,17 @@ public final class PmemPool implements AutoCloseable {
     public PoolStats stats() {
         ensureOpen();
         HeapUsage u = heap.usage();
-        return new PoolStats(layout.poolSize(), u.heapSize(), u.used(), u.free(), u.largestFreeBlock(), u.objects());
+        return new PoolStats(layout.poolSize(), u.heapSize(), u.used(), u.free(), u.largestFreeBlock(), u.objects(),
+                transactions.committed(), transactions.aborted());
     }
 
     public PoolInfo info() {
         ensureOpen();
         PoolHeader h = file.header();
-        HeapUsage u = heap.usage();
-        PoolStats stats = new PoolStats(layout.poolSize(), u.heapSize(), u.used(), u.free(), u.largestFreeBlock(),
-                u.objects());
+        PoolStats stats = stats();
         return new PoolInfo(file.path(), h.uuid(), h.layout(), h.major() + "." + h.minor(),
                 Instant.ofEpochMilli(h.creationTimeMillis()), durability, file.mapping(), h.laneCount(), stats,
-                u.runs(), recovery);
+                heap.usage().runs(), recovery);
     }
 
     public boolean isClosed() {

@@ -1,5 +1,6 @@
 package dev.pmemspring.core;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -16,31 +17,50 @@ import java.util.Objects;
  *               opens a pool of any layout (tools), and cannot create one
  * @param size the file size when creating (at least 8 MiB); ignored when opening
  * @param durability what a completed write survives (default {@link Durability#SYNC})
+ * @param lockTimeout how long a transaction waits for a block another one holds before it
+ *                    aborts (default 2 s)
+ * @param acceptUnsafeShutdown open a pool even if a machine crash cut it while it was open in
+ *                             {@code PROCESS} mode (default false: {@link PoolUnsafeShutdownException})
  */
-public record PoolOptions(String layout, long size, Durability durability) {
+public record PoolOptions(String layout, long size, Durability durability, Duration lockTimeout,
+                          boolean acceptUnsafeShutdown) {
 
     /** The size a pool is created with unless told otherwise: 64 MiB. */
     public static final long DEFAULT_SIZE = 64L << 20;
+    /** How long a transaction waits for a lock unless told otherwise: 2 s. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(2);
 
     public PoolOptions {
         Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(lockTimeout, "lockTimeout");
+        if (lockTimeout.isNegative()) {
+            throw new IllegalArgumentException("lock timeout must not be negative: " + lockTimeout);
+        }
     }
 
     /** Options for {@code layout}, with the default size and {@link Durability#SYNC}. */
     public static PoolOptions layout(String layout) {
-        return new PoolOptions(layout, DEFAULT_SIZE, Durability.SYNC);
+        return new PoolOptions(layout, DEFAULT_SIZE, Durability.SYNC, DEFAULT_LOCK_TIMEOUT, false);
     }
 
     /** Options that open a pool whatever its layout, as tools do. */
     public static PoolOptions anyLayout() {
-        return new PoolOptions(null, DEFAULT_SIZE, Durability.SYNC);
+        return new PoolOptions(null, DEFAULT_SIZE, Durability.SYNC, DEFAULT_LOCK_TIMEOUT, false);
     }
 
     public PoolOptions withSize(long size) {
-        return new PoolOptions(layout, size, durability);
+        return new PoolOptions(layout, size, durability, lockTimeout, acceptUnsafeShutdown);
     }
 
     public PoolOptions withDurability(Durability durability) {
-        return new PoolOptions(layout, size, durability);
+        return new PoolOptions(layout, size, durability, lockTimeout, acceptUnsafeShutdown);
+    }
+
+    public PoolOptions withLockTimeout(Duration lockTimeout) {
+        return new PoolOptions(layout, size, durability, lockTimeout, acceptUnsafeShutdown);
+    }
+
+    public PoolOptions withAcceptUnsafeShutdown(boolean acceptUnsafeShutdown) {
+        return new PoolOptions(layout, size, durability, lockTimeout, acceptUnsafeShutdown);
     }
 }

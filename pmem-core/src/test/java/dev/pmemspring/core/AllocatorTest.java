@@ -138,6 +138,28 @@ class AllocatorTest {
     }
 
     @Test
+    void emptyRunsGoBackToFreeChunksWhenChunksRunOut() {
+        List<Long> small = new ArrayList<>();
+        try {
+            while (true) {
+                small.add(pool.allocate(100 + small.size() % 3 * 300)); // three size classes
+            }
+        } catch (PoolOutOfMemoryException full) {
+            // every chunk is a run now
+        }
+        assertThat(pool.stats().largestFreeBlock()).isLessThan(CHUNK);
+        small.forEach(pool::free);
+        // All runs are empty; all but the ones arenas hold as current return to the chunks.
+        long big = pool.allocate(pool.stats().heapSize() - 8 * CHUNK);
+        pool.free(big);
+        small.clear();
+        for (int i = 0; i < 1000; i++) {
+            small.add(pool.allocate(2000)); // a class that never had a run reuses the space
+        }
+        small.forEach(pool::free);
+    }
+
+    @Test
     void coalescedFreeSpaceSurvivesReopen() {
         Path path = pool.path();
         long heap = pool.stats().heapSize();

@@ -98,9 +98,14 @@ public final class PoolTool {
                 s.free() == 0 ? 0.0 : 100.0 * (1 - (double) s.largestFreeBlock() / s.free())));
         out.println("objects:            " + s.objects());
         out.println("runs:               " + info.runs());
-        out.println("last recovery:      " + info.lastRecovery().redoLogsReplayed() + " redo logs replayed, header "
-                + (info.lastRecovery().headerRepaired() ? "repaired" : "intact") + ", "
-                + info.lastRecovery().time().toNanos() / 1000 + " us");
+        var recovery = info.lastRecovery();
+        out.println("last recovery:      " + recovery.redoLogsReplayed() + " redo logs replayed, "
+                + recovery.transactionsRolledBack() + " transactions rolled back, header "
+                + (recovery.headerRepaired() ? "repaired" : "intact") + ", "
+                + recovery.time().toNanos() / 1000 + " us");
+        out.println("shutdown:           " + (recovery.unsafeShutdown()
+                ? "UNSAFE (cut by a machine crash while open in PROCESS durability; contents may be torn)"
+                : "clean or recoverable"));
     }
 
     private static String option(List<String> args, String name, String fallback) {

@@ -7,8 +7,8 @@ package dev.pmemspring.core.internal.file;
  * <pre>
  *   0      header A (4 KiB)
  *   4 KiB  header B (4 KiB): copy of A, repairs a torn header write
- *   8 KiB  pool state (4 KiB): root handle and size
- *   12 KiB lanes: laneCount x 4 KiB, each holding one redo log
+ *   8 KiB  pool state (4 KiB): root handle and size, shutdown state
+ *   12 KiB lanes: laneCount x 8 KiB, each a redo log (1 KiB) and an undo log (7 KiB)
  *   heap   chunk header table (8 bytes per chunk, page-rounded), then the chunks
  * </pre>
  */
@@ -21,8 +21,11 @@ public record PoolLayout(long poolSize, int laneCount, long heapTableOffset, int
     public static final long STATE = 2L * PAGE;
     public static final long ROOT_HANDLE = STATE;
     public static final long ROOT_SIZE = STATE + 8;
+    public static final long SHUTDOWN_STATE = STATE + 64;
     public static final long LANES = 3L * PAGE;
-    public static final int LANE_SIZE = PAGE;
+    public static final int LANE_SIZE = 2 * PAGE;
+    public static final int REDO_SIZE = 1024;
+    public static final int UNDO_SIZE = LANE_SIZE - REDO_SIZE;
     public static final int DEFAULT_LANES = 64;
     /** PMDK's chunk size: the unit of large allocations and of runs. */
     public static final long CHUNK_SIZE = 256 * 1024;
@@ -45,6 +48,10 @@ public record PoolLayout(long poolSize, int laneCount, long heapTableOffset, int
 
     public long laneOffset(int lane) {
         return LANES + (long) lane * LANE_SIZE;
+    }
+
+    public long undoOffset(int lane) {
+        return laneOffset(lane) + REDO_SIZE;
     }
 
     public long chunkHeaderOffset(int chunk) {

@@ -29,18 +29,17 @@ final class FreeSpans {
         freeChunks += length;
     }
 
-    /** Adds a span merged with its free neighbours; returns the merged span. */
-    Span addMerged(int start, int length) {
+    /** Adds a span merged with its free neighbours. */
+    void addMerged(int start, int length) {
         Span merged = takeNeighbours(start, length);
         add(merged.start(), merged.length());
-        return merged;
     }
 
     /**
      * Removes the free neighbours of {@code [start, start + length)} from the index and returns the
      * span they form together with it.
      */
-    Span takeNeighbours(int start, int length) {
+    private Span takeNeighbours(int start, int length) {
         int s = start;
         int len = length;
         Map.Entry<Integer, Integer> before = byStart.lowerEntry(start);

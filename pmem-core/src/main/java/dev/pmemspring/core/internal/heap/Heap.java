@@ -7,8 +7,8 @@ import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -41,7 +41,7 @@ public final class Heap {
     private final FreeSpans freeSpans = new FreeSpans();
     private final Run[] runOfChunk;
     private final List<Run> runs = new ArrayList<>();
-    private final ConcurrentHashMap<Integer, Integer> usedSpans = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Integer, Integer> usedSpans = new ConcurrentSkipListMap<>();
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Run>[] partialRuns = new ConcurrentLinkedQueue[SizeClasses.COUNT];
     private final Arena[] arenas;
@@ -220,6 +220,9 @@ public final class Heap {
         chunkLock.lock();
         try {
             FreeSpans.Span span = freeSpans.takeBestFit(chunks);
+            if (span == null && reclaimEmptyRuns() > 0) {
+                span = freeSpans.takeBestFit(chunks);
+            }
             if (span == null) {
                 throw new OutOfSpace();
             }
@@ -238,6 +241,43 @@ public final class Heap {
         } finally {
             chunkLock.unlock();
         }
+    }
+
+    /**
+     * Turns runs whose units are all free back into free chunks, so space one size class no
+     * longer needs serves others. Runs an arena holds as its current run stay. Called with the
+     * chunk lock held when chunks run out.
+     *
+     * @return the number of runs reclaimed
+     */
+    private int reclaimEmptyRuns() {
+        int reclaimed = 0;
+        for (ConcurrentLinkedQueue<Run> queue : partialRuns) {
+            for (Run run : queue) {
+                // Out of the queue, not current anywhere and with no unit taken, nobody can reach
+                // the run any more: its volatile state is final.
+                if (run.freeUnits() != run.units || !queue.remove(run)) {
+                    continue;
+                }
+                if (run.freeUnits() != run.units) { // a reserve slipped in before the removal
+                    queue.add(run);
+                    continue;
+                }
+                // Every unit's persistent bit is clear (frees clear it before they release), so
+                // one store of the chunk header frees the run as a whole.
+                lanes.commit(new RedoBatch().set(layout.chunkHeaderOffset(run.firstChunk),
+                        ChunkHeader.of(ChunkHeader.FREE, run.chunks)));
+                for (int c = run.firstChunk; c < run.firstChunk + run.chunks; c++) {
+                    runOfChunk[c] = null;
+                }
+                synchronized (runs) {
+                    runs.remove(run);
+                }
+                freeSpans.addMerged(run.firstChunk, run.chunks);
+                reclaimed++;
+            }
+        }
+        return reclaimed;
     }
 
     /** Adds to {@code batch} the change that makes the reserved block allocated. */
@@ -261,10 +301,11 @@ public final class Heap {
         if (r.run() != null) {
             releaseUnit(r.run(), r.unit());
         } else {
+            usedSpans.remove(r.unit()); // a transaction publishes early so its blocks can be used
             chunkLock.lock();
             try {
-                // The span is still a durable free span of its own; merging it in volatile state is
-                // enough, the next split or free rewrites the merged header.
+                // The span is a durable free span of its own again; merging it in volatile state
+                // is enough, the next split or free rewrites the merged header.
                 freeSpans.addMerged(r.unit(), r.chunks());
             } finally {
                 chunkLock.unlock();
@@ -284,7 +325,7 @@ public final class Heap {
     // ---------------------------------------------------------------- free
 
     /** A free whose batch is being committed; {@link #freed} completes it. */
-    public record Release(Run run, int unit, int length, FreeSpans.Span merged) {
+    public record Release(Run run, int unit, int length) {
     }
 
     /**
@@ -304,7 +345,7 @@ public final class Heap {
                 throw notABlock(handle);
             }
             batch.and(run.bitmapWordOffset(unit), ~Run.bitMask(unit));
-            return new Release(run, unit, 1, null);
+            return new Release(run, unit, 1);
         }
         if (layout.chunkOffset(chunk) != handle) {
             throw notABlock(handle);
@@ -313,15 +354,10 @@ public final class Heap {
         if (length == null) {
             throw notABlock(handle);
         }
-        chunkLock.lock();
-        try {
-            // Neighbours leave the free index now, so nobody splits them before the merged header is durable.
-            FreeSpans.Span merged = freeSpans.takeNeighbours(chunk, length);
-            batch.set(layout.chunkHeaderOffset(merged.start()), ChunkHeader.of(ChunkHeader.FREE, merged.length()));
-            return new Release(null, chunk, length, merged);
-        } finally {
-            chunkLock.unlock();
-        }
+        // The span becomes a free span of its own; free neighbours merge with it in volatile
+        // state after the commit, and the next split writes one header for the whole.
+        batch.set(layout.chunkHeaderOffset(chunk), ChunkHeader.of(ChunkHeader.FREE, length));
+        return new Release(null, chunk, length);
     }
 
     /** Completes a free after its batch was committed: the space becomes available. */
@@ -331,7 +367,7 @@ public final class Heap {
         } else {
             chunkLock.lock();
             try {
-                freeSpans.add(release.merged().start(), release.merged().length());
+                freeSpans.addMerged(release.unit(), release.length());
             } finally {
                 chunkLock.unlock();
             }
@@ -340,28 +376,88 @@ public final class Heap {
 
     /** Undoes {@link #addFree} whose batch was not committed: the block stays allocated. */
     public void freeAbandoned(Release release) {
-        if (release.run() != null) {
-            return;
-        }
-        chunkLock.lock();
-        try {
-            FreeSpans.Span m = release.merged();
-            int end = release.unit() + release.length();
-            if (m.start() < release.unit()) {
-                freeSpans.add(m.start(), release.unit() - m.start());
-            }
-            if (end < m.end()) {
-                freeSpans.add(end, m.end() - end);
-            }
+        if (release.run() == null) {
             usedSpans.put(release.unit(), release.length());
-        } finally {
-            chunkLock.unlock();
         }
     }
 
     private static IllegalArgumentException notABlock(long handle) {
         return new IllegalArgumentException("handle " + handle + " is not the start of an allocated block"
                 + " (already freed, never allocated, or an offset inside a block)");
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /**
+     * The persistent word that says whether a block is allocated, with what to do to it either
+     * way. Transactions change it at once, undo-logged, instead of through a redo batch at commit.
+     *
+     * @param offset the bitmap word or chunk header
+     * @param bitmap whether it is a bitmap word (then {@code mask} is the block's bit) or a chunk header
+     */
+    public record StateWord(long offset, boolean bitmap, long mask, long usedHeader, long freeHeader) {
+    }
+
+    public StateWord stateWord(Reservation r) {
+        return r.run() != null ? unitState(r.run(), r.unit()) : spanState(r.unit(), r.chunks());
+    }
+
+    public StateWord stateWord(Release r) {
+        return r.run() != null ? unitState(r.run(), r.unit()) : spanState(r.unit(), r.length());
+    }
+
+    private StateWord unitState(Run run, int unit) {
+        return new StateWord(run.bitmapWordOffset(unit), true, Run.bitMask(unit), 0, 0);
+    }
+
+    private StateWord spanState(int chunk, int length) {
+        return new StateWord(layout.chunkHeaderOffset(chunk), false, 0, ChunkHeader.of(ChunkHeader.USED, length),
+                ChunkHeader.of(ChunkHeader.FREE, length));
+    }
+
+    /**
+     * Starts a transactional free: validates {@code handle} and takes the block out of the live
+     * set, but keeps its space reserved until {@link #freed} (commit) or {@link #freeAbandoned} (abort).
+     */
+    public Release beginTxFree(long handle) {
+        int chunk = layout.chunkOf(handle);
+        if (chunk < 0) {
+            throw notABlock(handle);
+        }
+        Run run = runOfChunk[chunk];
+        if (run != null) {
+            int unit = run.unitOf(handle);
+            if (unit < 0 || !run.isTaken(unit)) {
+                throw notABlock(handle);
+            }
+            return new Release(run, unit, 1);
+        }
+        Integer length = layout.chunkOffset(chunk) == handle ? usedSpans.remove(chunk) : null;
+        if (length == null) {
+            throw notABlock(handle);
+        }
+        return new Release(null, chunk, length);
+    }
+
+    /** Start and size of the allocated block holding {@code offset}, or null if none does. */
+    public long[] blockContaining(long offset) {
+        int chunk = layout.chunkOf(offset);
+        if (chunk < 0) {
+            return null;
+        }
+        Run run = runOfChunk[chunk];
+        if (run != null) {
+            long rel = offset - run.dataOffset;
+            if (rel < 0 || rel / run.unitSize >= run.units || !run.isTaken((int) (rel / run.unitSize))) {
+                return null;
+            }
+            return new long[] {run.handleOf((int) (rel / run.unitSize)), run.unitSize};
+        }
+        var span = usedSpans.floorEntry(chunk);
+        if (span == null || span.getKey() + span.getValue() <= chunk) {
+            return null;
+        }
+        return new long[] {layout.chunkOffset(span.getKey()), span.getValue() * PoolLayout.CHUNK_SIZE};
     }
 
     // ---------------------------------------------------------------- queries

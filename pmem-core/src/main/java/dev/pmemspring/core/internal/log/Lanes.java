@@ -9,22 +9,30 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The pool's lanes and who holds them. A thread first tries the lane it used last, so threads
  * keep to their own lanes and their logs stay in their caches; when all are taken it waits.
+ * A transaction holds its lane from begin to end; allocator operations inside it use that lane's
+ * redo log instead of taking a second lane (which could deadlock when all lanes are held).
  */
 public final class Lanes {
 
+    /** Per thread: the lane it used last, and the lane its transaction holds, if any. */
+    private static final class ThreadLanes {
+        int lastUsed = -1;
+        Lane held;
+    }
+
     private final PersistentMemory memory;
     private final Lane[] lanes;
-    private final AtomicIntegerArray held;
-    private final ThreadLocal<int[]> lastUsed = ThreadLocal.withInitial(() -> new int[] {-1});
+    private final AtomicIntegerArray taken;
+    private final ThreadLocal<ThreadLanes> threadLanes = ThreadLocal.withInitial(ThreadLanes::new);
     private int nextHint;
 
     public Lanes(PersistentMemory memory, PoolLayout layout) {
         this.memory = memory;
         lanes = new Lane[layout.laneCount()];
         for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new Lane(i, new RedoLog(memory, layout.laneOffset(i), PoolLayout.LANE_SIZE));
+            lanes[i] = new Lane(i, new RedoLog(memory, layout.laneOffset(i), PoolLayout.REDO_SIZE));
         }
-        held = new AtomicIntegerArray(lanes.length);
+        taken = new AtomicIntegerArray(lanes.length);
     }
 
     public int count() {
@@ -35,17 +43,35 @@ public final class Lanes {
         return lanes[index];
     }
 
-    public Lane acquire() {
-        int[] last = lastUsed.get();
-        int start = last[0];
+    /** Takes a lane for the calling thread's transaction; {@link #releaseHeld()} gives it back. */
+    public Lane acquireHeld() {
+        ThreadLanes mine = threadLanes.get();
+        if (mine.held != null) {
+            throw new IllegalStateException("this thread already holds lane " + mine.held.index());
+        }
+        mine.held = acquire(mine);
+        return mine.held;
+    }
+
+    public void releaseHeld() {
+        ThreadLanes mine = threadLanes.get();
+        Lane lane = mine.held;
+        mine.held = null;
+        if (lane != null) {
+            taken.set(lane.index(), 0);
+        }
+    }
+
+    private Lane acquire(ThreadLanes mine) {
+        int start = mine.lastUsed;
         if (start < 0) {
-            start = Math.floorMod(nextHint++, lanes.length);
+            start = Math.floorMod(nextHint++, lanes.length); // a racy hint is fine: it only spreads threads
         }
         for (int spins = 0; ; spins++) {
             for (int k = 0; k < lanes.length; k++) {
                 int i = (start + k) % lanes.length;
-                if (held.get(i) == 0 && held.compareAndSet(i, 0, 1)) {
-                    last[0] = i;
+                if (taken.get(i) == 0 && taken.compareAndSet(i, 0, 1)) {
+                    mine.lastUsed = i;
                     return lanes[i];
                 }
             }
@@ -55,10 +81,6 @@ public final class Lanes {
                 LockSupport.parkNanos(10_000);
             }
         }
-    }
-
-    public void release(Lane lane) {
-        held.set(lane.index(), 0);
     }
 
     /**
@@ -77,16 +99,21 @@ public final class Lanes {
         if (batch.size() == 0) {
             return;
         }
-        Lane lane = acquire();
+        ThreadLanes mine = threadLanes.get();
+        if (mine.held != null) {
+            mine.held.redo().commit(batch);
+            return;
+        }
+        Lane lane = acquire(mine);
         try {
             lane.redo().commit(batch);
         } finally {
-            release(lane);
+            taken.set(lane.index(), 0);
         }
     }
 
     /** Replays or clears every lane's redo log; returns the number of logs replayed. */
-    public int recoverAll() {
+    public int recoverRedo() {
         int replayed = 0;
         for (Lane lane : lanes) {
             if (lane.redo().recover() > 0) {

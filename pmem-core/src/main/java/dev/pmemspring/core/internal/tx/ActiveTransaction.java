@@ -1,0 +1,366 @@
+package dev.pmemspring.core.internal.tx;
+
+import dev.pmemspring.core.Transaction;
+import dev.pmemspring.core.TransactionAbortedException;
+import dev.pmemspring.core.TransactionLockTimeoutException;
+import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.Reservation;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A running transaction. Snapshots go to the lane's undo log before the range may change;
+ * allocations and frees change the allocator's state word at once, after logging how to undo it,
+ * while the volatile allocator keeps the space reserved until the end. The commit point is the
+ * undo log's generation bump: one 8-byte store.
+ */
+final class ActiveTransaction implements Transaction {
+
+    private enum State { ACTIVE, COMMITTED, ABORTED }
+
+    private final TransactionEngine engine;
+    private final UndoLog undo;
+    private final Thread owner = Thread.currentThread();
+    private final BitSet locked = new BitSet();
+    /** Snapshotted ranges, merged: start -> end. Written by the user, flushed at commit. */
+    private final TreeMap<Long, Long> snapshots = new TreeMap<>();
+    /** Blocks allocated here: start -> end. Need no snapshot; flushed at commit. */
+    private final TreeMap<Long, Long> fresh = new TreeMap<>();
+    private final List<Reservation> allocations = new ArrayList<>();
+    private final List<Heap.Release> frees = new ArrayList<>();
+    /** Blocks allocated and freed here: free again whatever the outcome. */
+    private final List<Reservation> freedFresh = new ArrayList<>();
+    private final Set<Long> freed = new HashSet<>();
+    private List<Runnable> onCommit;
+    private List<Runnable> onAbort;
+    private int depth = 1;
+    private State state = State.ACTIVE;
+    private Throwable abortCause;
+
+    ActiveTransaction(TransactionEngine engine, UndoLog undo) {
+        this.engine = engine;
+        this.undo = undo;
+    }
+
+    void join() {
+        checkUsable();
+        depth++;
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    @Override
+    public void snapshot(long offset, long length) {
+        checkUsable();
+        if (length <= 0) {
+            if (length == 0) {
+                return;
+            }
+            throw new IllegalArgumentException("snapshot length must not be negative: " + length);
+        }
+        if (within(fresh, offset, length)) {
+            return;
+        }
+        long block = blockOf(offset, length);
+        lockBlock(block);
+        if (within(snapshots, offset, length)) {
+            return;
+        }
+        undo.logSnapshot(offset, length, engine::extendLog);
+        addRange(snapshots, offset, offset + length);
+    }
+
+    @Override
+    public void lock(long offset) {
+        checkUsable();
+        lockBlock(blockOf(offset, 1));
+    }
+
+    @Override
+    public void putLong(long offset, long value) {
+        snapshot(offset, 8);
+        engine.memory.putLong(offset, value);
+    }
+
+    @Override
+    public void putInt(long offset, int value) {
+        snapshot(offset, 4);
+        engine.memory.putInt(offset, value);
+    }
+
+    @Override
+    public void putByte(long offset, byte value) {
+        snapshot(offset, 1);
+        engine.memory.putByte(offset, value);
+    }
+
+    @Override
+    public void putBytes(long offset, byte[] bytes) {
+        snapshot(offset, bytes.length);
+        engine.memory.putBytes(offset, bytes, 0, bytes.length);
+    }
+
+    @Override
+    public long allocate(long size) {
+        checkUsable();
+        Reservation r;
+        try {
+            r = engine.heap.reserve(size);
+        } catch (Heap.OutOfSpace e) {
+            throw engine.outOfMemory.apply(size);
+        }
+        try {
+            Heap.StateWord w = engine.heap.stateWord(r);
+            // Logged first: a crash after the state word changed finds how to change it back.
+            if (w.bitmap()) {
+                undo.logRollback(UndoLog.ROLLBACK_AND, w.offset(), ~w.mask(), engine::extendLog);
+                engine.memory.getAndBitwiseOr(w.offset(), w.mask());
+            } else {
+                undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.freeHeader(), engine::extendLog);
+                engine.memory.putLongAtomic(w.offset(), w.usedHeader());
+            }
+            engine.memory.flush(w.offset(), 8);
+        } catch (RuntimeException | Error e) {
+            engine.heap.cancel(r);
+            throw e;
+        }
+        engine.heap.published(r); // visible to sizeOf and block() now; an abort cancels it
+        allocations.add(r);
+        addRange(fresh, r.handle(), r.handle() + r.size());
+        return r.handle();
+    }
+
+    @Override
+    public void free(long handle) {
+        checkUsable();
+        if (freed.contains(handle)) {
+            throw new IllegalArgumentException("handle " + handle + " was already freed in this transaction");
+        }
+        lockBlock(handle);
+        Reservation own = allocations.stream().filter(r -> r.handle() == handle).findFirst().orElse(null);
+        if (own != null) {
+            freeFresh(own);
+            return;
+        }
+        Heap.Release release = engine.heap.beginTxFree(handle);
+        try {
+            Heap.StateWord w = engine.heap.stateWord(release);
+            if (w.bitmap()) {
+                undo.logRollback(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
+                engine.memory.getAndBitwiseAnd(w.offset(), ~w.mask());
+            } else {
+                undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.usedHeader(), engine::extendLog);
+                engine.memory.putLongAtomic(w.offset(), w.freeHeader());
+            }
+            engine.memory.flush(w.offset(), 8);
+        } catch (RuntimeException | Error e) {
+            engine.heap.freeAbandoned(release);
+            throw e;
+        }
+        frees.add(release);
+        freed.add(handle);
+    }
+
+    /** Frees a block allocated in this transaction: its state word goes back to free, logged. */
+    private void freeFresh(Reservation r) {
+        Heap.StateWord w = engine.heap.stateWord(r);
+        if (w.bitmap()) {
+            undo.logRollback(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
+            engine.memory.getAndBitwiseAnd(w.offset(), ~w.mask());
+        } else {
+            undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.usedHeader(), engine::extendLog);
+            engine.memory.putLongAtomic(w.offset(), w.freeHeader());
+        }
+        engine.memory.flush(w.offset(), 8);
+        allocations.remove(r);
+        freedFresh.add(r);
+        freed.add(r.handle());
+    }
+
+    @Override
+    public void onCommit(Runnable action) {
+        checkUsable();
+        (onCommit == null ? onCommit = new ArrayList<>() : onCommit).add(action);
+    }
+
+    @Override
+    public void onAbort(Runnable action) {
+        checkUsable();
+        (onAbort == null ? onAbort = new ArrayList<>() : onAbort).add(action);
+    }
+
+    // ---------------------------------------------------------------- end
+
+    @Override
+    public void commit() {
+        checkOwner();
+        if (state == State.ABORTED) {
+            throw new TransactionAbortedException("the transaction was rolled back"
+                    + (abortCause == null ? "" : " after: " + abortCause), abortCause);
+        }
+        if (state == State.COMMITTED) {
+            throw new IllegalStateException("the transaction has already committed");
+        }
+        if (--depth > 0) {
+            return;
+        }
+        try {
+            flushRanges(snapshots);
+            flushRanges(fresh);
+            // The changes are durable before the commit point; the commit point is the only
+            // store that decides between them and their undo.
+            engine.memory.drain();
+            if (undo.entries() > 0) {
+                undo.invalidate();
+            }
+        } catch (RuntimeException | Error e) {
+            abortWith(e);
+            throw e;
+        }
+        state = State.COMMITTED;
+        frees.forEach(engine.heap::freed);
+        freedFresh.forEach(engine.heap::cancel);
+        finish();
+        engine.committed.increment();
+        runAll(onCommit);
+    }
+
+    @Override
+    public void abort() {
+        checkOwner();
+        if (state != State.ACTIVE) {
+            return;
+        }
+        abortWith(null);
+    }
+
+    /** Rolls back; called for an explicit abort and for any failure inside the transaction. */
+    void abortWith(Throwable cause) {
+        if (state != State.ACTIVE) {
+            return;
+        }
+        state = State.ABORTED;
+        abortCause = cause;
+        try {
+            undo.rollback();
+        } finally {
+            // Persistent state is back to the start; the reserved space can be reused now.
+            allocations.forEach(engine.heap::cancel);
+            freedFresh.forEach(engine.heap::cancel);
+            frees.forEach(engine.heap::freeAbandoned);
+            finish();
+            engine.aborted.increment();
+        }
+        runAll(onAbort);
+    }
+
+    private void finish() {
+        engine.locks.unlockAll(locked);
+        engine.ended();
+        depth = 0;
+    }
+
+    @Override
+    public boolean isActive() {
+        return state == State.ACTIVE;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private long blockOf(long offset, long length) {
+        long[] block = engine.heap.blockContaining(offset);
+        if (block == null || offset + length > block[0] + block[1] || offset + length < offset) {
+            throw new IllegalArgumentException("range [" + offset + ", " + offset + " + " + length
+                    + ") is not inside one allocated block; snapshot fields of blocks you allocated");
+        }
+        return block[0];
+    }
+
+    private void lockBlock(long block) {
+        boolean got;
+        try {
+            got = engine.locks.lock(block, locked, engine.lockTimeoutNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abortWith(e);
+            throw new TransactionAbortedException("interrupted while waiting for a lock", e);
+        }
+        if (!got) {
+            TransactionLockTimeoutException timeout = new TransactionLockTimeoutException("waited more than "
+                    + engine.lockTimeoutNanos / 1_000_000 + " ms for block " + block
+                    + ", held by another transaction; this transaction was rolled back: retry it,"
+                    + " keep transactions short, or lock blocks in a fixed order");
+            abortWith(timeout);
+            throw timeout;
+        }
+    }
+
+    private void flushRanges(TreeMap<Long, Long> ranges) {
+        for (Map.Entry<Long, Long> r : ranges.entrySet()) {
+            engine.memory.flush(r.getKey(), r.getValue() - r.getKey());
+        }
+    }
+
+    private static boolean within(TreeMap<Long, Long> ranges, long offset, long length) {
+        Map.Entry<Long, Long> e = ranges.floorEntry(offset);
+        return e != null && e.getValue() >= offset + length;
+    }
+
+    private static void addRange(TreeMap<Long, Long> ranges, long start, long end) {
+        Map.Entry<Long, Long> before = ranges.floorEntry(start);
+        if (before != null && before.getValue() >= start) {
+            start = before.getKey();
+            end = Math.max(end, before.getValue());
+        }
+        Map.Entry<Long, Long> next;
+        while ((next = ranges.ceilingEntry(start)) != null && next.getKey() <= end) {
+            end = Math.max(end, next.getValue());
+            ranges.remove(next.getKey());
+        }
+        ranges.put(start, end);
+    }
+
+    private void checkUsable() {
+        checkOwner();
+        if (state == State.ABORTED) {
+            throw new TransactionAbortedException("the transaction was rolled back"
+                    + (abortCause == null ? "" : " after: " + abortCause) + "; begin a new one", abortCause);
+        }
+        if (state == State.COMMITTED) {
+            throw new IllegalStateException("the transaction has already committed");
+        }
+    }
+
+    private void checkOwner() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a transaction belongs to the thread that began it (" + owner.getName() + ")");
+        }
+    }
+
+    private static void runAll(List<Runnable> actions) {
+        if (actions == null) {
+            return;
+        }
+        RuntimeException first = null;
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.pmemspring.core.internal.tx;
+
+import dev.pmemspring.core.PoolOutOfMemoryException;
+import dev.pmemspring.core.Transaction;
+import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.log.Lane;
+import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.log.RedoBatch;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
+
+/**
+ * The pool's transactions: one undo log per lane, the lock table, the thread's current
+ * transaction, and recovery of transactions a crash cut short.
+ */
+public final class TransactionEngine {
+
+    final PersistentMemory memory;
+    final Heap heap;
+    final Lanes lanes;
+    final LockTable locks = new LockTable();
+    final long lockTimeoutNanos;
+    final Path path;
+    final LongFunction<PoolOutOfMemoryException> outOfMemory;
+    private final UndoLog[] undoLogs;
+    private final ThreadLocal<ActiveTransaction> current = new ThreadLocal<>();
+    final LongAdder committed = new LongAdder();
+    final LongAdder aborted = new LongAdder();
+
+    public TransactionEngine(PersistentMemory memory, PoolLayout layout, Heap heap, Lanes lanes, Duration lockTimeout,
+                             Path path, LongFunction<PoolOutOfMemoryException> outOfMemory) {
+        this.memory = memory;
+        this.heap = heap;
+        this.lanes = lanes;
+        this.lockTimeoutNanos = lockTimeout.toNanos();
+        this.path = path;
+        this.outOfMemory = outOfMemory;
+        this.undoLogs = new UndoLog[layout.laneCount()];
+        for (int i = 0; i < undoLogs.length; i++) {
+            undoLogs[i] = new UndoLog(memory, layout.undoOffset(i), PoolLayout.UNDO_SIZE);
+        }
+    }
+
+    /**
+     * Rolls back every transaction a crash left open. Runs on open, after redo logs are replayed
+     * and before the heap is rebuilt; touches only the logs, so its cost follows their size.
+     *
+     * @return the number of transactions rolled back
+     */
+    public static int recover(PersistentMemory memory, PoolLayout layout) {
+        int rolledBack = 0;
+        for (int i = 0; i < layout.laneCount(); i++) {
+            if (new UndoLog(memory, layout.undoOffset(i), PoolLayout.UNDO_SIZE).rollback() > 0) {
+                rolledBack++;
+            }
+        }
+        return rolledBack;
+    }
+
+    /** Begins a transaction on the calling thread, or joins the one it has. */
+    public Transaction begin() {
+        ActiveTransaction tx = current.get();
+        if (tx != null) {
+            tx.join();
+            return tx;
+        }
+        Lane lane = lanes.acquireHeld();
+        tx = new ActiveTransaction(this, undoLogs[lane.index()]);
+        current.set(tx);
+        return tx;
+    }
+
+    /** The calling thread's transaction, or null. */
+    public Transaction current() {
+        return current.get();
+    }
+
+    void ended() {
+        current.remove();
+        lanes.releaseHeld();
+    }
+
+    /** Allocates a log extension and publishes it into {@code nextField}, atomically. */
+    long extendLog(long nextField, long size) {
+        Reservation r;
+        try {
+            r = heap.reserve(size);
+        } catch (Heap.OutOfSpace e) {
+            throw outOfMemory.apply(size);
+        }
+        RedoBatch batch = new RedoBatch();
+        heap.addPublish(r, batch);
+        batch.set(nextField, r.handle());
+        lanes.commit(batch); // through the lane this transaction holds
+        heap.published(r);
+        return r.handle();
+    }
+
+    public long committed() {
+        return committed.sum();
+    }
+
+    public long aborted() {
+        return aborted.sum();
+    }
+}

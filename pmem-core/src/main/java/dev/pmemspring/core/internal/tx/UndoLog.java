@@ -1,0 +1,207 @@
+package dev.pmemspring.core.internal.tx;
+
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One lane's undo log: what to put back if the transaction holding the lane does not commit.
+ *
+ * <pre>
+ *   area +0   generation
+ *   area +8   segment 0: next segment handle (0 = none), then entries to the end of the area
+ *   segment n (a heap block of {@value #EXTENSION_SIZE} bytes): next handle, then entries
+ *
+ *   entry: target offset | kind (high 8 bits) and length | payload words | checksum
+ * </pre>
+ *
+ * <p>Every entry's checksum covers the log's generation, so bumping the generation (one 8-byte
+ * store) empties the log without zeroing it: that store is a transaction's commit point. Entries
+ * never straddle segments; a writer moves to the next segment only when fewer than
+ * {@value #MIN_ENTRY} bytes are left, and a reader reads until the first entry whose checksum
+ * fails. Rolling back applies entries newest first; every kind is idempotent, so a crash during
+ * rollback is rolled back again.
+ */
+final class UndoLog {
+
+    static final int EXTENSION_SIZE = 64 * 1024;
+    static final int MIN_ENTRY = 32;
+
+    /** Restores bytes copied before the transaction changed them. */
+    static final int SNAPSHOT = 1;
+    /** On rollback, AND the word with the payload (undoes an allocation's bitmap bit). */
+    static final int ROLLBACK_AND = 2;
+    /** On rollback, OR the word with the payload (undoes a free's bitmap bit). */
+    static final int ROLLBACK_OR = 3;
+    /** On rollback, store the payload (restores a chunk header). */
+    static final int ROLLBACK_SET = 4;
+
+    /** Allocates and publishes the next segment into {@code nextField}; returns its handle. */
+    interface Extender {
+        long extend(long nextField, long size);
+    }
+
+    private record Segment(long nextField, long start, long end) {
+    }
+
+    private final PersistentMemory memory;
+    private final long area;
+    private final List<Segment> segments = new ArrayList<>();
+    private int current;
+    private long position;
+    private long generation;
+    private int entries;
+
+    UndoLog(PersistentMemory memory, long area, int areaSize) {
+        this.memory = memory;
+        this.area = area;
+        segments.add(new Segment(area + 8, area + 16, area + areaSize));
+        long next = memory.getLong(area + 8);
+        while (next != 0) {
+            segments.add(new Segment(next, next + 8, next + EXTENSION_SIZE));
+            next = memory.getLong(next);
+        }
+        generation = memory.getLong(area);
+        rewind();
+    }
+
+    private void rewind() {
+        current = 0;
+        position = segments.getFirst().start();
+        entries = 0;
+    }
+
+    int entries() {
+        return entries;
+    }
+
+    /** Logs the current bytes of {@code [offset, offset + length)}; durable when this returns. */
+    void logSnapshot(long offset, long length, Extender extender) {
+        while (length > 0) {
+            long room = roomFor(MIN_ENTRY, extender) - 24;
+            long piece = Math.min(length, room & ~7L);
+            long words = (piece + 7) >>> 3;
+            long at = position;
+            memory.putLong(at, offset);
+            memory.putLong(at + 8, ((long) SNAPSHOT << 56) | piece);
+            memory.putLong(at + 16 + 8 * (words - 1), 0); // defined padding in the last word
+            memory.copy(offset, at + 16, piece);
+            seal(at, 2 + words);
+            offset += piece;
+            length -= piece;
+        }
+    }
+
+    /** Logs a word change to make on rollback; durable when this returns. */
+    void logRollback(int kind, long offset, long value, Extender extender) {
+        roomFor(MIN_ENTRY, extender);
+        long at = position;
+        memory.putLong(at, offset);
+        memory.putLong(at + 8, ((long) kind << 56) | 8);
+        memory.putLong(at + 16, value);
+        seal(at, 3);
+    }
+
+    /** Writes the checksum after {@code words} words at {@code at} and persists the entry. */
+    private void seal(long at, long words) {
+        long sum = seed();
+        for (long i = 0; i < words; i++) {
+            sum = mix(sum, memory.getLong(at + 8 * i));
+        }
+        memory.putLong(at + 8 * words, sum);
+        long bytes = 8 * (words + 1);
+        // The entry is durable before the caller changes what it protects.
+        memory.persist(at, bytes);
+        position = at + bytes;
+        entries++;
+    }
+
+    /** Moves to a segment with at least {@code needed} bytes left; returns the bytes left there. */
+    private long roomFor(long needed, Extender extender) {
+        while (segments.get(current).end() - position < needed) {
+            if (current + 1 == segments.size()) {
+                Segment last = segments.get(current);
+                long handle = extender.extend(last.nextField(), EXTENSION_SIZE);
+                segments.add(new Segment(handle, handle + 8, handle + EXTENSION_SIZE));
+            }
+            current++;
+            position = segments.get(current).start();
+        }
+        return segments.get(current).end() - position;
+    }
+
+    /** Empties the log: the commit point of a transaction, or the end of a rollback. */
+    void invalidate() {
+        generation++;
+        memory.putLongAtomic(area, generation);
+        memory.persist(area, 8);
+        rewind();
+    }
+
+    /**
+     * Rolls back every valid entry, newest first, persists the result and empties the log.
+     *
+     * @return the number of entries rolled back
+     */
+    int rollback() {
+        List<long[]> valid = readValid();
+        for (int i = valid.size() - 1; i >= 0; i--) {
+            long[] e = valid.get(i); // target, kind, length, payload offset
+            long target = e[0];
+            switch ((int) e[1]) {
+                case SNAPSHOT -> memory.copy(e[3], target, e[2]);
+                case ROLLBACK_AND -> memory.getAndBitwiseAnd(target, memory.getLong(e[3]));
+                case ROLLBACK_OR -> memory.getAndBitwiseOr(target, memory.getLong(e[3]));
+                default -> memory.putLongAtomic(target, memory.getLong(e[3]));
+            }
+            memory.flush(target, e[2]);
+        }
+        // Everything restored is durable before the log that could restore it again is dropped.
+        memory.drain();
+        if (!valid.isEmpty() || entries > 0) {
+            invalidate();
+        }
+        return valid.size();
+    }
+
+    /** The entries a crash would roll back, oldest first: {target, kind, length, payload offset}. */
+    List<long[]> readValid() {
+        List<long[]> valid = new ArrayList<>();
+        for (Segment segment : segments) {
+            long at = segment.start();
+            while (segment.end() - at >= MIN_ENTRY) {
+                long target = memory.getLong(at);
+                long header = memory.getLong(at + 8);
+                int kind = (int) (header >>> 56);
+                long length = header & 0x00FFFFFFFFFFFFFFL;
+                long words = (length + 7) >>> 3;
+                if (kind < SNAPSHOT || kind > ROLLBACK_SET || length <= 0
+                        || 8 * (3 + words) > segment.end() - at
+                        || (kind != SNAPSHOT && length != 8)
+                        || target < 0 || target + length > memory.size()) {
+                    return valid;
+                }
+                long sum = seed();
+                for (long i = 0; i < 2 + words; i++) {
+                    sum = mix(sum, memory.getLong(at + 8 * i));
+                }
+                if (sum != memory.getLong(at + 8 * (2 + words))) {
+                    return valid;
+                }
+                valid.add(new long[] {target, kind, length, at + 16});
+                at += 8 * (3 + words);
+            }
+        }
+        return valid;
+    }
+
+    private long seed() {
+        return mix(0xBB67AE8584CAA73BL, generation);
+    }
+
+    private static long mix(long h, long w) {
+        h = (h ^ w) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 31);
+    }
+}

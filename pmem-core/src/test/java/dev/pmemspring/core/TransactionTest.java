@@ -1,0 +1,336 @@
+package dev.pmemspring.core;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TransactionTest {
+
+    @TempDir
+    Path dir;
+    Path path;
+    PmemPool pool;
+    MemoryBlock root;
+
+    private PoolOptions options() {
+        return PoolOptions.layout("tx").withSize(64L << 20).withDurability(Durability.PROCESS)
+                .withLockTimeout(Duration.ofMillis(200));
+    }
+
+    @BeforeEach
+    void open() {
+        path = dir.resolve("tx.pool");
+        pool = PmemPool.create(path, options());
+        root = pool.root(1024);
+    }
+
+    @AfterEach
+    void close() {
+        pool.close();
+    }
+
+    private void reopen() {
+        pool.close();
+        pool = PmemPool.open(path, options());
+        root = pool.root(1024);
+    }
+
+    @Test
+    void committedChangesSurviveReopen() {
+        pool.transaction(tx -> {
+            tx.putLong(root.fieldHandle(0), 41);
+            tx.snapshot(root.fieldHandle(8), 16);
+            root.putLong(8, 42);
+            root.putLong(16, 43);
+            tx.putBytes(root.fieldHandle(24), new byte[] {1, 2, 3});
+            tx.putInt(root.fieldHandle(32), 7);
+            tx.putByte(root.fieldHandle(36), (byte) 9);
+        });
+        reopen();
+        assertThat(root.getLong(0)).isEqualTo(41);
+        assertThat(root.getLong(8)).isEqualTo(42);
+        assertThat(root.getLong(16)).isEqualTo(43);
+        assertThat(root.getBytes(24, 3)).containsExactly(1, 2, 3);
+        assertThat(root.getInt(32)).isEqualTo(7);
+        assertThat(root.getByte(36)).isEqualTo((byte) 9);
+        assertThat(pool.stats().transactionsCommitted()).isZero(); // counted per open
+    }
+
+    @Test
+    void anExceptionRollsEverythingBackAndIsRethrown() {
+        root.putLong(0, 1);
+        long kept = pool.allocateInto(root.fieldHandle(8), 64, b -> b.putLong(0, 5));
+        long objects = pool.stats().objects();
+        assertThatThrownBy(() -> pool.transaction(tx -> {
+            tx.putLong(root.fieldHandle(0), 2);
+            long fresh = tx.allocate(100);
+            tx.putLong(root.fieldHandle(16), fresh);
+            tx.free(kept);
+            tx.putLong(root.fieldHandle(8), 0);
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+        assertThat(root.getLong(0)).isEqualTo(1);
+        assertThat(root.getLong(8)).isEqualTo(kept);
+        assertThat(root.getLong(16)).isZero();
+        assertThat(pool.block(kept).getLong(0)).isEqualTo(5);
+        assertThat(pool.stats().objects()).isEqualTo(objects);
+        assertThat(pool.stats().transactionsAborted()).isEqualTo(1);
+        reopen();
+        assertThat(pool.block(kept).getLong(0)).isEqualTo(5);
+        assertThat(pool.stats().objects()).isEqualTo(objects);
+    }
+
+    @Test
+    void allocationsArePublishedAndFreesAppliedOnlyAtCommit() {
+        long old = pool.allocateInto(root.fieldHandle(0), 64, null);
+        long objects = pool.stats().objects();
+        long fresh = pool.transactionResult(tx -> {
+            long h = tx.allocate(3_000_000); // large: whole chunks
+            pool.block(h).putLong(0, 77);    // new blocks need no snapshot
+            long small = tx.allocate(48);
+            pool.block(small).putLong(0, 78);
+            tx.putLong(root.fieldHandle(8), small);
+            tx.free(old);
+            tx.putLong(root.fieldHandle(0), h);
+            assertThatThrownBy(() -> tx.free(old)).isInstanceOf(IllegalArgumentException.class);
+            return h;
+        });
+        assertThat(pool.stats().objects()).isEqualTo(objects + 1);
+        assertThatThrownBy(() -> pool.sizeOf(old)).isInstanceOf(IllegalArgumentException.class);
+        reopen();
+        assertThat(root.getLong(0)).isEqualTo(fresh);
+        assertThat(pool.block(fresh).getLong(0)).isEqualTo(77);
+        assertThat(pool.block(root.getLong(8)).getLong(0)).isEqualTo(78);
+        assertThat(pool.stats().objects()).isEqualTo(objects + 1);
+    }
+
+    @Test
+    void aBlockAllocatedAndFreedInOneTransactionLeavesNothing() {
+        long objects = pool.stats().objects();
+        pool.transaction(tx -> {
+            tx.free(tx.allocate(64));
+            tx.free(tx.allocate(1 << 20));
+        });
+        assertThatThrownBy(() -> pool.transaction(tx -> {
+            tx.free(tx.allocate(64));
+            throw new IllegalStateException("x");
+        })).hasMessage("x");
+        assertThat(pool.stats().objects()).isEqualTo(objects);
+        reopen();
+        assertThat(pool.stats().objects()).isEqualTo(objects);
+    }
+
+    @Test
+    void explicitBoundariesNestAndFlatten() {
+        Transaction outer = pool.begin();
+        outer.putLong(root.fieldHandle(0), 1);
+        Transaction inner = pool.begin();
+        assertThat(inner).isSameAs(outer);
+        inner.putLong(root.fieldHandle(8), 2);
+        inner.commit();                              // leaves the nested level only
+        assertThat(pool.currentTransaction()).contains(outer);
+        outer.abort();
+        assertThat(root.getLong(0)).isZero();
+        assertThat(root.getLong(8)).isZero();
+        assertThat(pool.currentTransaction()).isEmpty();
+        assertThat(outer.isActive()).isFalse();
+    }
+
+    @Test
+    void aFailingInnerTransactionAbortsTheOuterOne() {
+        assertThatThrownBy(() -> pool.transaction(tx -> {
+            tx.putLong(root.fieldHandle(0), 1);
+            try {
+                pool.transaction(in -> {
+                    in.putLong(root.fieldHandle(8), 2);
+                    throw new IllegalArgumentException("inner");
+                });
+            } catch (IllegalArgumentException swallowed) {
+                // the outer level carries on as if nothing happened...
+            }
+            tx.putLong(root.fieldHandle(16), 3); // ...but the transaction is gone
+        })).isInstanceOf(TransactionAbortedException.class).hasMessageContaining("rolled back");
+        assertThat(root.getLong(0)).isZero();
+        assertThat(root.getLong(8)).isZero();
+        assertThat(root.getLong(16)).isZero();
+    }
+
+    @Test
+    void callbacksRunAfterTheOutcome() {
+        List<String> events = new ArrayList<>();
+        pool.transaction(tx -> {
+            tx.onCommit(() -> events.add("commit:" + pool.currentTransaction().isPresent()));
+            tx.onAbort(() -> events.add("abort"));
+        });
+        Transaction tx = pool.begin();
+        tx.onCommit(() -> events.add("commit2"));
+        tx.onAbort(() -> events.add("abort2"));
+        tx.abort();
+        assertThat(events).containsExactly("commit:false", "abort2");
+    }
+
+    @Test
+    void largeTransactionsExtendTheirLog() {
+        int n = 3000; // 3000 snapshots and frees: far more than a lane's 7 KiB of log
+        MemoryBlock table = pool.block(pool.allocateInto(root.fieldHandle(0), 8L * n, null));
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            pool.allocateInto(table.fieldHandle(8L * i), 64, b -> b.putLong(0, id));
+        }
+        long objects = pool.stats().objects();
+        assertThatThrownBy(() -> pool.transaction(tx -> {
+            for (int i = 0; i < n; i++) {
+                long h = table.getLong(8L * i);
+                tx.putLong(h, -1);
+                tx.free(h);
+                tx.putLong(table.fieldHandle(8L * i), 0);
+            }
+            throw new IllegalStateException("not today");
+        })).hasMessage("not today");
+        long withLogExtensions = pool.stats().objects();
+        for (int i = 0; i < n; i++) {
+            assertThat(pool.block(table.getLong(8L * i)).getLong(0)).isEqualTo(i);
+        }
+        pool.transaction(tx -> {
+            for (int i = 0; i < n; i++) {
+                tx.free(table.getLong(8L * i));
+                tx.putLong(table.fieldHandle(8L * i), 0);
+            }
+        });
+        assertThat(withLogExtensions).isGreaterThan(objects); // the log grew into the heap, and keeps it
+        assertThat(pool.stats().objects()).isEqualTo(withLogExtensions - n);
+        reopen();
+        assertThat(pool.stats().objects()).isEqualTo(withLogExtensions - n);
+    }
+
+    @Test
+    void anUnfinishedTransactionIsRolledBackOnOpen() {
+        long kept = pool.allocateInto(root.fieldHandle(8), 64, b -> b.putLong(0, 5));
+        long objects = pool.stats().objects();
+        Transaction tx = pool.begin();
+        tx.putLong(root.fieldHandle(0), 99);
+        tx.putLong(root.fieldHandle(16), tx.allocate(200));
+        tx.free(kept);
+        pool.close(); // as if the process died here
+        pool = PmemPool.open(path, options());
+        root = pool.root(1024);
+        assertThat(pool.lastRecovery().transactionsRolledBack()).isEqualTo(1);
+        assertThat(root.getLong(0)).isZero();
+        assertThat(root.getLong(16)).isZero();
+        assertThat(pool.block(kept).getLong(0)).isEqualTo(5);
+        assertThat(pool.stats().objects()).isEqualTo(objects);
+        reopen();
+        assertThat(pool.lastRecovery().transactionsRolledBack()).isZero(); // recovery is done once
+    }
+
+    @Test
+    void misuseIsRefusedClearly() {
+        assertThatThrownBy(() -> pool.transaction(tx -> tx.snapshot(8, 8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not inside one allocated block");
+        assertThatThrownBy(() -> pool.transaction(tx -> tx.snapshot(root.handle() + 1000, 100)))
+                .isInstanceOf(IllegalArgumentException.class);
+        Transaction tx = pool.begin();
+        Future<?> other = Executors.newSingleThreadExecutor().submit(() -> tx.putLong(root.handle(), 1));
+        assertThatThrownBy(other::get).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("belongs to the thread");
+        tx.commit();
+        assertThatThrownBy(tx::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("already committed");
+    }
+
+    @Test
+    void aLockHeldTooLongAbortsTheWaiterInsteadOfDeadlocking() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService exec = Executors.newSingleThreadExecutor();
+        Future<?> holder = exec.submit(() -> pool.transaction(tx -> {
+            tx.putLong(root.fieldHandle(0), 1);
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        held.await();
+        assertThatThrownBy(() -> pool.transaction(tx -> {
+            tx.putLong(root.fieldHandle(64), 5); // same block: waits, then gives up
+        })).isInstanceOf(TransactionLockTimeoutException.class).hasMessageContaining("rolled back");
+        assertThat(root.getLong(64)).isZero();
+        release.countDown();
+        holder.get();
+        exec.shutdown();
+        assertThat(root.getLong(0)).isEqualTo(1);
+        pool.transaction(tx -> tx.putLong(root.fieldHandle(64), 5)); // the lock was released
+        assertThat(root.getLong(64)).isEqualTo(5);
+    }
+
+    @Test
+    void concurrentTransfersKeepTheTotal() throws Exception {
+        int accounts = 32;
+        MemoryBlock table = pool.block(pool.allocateInto(root.fieldHandle(0), 8L * accounts, null));
+        for (int i = 0; i < accounts; i++) {
+            pool.allocateInto(table.fieldHandle(8L * i), 16, b -> b.putLong(0, 1000));
+        }
+        AtomicInteger aborted = new AtomicInteger();
+        ExecutorService exec = Executors.newFixedThreadPool(4);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int seed = t;
+            futures.add(exec.submit(() -> {
+                Random random = new Random(seed);
+                for (int i = 0; i < 2000; i++) {
+                    int a = random.nextInt(accounts);
+                    int b = random.nextInt(accounts);
+                    if (a == b) {
+                        continue;
+                    }
+                    long from = table.getLong(8L * a);
+                    long to = table.getLong(8L * b);
+                    long amount = random.nextInt(50);
+                    try {
+                        pool.transaction(tx -> {
+                            tx.snapshot(from, 8); // lock before reading
+                            tx.snapshot(to, 8);
+                            MemoryBlock f = pool.block(from);
+                            MemoryBlock g = pool.block(to);
+                            f.putLong(0, f.getLong(0) - amount);
+                            g.putLong(0, g.getLong(0) + amount);
+                            if (random.nextInt(10) == 0) {
+                                throw new IllegalStateException("changed my mind");
+                            }
+                        });
+                    } catch (IllegalStateException | TransactionLockTimeoutException e) {
+                        aborted.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        exec.shutdown();
+        long total = 0;
+        for (int i = 0; i < accounts; i++) {
+            total += pool.block(table.getLong(8L * i)).getLong(0);
+        }
+        assertThat(total).isEqualTo(1000L * accounts);
+        assertThat(aborted.get()).isPositive();
+        assertThat(pool.stats().transactionsAborted()).isEqualTo(aborted.get());
+    }
+}
