@@ -11,6 +11,7 @@ import dev.pmemspring.core.internal.heap.Reservation;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.MappedMemory;
+import dev.pmemspring.core.internal.memory.MemoryDecorator;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 import dev.pmemspring.core.internal.tx.TransactionEngine;
 
@@ -103,7 +104,7 @@ public final class PmemPool implements AutoCloseable {
         boolean sync = options.durability() == Durability.SYNC;
         PoolFile file = PoolFile.open(path, options.layout(), sync);
         try {
-            PersistentMemory memory = new MappedMemory(file.segment(), sync);
+            PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(file.segment(), sync));
             boolean unsafeShutdown = ShutdownState.wasCutByMachineCrash(memory);
             if (unsafeShutdown && !options.acceptUnsafeShutdown()) {
                 throw new PoolUnsafeShutdownException(path, "the pool was open in PROCESS durability when the machine"
