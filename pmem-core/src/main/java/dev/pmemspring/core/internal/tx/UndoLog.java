@@ -58,7 +58,9 @@ final class UndoLog {
         this.area = area;
         segments.add(new Segment(area + 8, area + 16, area + areaSize));
         long next = memory.getLong(area + 8);
-        while (next != 0) {
+        // A damaged link ends the chain instead of leading reads outside the pool or round a loop.
+        while (next > 0 && (next & 7) == 0 && next + EXTENSION_SIZE <= memory.size()
+                && segments.size() <= memory.size() / EXTENSION_SIZE) {
             segments.add(new Segment(next, next + 8, next + EXTENSION_SIZE));
             next = memory.getLong(next);
         }
