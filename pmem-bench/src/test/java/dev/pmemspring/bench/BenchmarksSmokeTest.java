@@ -1,0 +1,68 @@
+package dev.pmemspring.bench;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.util.Collection;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs every benchmark once in its smallest configuration, so CI notices a benchmark that no
+ * longer runs. Not a measurement: the numbers are thrown away.
+ *
+ * <p>{@code forks(0)} runs the benchmarks inside the test JVM: the classes JMH generated at compile
+ * time are already on the test class path, and surefire already passes
+ * {@code --enable-native-access}. A forked JVM would have to rebuild that class path from
+ * surefire's booter jar.
+ */
+class BenchmarksSmokeTest {
+
+    @Test
+    void allocatorBenchmarkRuns() throws RunnerException {
+        Collection<RunResult> results = run(options(AllocatorBenchmark.class)
+                .param("size", "64")
+                .param("durability", "PROCESS"));
+
+        assertThat(results).hasSize(2); // allocateFree, allocateIntoFree
+        assertPositiveScores(results);
+    }
+
+    @Test
+    void openBenchmarkRuns() throws RunnerException {
+        Collection<RunResult> results = run(options(OpenBenchmark.class).param("objects", "1000"));
+
+        assertThat(results).hasSize(1);
+        assertPositiveScores(results);
+    }
+
+    private static ChainedOptionsBuilder options(Class<?> benchmark) {
+        return new OptionsBuilder()
+                .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
+                .forks(0)
+                .threads(1)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .shouldFailOnError(true);
+    }
+
+    private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+        return new Runner(options.build()).run();
+    }
+
+    private static void assertPositiveScores(Collection<RunResult> results) {
+        for (RunResult result : results) {
+            assertThat(result.getPrimaryResult().getScore())
+                    .as(result.getParams().getBenchmark())
+                    .isPositive()
+                    .isFinite();
+        }
+    }
+}
