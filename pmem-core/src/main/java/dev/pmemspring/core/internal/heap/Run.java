@@ -5,7 +5,6 @@ import dev.pmemspring.core.internal.file.PoolLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A span of chunks cut into equal units, with a persistent bitmap of used units (PMDK's run).
@@ -25,6 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Run {
 
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Longs per cache line. */
+    private static final int LINE = 8;
+    private static final int FREE = LINE;
+    private static final int FIRST_WORD = 2 * LINE;
 
     final int firstChunk;
     final int chunks;
@@ -34,8 +37,12 @@ final class Run {
     final long bitmapOffset;
     final long dataOffset;
 
+    /**
+     * The volatile bitmap, between padding: {@code [pad][free count][pad][bitmap words][pad]}.
+     * Runs of two arenas are made at about the same moment and their arrays sit side by side in
+     * the Java heap; the padding keeps two threads' hot words off one cache line.
+     */
     private final long[] bits;
-    private final AtomicInteger free = new AtomicInteger();
     /** Whether an arena holds this run or it waits in its class's queue; else it is full and parked. */
     final AtomicBoolean listed = new AtomicBoolean();
     private int hint;
@@ -48,8 +55,12 @@ final class Run {
         this.units = units;
         this.bitmapOffset = offset + 8;
         this.dataOffset = offset + dataStart(units);
-        this.bits = bits;
+        this.bits = new long[FIRST_WORD + bits.length + LINE];
+        System.arraycopy(bits, 0, this.bits, FIRST_WORD, bits.length);
+        this.words = bits.length;
     }
+
+    private final int words;
 
     static long headerWord(int unitSize, int units) {
         return (unitSize & 0xFFFFFFFFL) | ((long) units << 32);
@@ -87,39 +98,43 @@ final class Run {
             bits[w] = paddingMask(units, w);
         }
         Run run = new Run(firstChunk, chunks, unitSize, units, offset, bits);
-        run.free.set(units);
+        run.setFree(units);
         return run;
     }
 
     /** A run read back from its persistent bitmap. */
     static Run loaded(int firstChunk, int chunks, int unitSize, int units, long offset, long[] persistentBits) {
-        Run run = new Run(firstChunk, chunks, unitSize, units, offset, persistentBits);
         int used = 0;
         for (int w = 0; w < persistentBits.length; w++) {
             persistentBits[w] |= paddingMask(units, w);
             used += Long.bitCount(persistentBits[w] & ~paddingMask(units, w));
         }
-        run.free.set(units - used);
+        Run run = new Run(firstChunk, chunks, unitSize, units, offset, persistentBits);
+        run.setFree(units - used);
         return run;
+    }
+
+    private void setFree(int n) {
+        BITS.setVolatile(bits, FREE, (long) n);
     }
 
     /** Takes a free unit; returns its index, or -1 if the run is full. */
     int reserve() {
-        if (free.get() <= 0) {
+        if (freeUnits() <= 0) {
             return -1;
         }
-        int n = bits.length;
-        for (int k = 0; k < n; k++) {
-            int w = (hint + k) % n;
-            long word = (long) BITS.getOpaque(bits, w);
+        for (int k = 0; k < words; k++) {
+            int w = (hint + k) % words;
+            int i = FIRST_WORD + w;
+            long word = (long) BITS.getOpaque(bits, i);
             while (word != -1L) {
                 int bit = Long.numberOfTrailingZeros(~word);
-                if (BITS.compareAndSet(bits, w, word, word | (1L << bit))) {
-                    free.decrementAndGet();
+                if (BITS.compareAndSet(bits, i, word, word | (1L << bit))) {
+                    BITS.getAndAdd(bits, FREE, -1L);
                     hint = w;
                     return (w << 6) + bit;
                 }
-                word = (long) BITS.getOpaque(bits, w);
+                word = (long) BITS.getOpaque(bits, i);
             }
         }
         return -1;
@@ -127,26 +142,26 @@ final class Run {
 
     /** Returns a unit to the free pool; false if it was not taken (a double free). */
     boolean release(int unit) {
-        int w = unit >>> 6;
+        int i = FIRST_WORD + (unit >>> 6);
         long mask = 1L << (unit & 63);
         while (true) {
-            long word = (long) BITS.getOpaque(bits, w);
+            long word = (long) BITS.getOpaque(bits, i);
             if ((word & mask) == 0) {
                 return false;
             }
-            if (BITS.compareAndSet(bits, w, word, word & ~mask)) {
-                free.incrementAndGet();
+            if (BITS.compareAndSet(bits, i, word, word & ~mask)) {
+                BITS.getAndAdd(bits, FREE, 1L);
                 return true;
             }
         }
     }
 
     boolean isTaken(int unit) {
-        return ((long) BITS.getOpaque(bits, unit >>> 6) & (1L << (unit & 63))) != 0;
+        return ((long) BITS.getOpaque(bits, FIRST_WORD + (unit >>> 6)) & (1L << (unit & 63))) != 0;
     }
 
     int freeUnits() {
-        return free.get();
+        return (int) (long) BITS.getVolatile(bits, FREE);
     }
 
     /** The unit a handle names, or -1 if the handle is not the start of a unit of this run. */
