@@ -188,7 +188,7 @@ public final class PmemPool implements AutoCloseable {
      * the 8-byte persistent field at pool offset {@code fieldHandle} (see {@link MemoryBlock#fieldHandle}),
      * all as one atomic step: after a crash either the field holds the new, initialized block, or
      * the field is unchanged and the block is free. A handle the field held before is overwritten,
-     * not freed.
+     * not freed. {@code initializer} may be null (the contents are then undefined).
      */
     public long allocateInto(long fieldHandle, long size, Consumer<MemoryBlock> initializer) {
         checkField(fieldHandle);

@@ -6,7 +6,11 @@ package dev.pmemspring.core.internal.heap;
  * walked from chunk 0 by span lengths. One aligned store changes a span, so a span's state is
  * always either before or after a change.
  *
- * <pre>  bits 0-7 type, bits 8-15 check byte 0xC5, bits 32-63 span length in chunks</pre>
+ * <pre>  bits 0-7 type, bits 8-15 check byte 0xC5, bits 16-23 a run's size class + 1,
+ *   bits 32-63 span length in chunks</pre>
+ *
+ * A run's size class lives here so opening a pool learns every run's geometry from the table
+ * alone, without touching the run's own pages.
  */
 final class ChunkHeader {
 
@@ -24,6 +28,15 @@ final class ChunkHeader {
     }
 
     /** The span type, or 0 if the word is not a valid header. */
+    static long ofRun(int chunks, int sizeClass) {
+        return of(RUN, chunks) | ((long) (sizeClass + 1) << 16);
+    }
+
+    /** A run's size class, or -1 if the header does not name one. */
+    static int runClass(long header) {
+        return (int) ((header >>> 16) & 0xFF) - 1;
+    }
+
     static int type(long header) {
         int type = (int) (header & 0xFF);
         return (header & 0xFF00) == CHECK && type >= FREE && type <= RUN ? type : 0;

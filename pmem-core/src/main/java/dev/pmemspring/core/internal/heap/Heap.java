@@ -41,6 +41,8 @@ public final class Heap {
     private final FreeSpans freeSpans = new FreeSpans();
     private final Run[] runOfChunk;
     private final List<Run> runs = new ArrayList<>();
+    /** Runs found on open and not yet read (see {@link #sortRuns}). */
+    private final ConcurrentLinkedQueue<Run> unsorted = new ConcurrentLinkedQueue<>();
     private final ConcurrentSkipListMap<Integer, Integer> usedSpans = new ConcurrentSkipListMap<>();
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Run>[] partialRuns = new ConcurrentLinkedQueue[SizeClasses.COUNT];
@@ -80,6 +82,7 @@ public final class Heap {
     public static Heap open(PersistentMemory memory, PoolLayout layout, Lanes lanes) throws HeapDamageException {
         Heap heap = new Heap(memory, layout, lanes);
         heap.rebuild();
+        heap.sortRunsInBackground();
         return heap;
     }
 
@@ -97,31 +100,49 @@ public final class Heap {
             switch (type) {
                 case ChunkHeader.FREE -> freeSpans.addMerged(chunk, length);
                 case ChunkHeader.USED -> usedSpans.put(chunk, length);
-                default -> loadRun(chunk, length);
+                default -> loadRun(chunk, length, header);
             }
             chunk += length;
         }
     }
 
-    private void loadRun(int chunk, int length) throws HeapDamageException {
-        long offset = layout.chunkOffset(chunk);
-        long word = memory.getLong(offset);
-        int unitSize = (int) word;
-        int units = (int) (word >>> 32);
-        if (unitSize < 16 || units <= 0 || Run.unitsFor(unitSize, length) != units) {
-            throw new HeapDamageException("run at chunk " + chunk + " has a bad header (unit size " + unitSize
-                    + ", units " + units + ", " + length + " chunks)");
+    private void loadRun(int chunk, int length, long header) throws HeapDamageException {
+        int sizeClass = ChunkHeader.runClass(header);
+        if (!Run.fits(sizeClass, length)) {
+            throw new HeapDamageException("chunk " + chunk + " has a run of " + length + " chunks with size class "
+                    + sizeClass + ", which does not fit");
         }
-        long[] bits = new long[Run.bitmapWords(units)];
-        for (int w = 0; w < bits.length; w++) {
-            bits[w] = memory.getLong(offset + 8 + 8L * w);
-        }
-        Run run = Run.loaded(chunk, length, unitSize, units, offset, bits);
+        Run run = Run.lazy(memory, chunk, length, sizeClass, layout.chunkOffset(chunk));
         register(run);
-        if (run.sizeClass >= 0 && run.freeUnits() > 0) {
-            run.listed.set(true);
-            partialRuns[run.sizeClass].add(run);
+        unsorted.add(run);
+    }
+
+    /**
+     * Reads the runs found on open and queues those with free units. Runs once in the background
+     * after open (so open itself touches no run), and inline when an allocation finds no chunk
+     * left, so space in unread runs is never reported missing. Idempotent and thread-safe.
+     */
+    private void sortRuns() {
+        Run run;
+        while ((run = unsorted.poll()) != null) {
+            // A free may have listed it already (it loads the run itself).
+            if (run.freeUnits() > 0 && run.listed.compareAndSet(false, true)) {
+                partialRuns[run.sizeClass].add(run);
+            }
         }
+    }
+
+    private void sortRunsInBackground() {
+        if (unsorted.isEmpty()) {
+            return;
+        }
+        Thread.ofVirtual().name("pmem-run-loader").start(() -> {
+            try {
+                sortRuns();
+            } catch (IllegalStateException closed) {
+                // the pool was closed before all runs were read: nothing to do
+            }
+        });
     }
 
     private void register(Run run) {
@@ -171,7 +192,15 @@ public final class Heap {
                 }
                 park(run);
             }
-            run = newRun(sizeClass);
+            try {
+                run = newRun(sizeClass);
+            } catch (OutOfSpace noChunks) {
+                if (unsorted.isEmpty()) {
+                    throw noChunks;
+                }
+                sortRuns();
+                return reserveUnit(sizeClass);
+            }
             arena.current[sizeClass] = run;
             return unitReservation(run, run.reserve());
         }
@@ -191,20 +220,12 @@ public final class Heap {
     }
 
     private Run newRun(int sizeClass) throws OutOfSpace {
-        int unitSize = SizeClasses.unitSize(sizeClass);
         int chunks = SizeClasses.runChunks(sizeClass);
-        int units = Run.unitsFor(unitSize, chunks);
         int first = reserveChunks(chunks);
-        long offset = layout.chunkOffset(first);
-        Run run = Run.fresh(first, chunks, unitSize, units, offset);
-        // The run's header and bitmap are written while its chunk header still says free, and are
-        // durable before the single store that turns the span into a run.
-        memory.putLong(offset, Run.headerWord(unitSize, units));
-        for (int w = 0; w < Run.bitmapWords(units); w++) {
-            memory.putLong(offset + 8 + 8L * w, Run.paddingMask(units, w));
-        }
-        memory.flush(offset, 8 + 8L * Run.bitmapWords(units));
-        lanes.commit(new RedoBatch().set(layout.chunkHeaderOffset(first), ChunkHeader.of(ChunkHeader.RUN, chunks)));
+        // The run's header and bitmap are written and flushed while its chunk header still says
+        // free; the commit drains them before the single store that turns the span into a run.
+        Run run = Run.create(memory, first, chunks, sizeClass, layout.chunkOffset(first));
+        lanes.commit(new RedoBatch().set(layout.chunkHeaderOffset(first), ChunkHeader.ofRun(chunks, sizeClass)));
         run.listed.set(true);
         register(run);
         return run;
@@ -317,7 +338,7 @@ public final class Heap {
         if (!run.release(unit)) {
             throw new IllegalStateException("unit " + unit + " of run at chunk " + run.firstChunk + " released twice");
         }
-        if (run.sizeClass >= 0 && !run.listed.get() && run.listed.compareAndSet(false, true)) {
+        if (!run.listed.get() && run.listed.compareAndSet(false, true)) {
             partialRuns[run.sizeClass].add(run);
         }
     }

@@ -1,6 +1,7 @@
 package dev.pmemspring.core.internal.heap;
 
 import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,9 +21,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * set by the allocation's redo batch before the unit is handed out, and cleared by the free's batch
  * before the unit is released here, so the persistent bitmap never shows a unit free that a
  * published handle points to.
+ *
+ * <p>A run found on open is loaded lazily: its size class comes from the chunk header, and its
+ * pages (header and bitmap) are first read when the run is used, so opening a pool touches no run.
  */
 final class Run {
 
+    private static final System.Logger LOG = System.getLogger(Run.class.getName());
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
     /** Longs per cache line. */
     private static final int LINE = 8;
@@ -34,8 +39,11 @@ final class Run {
     final int sizeClass;
     final int unitSize;
     final int units;
+    final long offset;
     final long bitmapOffset;
     final long dataOffset;
+    private final int words;
+    private final PersistentMemory memory;
 
     /**
      * The volatile bitmap, between padding: {@code [pad][free count][pad][bitmap words][pad]}.
@@ -43,24 +51,24 @@ final class Run {
      * the Java heap; the padding keeps two threads' hot words off one cache line.
      */
     private final long[] bits;
+    private volatile boolean loaded;
     /** Whether an arena holds this run or it waits in its class's queue; else it is full and parked. */
     final AtomicBoolean listed = new AtomicBoolean();
     private int hint;
 
-    private Run(int firstChunk, int chunks, int unitSize, int units, long offset, long[] bits) {
+    private Run(PersistentMemory memory, int firstChunk, int chunks, int sizeClass, long offset) {
+        this.memory = memory;
         this.firstChunk = firstChunk;
         this.chunks = chunks;
-        this.sizeClass = SizeClasses.classOfUnit(unitSize);
-        this.unitSize = unitSize;
-        this.units = units;
+        this.sizeClass = sizeClass;
+        this.unitSize = SizeClasses.unitSize(sizeClass);
+        this.units = unitsFor(unitSize, chunks);
+        this.words = bitmapWords(units);
+        this.offset = offset;
         this.bitmapOffset = offset + 8;
         this.dataOffset = offset + dataStart(units);
-        this.bits = new long[FIRST_WORD + bits.length + LINE];
-        System.arraycopy(bits, 0, this.bits, FIRST_WORD, bits.length);
-        this.words = bits.length;
+        this.bits = new long[FIRST_WORD + words + LINE];
     }
-
-    private final int words;
 
     static long headerWord(int unitSize, int units) {
         return (unitSize & 0xFFFFFFFFL) | ((long) units << 32);
@@ -91,27 +99,61 @@ final class Run {
         return used == 64 ? 0 : -1L << used;
     }
 
-    /** A new, empty run (its persistent image is written by the heap). */
-    static Run fresh(int firstChunk, int chunks, int unitSize, int units, long offset) {
-        long[] bits = new long[bitmapWords(units)];
-        for (int w = 0; w < bits.length; w++) {
-            bits[w] = paddingMask(units, w);
+    /**
+     * A new, empty run: writes its header and bitmap (the caller persists them before the chunk
+     * header that makes the span a run).
+     */
+    static Run create(PersistentMemory memory, int firstChunk, int chunks, int sizeClass, long offset) {
+        Run run = new Run(memory, firstChunk, chunks, sizeClass, offset);
+        memory.putLong(offset, headerWord(run.unitSize, run.units));
+        for (int w = 0; w < run.words; w++) {
+            long padding = paddingMask(run.units, w);
+            memory.putLong(run.bitmapOffset + 8L * w, padding);
+            run.bits[FIRST_WORD + w] = padding;
         }
-        Run run = new Run(firstChunk, chunks, unitSize, units, offset, bits);
-        run.setFree(units);
+        memory.flush(offset, 8 + 8L * run.words);
+        run.setFree(run.units);
+        run.loaded = true;
         return run;
     }
 
-    /** A run read back from its persistent bitmap. */
-    static Run loaded(int firstChunk, int chunks, int unitSize, int units, long offset, long[] persistentBits) {
-        int used = 0;
-        for (int w = 0; w < persistentBits.length; w++) {
-            persistentBits[w] |= paddingMask(units, w);
-            used += Long.bitCount(persistentBits[w] & ~paddingMask(units, w));
+    /** A run found on open, read from the pool when first used. */
+    static Run lazy(PersistentMemory memory, int firstChunk, int chunks, int sizeClass, long offset) {
+        return new Run(memory, firstChunk, chunks, sizeClass, offset);
+    }
+
+    /** Whether {@code chunks} chunks make a run of class {@code sizeClass} (a check of a chunk header). */
+    static boolean fits(int sizeClass, int chunks) {
+        return sizeClass >= 0 && sizeClass < SizeClasses.COUNT && chunks == SizeClasses.runChunks(sizeClass);
+    }
+
+    private void ensureLoaded() {
+        if (!loaded) {
+            load();
         }
-        Run run = new Run(firstChunk, chunks, unitSize, units, offset, persistentBits);
-        run.setFree(units - used);
-        return run;
+    }
+
+    private synchronized void load() {
+        if (loaded) {
+            return;
+        }
+        int used = 0;
+        if (memory.getLong(offset) != headerWord(unitSize, units)) {
+            // A damaged run header: take no unit from it and free none into it.
+            LOG.log(System.Logger.Level.WARNING, "run at chunk " + firstChunk + " has a damaged header;"
+                    + " its space is left unused (run the check tool)");
+            for (int w = 0; w < words; w++) {
+                bits[FIRST_WORD + w] = -1L;
+            }
+        } else {
+            for (int w = 0; w < words; w++) {
+                long word = memory.getLong(bitmapOffset + 8L * w) | paddingMask(units, w);
+                bits[FIRST_WORD + w] = word;
+                used += Long.bitCount(word & ~paddingMask(units, w));
+            }
+        }
+        setFree(units - used);
+        loaded = true;
     }
 
     private void setFree(int n) {
@@ -142,6 +184,7 @@ final class Run {
 
     /** Returns a unit to the free pool; false if it was not taken (a double free). */
     boolean release(int unit) {
+        ensureLoaded();
         int i = FIRST_WORD + (unit >>> 6);
         long mask = 1L << (unit & 63);
         while (true) {
@@ -157,10 +200,12 @@ final class Run {
     }
 
     boolean isTaken(int unit) {
+        ensureLoaded();
         return ((long) BITS.getOpaque(bits, FIRST_WORD + (unit >>> 6)) & (1L << (unit & 63))) != 0;
     }
 
     int freeUnits() {
+        ensureLoaded();
         return (int) (long) BITS.getVolatile(bits, FREE);
     }
 

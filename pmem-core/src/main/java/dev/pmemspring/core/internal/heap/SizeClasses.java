@@ -45,15 +45,6 @@ final class SizeClasses {
         return UNITS[sizeClass];
     }
 
-    /** The class whose unit is exactly {@code unitSize}, or -1. */
-    static int classOfUnit(int unitSize) {
-        if (unitSize < 1 || unitSize > MAX_SMALL) {
-            return -1;
-        }
-        int c = classOf(unitSize);
-        return UNITS[c] == unitSize ? c : -1;
-    }
-
     /** Chunks per run of a class: enough for at least eight units. */
     static int runChunks(int sizeClass) {
         return (int) Math.max(1, (8L * UNITS[sizeClass] + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE);
