@@ -10,6 +10,8 @@ import dev.pmemspring.core.internal.heap.HeapUsage;
 import dev.pmemspring.core.internal.heap.Reservation;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
+import dev.pmemspring.core.internal.map.MapCatalogue;
+import dev.pmemspring.core.internal.map.PersistentHashMap;
 import dev.pmemspring.core.internal.memory.MappedMemory;
 import dev.pmemspring.core.internal.memory.MemoryDecorator;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
@@ -58,6 +60,8 @@ public final class PmemPool implements AutoCloseable {
     private final Durability durability;
     private final RecoveryReport recovery;
     private final Object rootLock = new Object();
+    private final MapCatalogue catalogue;
+    private final java.util.concurrent.ConcurrentHashMap<String, PmemMap> maps = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private PmemPool(PoolFile file, PersistentMemory memory, Lanes lanes, Heap heap, PoolOptions options,
@@ -71,6 +75,7 @@ public final class PmemPool implements AutoCloseable {
         this.recovery = recovery;
         this.transactions = new TransactionEngine(memory, layout, heap, lanes, options.lockTimeout(), file.path(),
                 this::outOfMemory);
+        this.catalogue = new MapCatalogue(memory, heap, lanes);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -319,6 +324,61 @@ public final class PmemPool implements AutoCloseable {
     /** The calling thread's transaction, if it has one. */
     public java.util.Optional<Transaction> currentTransaction() {
         return java.util.Optional.ofNullable(transactions.current());
+    }
+
+    // ---------------------------------------------------------------- maps
+
+    /**
+     * The map named {@code name}, created empty if the pool has none of that name. After an unsafe
+     * shutdown (opened with {@code acceptUnsafeShutdown}) the map is salvaged first: only entries
+     * that verify are kept, and {@link MapStats#salvageDropped()} says how many were dropped.
+     *
+     * @throws IllegalArgumentException if the name is empty or longer than 47 UTF-8 bytes
+     * @throws PoolOutOfMemoryException if the pool has no room for a new map
+     */
+    public PmemMap map(String name) {
+        ensureOpen();
+        return maps.computeIfAbsent(name, n -> {
+            long header = catalogue.find(n);
+            if (header == 0) {
+                try {
+                    header = catalogue.create(n);
+                } catch (Heap.OutOfSpace e) {
+                    throw outOfMemory(PersistentHashMap.HEADER_SIZE + PersistentHashMap.tableBytes(16));
+                }
+            }
+            PersistentHashMap map = PersistentHashMap.open(memory, heap, lanes, header);
+            long dropped = 0;
+            if (recovery.unsafeShutdown()) {
+                dropped = map.salvage();
+                if (dropped > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "map '" + n + "' in pool " + file.path() + ": dropped "
+                            + dropped + " entries that did not verify after the unsafe shutdown");
+                }
+            }
+            return new PmemMap(this, n, map, dropped);
+        });
+    }
+
+    /** The names of the maps this pool holds. */
+    public java.util.List<String> mapNames() {
+        ensureOpen();
+        return catalogue.names();
+    }
+
+    /** Removes map {@code name} and frees all it holds; does nothing if there is none. */
+    public void dropMap(String name) {
+        ensureOpen();
+        if (!maps.containsKey(name) && catalogue.find(name) == 0) {
+            return;
+        }
+        PmemMap map = map(name);
+        synchronized (map) {
+            map.internal().clear();
+            catalogue.drop(name, map.internal().tables());
+            map.markDropped();
+            maps.remove(name);
+        }
     }
 
     // ---------------------------------------------------------------- root

@@ -49,7 +49,7 @@ class AllocatorTest {
         long usable = pool.sizeOf(handle);
         assertThat(usable).isGreaterThanOrEqualTo(size);
         if (size > 128 && size <= 128 * 1024) {
-            assertThat(usable).isLessThanOrEqualTo(size + size / 4); // four classes per doubling
+            assertThat(usable).isLessThanOrEqualTo(size + size / 8); // eight classes per doubling
         } else if (size > 128 * 1024) {
             assertThat(usable - size).isLessThan(CHUNK); // whole chunks
         }
@@ -149,8 +149,9 @@ class AllocatorTest {
         }
         assertThat(pool.stats().largestFreeBlock()).isLessThan(CHUNK);
         small.forEach(pool::free);
-        // All runs are empty; all but the ones arenas hold as current return to the chunks.
-        long big = pool.allocate(pool.stats().heapSize() - 8 * CHUNK);
+        // All runs are empty; all but the ones arenas hold as current return to the chunks (those
+        // few may sit anywhere, so ask for half the heap: before reclaiming, not one chunk was free).
+        long big = pool.allocate(pool.stats().heapSize() / 2);
         pool.free(big);
         small.clear();
         for (int i = 0; i < 1000; i++) {

@@ -26,9 +26,14 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Path workDir, Class<?> main, String... args) throws IOException {
+        return start(workDir, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), main, args);
+    }
+
+    static ChildJvm start(Path workDir, List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), main.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Path output = Files.createTempFile(workDir, "child-", ".out");
         Process process = new ProcessBuilder(command)
@@ -48,6 +53,13 @@ final class ChildJvm implements AutoCloseable {
             }
             Thread.sleep(5);
         }
+    }
+
+    /** Waits for the child to exit by itself; returns its exit code and output lines. */
+    int awaitExit(List<String> lines) throws IOException, InterruptedException {
+        int code = process.waitFor();
+        lines.addAll(Files.readString(output, StandardCharsets.UTF_8).lines().toList());
+        return code;
     }
 
     /** Sends SIGKILL, waits until the child is gone, and returns the complete lines it printed after READY. */

@@ -22,6 +22,7 @@ public record PoolLayout(long poolSize, int laneCount, long heapTableOffset, int
     public static final long ROOT_HANDLE = STATE;
     public static final long ROOT_SIZE = STATE + 8;
     public static final long SHUTDOWN_STATE = STATE + 64;
+    public static final long MAP_CATALOGUE = STATE + 128;
     public static final long LANES = 3L * PAGE;
     public static final int LANE_SIZE = 2 * PAGE;
     public static final int REDO_SIZE = 1024;

@@ -3,9 +3,9 @@ package dev.pmemspring.core.internal.heap;
 import dev.pmemspring.core.internal.file.PoolLayout;
 
 /**
- * The unit sizes of runs. 16-byte steps up to 128 bytes, then four classes per doubling (as
- * jemalloc), up to 128 KiB; a request is rounded up to its class, so above 128 bytes no more than
- * 25% of a block is padding. Larger requests take whole chunks.
+ * The unit sizes of runs. 16-byte steps up to 128 bytes, then eight classes per doubling up to
+ * 128 KiB; a request is rounded up to its class, so above 128 bytes no more than 12.5% of a block
+ * is padding (a map entry of 140 bytes takes 144). Larger requests take whole chunks.
  */
 final class SizeClasses {
 
@@ -17,14 +17,14 @@ final class SizeClasses {
     }
 
     private static int[] build() {
-        int[] units = new int[64];
+        int[] units = new int[128];
         int n = 0;
         for (int size = 16; size <= 128; size += 16) {
             units[n++] = size;
         }
         for (int base = 128; base < MAX_SMALL; base *= 2) {
-            for (int step = 1; step <= 4; step++) {
-                units[n++] = base + step * (base / 4);
+            for (int step = 1; step <= 8; step++) {
+                units[n++] = base + step * (base / 8);
             }
         }
         return java.util.Arrays.copyOf(units, n);
@@ -36,9 +36,9 @@ final class SizeClasses {
             return (int) ((size - 1) >>> 4);
         }
         int p = 63 - Long.numberOfLeadingZeros(size - 1); // 2^p < size <= 2^(p+1)
-        long step = 1L << (p - 2);
-        int within = (int) ((size - (1L << p) + step - 1) / step); // 1..4
-        return 8 + (p - 7) * 4 + within - 1;
+        long step = 1L << (p - 3);
+        int within = (int) ((size - (1L << p) + step - 1) / step); // 1..8
+        return 8 + (p - 7) * 8 + within - 1;
     }
 
     static int unitSize(int sizeClass) {

@@ -80,6 +80,11 @@ public final class MappedMemory implements PersistentMemory {
     }
 
     @Override
+    public boolean compareAndSetLong(long offset, long expected, long value) {
+        return ALIGNED_LONG.compareAndSet(segment, offset, expected, value);
+    }
+
+    @Override
     public long getAndBitwiseOr(long offset, long mask) {
         return (long) ALIGNED_LONG.getAndBitwiseOr(segment, offset, mask);
     }

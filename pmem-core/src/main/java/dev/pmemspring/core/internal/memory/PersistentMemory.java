@@ -32,6 +32,11 @@ public interface PersistentMemory {
     /** Single-copy atomic 8-byte store; {@code offset} must be 8-aligned. */
     void putLongAtomic(long offset, long value);
 
+    /** Atomic compare-and-set of an aligned word. */
+    default boolean compareAndSetLong(long offset, long expected, long value) {
+        throw new UnsupportedOperationException("compareAndSetLong on " + getClass().getName());
+    }
+
     /** Atomic OR of an aligned word; returns the previous value. */
     long getAndBitwiseOr(long offset, long mask);
 

@@ -1,0 +1,208 @@
+package dev.pmemspring.core;
+
+import dev.pmemspring.core.internal.map.PersistentHashMap;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * A named, persistent, concurrent map of byte keys to byte values, held in a pool (the counterpart
+ * of pmemkv's concurrent hash map). Get one with {@link PmemPool#map(String)}.
+ *
+ * <pre>{@code
+ * PmemMap quotes = pool.map("quotes");
+ * quotes.put(key, value, System.currentTimeMillis() + 60_000);   // expires in a minute
+ * byte[] hit = quotes.get(key);                                   // null on a miss
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Every write is all-or-nothing across crashes: afterwards a key holds its old value, its new
+ *       value, or nothing; no block leaks.</li>
+ *   <li>Reads never block on writes to other keys, and are not blocked for long by writes to keys
+ *       that share their stripe (1/256 of the keys).</li>
+ *   <li>Each entry carries a CRC32C checked on every read: a damaged entry is a miss, is removed,
+ *       and is counted in {@link MapStats#checksumFailures()}.</li>
+ *   <li>An entry may carry an absolute expiry time (wall clock, so it keeps counting across
+ *       restarts); once passed, the entry reads as absent and is removed.</li>
+ *   <li>The index lives in the pool: opening a map reads a few words whatever its size, and the
+ *       JVM heap it uses does not grow with its entries.</li>
+ * </ul>
+ *
+ * Keys and values are copied in and out; callers may reuse their arrays.
+ */
+public final class PmemMap implements Iterable<PmemMap.Entry> {
+
+    /** An entry as iteration sees it. */
+    public record Entry(byte[] key, byte[] value, long expiresAt) {
+    }
+
+    private final PmemPool pool;
+    private final String name;
+    private final PersistentHashMap map;
+    private final long salvageDropped;
+    private volatile boolean dropped;
+
+    PmemMap(PmemPool pool, String name, PersistentHashMap map, long salvageDropped) {
+        this.pool = pool;
+        this.name = name;
+        this.map = map;
+        this.salvageDropped = salvageDropped;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The value of {@code key}, or null if absent or expired. */
+    public byte[] get(byte[] key) {
+        check(key);
+        return map.get(key);
+    }
+
+    public boolean containsKey(byte[] key) {
+        check(key);
+        return map.containsKey(key);
+    }
+
+    /** Stores {@code value} for {@code key}, with no expiry. */
+    public void put(byte[] key, byte[] value) {
+        put(key, value, 0);
+    }
+
+    /**
+     * Stores {@code value} for {@code key}, expiring at {@code expiresAt} (epoch milliseconds; 0
+     * never).
+     *
+     * @throws PoolOutOfMemoryException if the pool has no room (evict, then retry)
+     */
+    public void put(byte[] key, byte[] value, long expiresAt) {
+        write(key, value, expiresAt, PersistentHashMap.Mode.PUT);
+    }
+
+    /** Stores {@code value} only if {@code key} is absent; returns the present value, or null if stored. */
+    public byte[] putIfAbsent(byte[] key, byte[] value, long expiresAt) {
+        return write(key, value, expiresAt, PersistentHashMap.Mode.PUT_IF_ABSENT);
+    }
+
+    public byte[] putIfAbsent(byte[] key, byte[] value) {
+        return putIfAbsent(key, value, 0);
+    }
+
+    /** Replaces the value of {@code key} only if present; returns whether it did. */
+    public boolean replace(byte[] key, byte[] value) {
+        return write(key, value, 0, PersistentHashMap.Mode.REPLACE) != null;
+    }
+
+    private byte[] write(byte[] key, byte[] value, long expiresAt, PersistentHashMap.Mode mode) {
+        check(key);
+        Objects.requireNonNull(value, "value");
+        try {
+            return map.write(key, value, expiresAt, mode);
+        } catch (PersistentHashMap.NoSpace e) {
+            PoolStats stats = pool.stats();
+            throw new PoolOutOfMemoryException(pool.path(), 24L + key.length + value.length, stats.free(),
+                    stats.largestFreeBlock());
+        }
+    }
+
+    /** Removes {@code key}; returns whether a live entry was removed. */
+    public boolean remove(byte[] key) {
+        check(key);
+        return map.remove(key, null);
+    }
+
+    /** Removes {@code key} only if it holds {@code value}. */
+    public boolean remove(byte[] key, byte[] value) {
+        check(key);
+        return map.remove(key, Objects.requireNonNull(value, "value"));
+    }
+
+    /** Live entries, expired ones not yet removed included. */
+    public long size() {
+        checkUsable();
+        return map.size();
+    }
+
+    /** Removes every entry, one stripe at a time (a reader waits for one stripe at most). */
+    public void clear() {
+        checkUsable();
+        map.clear();
+    }
+
+    /**
+     * Removes entries until at most {@code maxEntries} remain in at most {@code maxBytes}: expired
+     * entries, then those not read since the clock hand last passed (CLOCK, a second chance for
+     * entries read meanwhile).
+     *
+     * @return the number of entries removed
+     */
+    public long evict(long maxEntries, long maxBytes) {
+        checkUsable();
+        return map.evict(maxEntries, maxBytes);
+    }
+
+    public MapStats stats() {
+        checkUsable();
+        return new MapStats(map.size(), map.bytes(), map.checksumFailures(), map.expiredRemoved(), map.evicted(),
+                salvageDropped);
+    }
+
+    /**
+     * The live entries, stripe by stripe: weakly consistent (each stripe is read at one moment;
+     * changes elsewhere may or may not show) and never throws on concurrent change.
+     */
+    @Override
+    public Iterator<Entry> iterator() {
+        checkUsable();
+        return new Iterator<>() {
+            private int stripe;
+            private Iterator<PersistentHashMap.Entry> current = List.<PersistentHashMap.Entry>of().iterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && stripe < PersistentHashMap.stripes()) {
+                    current = map.stripeEntries(stripe++).iterator();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public Entry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                PersistentHashMap.Entry e = current.next();
+                return new Entry(e.key(), e.value(), e.expiresAt());
+            }
+        };
+    }
+
+    PersistentHashMap internal() {
+        return map;
+    }
+
+    void markDropped() {
+        dropped = true;
+    }
+
+    private void check(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        checkUsable();
+    }
+
+    private void checkUsable() {
+        if (dropped) {
+            throw new IllegalStateException("map '" + name + "' was dropped");
+        }
+        if (pool.isClosed()) {
+            throw new IllegalStateException("pool " + pool.path() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PmemMap[" + name + "]";
+    }
+}

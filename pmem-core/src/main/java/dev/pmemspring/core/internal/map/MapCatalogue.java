@@ -1,0 +1,186 @@
+package dev.pmemspring.core.internal.map;
+
+import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.log.RedoBatch;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pool's named maps: a block, found from the pool state area, of {@value #CAPACITY} slots
+ * {@code [name length (1)][name (47)][map header handle (8)][reserved (8)]}. A map is created by
+ * formatting its header and table and then publishing the header's handle into a free slot,
+ * with the blocks' allocations, as one redo batch; it is dropped by emptying it, then freeing
+ * its tables and header and clearing the slot as one batch.
+ */
+public final class MapCatalogue {
+
+    public static final int CAPACITY = 64;
+    public static final int MAX_NAME_BYTES = 47;
+    private static final int SLOT = 64;
+
+    private final PersistentMemory memory;
+    private final Heap heap;
+    private final Lanes lanes;
+
+    public MapCatalogue(PersistentMemory memory, Heap heap, Lanes lanes) {
+        this.memory = memory;
+        this.heap = heap;
+        this.lanes = lanes;
+    }
+
+    /** The header handle of map {@code name}, or 0. */
+    public synchronized long find(String name) {
+        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        if (block == 0) {
+            return 0;
+        }
+        byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < CAPACITY; i++) {
+            long slot = block + (long) i * SLOT;
+            long header = memory.getLong(slot + 48);
+            if (header != 0 && wanted.length == (memory.getByte(slot) & 0xFF) && nameAt(slot).equals(name)) {
+                return header;
+            }
+        }
+        return 0;
+    }
+
+    public synchronized List<String> names() {
+        List<String> names = new ArrayList<>();
+        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        for (int i = 0; block != 0 && i < CAPACITY; i++) {
+            long slot = block + (long) i * SLOT;
+            if (memory.getLong(slot + 48) != 0) {
+                names.add(nameAt(slot));
+            }
+        }
+        return names;
+    }
+
+    /** Every map header handle in the catalogue (for check tools). */
+    public synchronized List<Long> headers() {
+        List<Long> headers = new ArrayList<>();
+        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        for (int i = 0; block != 0 && i < CAPACITY; i++) {
+            long header = memory.getLong(block + (long) i * SLOT + 48);
+            if (header != 0) {
+                headers.add(header);
+            }
+        }
+        return headers;
+    }
+
+    private String nameAt(long slot) {
+        int length = memory.getByte(slot) & 0xFF;
+        byte[] bytes = new byte[Math.min(length, MAX_NAME_BYTES)];
+        memory.getBytes(slot + 1, bytes, 0, bytes.length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Creates map {@code name} and returns its header handle.
+     *
+     * @throws Heap.OutOfSpace if the pool has no room for it
+     * @throws IllegalStateException if all {@value #CAPACITY} slots are taken
+     */
+    public synchronized long create(String name) throws Heap.OutOfSpace {
+        byte[] bytes = checkName(name);
+        long block = ensureBlock();
+        long slot = -1;
+        for (int i = 0; i < CAPACITY && slot < 0; i++) {
+            if (memory.getLong(block + (long) i * SLOT + 48) == 0) {
+                slot = block + (long) i * SLOT;
+            }
+        }
+        if (slot < 0) {
+            throw new IllegalStateException("a pool holds at most " + CAPACITY + " maps; drop one first");
+        }
+        Reservation header = heap.reserve(PersistentHashMap.HEADER_SIZE);
+        Reservation table;
+        try {
+            table = heap.reserve(PersistentHashMap.tableBytes(PersistentHashMap.INITIAL_STRIPE_SIZE));
+        } catch (Heap.OutOfSpace e) {
+            heap.cancel(header);
+            throw e;
+        }
+        try {
+            PersistentHashMap.format(memory, header.handle(), table.handle());
+            // The name goes into the free slot first: unread until the header handle lands.
+            memory.putByte(slot, (byte) bytes.length);
+            memory.putBytes(slot + 1, bytes, 0, bytes.length);
+            memory.flush(slot, 48);
+            RedoBatch batch = new RedoBatch();
+            heap.addPublish(header, batch);
+            heap.addPublish(table, batch);
+            batch.set(slot + 48, header.handle());
+            lanes.commit(batch);
+        } catch (RuntimeException | Error e) {
+            heap.cancel(header);
+            heap.cancel(table);
+            throw e;
+        }
+        heap.published(header);
+        heap.published(table);
+        return header.handle();
+    }
+
+    /** Frees an emptied map's tables and header and forgets its name, as one batch. */
+    public synchronized void drop(String name, List<Long> tables) {
+        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        long header = find(name);
+        if (header == 0) {
+            return;
+        }
+        for (int i = 0; i < CAPACITY; i++) {
+            long slot = block + (long) i * SLOT;
+            if (memory.getLong(slot + 48) != header) {
+                continue;
+            }
+            RedoBatch batch = new RedoBatch();
+            List<Heap.Release> releases = new ArrayList<>();
+            for (long table : tables) {
+                releases.add(heap.addFree(table, batch));
+            }
+            releases.add(heap.addFree(header, batch));
+            batch.set(slot + 48, 0);
+            lanes.commit(batch);
+            releases.forEach(heap::freed);
+            return;
+        }
+    }
+
+    private long ensureBlock() throws Heap.OutOfSpace {
+        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        if (block != 0) {
+            return block;
+        }
+        Reservation r = heap.reserve((long) CAPACITY * SLOT);
+        try {
+            memory.fill(r.handle(), (long) CAPACITY * SLOT, (byte) 0);
+            memory.flush(r.handle(), (long) CAPACITY * SLOT);
+            RedoBatch batch = new RedoBatch();
+            heap.addPublish(r, batch);
+            batch.set(PoolLayout.MAP_CATALOGUE, r.handle());
+            lanes.commit(batch);
+        } catch (RuntimeException | Error e) {
+            heap.cancel(r);
+            throw e;
+        }
+        heap.published(r);
+        return r.handle();
+    }
+
+    private static byte[] checkName(String name) {
+        byte[] bytes = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("a map name must have 1 to " + MAX_NAME_BYTES + " UTF-8 bytes: '" + name + "'");
+        }
+        return bytes;
+    }
+}

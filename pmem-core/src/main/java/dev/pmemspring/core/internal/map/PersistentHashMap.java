@@ -1,0 +1,800 @@
+package dev.pmemspring.core.internal.map;
+
+import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.log.RedoBatch;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A persistent concurrent hash map of byte keys to byte values, whose index lives in the pool.
+ *
+ * <p><b>Layout.</b> A header block, a table of 8-byte slots, and one heap block per entry
+ * ({@link EntryFormat}). The table is cut into {@value #STRIPES} stripes, each an open-addressing
+ * table of its own (linear probing inside the stripe's contiguous region). A slot holds
+ * {@code entry handle | access bit (bit 0) | 16 bits of the key's hash << 48}; 0 is empty, 2 a
+ * tombstone.
+ *
+ * <pre>
+ *   header +0 magic, +8 table[0], +16 stripe size[0], +24 table[1], +32 stripe size[1],
+ *          +40 current table index, +64 per stripe: count << 8 | table index,
+ *          +64 + 8 * STRIPES per stripe: bytes
+ * </pre>
+ *
+ * <p><b>Atomicity.</b> Every change is one redo batch: a put publishes the new entry (bitmap),
+ * stores its slot, frees the entry it replaces and updates the stripe's counters; a remove stores a
+ * tombstone, frees the entry and updates the counters. After a crash a key holds its old entry or
+ * its new one, and no block leaks.
+ *
+ * <p><b>Concurrency.</b> Writers lock their stripe. Readers lock nothing: they read under the
+ * stripe's sequence number and retry if a writer ran meanwhile (a seqlock), so gets scale and are
+ * never blocked by writes to other stripes. Entries are immutable once published.
+ *
+ * <p><b>Growth</b> is per stripe and online: a new table (twice as large) is published, and each
+ * stripe moves into it the next time a writer touches it (and writers help move one more), by
+ * copying its slots into its zeroed new region and then flipping its table bit: one atomic store.
+ * The old table is kept until the next growth begins, so a slow reader never reads freed space.
+ */
+public final class PersistentHashMap {
+
+    static final int STRIPES = 256;
+    static final long MAGIC = 0x3150414D4D454D50L; // "PMEMMAP1"
+    public static final long HEADER_SIZE = 64 + 16L * STRIPES;
+    static final int INITIAL_STRIPE_SIZE = 16;
+
+    private static final long EMPTY = 0;
+    private static final long TOMBSTONE = 2;
+    private static final long ACCESSED = 1;
+    private static final long HANDLE_MASK = 0x0000_FFFF_FFFF_FFF0L;
+    private static final int VERSION_PAD = 8;
+
+    private final PersistentMemory memory;
+    private final Heap heap;
+    private final Lanes lanes;
+    private final long header;
+    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    /** Seqlock numbers, one per stripe, a cache line apart: odd while a writer changes the stripe. */
+    private final AtomicLongArray versions = new AtomicLongArray(STRIPES * VERSION_PAD);
+    private final int[] tombstones = new int[STRIPES];
+    private final ReentrantLock growLock = new ReentrantLock();
+    private final AtomicInteger moved = new AtomicInteger();
+    private final AtomicInteger helpCursor = new AtomicInteger();
+    private volatile Tables tables;
+    private final LongAdder checksumFailures = new LongAdder();
+    private final LongAdder expiredRemoved = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
+    private int clockStripe;
+    private int clockSlot;
+
+    /** The two tables and which is current; immutable, replaced when growth starts. */
+    private record Tables(long[] handle, long[] stripeSize, int current) {
+    }
+
+    /** Thrown when the pool has no room for an entry or a table; the caller decides (evict, fail). */
+    public static final class NoSpace extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoSpace() {
+            super(null, null, false, false);
+        }
+    }
+
+    private PersistentHashMap(PersistentMemory memory, Heap heap, Lanes lanes, long header) {
+        this.memory = memory;
+        this.heap = heap;
+        this.lanes = lanes;
+        this.header = header;
+        for (int s = 0; s < STRIPES; s++) {
+            locks[s] = new ReentrantLock();
+        }
+    }
+
+    /** Writes an empty map into a new, unpublished header block and zeroed table. */
+    public static void format(PersistentMemory memory, long header, long table) {
+        memory.fill(header, HEADER_SIZE, (byte) 0);
+        memory.putLong(header, MAGIC);
+        memory.putLong(header + 8, table);
+        memory.putLong(header + 16, INITIAL_STRIPE_SIZE);
+        memory.fill(table, tableBytes(INITIAL_STRIPE_SIZE), (byte) 0);
+        memory.flush(header, HEADER_SIZE);
+        memory.flush(table, tableBytes(INITIAL_STRIPE_SIZE));
+    }
+
+    public static long tableBytes(long stripeSize) {
+        return 8L * STRIPES * stripeSize;
+    }
+
+    /** Opens the map whose header is at {@code header}: reads a few words, whatever its size. */
+    public static PersistentHashMap open(PersistentMemory memory, Heap heap, Lanes lanes, long header) {
+        if (memory.getLong(header) != MAGIC) {
+            throw new IllegalStateException("block " + header + " is not a map header");
+        }
+        PersistentHashMap map = new PersistentHashMap(memory, heap, lanes, header);
+        int current = (int) memory.getLong(header + 40);
+        map.tables = new Tables(new long[] {memory.getLong(header + 8), memory.getLong(header + 24)},
+                new long[] {memory.getLong(header + 16), memory.getLong(header + 32)}, current);
+        int done = 0;
+        for (int s = 0; s < STRIPES; s++) {
+            if ((map.stripeWord(s) & 1) == current) {
+                done++;
+            }
+        }
+        map.moved.set(done);
+        return map;
+    }
+
+    public long header() {
+        return header;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** What a lookup found: the slot and its entry, or nothing. */
+    private record Found(long slot, long slotValue, long entry, byte[] value, long expiresAt, boolean damaged) {
+    }
+
+    private static final Found RETRY = new Found(-1, 0, 0, null, 0, false);
+
+    /**
+     * The value of {@code key}, or null. Expired and damaged entries are misses (and are removed).
+     */
+    public byte[] get(byte[] key) {
+        long hash = KeyHash.of(key);
+        Found f = read(hash, key, true);
+        if (f == null) {
+            return null;
+        }
+        if (f.damaged() || expired(f.expiresAt())) {
+            dropIfStill(hash, key, f);
+            return null;
+        }
+        if ((f.slotValue() & ACCESSED) == 0) {
+            // Best effort, and harmless if the slot changed: only a hint for eviction.
+            memory.compareAndSetLong(f.slot(), f.slotValue(), f.slotValue() | ACCESSED);
+        }
+        return f.value();
+    }
+
+    public boolean containsKey(byte[] key) {
+        return get(key) != null;
+    }
+
+    private Found read(long hash, byte[] key, boolean withValue) {
+        int s = stripeOf(hash);
+        for (int attempt = 0; ; attempt++) {
+            long before = versions.get(s * VERSION_PAD);
+            if ((before & 1) == 0) {
+                Found f;
+                try {
+                    f = lookup(s, hash, key, withValue, before);
+                } catch (RuntimeException inconsistent) {
+                    f = RETRY; // read what a writer was changing
+                }
+                if (versions.get(s * VERSION_PAD) == before && f != RETRY) {
+                    return f;
+                }
+            }
+            if (attempt >= 32) {
+                locks[s].lock();
+                try {
+                    return lookup(s, hash, key, withValue, -1);
+                } finally {
+                    locks[s].unlock();
+                }
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Finds {@code key} in stripe {@code s}. Unlocked readers pass the stripe's sequence number
+     * seen before, so a length read from an entry freed meanwhile is never used to size an array;
+     * writers pass -1.
+     */
+    private Found lookup(int s, long hash, byte[] key, boolean withValue, long version) {
+        long size = stripeSize(s);
+        long region = region(s);
+        long tag = tagOf(hash);
+        long start = position(hash, size);
+        for (long i = 0; i < size; i++) {
+            long slot = region + 8 * ((start + i) & (size - 1));
+            long v = memory.getLong(slot);
+            if (v == EMPTY) {
+                return null;
+            }
+            if (v == TOMBSTONE || (v >>> 48) != tag) {
+                continue;
+            }
+            long entry = v & HANDLE_MASK;
+            int keyLength = memory.getInt(entry + 4);
+            if (keyLength != key.length || !keyEquals(entry, key)) {
+                continue;
+            }
+            if (!withValue) {
+                return new Found(slot, v, entry, null, memory.getLong(entry + 16), false);
+            }
+            int valueLength = memory.getInt(entry + 8);
+            if (version >= 0 && versions.get(s * VERSION_PAD) != version) {
+                return RETRY;
+            }
+            if (valueLength < 0) {
+                return new Found(slot, v, entry, null, 0, true);
+            }
+            byte[] value = new byte[valueLength];
+            memory.getBytes(entry + EntryFormat.HEADER + keyLength, value, 0, valueLength);
+            long expiresAt = memory.getLong(entry + 16);
+            boolean intact = memory.getInt(entry) == EntryFormat.checksum(keyLength, valueLength, expiresAt, key, value);
+            return new Found(slot, v, entry, value, expiresAt, !intact);
+        }
+        return null;
+    }
+
+    private boolean keyEquals(long entry, byte[] key) {
+        byte[] stored = new byte[key.length];
+        memory.getBytes(entry + EntryFormat.HEADER, stored, 0, key.length);
+        return Arrays.equals(stored, key);
+    }
+
+    private static boolean expired(long expiresAt) {
+        return expiresAt != 0 && System.currentTimeMillis() >= expiresAt;
+    }
+
+    /** Removes an entry found expired or damaged, if the key still holds that very entry. */
+    private void dropIfStill(long hash, byte[] key, Found seen) {
+        int s = stripeOf(hash);
+        lockForWrite(s);
+        try {
+            if (memory.getLong(seen.slot()) == seen.slotValue() && (seen.slotValue() & HANDLE_MASK) == seen.entry()) {
+                removeSlot(s, seen.slot(), seen.entry());
+                (seen.damaged() ? checksumFailures : expiredRemoved).increment();
+            }
+        } finally {
+            unlockAfterWrite(s);
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** How a write treats a key that is present. */
+    public enum Mode { PUT, PUT_IF_ABSENT, REPLACE }
+
+    /**
+     * Writes {@code value} for {@code key} as the mode says.
+     *
+     * @return for {@link Mode#PUT_IF_ABSENT} the value present (nothing written), else null;
+     *         for {@link Mode#REPLACE} a non-null marker if replaced
+     */
+    public byte[] write(byte[] key, byte[] value, long expiresAt, Mode mode) {
+        long hash = KeyHash.of(key);
+        int s = stripeOf(hash);
+        lockForWrite(s);
+        try {
+            makeRoom(s);
+            Found existing = lookup(s, hash, key, true, -1);
+            boolean live = existing != null && !existing.damaged() && !expired(existing.expiresAt());
+            if (mode == Mode.PUT_IF_ABSENT && live) {
+                return existing.value();
+            }
+            if (mode == Mode.REPLACE && !live) {
+                return null;
+            }
+            Reservation r;
+            try {
+                r = heap.reserve(EntryFormat.size(key, value));
+            } catch (Heap.OutOfSpace e) {
+                throw new NoSpace();
+            }
+            try {
+                EntryFormat.write(memory, r.handle(), key, value, expiresAt);
+                memory.flush(r.handle(), EntryFormat.size(key, value));
+                RedoBatch batch = new RedoBatch();
+                heap.addPublish(r, batch);
+                long slot = existing != null ? existing.slot() : freeSlot(s, hash);
+                boolean reusedTombstone = existing == null && memory.getLong(slot) == TOMBSTONE;
+                batch.set(slot, r.handle() | (tagOf(hash) << 48));
+                Heap.Release old = existing != null ? heap.addFree(existing.entry(), batch) : null;
+                long oldBytes = existing != null ? entryBytes(existing.entry()) : 0;
+                setCounters(batch, s, existing == null ? 1 : 0, EntryFormat.size(key, value) - oldBytes);
+                lanes.commit(batch);
+                heap.published(r);
+                if (old != null) {
+                    heap.freed(old);
+                }
+                if (reusedTombstone) {
+                    tombstones[s]--;
+                }
+            } catch (RuntimeException | Error e) {
+                heap.cancel(r);
+                throw e;
+            }
+            return mode == Mode.REPLACE ? value : null;
+        } finally {
+            unlockAfterWrite(s);
+            helpGrow();
+        }
+    }
+
+    /** Removes {@code key}, or only if it holds {@code expected} when that is not null. */
+    public boolean remove(byte[] key, byte[] expected) {
+        long hash = KeyHash.of(key);
+        int s = stripeOf(hash);
+        lockForWrite(s);
+        try {
+            moveIfBehind(s);
+            Found f = lookup(s, hash, key, expected != null, -1);
+            if (f == null || (expected != null && (f.damaged() || !Arrays.equals(f.value(), expected)))) {
+                return false;
+            }
+            removeSlot(s, f.slot(), f.entry());
+            return !expired(f.expiresAt());
+        } finally {
+            unlockAfterWrite(s);
+        }
+    }
+
+    private void removeSlot(int s, long slot, long entry) {
+        RedoBatch batch = new RedoBatch();
+        batch.set(slot, TOMBSTONE);
+        Heap.Release release = heap.addFree(entry, batch);
+        setCounters(batch, s, -1, -entryBytes(entry));
+        lanes.commit(batch);
+        heap.freed(release);
+        tombstones[s]++;
+    }
+
+    private long entryBytes(long entry) {
+        return EntryFormat.HEADER + (long) memory.getInt(entry + 4) + memory.getInt(entry + 8);
+    }
+
+    private void setCounters(RedoBatch batch, int s, long entries, long bytes) {
+        long word = stripeWord(s);
+        batch.set(stripeWordOffset(s), (((word >>> 8) + entries) << 8) | (word & 1));
+        batch.set(stripeBytesOffset(s), memory.getLong(stripeBytesOffset(s)) + bytes);
+    }
+
+    /** The slot a new key goes to: the first tombstone or empty slot of its probe sequence. */
+    private long freeSlot(int s, long hash) {
+        long size = stripeSize(s);
+        long region = region(s);
+        long start = position(hash, size);
+        for (long i = 0; i < size; i++) {
+            long slot = region + 8 * ((start + i) & (size - 1));
+            long v = memory.getLong(slot);
+            if (v == EMPTY || v == TOMBSTONE) {
+                return slot;
+            }
+        }
+        throw new IllegalStateException("stripe " + s + " is full despite growth");
+    }
+
+    // ---------------------------------------------------------------- growth
+
+    /** Ensures the stripe has a free slot for one more key, growing the table if needed. */
+    private void makeRoom(int s) {
+        moveIfBehind(s);
+        if (!crowded(s)) {
+            return;
+        }
+        if (moved.get() < STRIPES) {
+            finishGrowth();
+        }
+        long size = stripeSize(s);
+        // Grow when live keys fill half the stripe; otherwise rebuild at the same size to drop tombstones.
+        startGrowth(count(s) * 2 + 2 > size ? size * 2 : size);
+        moveIfBehind(s);
+    }
+
+    private boolean crowded(int s) {
+        return (count(s) + tombstones[s] + 1) * 4 > stripeSize(s) * 3;
+    }
+
+    /**
+     * Moves every stripe still behind. No deadlock: a writer moves its own stripe before it can
+     * wait here, so a stripe still behind is held only by a writer about to move it.
+     */
+    private void finishGrowth() {
+        for (int t = 0; t < STRIPES && moved.get() < STRIPES; t++) {
+            if ((stripeWord(t) & 1) != tables.current() && !locks[t].isHeldByCurrentThread()) {
+                lockForWrite(t);
+                try {
+                    moveIfBehind(t);
+                } finally {
+                    unlockAfterWrite(t);
+                }
+            }
+        }
+    }
+
+    private void startGrowth(long stripeSize) {
+        growLock.lock();
+        try {
+            Tables t = tables;
+            if (moved.get() < STRIPES) {
+                return; // growth under way: stripes move into its table
+            }
+            int next = 1 - t.current();
+            Reservation r;
+            try {
+                r = heap.reserve(tableBytes(stripeSize));
+            } catch (Heap.OutOfSpace e) {
+                throw new NoSpace();
+            }
+            RedoBatch batch = new RedoBatch();
+            Heap.Release oldTable = null;
+            try {
+                memory.fill(r.handle(), tableBytes(stripeSize), (byte) 0);
+                memory.flush(r.handle(), tableBytes(stripeSize));
+                heap.addPublish(r, batch);
+                // The table before last is empty of stripes (the last growth finished): free it now.
+                if (t.handle()[next] != 0) {
+                    oldTable = heap.addFree(t.handle()[next], batch);
+                }
+                batch.set(header + 8 + 16L * next, r.handle());
+                batch.set(header + 16 + 16L * next, stripeSize);
+                batch.set(header + 40, next);
+                lanes.commit(batch);
+            } catch (RuntimeException | Error e) {
+                heap.cancel(r);
+                throw e;
+            }
+            heap.published(r);
+            if (oldTable != null) {
+                heap.freed(oldTable);
+            }
+            long[] handles = t.handle().clone();
+            long[] sizes = t.stripeSize().clone();
+            handles[next] = r.handle();
+            sizes[next] = stripeSize;
+            moved.set(0);
+            tables = new Tables(handles, sizes, next);
+        } finally {
+            growLock.unlock();
+        }
+    }
+
+    /** Moves stripe {@code s} into the current table if it is not there yet; caller holds its write lock. */
+    private void moveIfBehind(int s) {
+        Tables t = tables;
+        long word = stripeWord(s);
+        int from = (int) (word & 1);
+        if (from == t.current()) {
+            return;
+        }
+        long oldSize = t.stripeSize()[from];
+        long oldRegion = t.handle()[from] + 8L * s * oldSize;
+        long newSize = t.stripeSize()[t.current()];
+        long newRegion = t.handle()[t.current()] + 8L * s * newSize;
+        // The new region is invisible until the stripe word flips; a crashed earlier move may have
+        // left slots there, so start from zero.
+        memory.fill(newRegion, 8 * newSize, (byte) 0);
+        for (long i = 0; i < oldSize; i++) {
+            long v = memory.getLong(oldRegion + 8 * i);
+            if (v == EMPTY || v == TOMBSTONE) {
+                continue;
+            }
+            long start = newSize <= 65536 ? (v >>> 48) & (newSize - 1) : position(KeyHash.of(keyOf(v & HANDLE_MASK)), newSize);
+            for (long k = 0; ; k++) {
+                long slot = newRegion + 8 * ((start + k) & (newSize - 1));
+                if (memory.getLong(slot) == EMPTY) {
+                    memory.putLong(slot, v);
+                    break;
+                }
+            }
+        }
+        memory.flush(newRegion, 8 * newSize);
+        // One store switches the stripe to its new region (the commit drains the copy first).
+        lanes.commit(new RedoBatch().set(stripeWordOffset(s), (word & ~1L) | t.current()));
+        tombstones[s] = 0;
+        moved.incrementAndGet();
+    }
+
+    /** After a write, moves one more stripe if growth is under way and its lock is free. */
+    private void helpGrow() {
+        if (moved.get() >= STRIPES) {
+            return;
+        }
+        int s = Math.floorMod(helpCursor.getAndIncrement(), STRIPES);
+        if (locks[s].tryLock()) {
+            versions.incrementAndGet(s * VERSION_PAD);
+            try {
+                moveIfBehind(s);
+            } finally {
+                versions.incrementAndGet(s * VERSION_PAD);
+                locks[s].unlock();
+            }
+        }
+    }
+
+    private byte[] keyOf(long entry) {
+        byte[] key = new byte[memory.getInt(entry + 4)];
+        memory.getBytes(entry + EntryFormat.HEADER, key, 0, key.length);
+        return key;
+    }
+
+    // ---------------------------------------------------------------- whole map
+
+    public long size() {
+        long n = 0;
+        for (int s = 0; s < STRIPES; s++) {
+            n += count(s);
+        }
+        return n;
+    }
+
+    /** Bytes of all entries (headers, keys and values). */
+    public long bytes() {
+        long n = 0;
+        for (int s = 0; s < STRIPES; s++) {
+            n += memory.getLong(stripeBytesOffset(s));
+        }
+        return n;
+    }
+
+    /** Removes every entry, one stripe at a time, so readers wait for one stripe at most. */
+    public void clear() {
+        for (int s = 0; s < STRIPES; s++) {
+            lockForWrite(s);
+            try {
+                moveIfBehind(s);
+                long size = stripeSize(s);
+                long region = region(s);
+                for (long i = 0; i < size; i++) {
+                    long v = memory.getLong(region + 8 * i);
+                    if (v != EMPTY && v != TOMBSTONE) {
+                        removeSlot(s, region + 8 * i, v & HANDLE_MASK);
+                    }
+                }
+                // No live key is left in the stripe: tombstones can become empty slots in any order.
+                memory.fill(region, 8 * size, (byte) 0);
+                memory.persist(region, 8 * size);
+                tombstones[s] = 0;
+            } finally {
+                unlockAfterWrite(s);
+            }
+        }
+    }
+
+    /** A live entry, as iteration and eviction see it. */
+    public record Entry(byte[] key, byte[] value, long expiresAt) {
+    }
+
+    /**
+     * The live entries of one stripe, read consistently (used for weakly consistent iteration:
+     * the caller walks the stripes one after another).
+     */
+    public List<Entry> stripeEntries(int s) {
+        // Iteration is not a hot path: it reads each stripe under its lock, which keeps it from
+        // ever sizing an array by a length read from a block freed meanwhile.
+        locks[s].lock();
+        try {
+            return readStripe(s);
+        } finally {
+            locks[s].unlock();
+        }
+    }
+
+    private List<Entry> readStripe(int s) {
+        long size = stripeSize(s);
+        long region = region(s);
+        List<Entry> entries = new ArrayList<>();
+        for (long i = 0; i < size; i++) {
+            long v = memory.getLong(region + 8 * i);
+            if (v == EMPTY || v == TOMBSTONE) {
+                continue;
+            }
+            long entry = v & HANDLE_MASK;
+            byte[] key = keyOf(entry);
+            byte[] value = new byte[memory.getInt(entry + 8)];
+            memory.getBytes(entry + EntryFormat.HEADER + key.length, value, 0, value.length);
+            long expiresAt = memory.getLong(entry + 16);
+            if (!expired(expiresAt) && memory.getInt(entry) == EntryFormat.checksum(key.length, value.length, expiresAt, key, value)) {
+                entries.add(new Entry(key, value, expiresAt));
+            }
+        }
+        return entries;
+    }
+
+    public static int stripes() {
+        return STRIPES;
+    }
+
+    /**
+     * Removes entries until at most {@code maxEntries} remain and they take at most
+     * {@code maxBytes}: expired entries first as the clock hand meets them, then entries not
+     * read since the hand last passed (their access bit is clear; passing clears it).
+     *
+     * @return the number of entries removed
+     */
+    public synchronized long evict(long maxEntries, long maxBytes) {
+        long removed = 0;
+        int idleStripes = 0;
+        while ((size() > maxEntries || bytes() > maxBytes) && idleStripes < 2 * STRIPES) {
+            int s = clockStripe;
+            boolean removedHere = false;
+            lockForWrite(s);
+            try {
+                moveIfBehind(s);
+                long size = stripeSize(s);
+                long region = region(s);
+                for (; clockSlot < size && (size() > maxEntries || bytes() > maxBytes); clockSlot++) {
+                    long slot = region + 8L * clockSlot;
+                    long v = memory.getLong(slot);
+                    if (v == EMPTY || v == TOMBSTONE) {
+                        continue;
+                    }
+                    long entry = v & HANDLE_MASK;
+                    if ((v & ACCESSED) != 0 && !expired(memory.getLong(entry + 16))) {
+                        memory.compareAndSetLong(slot, v, v & ~ACCESSED); // a second chance
+                        continue;
+                    }
+                    removeSlot(s, slot, entry);
+                    evicted.increment();
+                    removed++;
+                    removedHere = true;
+                }
+                if (clockSlot >= size) {
+                    clockSlot = 0;
+                    clockStripe = (s + 1) % STRIPES;
+                }
+            } finally {
+                unlockAfterWrite(s);
+            }
+            idleStripes = removedHere ? 0 : idleStripes + 1;
+        }
+        return removed;
+    }
+
+    public long checksumFailures() {
+        return checksumFailures.sum();
+    }
+
+    public long expiredRemoved() {
+        return expiredRemoved.sum();
+    }
+
+    public long evicted() {
+        return evicted.sum();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void lockForWrite(int s) {
+        locks[s].lock();
+        versions.incrementAndGet(s * VERSION_PAD);
+    }
+
+    private void unlockAfterWrite(int s) {
+        versions.incrementAndGet(s * VERSION_PAD);
+        locks[s].unlock();
+    }
+
+    private static int stripeOf(long hash) {
+        return (int) (hash & (STRIPES - 1));
+    }
+
+    private static long tagOf(long hash) {
+        return (hash >>> 8) & 0xFFFF;
+    }
+
+    /** First slot of the key's probe sequence in a stripe of {@code size} slots. */
+    private static long position(long hash, long size) {
+        return (hash >>> 8) & (size - 1);
+    }
+
+    private long stripeWordOffset(int s) {
+        return header + 64 + 8L * s;
+    }
+
+    private long stripeBytesOffset(int s) {
+        return header + 64 + 8L * STRIPES + 8L * s;
+    }
+
+    private long stripeWord(int s) {
+        return memory.getLong(stripeWordOffset(s));
+    }
+
+    private long count(int s) {
+        return stripeWord(s) >>> 8;
+    }
+
+    private long stripeSize(int s) {
+        return tables.stripeSize()[(int) (stripeWord(s) & 1)];
+    }
+
+    private long region(int s) {
+        int index = (int) (stripeWord(s) & 1);
+        Tables t = tables;
+        return t.handle()[index] + 8L * s * t.stripeSize()[index];
+    }
+
+    /** The map's tables (one, or two while it grows or until the next growth). */
+    public List<Long> tables() {
+        List<Long> handles = new ArrayList<>();
+        for (long table : tables.handle()) {
+            if (table != 0) {
+                handles.add(table);
+            }
+        }
+        return handles;
+    }
+
+    /**
+     * After a machine crash cut a pool open in {@code process} durability any page may be torn:
+     * keeps only entries whose block, lengths, checksum and hash verify, drops the rest (freeing
+     * their blocks where the allocator still knows them), and recounts every stripe.
+     *
+     * @return the number of entries dropped
+     */
+    public long salvage() {
+        long dropped = 0;
+        for (int s = 0; s < STRIPES; s++) {
+            lockForWrite(s);
+            try {
+                moveIfBehind(s);
+                long size = stripeSize(s);
+                long region = region(s);
+                long entries = 0;
+                long bytes = 0;
+                for (long i = 0; i < size; i++) {
+                    long slot = region + 8 * i;
+                    long v = memory.getLong(slot);
+                    if (v == EMPTY || v == TOMBSTONE) {
+                        continue;
+                    }
+                    long entry = v & HANDLE_MASK;
+                    long entrySize = verifiedSize(s, v, entry);
+                    if (entrySize > 0) {
+                        entries++;
+                        bytes += entrySize;
+                        continue;
+                    }
+                    RedoBatch batch = new RedoBatch().set(slot, TOMBSTONE);
+                    long[] block = heap.blockContaining(entry);
+                    Heap.Release release = block != null && block[0] == entry ? heap.addFree(entry, batch) : null;
+                    lanes.commit(batch);
+                    if (release != null) {
+                        heap.freed(release);
+                    }
+                    tombstones[s]++;
+                    dropped++;
+                }
+                lanes.commit(new RedoBatch().set(stripeWordOffset(s), (entries << 8) | (stripeWord(s) & 1))
+                        .set(stripeBytesOffset(s), bytes));
+            } finally {
+                unlockAfterWrite(s);
+            }
+        }
+        checksumFailures.add(dropped);
+        return dropped;
+    }
+
+    /** The entry's size if it verifies as an entry of stripe {@code s} under slot value {@code v}, else 0. */
+    private long verifiedSize(int s, long v, long entry) {
+        long[] block = heap.blockContaining(entry);
+        if (block == null || block[0] != entry || block[1] < EntryFormat.HEADER) {
+            return 0;
+        }
+        int keyLength = memory.getInt(entry + 4);
+        int valueLength = memory.getInt(entry + 8);
+        if (keyLength < 0 || valueLength < 0 || EntryFormat.HEADER + (long) keyLength + valueLength > block[1]) {
+            return 0;
+        }
+        byte[] key = keyOf(entry);
+        byte[] value = new byte[valueLength];
+        memory.getBytes(entry + EntryFormat.HEADER + keyLength, value, 0, valueLength);
+        long hash = KeyHash.of(key);
+        if (stripeOf(hash) != s || tagOf(hash) != (v >>> 48)
+                || memory.getInt(entry) != EntryFormat.checksum(keyLength, valueLength, memory.getLong(entry + 16), key, value)) {
+            return 0;
+        }
+        return EntryFormat.HEADER + (long) keyLength + valueLength;
+    }
+}

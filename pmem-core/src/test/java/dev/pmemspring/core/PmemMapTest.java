@@ -1,0 +1,242 @@
+package dev.pmemspring.core;
+
+import dev.pmemspring.core.internal.file.PoolLayout;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PmemMapTest {
+
+    @TempDir
+    Path dir;
+    Path path;
+    PmemPool pool;
+
+    private static final PoolOptions OPTIONS = PoolOptions.layout("maps").withSize(128L << 20)
+            .withDurability(Durability.PROCESS);
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String s(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    @BeforeEach
+    void open() {
+        path = dir.resolve("m.pool");
+        pool = PmemPool.create(path, OPTIONS);
+    }
+
+    @AfterEach
+    void close() {
+        pool.close();
+    }
+
+    private void reopen() {
+        pool.close();
+        pool = PmemPool.open(path, OPTIONS);
+    }
+
+    @Test
+    void behavesLikeAMapAndSurvivesReopen() {
+        PmemMap m = pool.map("a");
+        assertThat(m.get(b("k"))).isNull();
+        m.put(b("k"), b("v1"));
+        m.put(b("k"), b("v2"));
+        assertThat(s(m.get(b("k")))).isEqualTo("v2");
+        assertThat(s(m.putIfAbsent(b("k"), b("v3")))).isEqualTo("v2");
+        assertThat(m.putIfAbsent(b("n"), b("new"))).isNull();
+        assertThat(m.replace(b("absent"), b("x"))).isFalse();
+        assertThat(m.replace(b("n"), b("newer"))).isTrue();
+        assertThat(m.remove(b("k"), b("wrong"))).isFalse();
+        assertThat(m.remove(b("k"), b("v2"))).isTrue();
+        assertThat(m.containsKey(b("k"))).isFalse();
+        m.put(new byte[0], new byte[0]); // empty key and value are fine
+        assertThat(m.size()).isEqualTo(2);
+        assertThat(m.stats().bytes()).isEqualTo(24 + 1 + 5 + 24);
+        reopen();
+        m = pool.map("a");
+        assertThat(s(m.get(b("n")))).isEqualTo("newer");
+        assertThat(m.get(new byte[0])).isEmpty();
+        assertThat(m.size()).isEqualTo(2);
+        assertThat(m.remove(b("n"))).isTrue();
+        assertThat(m.remove(b("n"))).isFalse();
+    }
+
+    @Test
+    void growsOnlineAndKeepsEverything() {
+        PmemMap m = pool.map("big");
+        int n = 50_000;
+        for (int i = 0; i < n; i++) {
+            m.put(b("key-" + i), b("value-" + i));
+            if (i % 7 == 0) {
+                m.remove(b("key-" + (i / 2)));
+            }
+        }
+        Map<String, String> model = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            model.put("key-" + i, "value-" + i);
+        }
+        for (int i = 0; i < n; i += 7) {
+            model.remove("key-" + (i / 2));
+        }
+        assertThat(m.size()).isEqualTo(model.size());
+        reopen();
+        PmemMap again = pool.map("big");
+        for (int i = 0; i < n; i++) {
+            assertThat(s(again.get(b("key-" + i)))).isEqualTo(model.get("key-" + i));
+        }
+        Map<String, String> iterated = new HashMap<>();
+        for (PmemMap.Entry e : again) {
+            iterated.put(s(e.key()), s(e.value()));
+        }
+        assertThat(iterated).isEqualTo(model);
+    }
+
+    @Test
+    void entriesExpireByWallClock() throws InterruptedException {
+        PmemMap m = pool.map("ttl");
+        m.put(b("short"), b("x"), System.currentTimeMillis() + 1000);
+        m.put(b("long"), b("y"), System.currentTimeMillis() + 60_000);
+        m.put(b("past"), b("z"), System.currentTimeMillis() - 1);
+        assertThat(m.get(b("past"))).isNull();
+        assertThat(m.get(b("short"))).isNotNull();
+        Thread.sleep(1100);
+        assertThat(m.get(b("short"))).isNull();
+        assertThat(m.get(b("long"))).isNotNull();
+        assertThat(m.stats().expiredRemoved()).isEqualTo(2);
+        assertThat(m.putIfAbsent(b("short"), b("again"))).isNull();
+    }
+
+    @Test
+    void namedMapsAreListedAndDroppedWithTheirSpace() {
+        long empty = pool.stats().used();
+        PmemMap a = pool.map("a");
+        pool.map("b").put(b("x"), b("y"));
+        for (int i = 0; i < 5000; i++) {
+            a.put(b("k" + i), new byte[100]);
+        }
+        assertThat(pool.mapNames()).containsExactlyInAnyOrder("a", "b");
+        pool.dropMap("a");
+        pool.dropMap("nope");
+        assertThat(pool.mapNames()).containsExactly("b");
+        assertThatThrownBy(() -> a.get(b("k1"))).isInstanceOf(IllegalStateException.class).hasMessageContaining("dropped");
+        pool.dropMap("b");
+        assertThat(pool.stats().used()).isEqualTo(empty + 64 * 64); // only the catalogue stays
+        reopen();
+        assertThat(pool.mapNames()).isEmpty();
+        assertThat(pool.map("a").size()).isZero();
+        assertThatThrownBy(() -> pool.map("x".repeat(48))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void clearEmptiesTheMapAndFreesTheEntries() {
+        PmemMap m = pool.map("c");
+        long before = pool.stats().objects();
+        for (int i = 0; i < 3000; i++) {
+            m.put(b("k" + i), b("v" + i));
+        }
+        m.clear();
+        assertThat(m.size()).isZero();
+        assertThat(m.get(b("k1"))).isNull();
+        assertThat(pool.stats().objects()).isLessThanOrEqualTo(before + 1); // at most a grown table more
+        m.put(b("k1"), b("again"));
+        assertThat(s(m.get(b("k1")))).isEqualTo("again");
+    }
+
+    @Test
+    void evictionKeepsRecentlyReadEntries() {
+        PmemMap m = pool.map("e");
+        for (int i = 0; i < 1000; i++) {
+            m.put(b("k" + i), new byte[50]);
+        }
+        for (int i = 0; i < 100; i++) {
+            m.get(b("k" + i)); // read: their second chance
+        }
+        long removed = m.evict(500, Long.MAX_VALUE);
+        assertThat(removed).isEqualTo(500);
+        assertThat(m.size()).isEqualTo(500);
+        int survivors = 0;
+        for (int i = 0; i < 100; i++) {
+            survivors += m.containsKey(b("k" + i)) ? 1 : 0;
+        }
+        assertThat(survivors).isEqualTo(100);
+        long second = m.evict(0, 1000);
+        assertThat(second).isPositive();
+        assertThat(m.stats().bytes()).isLessThanOrEqualTo(1000);
+        assertThat(m.stats().evicted()).isEqualTo(removed + second);
+    }
+
+    @Test
+    void aDamagedEntryIsAMissAndIsCounted() throws IOException {
+        PmemMap m = pool.map("d");
+        m.put(b("key"), b("precious-value"));
+        long header = findEntry("precious-value");
+        pool.close();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(b("X")), header);
+        }
+        pool = PmemPool.open(path, OPTIONS);
+        m = pool.map("d");
+        assertThat(m.get(b("key"))).isNull();
+        assertThat(m.stats().checksumFailures()).isEqualTo(1);
+        assertThat(m.size()).isZero();
+        m.put(b("key"), b("fresh"));
+        assertThat(s(m.get(b("key")))).isEqualTo("fresh");
+    }
+
+    /** The file offset of {@code text}, scanning the pool (tests only). */
+    private long findEntry(String text) throws IOException {
+        pool.close();
+        byte[] all = java.nio.file.Files.readAllBytes(path);
+        pool = PmemPool.open(path, OPTIONS);
+        byte[] needle = b(text);
+        outer:
+        for (int i = 0; i + needle.length <= all.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (all[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
+    void afterAnUnsafeShutdownMapsAreSalvaged() throws IOException {
+        PmemMap m = pool.map("s");
+        for (int i = 0; i < 100; i++) {
+            m.put(b("k" + i), b("value-" + i));
+        }
+        long damaged = findEntry("value-42");
+        pool.close();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(b("#")), damaged);
+            // Leave the mark of a process-mode open under another boot, with a bad checksum: unsafe.
+            ch.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 2), PoolLayout.SHUTDOWN_STATE);
+        }
+        assertThatThrownBy(() -> PmemPool.open(path, OPTIONS)).isInstanceOf(PoolUnsafeShutdownException.class);
+        pool = PmemPool.open(path, OPTIONS.withAcceptUnsafeShutdown(true));
+        m = pool.map("s");
+        assertThat(m.stats().salvageDropped()).isEqualTo(1);
+        assertThat(m.size()).isEqualTo(99);
+        assertThat(m.get(b("k42"))).isNull();
+        assertThat(s(m.get(b("k41")))).isEqualTo("value-41");
+    }
+}
