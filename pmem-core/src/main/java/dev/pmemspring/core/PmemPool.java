@@ -470,6 +470,29 @@ public final class PmemPool implements AutoCloseable {
                 heap.usage().runs(), recovery);
     }
 
+    /**
+     * Walks the pool's metadata: both header copies, every lane's logs, the chunk table and every
+     * run's bitmap (against the allocator's volatile state), and every map's slots, entries and
+     * counters. Meant for a quiescent pool: operations in flight meanwhile may show as problems.
+     */
+    public CheckReport check() {
+        ensureOpen();
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        file.checkHeaders(problems);
+        for (int i = 0; i < lanes.count(); i++) {
+            if (lanes.get(i).redo().pending() != null) {
+                problems.add("offset " + layout.laneOffset(i) + ": lane " + i + " holds an unapplied redo log");
+            }
+        }
+        long blocks = heap.check(problems);
+        long entries = 0;
+        java.util.List<String> names = catalogue.names();
+        for (String name : names) {
+            entries += map(name).internal().check(name, problems);
+        }
+        return new CheckReport(problems, blocks, names.size(), entries);
+    }
+
     public boolean isClosed() {
         return closed;
     }

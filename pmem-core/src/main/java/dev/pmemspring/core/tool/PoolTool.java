@@ -1,6 +1,8 @@
 package dev.pmemspring.core.tool;
 
+import dev.pmemspring.core.CheckReport;
 import dev.pmemspring.core.Durability;
+import dev.pmemspring.core.MapStats;
 import dev.pmemspring.core.PmemException;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolInfo;
@@ -19,10 +21,12 @@ import java.util.Locale;
  *
  * <pre>
  *   pmem-pool create [--layout NAME] [--size SIZE] POOL   create a pool (SIZE like 64M, 1G)
- *   pmem-pool info [--create] POOL                        print identity, usage and last recovery
+ *   pmem-pool info [--create] POOL                        print identity, usage, maps and last recovery
+ *   pmem-pool check POOL                                  walk all metadata and report problems
  * </pre>
  *
- * Exit status: 0 success, 1 the pool could not be used (the message says why), 2 bad usage.
+ * Exit status: 0 success (for check: clean), 1 the pool could not be used or check found damage
+ * (the message says what), 2 bad usage. Run it as {@code java -jar pmem-core.jar COMMAND ...}.
  */
 public final class PoolTool {
 
@@ -43,6 +47,7 @@ public final class PoolTool {
             return switch (args[0]) {
                 case "create" -> create(rest, out, err);
                 case "info" -> info(rest, out, err);
+                case "check" -> check(rest, out);
                 case "help", "--help", "-h" -> {
                     usage(out, null);
                     yield 0;
@@ -76,8 +81,23 @@ public final class PoolTool {
         }
         try (PmemPool pool = PmemPool.open(path, PoolOptions.anyLayout().withDurability(Durability.PROCESS))) {
             print(pool.info(), out);
+            for (String name : pool.mapNames()) {
+                MapStats stats = pool.map(name).stats();
+                out.println("map " + name + ": " + stats.entries() + " entries, " + bytes(stats.bytes()));
+            }
         }
         return 0;
+    }
+
+    private static int check(List<String> args, PrintStream out) {
+        Path path = onlyPath(args);
+        try (PmemPool pool = PmemPool.open(path, PoolOptions.anyLayout().withDurability(Durability.PROCESS))) {
+            CheckReport report = pool.check();
+            report.problems().forEach(p -> out.println("problem: " + p));
+            out.println((report.clean() ? "clean: " : report.problems().size() + " problems: ") + report.blocks()
+                    + " blocks, " + report.maps() + " maps, " + report.entries() + " map entries");
+            return report.clean() ? 0 : 1;
+        }
     }
 
     static void print(PoolInfo info, PrintStream out) {
@@ -162,6 +182,7 @@ public final class PoolTool {
         }
         stream.println("usage: pmem-pool create [--layout NAME] [--size SIZE] POOL");
         stream.println("       pmem-pool info [--create] POOL");
+        stream.println("       pmem-pool check POOL");
         return 2;
     }
 }

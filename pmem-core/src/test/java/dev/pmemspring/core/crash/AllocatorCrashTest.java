@@ -87,6 +87,7 @@ class AllocatorCrashTest {
                         .isEqualTo(slot ^ 0x5EED);
                 live.put(handle, block.size());
             }
+            assertThat(pool.check().problems()).as("kill %d: check", kill).isEmpty();
             dev.pmemspring.core.AllocatorTestAccess.assertNoOverlap(live);
             // Nothing leaked: the heap holds exactly the published blocks and the root.
             assertThat(pool.stats().objects()).as("kill %d: allocated objects", kill).isEqualTo(live.size() + 1);

@@ -67,6 +67,7 @@ class BankCrashTest {
                 total += account.getLong(0);
                 live.add(account.handle());
             }
+            assertThat(pool.check().problems()).as("kill %d: check", kill).isEmpty();
             assertThat(total).as("kill %d: total balance", kill).isEqualTo(BankChild.START_BALANCE * BankChild.ACCOUNTS);
             for (int t = 0; t < BankChild.THREADS; t++) {
                 long seq = root.getLong(8 + 16L * t);

@@ -83,6 +83,7 @@ class MapCrashTest {
                         assertThat(seq).as("kill %d: key %d", kill, k).isEqualTo(state.get(k));
                     }
                 }
+                assertThat(pool.check().problems()).as("kill %d: check", kill).isEmpty();
                 assertThat(map.stats().checksumFailures()).isZero();
                 assertThat(map.size()).as("kill %d: size", kill).isEqualTo(present);
                 // catalogue + map header + one or two tables; everything else is an entry

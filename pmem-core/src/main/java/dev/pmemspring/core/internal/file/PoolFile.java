@@ -292,6 +292,16 @@ public final class PoolFile implements AutoCloseable {
         return Arrays.copyOf(buffer.array(), buffer.position());
     }
 
+    /** Appends a problem for each header copy that does not hold the pool's header. */
+    public void checkHeaders(java.util.List<String> problems) {
+        byte[] good = header.encode();
+        for (long at : new long[] {PoolLayout.HEADER_A, PoolLayout.HEADER_B}) {
+            if (segment.asSlice(at, good.length).mismatch(MemorySegment.ofArray(good)) >= 0) {
+                problems.add("offset " + at + ": header copy differs from the pool's header");
+            }
+        }
+    }
+
     /** Rewrites a header copy that differs from the valid one (a torn header write). */
     private void repairHeaderCopies() {
         byte[] good = header.encode();

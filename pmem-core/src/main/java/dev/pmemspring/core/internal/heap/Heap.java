@@ -481,6 +481,78 @@ public final class Heap {
         return new long[] {layout.chunkOffset(span.getKey()), span.getValue() * PoolLayout.CHUNK_SIZE};
     }
 
+    // ---------------------------------------------------------------- check
+
+    /**
+     * Checks the persistent heap against itself and against the volatile state: every span header
+     * valid, the spans tiling the heap, every run's header and bitmap padding right, and every
+     * run's persistent bitmap equal to its volatile copy (true on a pool with no operation in
+     * flight). Appends one line per problem, with its location, to {@code problems}.
+     *
+     * @return the number of allocated blocks seen
+     */
+    public long check(List<String> problems) {
+        long blocks = 0;
+        int chunk = 0;
+        int count = layout.chunkCount();
+        while (chunk < count) {
+            long at = layout.chunkHeaderOffset(chunk);
+            long header = memory.getLong(at);
+            int type = ChunkHeader.type(header);
+            int length = ChunkHeader.chunks(header);
+            if (type == 0 || length <= 0 || length > count - chunk) {
+                problems.add("offset " + at + ": chunk " + chunk + " has " + ChunkHeader.describe(header)
+                        + "; the rest of the heap cannot be walked");
+                return blocks;
+            }
+            if (type == ChunkHeader.USED) {
+                blocks++;
+                if (!Integer.valueOf(length).equals(usedSpans.get(chunk))) {
+                    problems.add("offset " + at + ": chunk " + chunk + " is a used span the allocator does not know");
+                }
+            } else if (type == ChunkHeader.RUN) {
+                blocks += checkRun(chunk, length, header, problems);
+            }
+            chunk += length;
+        }
+        return blocks;
+    }
+
+    private long checkRun(int chunk, int length, long header, List<String> problems) {
+        Run run = runOfChunk[chunk];
+        int sizeClass = ChunkHeader.runClass(header);
+        long offset = layout.chunkOffset(chunk);
+        if (run == null || run.firstChunk != chunk || !Run.fits(sizeClass, length)) {
+            problems.add("offset " + layout.chunkHeaderOffset(chunk) + ": run at chunk " + chunk
+                    + " does not match the allocator's runs (class " + sizeClass + ", " + length + " chunks)");
+            return 0;
+        }
+        if (memory.getLong(offset) != Run.headerWord(run.unitSize, run.units)) {
+            problems.add("offset " + offset + ": run at chunk " + chunk + " has a damaged header");
+            return 0;
+        }
+        long used = 0;
+        for (int w = 0; w < Run.bitmapWords(run.units); w++) {
+            long word = memory.getLong(run.bitmapOffset + 8L * w);
+            long padding = Run.paddingMask(run.units, w);
+            if ((word & padding) != padding) {
+                problems.add("offset " + (run.bitmapOffset + 8L * w) + ": run at chunk " + chunk
+                        + " has padding bits clear in bitmap word " + w);
+            }
+            for (int bit = 0; bit < 64 && w * 64 + bit < run.units; bit++) {
+                int unit = w * 64 + bit;
+                boolean persistent = (word & (1L << bit)) != 0;
+                if (persistent != run.isTaken(unit)) {
+                    problems.add("offset " + run.handleOf(unit) + ": unit " + unit + " of run at chunk " + chunk
+                            + (persistent ? " is allocated on media but free in the allocator"
+                                          : " is free on media but taken in the allocator"));
+                }
+                used += persistent ? 1 : 0;
+            }
+        }
+        return used;
+    }
+
     // ---------------------------------------------------------------- queries
 
     /** Usable size of the block at {@code handle}. */

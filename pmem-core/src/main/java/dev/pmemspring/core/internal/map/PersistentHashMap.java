@@ -776,6 +776,53 @@ public final class PersistentHashMap {
         return dropped;
     }
 
+    /**
+     * Checks every slot of every stripe: the entry is a live block of the right size, its key
+     * hashes to the stripe and tag, its checksum holds; and the stripe's counters match.
+     *
+     * @return the number of entries seen
+     */
+    public long check(String name, List<String> problems) {
+        if (memory.getLong(header) != MAGIC) {
+            problems.add("offset " + header + ": map '" + name + "' has no map header magic");
+            return 0;
+        }
+        long seen = 0;
+        for (int s = 0; s < STRIPES; s++) {
+            locks[s].lock();
+            try {
+                long size = stripeSize(s);
+                long region = region(s);
+                long entries = 0;
+                long bytes = 0;
+                for (long i = 0; i < size; i++) {
+                    long slot = region + 8 * i;
+                    long v = memory.getLong(slot);
+                    if (v == EMPTY || v == TOMBSTONE) {
+                        continue;
+                    }
+                    long entrySize = verifiedSize(s, v, v & HANDLE_MASK);
+                    if (entrySize == 0) {
+                        problems.add("offset " + slot + ": map '" + name + "' stripe " + s + " slot " + i
+                                + " points to " + (v & HANDLE_MASK) + ", which is not a whole entry of this slot");
+                        continue;
+                    }
+                    entries++;
+                    bytes += entrySize;
+                }
+                if (entries != count(s) || bytes != memory.getLong(stripeBytesOffset(s))) {
+                    problems.add("offset " + stripeWordOffset(s) + ": map '" + name + "' stripe " + s + " counts "
+                            + count(s) + " entries / " + memory.getLong(stripeBytesOffset(s)) + " bytes, holds "
+                            + entries + " / " + bytes);
+                }
+                seen += entries;
+            } finally {
+                locks[s].unlock();
+            }
+        }
+        return seen;
+    }
+
     /** The entry's size if it verifies as an entry of stripe {@code s} under slot value {@code v}, else 0. */
     private long verifiedSize(int s, long v, long entry) {
         long[] block = heap.blockContaining(entry);
