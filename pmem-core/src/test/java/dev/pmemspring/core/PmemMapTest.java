@@ -228,8 +228,8 @@ class PmemMapTest {
         pool.close();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(b("#")), damaged);
-            // Leave the mark of a process-mode open under another boot, with a bad checksum: unsafe.
-            ch.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 2), PoolLayout.SHUTDOWN_STATE);
+            // Leave the mark of a process-mode open under another boot (hash 0x1230, mode 2): unsafe.
+            ch.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 0x1230 | 2), PoolLayout.SHUTDOWN_STATE);
         }
         assertThatThrownBy(() -> PmemPool.open(path, OPTIONS)).isInstanceOf(PoolUnsafeShutdownException.class);
         pool = PmemPool.open(path, OPTIONS.withAcceptUnsafeShutdown(true));

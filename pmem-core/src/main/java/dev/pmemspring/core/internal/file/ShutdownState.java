@@ -14,63 +14,54 @@ import java.util.UUID;
  * another boot id means a machine crash cut the pool while open; in {@code process} durability the
  * kernel may then have written back any subset of its pages.
  *
- * <pre>  +0 mode (0 closed, 1 open sync, 2 open process)  +8 boot id (16)  +24 checksum</pre>
- *
- * Where no boot id can be read (not Linux) the check cannot tell, and says nothing.
+ * <p>The mark is one 8-byte word, stored atomically, so no crash can tear it:
+ * {@code hash of the boot id (high 62 bits) | mode (low 2 bits: 0 closed, 1 open sync, 2 open process)}.
+ * Where no boot id can be read (not Linux) the hash is 0 and the check cannot tell, and says nothing.
  */
 public final class ShutdownState {
 
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
-    private static final UUID THIS_BOOT = readBootId();
+    private static final long THIS_BOOT = bootHash(readBootId());
+    private static final long MODE = 3;
+    private static final long SYNC = 1;
+    private static final long PROCESS = 2;
 
     private ShutdownState() {
     }
 
     /** Whether the pool was left open in process mode by a boot other than this one. */
     public static boolean wasCutByMachineCrash(PersistentMemory memory) {
-        long base = PoolLayout.SHUTDOWN_STATE;
-        long mode = memory.getLong(base);
-        long hi = memory.getLong(base + 8);
-        long lo = memory.getLong(base + 16);
-        if (mode == 0 && hi == 0 && lo == 0) {
-            return false;
-        }
-        if (memory.getLong(base + 24) != checksum(mode, hi, lo)) {
-            // A mark torn by a crash while it was written: assume the worst.
-            return true;
-        }
-        if (mode != 2 || THIS_BOOT == null || (hi == 0 && lo == 0)) {
-            return false;
-        }
-        return hi != THIS_BOOT.getMostSignificantBits() || lo != THIS_BOOT.getLeastSignificantBits();
+        long mark = memory.getLong(PoolLayout.SHUTDOWN_STATE);
+        long boot = mark & ~MODE;
+        return (mark & MODE) == PROCESS && THIS_BOOT != 0 && boot != 0 && boot != THIS_BOOT;
     }
 
     public static void markOpen(PersistentMemory memory, Durability durability) {
-        write(memory, durability == Durability.SYNC ? 1 : 2, THIS_BOOT);
+        write(memory, THIS_BOOT | (durability == Durability.SYNC ? SYNC : PROCESS));
     }
 
     public static void markClosed(PersistentMemory memory) {
-        write(memory, 0, null);
+        write(memory, 0);
     }
 
-    static void write(PersistentMemory memory, long mode, UUID boot) {
-        long base = PoolLayout.SHUTDOWN_STATE;
-        long hi = boot == null ? 0 : boot.getMostSignificantBits();
-        long lo = boot == null ? 0 : boot.getLeastSignificantBits();
-        memory.putLong(base, mode);
-        memory.putLong(base + 8, hi);
-        memory.putLong(base + 16, lo);
-        memory.putLong(base + 24, mode == 0 && boot == null ? 0 : checksum(mode, hi, lo));
-        memory.persist(base, 32);
+    /** Writes the mark of a pool open in {@code durability} under boot {@code boot} (tests forge other boots). */
+    static void markOpen(PersistentMemory memory, Durability durability, UUID boot) {
+        write(memory, bootHash(boot) | (durability == Durability.SYNC ? SYNC : PROCESS));
     }
 
-    private static long checksum(long mode, long hi, long lo) {
-        long h = 0x3C6EF372FE94F82BL;
-        for (long w : new long[] {mode, hi, lo}) {
-            h = (h ^ w) * 0x9E3779B97F4A7C15L;
-            h ^= h >>> 31;
+    private static void write(PersistentMemory memory, long mark) {
+        memory.putLongAtomic(PoolLayout.SHUTDOWN_STATE, mark);
+        memory.persist(PoolLayout.SHUTDOWN_STATE, 8);
+    }
+
+    private static long bootHash(UUID boot) {
+        if (boot == null) {
+            return 0;
         }
-        return h;
+        long h = boot.getMostSignificantBits() * 0x9E3779B97F4A7C15L ^ boot.getLeastSignificantBits();
+        h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 29;
+        return (h & ~MODE) == 0 ? 4 : h & ~MODE;
     }
 
     private static UUID readBootId() {

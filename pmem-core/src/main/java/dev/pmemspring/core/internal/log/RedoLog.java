@@ -41,6 +41,9 @@ public final class RedoLog {
         if (n > capacity) {
             throw new IllegalStateException("redo batch of " + n + " entries exceeds the lane's " + capacity);
         }
+        // What the caller flushed before (a block's contents, a split's new header) is durable
+        // before any word of the log: a log that reaches the media early must never publish it lost.
+        memory.drain();
         long sum = seed(n);
         for (int i = 0; i < n; i++) {
             long target = batch.encodedTarget(i);
@@ -130,10 +133,13 @@ public final class RedoLog {
     }
 
     private void clear() {
+        // Count and checksum both go: with the old checksum left, a later batch of the same size
+        // whose count reached the media but whose checksum did not would validate the old entries.
         memory.putLongAtomic(offset, 0);
+        memory.putLongAtomic(offset + 8, 0);
         // The clear is durable before the lane is reused: a stale log replayed after later
         // operations on the same words would undo them.
-        memory.persist(offset, 8);
+        memory.persist(offset, 16);
     }
 
     private static long seed(int n) {

@@ -96,6 +96,9 @@ public final class TransactionEngine {
         }
         RedoBatch batch = new RedoBatch();
         heap.addPublish(r, batch);
+        // The segment's own next field must read as the end of the chain, whatever the block
+        // held before, or the log would follow a stale link into live data.
+        batch.set(r.handle(), 0);
         batch.set(nextField, r.handle());
         lanes.commit(batch); // through the lane this transaction holds
         heap.published(r);
