@@ -355,30 +355,15 @@ public final class Heap {
      * @throws IllegalArgumentException if {@code handle} is not a live block
      */
     public Release addFree(long handle, RedoBatch batch) {
-        int chunk = layout.chunkOf(handle);
-        if (chunk < 0) {
-            throw notABlock(handle);
+        Release release = beginTxFree(handle);
+        if (release.run() != null) {
+            batch.and(release.run().bitmapWordOffset(release.unit()), ~Run.bitMask(release.unit()));
+        } else {
+            // The span becomes a free span of its own; free neighbours merge with it in volatile
+            // state after the commit, and the next split writes one header for the whole.
+            batch.set(layout.chunkHeaderOffset(release.unit()), ChunkHeader.of(ChunkHeader.FREE, release.length()));
         }
-        Run run = runOfChunk[chunk];
-        if (run != null) {
-            int unit = run.unitOf(handle);
-            if (unit < 0 || !run.isTaken(unit)) {
-                throw notABlock(handle);
-            }
-            batch.and(run.bitmapWordOffset(unit), ~Run.bitMask(unit));
-            return new Release(run, unit, 1);
-        }
-        if (layout.chunkOffset(chunk) != handle) {
-            throw notABlock(handle);
-        }
-        Integer length = usedSpans.remove(chunk);
-        if (length == null) {
-            throw notABlock(handle);
-        }
-        // The span becomes a free span of its own; free neighbours merge with it in volatile
-        // state after the commit, and the next split writes one header for the whole.
-        batch.set(layout.chunkHeaderOffset(chunk), ChunkHeader.of(ChunkHeader.FREE, length));
-        return new Release(null, chunk, length);
+        return release;
     }
 
     /** Completes a free after its batch was committed: the space becomes available. */
@@ -437,8 +422,10 @@ public final class Heap {
     }
 
     /**
-     * Starts a transactional free: validates {@code handle} and takes the block out of the live
-     * set, but keeps its space reserved until {@link #freed} (commit) or {@link #freeAbandoned} (abort).
+     * Starts a free: validates {@code handle} and takes the block out of the live set, but keeps
+     * its space reserved until {@link #freed} (the free is durable) or {@link #freeAbandoned}
+     * (it is not going to be). Transactions change the state word themselves; {@link #addFree}
+     * puts the change in a redo batch.
      */
     public Release beginTxFree(long handle) {
         int chunk = layout.chunkOf(handle);

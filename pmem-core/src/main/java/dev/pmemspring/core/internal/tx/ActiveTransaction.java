@@ -116,16 +116,7 @@ final class ActiveTransaction implements Transaction {
             throw engine.outOfMemory.apply(size);
         }
         try {
-            Heap.StateWord w = engine.heap.stateWord(r);
-            // Logged first: a crash after the state word changed finds how to change it back.
-            if (w.bitmap()) {
-                undo.logRollback(UndoLog.ROLLBACK_AND, w.offset(), ~w.mask(), engine::extendLog);
-                engine.memory.getAndBitwiseOr(w.offset(), w.mask());
-            } else {
-                undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.freeHeader(), engine::extendLog);
-                engine.memory.putLongAtomic(w.offset(), w.usedHeader());
-            }
-            engine.memory.flush(w.offset(), 8);
+            markAllocated(engine.heap.stateWord(r));
         } catch (RuntimeException | Error e) {
             engine.heap.cancel(r);
             throw e;
@@ -150,15 +141,7 @@ final class ActiveTransaction implements Transaction {
         }
         Heap.Release release = engine.heap.beginTxFree(handle);
         try {
-            Heap.StateWord w = engine.heap.stateWord(release);
-            if (w.bitmap()) {
-                undo.logRollback(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
-                engine.memory.getAndBitwiseAnd(w.offset(), ~w.mask());
-            } else {
-                undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.usedHeader(), engine::extendLog);
-                engine.memory.putLongAtomic(w.offset(), w.freeHeader());
-            }
-            engine.memory.flush(w.offset(), 8);
+            markFree(engine.heap.stateWord(release));
         } catch (RuntimeException | Error e) {
             engine.heap.freeAbandoned(release);
             throw e;
@@ -169,7 +152,27 @@ final class ActiveTransaction implements Transaction {
 
     /** Frees a block allocated in this transaction: its state word goes back to free, logged. */
     private void freeFresh(Reservation r) {
-        Heap.StateWord w = engine.heap.stateWord(r);
+        markFree(engine.heap.stateWord(r));
+        allocations.remove(r);
+        freedFresh.add(r);
+        freed.add(r.handle());
+    }
+
+    /** Marks a block allocated on media, after logging how to mark it free again. */
+    private void markAllocated(Heap.StateWord w) {
+        // Logged first: a crash after the state word changed finds how to change it back.
+        if (w.bitmap()) {
+            undo.logRollback(UndoLog.ROLLBACK_AND, w.offset(), ~w.mask(), engine::extendLog);
+            engine.memory.getAndBitwiseOr(w.offset(), w.mask());
+        } else {
+            undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.freeHeader(), engine::extendLog);
+            engine.memory.putLongAtomic(w.offset(), w.usedHeader());
+        }
+        engine.memory.flush(w.offset(), 8);
+    }
+
+    /** Marks a block free on media, after logging how to mark it allocated again. */
+    private void markFree(Heap.StateWord w) {
         if (w.bitmap()) {
             undo.logRollback(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
             engine.memory.getAndBitwiseAnd(w.offset(), ~w.mask());
@@ -178,9 +181,6 @@ final class ActiveTransaction implements Transaction {
             engine.memory.putLongAtomic(w.offset(), w.freeHeader());
         }
         engine.memory.flush(w.offset(), 8);
-        allocations.remove(r);
-        freedFresh.add(r);
-        freed.add(r.handle());
     }
 
     @Override

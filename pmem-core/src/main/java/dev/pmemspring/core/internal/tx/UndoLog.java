@@ -159,9 +159,9 @@ final class UndoLog {
             }
             memory.flush(target, e[2]);
         }
-        // Everything restored is durable before the log that could restore it again is dropped.
-        memory.drain();
         if (!valid.isEmpty() || entries > 0) {
+            // Everything restored is durable before the log that could restore it again is dropped.
+            memory.drain();
             invalidate();
         }
         return valid.size();
