@@ -430,6 +430,8 @@ public final class PersistentHashMap {
             RedoBatch batch = new RedoBatch();
             Heap.Release oldTable = null;
             try {
+                // Zeroed and flushed before it is published: stripes that move in later only
+                // re-zero their own region, and readers must never meet stale slots in it.
                 memory.fill(r.handle(), tableBytes(stripeSize), (byte) 0);
                 memory.flush(r.handle(), tableBytes(stripeSize));
                 heap.addPublish(r, batch);
