@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# run-benchmarks.sh - the allocator benchmarks side by side with the PMDK baseline, in one run.
+# run-benchmarks.sh - our benchmarks side by side with the PMDK baseline, in one run.
 #
 # Builds the benchmarks jar, runs PMDK's libpmemobj baseline (native/run-pmdk.sh) and our JMH
-# benchmarks on the same machine, one after the other, then prints a markdown table with the
-# ratio ours/PMDK (below 1 means we are faster).
+# benchmarks (allocator, transactions, open, recovery) on the same machine, one after the other,
+# then prints markdown tables: ratio ours/PMDK (below 1 means we are faster), and recovery time
+# by amount of live data (ours only).
 #
-# Usage:  pmem-bench/run-benchmarks.sh            full run (fork 1, warmup 2x2 s, measure 5x2 s)
+# Usage:  pmem-bench/run-benchmarks.sh            full run (fork 1; allocator: warmup 2x2 s,
+#                                                 transactions: warmup 5x2 s; measure 5x2 s)
 #         QUICK=1 pmem-bench/run-benchmarks.sh    smoke run (fork 1, warmup 1x1 s, measure 2x1 s)
 # Env:    RESULTS_DIR   where raw results and the report go
 #                       (default pmem-bench/target/bench-results/<timestamp>, ignored by git)
@@ -30,15 +32,23 @@ RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 
 if [[ $QUICK == 1 ]]; then
   LOOP_OPTS=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
+  TX_OPTS=("${LOOP_OPTS[@]}")
   OPEN_WARM_OPTS=(-f 1 -wi 1 -i 2)
   OPEN_COLD_FORKS=1
+  RECOVERY_OPTS=(-f 1 -wi 2 -i 3)
   PMDK_SECONDS=${PMDK_SECONDS:-1}
 else
   LOOP_OPTS=(-f 1 -wi 2 -w 2s -i 5 -r 2s)
+  # A transaction is far more code than an allocation: C2 needs 6-8 s of it on this 2-vCPU VM
+  # before the per-op time settles (2x2 s leaves the first measured iterations 3-5x slow).
+  TX_OPTS=(-f 1 -wi 5 -w 2s -i 5 -r 2s)
   # Opening takes milliseconds, so many shots are cheap; the first few run interpreted.
   OPEN_WARM_OPTS=(-f 1 -wi 10 -i 20)
   # One cold shot per fresh JVM, five JVMs: the counterpart of PMDK's median of five exec'd opens.
   OPEN_COLD_FORKS=5
+  # Recovery: one shot = one open after one interrupted transaction; warm, as the open benchmark's
+  # in-process reading (the first open of a fresh JVM adds class loading whatever the pool holds).
+  RECOVERY_OPTS=(-f 1 -wi 20 -i 30)
   PMDK_SECONDS=${PMDK_SECONDS:-5}
 fi
 
@@ -55,11 +65,25 @@ fi
 [[ -n $JAVA ]] || die "no JDK 25 found (set JAVA_HOME to one)"
 log "java: $JAVA ($("$JAVA" -version 2>&1 | head -n 1))"
 
+# What was measured, and under what load (other work on the machine skews the numbers).
+{
+  echo "started: $(date -Is)"
+  echo "uptime at start: $(uptime)"
+  echo "commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo n/a)"
+  echo "uncommitted changes at start:"
+  git -C "$ROOT" status --short 2>/dev/null || true
+} > "$RESULTS_DIR/run-info.txt"
+
 # --- build -----------------------------------------------------------------------------------
 log "building pmem-bench"
 ./mvnw -q -B -pl pmem-bench -am -DskipTests package
-JAR=$BENCH_DIR/target/benchmarks.jar
-[[ -f $JAR ]] || die "$JAR was not built"
+[[ -f $BENCH_DIR/target/benchmarks.jar ]] || die "$BENCH_DIR/target/benchmarks.jar was not built"
+# Run a private copy: a rebuild of target/ during the run (other work on the tree) must not change
+# the classes under a running benchmark or its forks.
+JAR_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pmem-bench-jar.XXXXXX")
+trap 'rm -rf "$JAR_DIR"' EXIT
+JAR=$JAR_DIR/benchmarks.jar
+cp "$BENCH_DIR/target/benchmarks.jar" "$JAR"
 
 # --- PMDK baseline ---------------------------------------------------------------------------
 PMDK_CSV=$RESULTS_DIR/pmdk.csv
@@ -94,10 +118,23 @@ jmh() {
   fi
 }
 
-jmh alloc-t1.json AllocatorBenchmark -t 1 "${LOOP_OPTS[@]}"
-jmh alloc-t2.json AllocatorBenchmark -t 2 "${LOOP_OPTS[@]}"
-jmh open-warm.json OpenBenchmark "${OPEN_WARM_OPTS[@]}"
-jmh open-cold.json OpenBenchmark -f "$OPEN_COLD_FORKS" -wi 0 -i 1
+# A JMH include pattern is a regex searched in the full name: anchor it, or OpenBenchmark would
+# also run MapOpenBenchmark.
+only() { printf '^dev\\.pmemspring\\.bench\\.%s\\.' "$1"; }
+
+jmh alloc-t1.json "$(only AllocatorBenchmark)" -t 1 "${LOOP_OPTS[@]}"
+jmh alloc-t2.json "$(only AllocatorBenchmark)" -t 2 "${LOOP_OPTS[@]}"
+jmh tx-t1.json "$(only TransactionBenchmark)" -t 1 "${TX_OPTS[@]}"
+jmh tx-t2.json "$(only TransactionBenchmark)" -t 2 "${TX_OPTS[@]}"
+jmh open-warm.json "$(only OpenBenchmark)" "${OPEN_WARM_OPTS[@]}"
+jmh open-cold.json "$(only OpenBenchmark)" -f "$OPEN_COLD_FORKS" -wi 0 -i 1
+jmh recovery.json "$(only RecoveryBenchmark)" "${RECOVERY_OPTS[@]}"
+# Control: the same with the JVM heap committed and touched up front. Open allocates a small
+# volatile object per run, and on this VM every first touch of a heap page is a costly fault.
+jmh recovery-pretouch.json "$(only RecoveryBenchmark)" -p durability=PROCESS -p liveMiB=10,1024 -p txSpanMiB=all \
+  -jvmArgsAppend "-Xms2g -Xmx2g -XX:+AlwaysPreTouch" "${RECOVERY_OPTS[@]}"
+echo "uptime at end: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
+echo "ended: $(date -Is)" >> "$RESULTS_DIR/run-info.txt"
 
 # --- report ----------------------------------------------------------------------------------
 python3 "$BENCH_DIR/report.py" "$RESULTS_DIR" | tee "$RESULTS_DIR/report.md"

@@ -23,6 +23,15 @@
  *       counterpart of our unpublished allocate/free pair. One op = one
  *       alloc+free pair. 1 MiB goes through PMDK's huge (chunk) path instead
  *       of a run bitmap.
+ *   alloc-into-free SIZE THREADS SECONDS
+ *       As alloc-free, but the destination PMEMoid is inside the pool: this
+ *       thread's slot in the root object (slots 64 bytes apart). One op =
+ *       pmemobj_alloc(&slot) then pmemobj_free(&slot). PMDK now has to log
+ *       the destination too: the allocation sets the slot and the free
+ *       clears it in the same redo-logged step as the allocator's metadata,
+ *       so a crash never leaves the slot pointing to free space nor an
+ *       allocation unreachable. Counterpart of our published path,
+ *       allocateInto(field) + freeFrom(field).
  *   open-time OBJECTS
  *       Fill a pool with OBJECTS live 64 B objects (each one published in a
  *       persistent PMEMoid array reachable from the root), then close it.
@@ -89,7 +98,8 @@ struct slot {
 };
 
 struct root {
-	struct slot slots[MAX_THREADS]; /* tx-snapshot objects / tx-alloc slots */
+	struct slot slots[MAX_THREADS]; /* tx-snapshot objects / tx-alloc and
+	                                 * alloc-into-free slots */
 	PMEMoid array;                  /* open-time: PMEMoid[nobjects] */
 	uint64_t nobjects;
 };
@@ -209,7 +219,7 @@ static struct root *get_root(PMEMobjpool *pop)
 
 /* ------------------------------------------------------------- operations */
 
-enum bench { B_ALLOC_FREE, B_TX_SNAPSHOT, B_TX_ALLOC };
+enum bench { B_ALLOC_FREE, B_ALLOC_INTO_FREE, B_TX_SNAPSHOT, B_TX_ALLOC };
 
 struct worker {
 	pthread_t tid;
@@ -217,7 +227,8 @@ struct worker {
 	size_t size;
 	PMEMoid obj;          /* tx-snapshot: this thread's object */
 	unsigned char *ptr;   /* tx-snapshot: direct pointer to obj */
-	PMEMoid *slot;        /* tx-alloc: this thread's persistent slot */
+	PMEMoid *slot;        /* tx-alloc, alloc-into-free: this thread's
+	                       * persistent slot in the root */
 	unsigned seq;
 	uint64_t ops;         /* ops done in the measured window */
 	uint64_t ns;          /* length of this thread's measured window */
@@ -229,6 +240,14 @@ static inline void op_alloc_free(struct worker *w)
 	if (pmemobj_alloc(g_pop, &oid, w->size, 0, NULL, NULL) != 0)
 		die_pmem("pmemobj_alloc");
 	pmemobj_free(&oid);
+}
+
+static inline void op_alloc_into_free(struct worker *w)
+{
+	/* destination inside the pool: published by the allocation's redo log */
+	if (pmemobj_alloc(g_pop, w->slot, w->size, 0, NULL, NULL) != 0)
+		die_pmem("pmemobj_alloc");
+	pmemobj_free(w->slot); /* frees and sets the slot to OID_NULL, atomically */
 }
 
 /*
@@ -299,6 +318,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	switch (w->kind) {
 	case B_ALLOC_FREE:  MEASURE_LOOP(w, op_alloc_free(w));  break;
+	case B_ALLOC_INTO_FREE: MEASURE_LOOP(w, op_alloc_into_free(w)); break;
 	case B_TX_SNAPSHOT: MEASURE_LOOP(w, op_tx_snapshot(w)); break;
 	case B_TX_ALLOC:    MEASURE_LOOP(w, op_tx_alloc(w));    break;
 	}
@@ -362,7 +382,7 @@ static void bench_loop(enum bench kind, const char *name, size_t size,
 				die_pmem("pmemobj_zalloc");
 			ws[i].obj = root->slots[i].oid;
 			ws[i].ptr = pmemobj_direct(ws[i].obj);
-		} else if (kind == B_TX_ALLOC) {
+		} else if (kind == B_TX_ALLOC || kind == B_ALLOC_INTO_FREE) {
 			ws[i].slot = &root->slots[i].oid; /* OID_NULL (root is zeroed) */
 		}
 	}
@@ -567,6 +587,7 @@ static void usage(void)
 		"usage: pmdk_bench [--dir DIR] [--mode NAME] "
 		"[--open-method M[,M..]] CMD ARGS\n"
 		"  alloc-free  SIZE THREADS SECONDS\n"
+		"  alloc-into-free SIZE THREADS SECONDS\n"
 		"  open-time   OBJECTS\n"
 		"  tx-snapshot SIZE THREADS SECONDS\n"
 		"  tx-alloc    SIZE THREADS SECONDS\n"
@@ -624,6 +645,8 @@ int main(int argc, char **argv)
 	enum bench kind;
 	if (strcmp(cmd, "alloc-free") == 0)
 		kind = B_ALLOC_FREE;
+	else if (strcmp(cmd, "alloc-into-free") == 0)
+		kind = B_ALLOC_INTO_FREE;
 	else if (strcmp(cmd, "tx-snapshot") == 0)
 		kind = B_TX_SNAPSHOT;
 	else if (strcmp(cmd, "tx-alloc") == 0)

@@ -81,6 +81,7 @@ OPEN_METHODS=exec,inproc
 for mode in process sync; do
   if [[ $QUICK == 1 ]]; then
     run "$mode" alloc-free 64 1 "$S"
+    run "$mode" alloc-into-free 64 1 "$S"
     run "$mode" --open-method "$OPEN_METHODS" open-time 10000
     run "$mode" tx-snapshot 64 1 "$S"
     run "$mode" tx-alloc 256 1 "$S"
@@ -88,6 +89,7 @@ for mode in process sync; do
   fi
   for size in 64 256 4096 1048576; do
     for t in 1 2; do run "$mode" alloc-free "$size" "$t" "$S"; done
+    for t in 1 2; do run "$mode" alloc-into-free "$size" "$t" "$S"; done
   done
   for n in 200000 2000000; do
     run "$mode" --open-method "$OPEN_METHODS" open-time "$n"

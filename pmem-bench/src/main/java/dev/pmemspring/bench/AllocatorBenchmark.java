@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #allocateIntoFree}: {@code allocateInto(field, size, null)} then
  *       {@code freeFrom(field)}, where the field is this thread's persistent slot in the root object.
  *       This is the crash-safe, published path: the block and the pointer to it change in one
- *       atomic step. Its PMDK counterpart is {@code pmemobj_alloc} / {@code pmemobj_free} with a
- *       destination inside the pool, which the PMDK baseline does not measure (yet).</li>
+ *       atomic step. Compared with PMDK's {@code alloc-into-free}: {@code pmemobj_alloc} into this
+ *       thread's {@code PMEMoid} slot in the root object, then {@code pmemobj_free} of that slot.</li>
  * </ul>
  *
  * <p>Each trial gets a fresh 1 GiB pool in {@link BenchPools#DIR}, as the PMDK baseline does.

@@ -42,6 +42,35 @@ class BenchmarksSmokeTest {
         assertPositiveScores(results);
     }
 
+    @Test
+    void transactionBenchmarkRuns() throws RunnerException {
+        Collection<RunResult> results = run(options(TransactionBenchmark.class)
+                .param("size", "64")
+                .param("durability", "PROCESS"));
+
+        assertThat(results).hasSize(2); // snapshotWrite, allocFreePair
+        assertPositiveScores(results);
+    }
+
+    @Test
+    void recoveryBenchmarkRuns() throws RunnerException {
+        // A small pool, 1 MiB live: the setup and the checks after each shot run as in a full run
+        // (one interrupted transaction rolled back, every change undone).
+        Collection<RunResult> results = run(options(RecoveryBenchmark.class)
+                .param("liveMiB", "1")
+                .param("poolMiB", "16")
+                .param("durability", "PROCESS")
+                .param("txSpanMiB", "all")
+                .measurementIterations(2));
+
+        assertThat(results).hasSize(1);
+        assertPositiveScores(results);
+        RunResult result = results.iterator().next();
+        assertThat(result.getSecondaryResults().get("recoveryNanos").getScore())
+                .as("RecoveryReport.time of the shots")
+                .isPositive();
+    }
+
     private static ChainedOptionsBuilder options(Class<?> benchmark) {
         return new OptionsBuilder()
                 .include("^" + Pattern.quote(benchmark.getName()) + "\\.")

@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# run-map-benchmarks.sh - the persistent map (PmemMap) against its peers, in one run.
+#
+# Builds the benchmarks jar and runs, one after the other on this machine:
+#   MapBenchmark      get (hit, miss), put (overwrite, new key), read/write mixes; impl = pmem,
+#                     chm (in-heap ceiling), chronicle, mapdb, mapdb-tx; values 100 B and 1 KiB;
+#                     -t 1 and -t 2
+#   MapOpenBenchmark  open a pool + its map + first get, 10k / 100k / 1M entries
+#   MapKillProbe      which persisted maps open again, with every acknowledged put, after kill -9
+# then prints markdown tables: ns/op per impl with the ratios pmem/peer (below 1 pmem is faster),
+# open time by entry count, and the kill -9 verdicts.
+#
+# Usage:  pmem-bench/run-map-benchmarks.sh           full run (about 25 minutes on 2 vCPUs)
+#         QUICK=1 pmem-bench/run-map-benchmarks.sh   short run (about 5 minutes; 100 B values and the
+#                                                    75 % mix only, short iterations: smoke, not numbers)
+# Env:    RESULTS_DIR  where raw results and the report go
+#                      (default pmem-bench/target/bench-results/map-<timestamp>, ignored by git)
+#         POOL_DIR     where pools and peer files are created (default /dev/shm)
+#         IMPLS        comma-separated impl list for MapBenchmark (default all five)
+#         SKIP_BUILD=1 use the jar already built
+set -euo pipefail
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "run-map-benchmarks.sh: $*"; exit 1; }
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+cd "$ROOT"
+
+QUICK=${QUICK:-0}
+SKIP_BUILD=${SKIP_BUILD:-0}
+POOL_DIR=${POOL_DIR:-/dev/shm}
+IMPLS=${IMPLS:-pmem,chm,chronicle,mapdb,mapdb-tx}
+RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/target/bench-results/map-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$RESULTS_DIR"
+RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+
+if [[ $QUICK == 1 ]]; then
+  # 100 B values and the 75 % mix only.
+  MATRIX=(-p valueSize=100 -p readPercent=75)
+  MATRIX_PUTNEW=(-p valueSize=100)
+  LOOP_OPTS=(-f 1 -wi 1 -w 500ms -i 2 -r 500ms)
+  PUTNEW_OPTS=(-f 1 -wi 3 -i 3)
+  OPEN_OPTS=(-f 1 -wi 2 -i 3)
+  KILLS=1
+else
+  # 5 impls x 2 sizes x 2 thread counts x 6 ops is 120 forks, and the whole run has to stay near
+  # 25 minutes on a 2-vCPU machine: so one 5 s warm-up and 3 x 1 s measured. The warm-up must be
+  # that long: the off-heap maps (pmem, chronicle, mapdb) run 5-10x slower for the first ~5 s of a
+  # fork while C2 compiles their code (the compiler has one vCPU, the benchmark the other); with
+  # 2 x 1 s many forks were measured half-compiled.
+  MATRIX=()
+  MATRIX_PUTNEW=()
+  LOOP_OPTS=(-f 1 -wi 1 -w 5s -i 3 -r 1s)
+  PUTNEW_OPTS=(-f 1 -wi 5 -i 10)
+  OPEN_OPTS=(-f 1 -wi 5 -i 15)
+  KILLS=3
+fi
+# New-key puts per thread per single shot: MapDB with a commit per put takes ~1 ms a put, so it
+# gets smaller batches (the score is divided by the batch size either way).
+PUTNEW_BATCH=20000
+PUTNEW_BATCH_TX=500
+
+# --- JDK 25 ----------------------------------------------------------------------------------
+java_feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+JAVA=
+if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && (( $(java_feature "$JAVA_HOME/bin/java") >= 25 )); then
+  JAVA=$JAVA_HOME/bin/java
+else
+  for home in /usr/lib/jvm/*25*; do
+    if [[ -x $home/bin/java ]]; then JAVA=$home/bin/java; break; fi
+  done
+fi
+[[ -n $JAVA ]] || die "no JDK 25 found (set JAVA_HOME to one)"
+log "java: $JAVA ($("$JAVA" -version 2>&1 | head -n 1))"
+
+# What Chronicle Map needs on JDK 17+ (MapBenchmark's @Fork passes the same to its forks); the
+# kill probe's JVMs need them directly.
+CHRONICLE_FLAGS=(
+  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED
+  --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+  -Dchronicle.analytics.disable=true
+)
+
+{
+  echo "started: $(date -Is)"
+  echo "uptime at start: $(uptime)"
+  echo "commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo n/a)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
+  echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "kernel: $(uname -r)"
+  echo "java: $("$JAVA" -version 2>&1 | head -n 2 | tail -n 1)"
+  echo "pool dir: $POOL_DIR ($(df -T "$POOL_DIR" | awk 'NR==2 {print $2}'))"
+  echo "quick: $QUICK"
+  echo "uncommitted changes at start:"
+  git -C "$ROOT" status --short 2>/dev/null || true
+} > "$RESULTS_DIR/run-info.txt"
+
+# --- build -----------------------------------------------------------------------------------
+if [[ $SKIP_BUILD != 1 ]]; then
+  log "building pmem-bench"
+  ./mvnw -q -B -pl pmem-bench -am -DskipTests package
+fi
+[[ -f $BENCH_DIR/target/benchmarks.jar ]] || die "$BENCH_DIR/target/benchmarks.jar was not built"
+# Run from a copy: JMH forks read the jar as they start, and a rebuild meanwhile would break them.
+JAR=$RESULTS_DIR/benchmarks.jar
+cp "$BENCH_DIR/target/benchmarks.jar" "$JAR"
+
+# --- JMH ---------------------------------------------------------------------------------------
+# JMH allows one run per machine (/tmp/jmh.lock); wait for another one to finish rather than
+# measure next to it. /proc/locks is read, never the lock taken, so the other run is not disturbed.
+jmh_lock_held() {
+  [[ -e /tmp/jmh.lock ]] || return 1
+  local inode
+  inode=$(stat -c %i /tmp/jmh.lock)
+  grep -q ":$inode " /proc/locks
+}
+wait_for_jmh_lock() {
+  if jmh_lock_held; then
+    log "   another JMH run holds /tmp/jmh.lock; waiting for it to finish"
+    while jmh_lock_held; do sleep 5; done
+  fi
+}
+
+jmh() {
+  local out=$1; shift
+  local logfile=$RESULTS_DIR/${out%.json}.log
+  log "== JMH $* -> $out"
+  for attempt in 1 2 3 4 5; do
+    wait_for_jmh_lock
+    echo "uptime before $out: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
+    if "$JAVA" --enable-native-access=ALL-UNNAMED -Dpmem.bench.dir="$POOL_DIR" -jar "$JAR" "$@" \
+        -rf json -rff "$RESULTS_DIR/$out" > "$logfile" 2>&1; then
+      break
+    fi
+    if grep -q 'Unable to acquire the JMH lock' "$logfile"; then
+      log "   lost the race for the JMH lock; retrying"
+      sleep 10
+      continue
+    fi
+    die "JMH run failed, see $logfile"
+  done
+  local failures
+  failures=$(grep -c '<failure>' "$logfile" || true)
+  if (( failures > 0 )); then
+    log "   $failures benchmark(s) failed, see $logfile"
+  fi
+}
+
+# Impl lists for the new-key puts: MapDB with transactions in batches of its own.
+FAST_IMPLS=$(tr ',' '\n' <<< "$IMPLS" | grep -vx 'mapdb-tx' | paste -sd, - || true)
+HAS_TX=$(tr ',' '\n' <<< "$IMPLS" | grep -cx 'mapdb-tx' || true)
+
+for t in 1 2; do
+  jmh "map-t$t.json" 'MapBenchmark\.(getHit|getMiss|putOverwrite|mix)$' -t "$t" -p impl="$IMPLS" ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
+  if [[ -n $FAST_IMPLS ]]; then
+    jmh "map-putnew-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl="$FAST_IMPLS" ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
+      -bs "$PUTNEW_BATCH" -wbs "$PUTNEW_BATCH"
+  fi
+  if (( HAS_TX > 0 )); then
+    jmh "map-putnew-tx-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl=mapdb-tx ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
+      -bs "$PUTNEW_BATCH_TX" -wbs "$PUTNEW_BATCH_TX"
+  fi
+done
+jmh map-open.json 'MapOpenBenchmark' "${OPEN_OPTS[@]}"
+
+# --- kill -9 -----------------------------------------------------------------------------------
+log "== kill -9 probe ($KILLS kills per persisted impl) -> kill-probe.txt"
+: > "$RESULTS_DIR/kill-probe.txt"
+for impl in pmem chronicle mapdb mapdb-tx; do
+  "$JAVA" --enable-native-access=ALL-UNNAMED "${CHRONICLE_FLAGS[@]}" -Dpmem.bench.dir="$POOL_DIR" \
+    -cp "$JAR" dev.pmemspring.bench.MapKillProbe "$impl" "$KILLS" 2>> "$RESULTS_DIR/kill-probe.log" \
+    | tee -a "$RESULTS_DIR/kill-probe.txt" >&2 || log "   kill probe of $impl failed, see kill-probe.log"
+done
+
+echo "uptime at end: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
+echo "ended: $(date -Is)" >> "$RESULTS_DIR/run-info.txt"
+
+# --- report ------------------------------------------------------------------------------------
+python3 - "$RESULTS_DIR" <<'PY' | tee "$RESULTS_DIR/report.md"
+import glob, json, os, re, sys
+
+results_dir = sys.argv[1]
+IMPLS = ["pmem", "chm", "chronicle", "mapdb", "mapdb-tx"]
+OPS = [("getHit", None, "get (hit)"), ("getMiss", None, "get (miss)"),
+       ("putOverwrite", None, "put (overwrite)"), ("putNew", None, "put (new key)"),
+       ("mix", "100", "mix 100 % reads"), ("mix", "75", "mix 75 % reads"), ("mix", "25", "mix 25 % reads")]
+
+rows = {}   # (method, readPercent, valueSize, threads) -> impl -> (ns, err)
+opens = {}  # entries -> result
+for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        continue
+    for r in data:
+        method = r["benchmark"].rsplit(".", 1)[1]
+        params = r.get("params", {})
+        metric = r["primaryMetric"]
+        score = float(metric["score"])
+        err = metric.get("scoreError")
+        err = None if err is None else float(err)  # JMH writes "NaN" (a string) when it cannot tell
+        if err is not None and err != err:
+            err = None
+        if ".MapOpenBenchmark." in r["benchmark"]:
+            opens.setdefault(int(params["entries"]), {})[method] = (score, err, metric.get("scorePercentiles", {}))
+            continue
+        if r["mode"] == "ss" and method == "putNew":
+            batch = r.get("measurementBatchSize", 1)
+            score /= batch
+            err = err / batch if err is not None else None
+        key = (method, params.get("readPercent"), int(params["valueSize"]), r["threads"])
+        rows.setdefault(key, {})[params["impl"]] = (score, err)
+
+def fmt(v):
+    if v is None:
+        return "—"
+    if v >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.1f}"
+
+def cell(entry):
+    if entry is None:
+        return "—"
+    s, e = entry
+    return fmt(s) + (f" ± {fmt(e)}" if e is not None else "")
+
+def ratio(a, b):
+    if a is None or b is None or b[0] <= 0:
+        return "—"
+    return f"{a[0] / b[0]:.2f}"
+
+print("## Map operations: ns/op (per thread), lower is better\n")
+print("Ratios are pmem / peer: **below 1 pmem is faster**. `±` is JMH's 99.9 % confidence half-width.")
+print("put (new key) is a single-shot batch per iteration, divided by the batch size.\n")
+print("| op | value | threads | " + " | ".join(IMPLS) + " | pmem/chm | pmem/chronicle | pmem/mapdb | pmem/mapdb-tx |")
+print("| --- | ---: | ---: | " + " | ".join(["---:"] * len(IMPLS)) + " | ---: | ---: | ---: | ---: |")
+for method, rp, label in OPS:
+    for vs in (100, 1024):
+        for t in (1, 2):
+            impls = rows.get((method, rp, vs, t))
+            if not impls:
+                continue
+            p = impls.get("pmem")
+            print(f"| {label} | {vs} B | {t} | " + " | ".join(cell(impls.get(i)) for i in IMPLS)
+                  + f" | {ratio(p, impls.get('chm'))} | {ratio(p, impls.get('chronicle'))}"
+                  + f" | {ratio(p, impls.get('mapdb'))} | {ratio(p, impls.get('mapdb-tx'))} |")
+
+if opens:
+    print("\n## Open a pool and its map, first get (MapOpenBenchmark), µs\n")
+    print("Single shots in a warm JVM, after the pool was filled and closed. `pool only` is")
+    print("`PmemPool.open` alone; `map + get` is the median difference.\n")
+    print("| entries | open + map + get: mean ± | median | max | pool only: median | map + get (median diff) | mean / smallest |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    smallest = None
+    for n in sorted(opens):
+        full = opens[n].get("openAndGet")
+        pool = opens[n].get("openPoolOnly")
+        if full is None:
+            continue
+        s, e, pct = full
+        smallest = smallest or s
+        med, mx = pct.get("50.0"), pct.get("100.0")
+        pmed = pool[2].get("50.0") if pool else None
+        diff = med - pmed if med is not None and pmed is not None else None
+        us = lambda v: fmt(v / 1000) if v is not None else "—"
+        print(f"| {n:,} | {us(s)}" + (f" ± {us(e)}" if e is not None else "") + f" | {us(med)} | {us(mx)} | "
+              f"{us(pmed)} | {us(diff)} | {s / smallest:.2f} |")
+
+probe = os.path.join(results_dir, "kill-probe.txt")
+if os.path.exists(probe):
+    with open(probe) as f:
+        lines = [l.strip() for l in f if "verdict" in l]
+    if lines:
+        print("\n## kill -9 (MapKillProbe)\n")
+        for l in lines:
+            print(f"- {l}")
+PY
+log "raw results and report: $RESULTS_DIR"
