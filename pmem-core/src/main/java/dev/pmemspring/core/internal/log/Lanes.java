@@ -20,8 +20,12 @@ public final class Lanes {
         Lane held;
     }
 
+    /** Ints per cache line. */
+    private static final int SPREAD = 16;
+
     private final PersistentMemory memory;
     private final Lane[] lanes;
+    /** Whether each lane is taken, one flag per cache line, so threads on neighbouring lanes do not share one. */
     private final AtomicIntegerArray taken;
     private final ThreadLocal<ThreadLanes> threadLanes = ThreadLocal.withInitial(ThreadLanes::new);
     private int nextHint;
@@ -32,7 +36,7 @@ public final class Lanes {
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane(i, new RedoLog(memory, layout.laneOffset(i), PoolLayout.REDO_SIZE));
         }
-        taken = new AtomicIntegerArray(lanes.length);
+        taken = new AtomicIntegerArray(lanes.length * SPREAD);
     }
 
     public int count() {
@@ -58,7 +62,7 @@ public final class Lanes {
         Lane lane = mine.held;
         mine.held = null;
         if (lane != null) {
-            taken.set(lane.index(), 0);
+            taken.set(lane.index() * SPREAD, 0);
         }
     }
 
@@ -70,7 +74,7 @@ public final class Lanes {
         for (int spins = 0; ; spins++) {
             for (int k = 0; k < lanes.length; k++) {
                 int i = (start + k) % lanes.length;
-                if (taken.get(i) == 0 && taken.compareAndSet(i, 0, 1)) {
+                if (taken.get(i * SPREAD) == 0 && taken.compareAndSet(i * SPREAD, 0, 1)) {
                     mine.lastUsed = i;
                     return lanes[i];
                 }
@@ -108,7 +112,7 @@ public final class Lanes {
         try {
             lane.redo().commit(batch);
         } finally {
-            taken.set(lane.index(), 0);
+            taken.set(lane.index() * SPREAD, 0);
         }
     }
 
