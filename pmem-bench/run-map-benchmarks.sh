@@ -10,7 +10,7 @@
 # then prints markdown tables: ns/op per impl with the ratios pmem/peer (below 1 pmem is faster),
 # open time by entry count, and the kill -9 verdicts.
 #
-# Usage:  pmem-bench/run-map-benchmarks.sh           full run (about 25 minutes on 2 vCPUs)
+# Usage:  pmem-bench/run-map-benchmarks.sh           full run (about 30 minutes on 2 vCPUs)
 #         QUICK=1 pmem-bench/run-map-benchmarks.sh   short run (about 5 minutes; 100 B values and the
 #                                                    75 % mix only, short iterations: smoke, not numbers)
 # Env:    RESULTS_DIR  where raw results and the report go
@@ -45,7 +45,7 @@ if [[ $QUICK == 1 ]]; then
   KILLS=1
 else
   # 5 impls x 2 sizes x 2 thread counts x 6 ops is 120 forks, and the whole run has to stay near
-  # 25 minutes on a 2-vCPU machine: so one 5 s warm-up and 3 x 1 s measured. The warm-up must be
+  # 30 minutes on a 2-vCPU machine: so one 5 s warm-up and 3 x 1 s measured. The warm-up must be
   # that long: the off-heap maps (pmem, chronicle, mapdb) run 5-10x slower for the first ~5 s of a
   # fork while C2 compiles their code (the compiler has one vCPU, the benchmark the other); with
   # 2 x 1 s many forks were measured half-compiled.
@@ -250,6 +250,44 @@ for method, rp, label in OPS:
             print(f"| {label} | {vs} B | {t} | " + " | ".join(cell(impls.get(i)) for i in IMPLS)
                   + f" | {ratio(p, impls.get('chm'))} | {ratio(p, impls.get('chronicle'))}"
                   + f" | {ratio(p, impls.get('mapdb'))} | {ratio(p, impls.get('mapdb-tx'))} |")
+
+# Best iteration: the least disturbed second of each fork (the machine is shared; see run-info.txt).
+best = {}
+for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        continue
+    for r in data:
+        if ".MapBenchmark." not in r["benchmark"]:
+            continue
+        method = r["benchmark"].rsplit(".", 1)[1]
+        params = r.get("params", {})
+        raw = [float(x) for fork in r["primaryMetric"].get("rawData", []) for x in fork]
+        if not raw:
+            continue
+        b = min(raw)
+        if r["mode"] == "ss" and method == "putNew":
+            b /= r.get("measurementBatchSize", 1)
+        best.setdefault((method, params.get("readPercent"), int(params["valueSize"]), r["threads"]), {})[params["impl"]] = (b, None)
+
+if best:
+    print("\n## Map operations, best iteration: ns/op (per thread)\n")
+    print("The fastest measured iteration of each fork: less sensitive to other work on the machine than")
+    print("the mean, but optimistic. Ratios pmem / peer as above.\n")
+    print("| op | value | threads | " + " | ".join(IMPLS) + " | pmem/chm | pmem/chronicle | pmem/mapdb | pmem/mapdb-tx |")
+    print("| --- | ---: | ---: | " + " | ".join(["---:"] * len(IMPLS)) + " | ---: | ---: | ---: | ---: |")
+    for method, rp, label in OPS:
+        for vs in (100, 1024):
+            for t in (1, 2):
+                impls = best.get((method, rp, vs, t))
+                if not impls:
+                    continue
+                p = impls.get("pmem")
+                print(f"| {label} | {vs} B | {t} | " + " | ".join(cell(impls.get(i)) for i in IMPLS)
+                      + f" | {ratio(p, impls.get('chm'))} | {ratio(p, impls.get('chronicle'))}"
+                      + f" | {ratio(p, impls.get('mapdb'))} | {ratio(p, impls.get('mapdb-tx'))} |")
 
 if opens:
     print("\n## Open a pool and its map, first get (MapOpenBenchmark), µs\n")
