@@ -36,7 +36,7 @@ class CrashUnderLoadIT {
     void ledgerStaysWholeAcrossKills() throws Exception {
         int kills = Integer.getInteger("demo.kills", 4);
         Path pool = dir.resolve("ledger.pool");
-        Path log = dir.resolve("demo.log");
+        Path log = DemoProcess.log("CrashUnderLoadIT");
         String[] args = {"--demo.ledger.accounts=" + ACCOUNTS, "--demo.ledger.initial-balance=" + OPENING,
                 "--demo.ledger.pause-between-legs=2ms"};
         long acknowledged = 0;   // answered 200: committed, so it must survive
@@ -66,9 +66,14 @@ class CrashUnderLoadIT {
                     assertThat(demo.stop()).isIn(0, 143);
                     break;
                 }
+                // one transfer first: the service's first request is slow (class loading), and the
+                // kill should land among transfers, not before the first one
+                demo.post("/ledger/transfers", "{\"from\":0,\"to\":1,\"amount\":1}");
+                acknowledged++;
                 Load load = new Load(demo);
                 load.start();
-                DemoProcess.sleep(ThreadLocalRandom.current().nextLong(400, 1500));
+                load.awaitAnswered(50, Duration.ofSeconds(30));
+                DemoProcess.sleep(ThreadLocalRandom.current().nextLong(0, 1000));
                 demo.kill();
                 load.awaitEnd();
                 assertThat(load.unexpected).as("unexpected answers in round %d", round).isEmpty();
@@ -123,6 +128,13 @@ class CrashUnderLoadIT {
                 } catch (InterruptedException e) {
                     return;
                 }
+            }
+        }
+
+        void awaitAnswered(long count, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (ok.get() < count && System.nanoTime() < deadline && unexpected.isEmpty()) {
+                DemoProcess.sleep(10);
             }
         }
 

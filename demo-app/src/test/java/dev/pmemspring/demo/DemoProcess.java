@@ -66,6 +66,19 @@ final class DemoProcess implements AutoCloseable {
         }
     }
 
+    /** Where the children's output goes: {@code target/demo-logs/NAME.log}, kept for a look after a failure. */
+    static Path log(String name) {
+        Path dir = Path.of(System.getProperty("demo.logs", "target/demo-logs"));
+        try {
+            Files.createDirectories(dir);
+            Path log = dir.resolve(name + ".log");
+            Files.deleteIfExists(log);
+            return log;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The demo jar the build made (failsafe passes its path). */
     static Path jar() {
         String jar = System.getProperty("demo.jar");

@@ -36,7 +36,7 @@ class StartupFailureIT {
         }
         String before = DemoProcess.sha256(pool);
 
-        DemoProcess demo = DemoProcess.start(pool, dir.resolve("corrupt.log"));
+        DemoProcess demo = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-corrupt"));
         assertThat(demo.awaitExit(EXIT)).as("exit code").isNotZero();
         assertThat(demo.log()).contains("APPLICATION FAILED TO START", pool.toString(), "is damaged", "Action:",
                 "check");
@@ -49,7 +49,7 @@ class StartupFailureIT {
         createPool(pool, "someone-else");
         String before = DemoProcess.sha256(pool);
 
-        DemoProcess demo = DemoProcess.start(pool, dir.resolve("layout.log"));
+        DemoProcess demo = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-layout"));
         assertThat(demo.awaitExit(EXIT)).as("exit code").isNotZero();
         assertThat(demo.log()).contains("APPLICATION FAILED TO START", pool.toString(), "another layout",
                 "pmem.pool.layout");
@@ -59,11 +59,11 @@ class StartupFailureIT {
     @Test
     void poolHeldByAnotherInstanceIsReportedAndLeftAlone() {
         Path pool = dir.resolve("shared.pool");
-        try (DemoProcess first = DemoProcess.start(pool, dir.resolve("first.log")).awaitReady(EXIT)) {
+        try (DemoProcess first = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-first")).awaitReady(EXIT)) {
             first.get("/ledger");
             String before = DemoProcess.sha256(pool);
 
-            DemoProcess second = DemoProcess.start(pool, dir.resolve("second.log"));
+            DemoProcess second = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-second"));
             assertThat(second.awaitExit(EXIT)).as("exit code").isNotZero();
             assertThat(second.log()).contains("APPLICATION FAILED TO START", pool.toString(),
                     "already open in another process", "Action:");

@@ -29,7 +29,7 @@ class WarmRestartIT {
     @Test
     void killedServiceComesBackWarm() throws Exception {
         Path pool = dir.resolve("demo.pool");
-        Path log = dir.resolve("demo.log");
+        Path log = DemoProcess.log("WarmRestartIT");
         String[] args = {"--pmem.cache.caches.quotes.time-to-live=" + QUOTE_TTL.toSeconds() + "s"};
         JsonNode updated;
         long quotedAt;
