@@ -61,15 +61,18 @@ class WarmRestartIT {
         }
 
         try (DemoProcess demo = DemoProcess.start(pool, log, args).awaitReady(READY)) {
-            long start = System.nanoTime();
             JsonNode first = demo.get("/products/p0");
-            Duration firstCall = Duration.ofNanos(System.nanoTime() - start);
             assertThat(first.get("name").asString()).isEqualTo("Item P0");
+            // the first request of a new JVM pays for class loading; time one of the next, an item
+            // this process has not read yet: a back-end call would take 200 ms
+            long start = System.nanoTime();
+            demo.get("/products/p2");
+            Duration firstCall = Duration.ofNanos(System.nanoTime() - start);
             getAll(demo, products());
             // every item, the updated one included, came from the pool: the back end saw nothing
             assertThat(demo.get("/products/p1")).isEqualTo(updated);
             assertThat(demo.get("/backend").get("calls").asLong()).isZero();
-            assertThat(firstCall).as("first call after the restart").isLessThan(Duration.ofMillis(200));
+            assertThat(firstCall).as("an item's first read after the restart").isLessThan(Duration.ofMillis(200));
 
             // the hits are on the actuator's cache meters
             JsonNode hits = demo.get("/actuator/metrics/cache.gets?tag=result:hit&tag=cache:products");

@@ -57,8 +57,8 @@ public class CatalogueBackend {
     }
 
     private static Product madeUp(String sku) {
-        int h = Math.floorMod(sku.hashCode(), 100_000);
-        return new Product(sku, "Item " + sku.toUpperCase(Locale.ROOT), 100 + h, 1);
+        int h = Math.floorMod(sku.hashCode(), 4_800);
+        return new Product(sku, "Item " + sku.toUpperCase(Locale.ROOT), 199 + h, 1);
     }
 
     private void pause() {
