@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.pmemspring.cache.AfterUnsafeShutdown;
 import dev.pmemspring.core.Durability;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -144,14 +145,6 @@ public class PmemProperties {
         JSON
     }
 
-    /** What the caches do with their entries after the pool was cut by a machine crash. */
-    public enum AfterUnsafeShutdown {
-        /** Keep the entries whose checksums verify. */
-        SALVAGE,
-        /** Drop every entry. */
-        START_COLD
-    }
-
     /**
      * Settings of one cache. At the top level ({@code pmem.cache.*}) they are the defaults of every
      * cache; under {@code pmem.cache.caches.<name>.*} an unset value falls back to the default.
@@ -167,7 +160,7 @@ public class PmemProperties {
         /** Most bytes (keys, values and entry headers) the cache keeps before it evicts. Unset or 0: no bound. */
         private DataSize maximumBytes;
 
-        /** Largest serialized value that is cached; larger ones are not stored (and counted). Unset: no limit. */
+        /** Largest serialized value that is cached; larger ones are not stored (and counted). */
         private DataSize maximumValueSize;
 
         /** Whether null values are cached. */
@@ -180,9 +173,8 @@ public class PmemProperties {
         private Serializer serializer;
 
         /**
-         * Classes that may be deserialized, as ObjectInputFilter patterns ('com.example.Quote',
-         * 'com.example.*', 'com.example.**'), in addition to java.lang, java.util, java.time,
-         * java.math and the application's auto-configuration packages.
+         * Classes that may be deserialized, as ObjectInputFilter patterns; when set, replaces the
+         * default list (pmem.cache.allowed-classes) for this cache.
          */
         private List<String> allowedClasses;
 
@@ -263,8 +255,8 @@ public class PmemProperties {
         /** Most bytes (keys, values and entry headers) a cache keeps before it evicts. Unset or 0: no bound. */
         private DataSize maximumBytes;
 
-        /** Largest serialized value that is cached; larger ones are not stored (and counted). Unset: no limit. */
-        private DataSize maximumValueSize;
+        /** Largest serialized value that is cached; larger ones are not stored (and counted). */
+        private DataSize maximumValueSize = DataSize.ofMegabytes(1);
 
         /** Whether null values are cached. */
         private boolean allowNullValues = true;
