@@ -37,6 +37,7 @@ final class PoolOpener {
                     "a pool needs a file: set pmem.pool.path (for example /dev/shm/myapp.pool, or a file on a DAX"
                             + " file system), or set pmem.enabled=false to switch pmem off");
         }
+        validate(props);
         boolean exists = Files.exists(path);
         if (!exists) {
             if (!props.isCreateIfMissing()) {
@@ -58,7 +59,8 @@ final class PoolOpener {
         return pool;
     }
 
-    static PoolOptions options(PmemProperties.Pool props, Path path) {
+    /** Checks the values the core would refuse, naming the property; before anything touches the disk. */
+    static void validate(PmemProperties.Pool props) {
         String layout = props.getLayout();
         if (layout == null || layout.isBlank()) {
             throw new InvalidConfigurationPropertyValueException("pmem.pool.layout", layout,
@@ -68,7 +70,7 @@ final class PoolOpener {
             throw new InvalidConfigurationPropertyValueException("pmem.pool.layout", layout,
                     "a layout name has at most 63 UTF-8 bytes");
         }
-        long size = props.getSize() == null ? PoolOptions.DEFAULT_SIZE : props.getSize().toBytes();
+        long size = size(props);
         if (size < MIN_SIZE) {
             throw new InvalidConfigurationPropertyValueException("pmem.pool.size", props.getSize(),
                     "a pool is at least 8MB");
@@ -77,6 +79,16 @@ final class PoolOpener {
             throw new InvalidConfigurationPropertyValueException("pmem.pool.lock-timeout", props.getLockTimeout(),
                     "the lock timeout must not be negative");
         }
+    }
+
+    private static long size(PmemProperties.Pool props) {
+        return props.getSize() == null ? PoolOptions.DEFAULT_SIZE : props.getSize().toBytes();
+    }
+
+    static PoolOptions options(PmemProperties.Pool props, Path path) {
+        validate(props);
+        String layout = props.getLayout();
+        long size = size(props);
         Durability durability = props.getDurability() != null ? props.getDurability() : defaultDurability(path);
         PoolOptions options = PoolOptions.layout(layout).withSize(size).withDurability(durability)
                 .withAcceptUnsafeShutdown(props.isAcceptUnsafeShutdown());

@@ -111,10 +111,10 @@ class PmemPoolAutoConfigurationTests {
 
     @Test
     void rejectsATooSmallPool() {
-        runner.withPropertyValues(path("small.pool"), "pmem.pool.size=1MB").run(context -> {
+        runner.withPropertyValues(path("sub/small.pool"), "pmem.pool.size=1MB").run(context -> {
             assertThat(context).getFailure().rootCause().isInstanceOf(InvalidConfigurationPropertyValueException.class)
                     .hasMessageContaining("pmem.pool.size");
-            assertThat(Files.exists(dir.resolve("small.pool"))).isFalse();
+            assertThat(Files.exists(dir.resolve("sub"))).isFalse();   // nothing touched the disk
         });
     }
 
