@@ -277,9 +277,6 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 return map.containsKey(k) ? new HeapTier.Node(storeValue, expiresAt) : null;
             });
         }
-        if (present[0] != null) {
-            hits.increment();
-        }
         return toValueWrapper(present[0]);
     }
 
