@@ -36,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * are given or {@link Builder#dynamic(boolean)} says so, created on demand with the default
  * settings. The pool records each cache and its settings: on restart a dynamic manager lists the
  * caches it held before, and changed settings take effect (see {@link PmemCacheSettings}). A pool
- * holds up to 63 maps, so up to 62 caches.
+ * holds 64 maps: the manager's catalogue and up to 63 caches (fewer if the application keeps maps
+ * of its own).
  *
  * <p>The manager does not own the pool: close the pool when done with both.
  */
