@@ -1,7 +1,5 @@
 package dev.pmemspring.boot.autoconfigure.metrics;
 
-import java.time.Duration;
-
 import dev.pmemspring.boot.autoconfigure.cache.PmemCacheAutoConfiguration;
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheManager;
@@ -29,9 +27,6 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(PmemCacheManager.class)
 public final class PmemCacheMetricsAutoConfiguration {
 
-    /** How often caches created on demand are looked for. */
-    static final Duration BINDING_INTERVAL = Duration.ofSeconds(5);
-
     @Bean
     @ConditionalOnMissingBean
     PmemCacheMeterBinderProvider pmemCacheMeterBinderProvider() {
@@ -44,7 +39,6 @@ public final class PmemCacheMetricsAutoConfiguration {
             ObjectProvider<CacheMetricsRegistrar> registrar) {
         // Boot's registrar is defined by its cache metrics configuration, which runs after this one
         // (and only when a MeterRegistry exists): look it up when binding
-        return new PmemCacheMetricsBinder(beanFactory.getBeansOfType(PmemCacheManager.class), registrar::getIfAvailable,
-                BINDING_INTERVAL);
+        return new PmemCacheMetricsBinder(beanFactory.getBeansOfType(PmemCacheManager.class), registrar::getIfAvailable);
     }
 }

@@ -1,12 +1,9 @@
 package dev.pmemspring.boot.autoconfigure.metrics;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.pmemspring.cache.PmemCache;
@@ -14,22 +11,16 @@ import dev.pmemspring.cache.PmemCacheManager;
 
 import io.micrometer.core.instrument.Tag;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import org.springframework.boot.cache.metrics.CacheMetricsRegistrar;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * Binds caches that a {@link PmemCacheManager} creates on demand after start-up, which Spring Boot's
- * cache metrics (bound once, at start-up) would miss. The manager announces no new caches, so this
- * looks for them: at start, then every {@code interval} on one daemon thread, and whenever
- * {@link #bindNewCaches()} is called. Each cache is bound once, with the tags Boot's own binding
+ * cache metrics (bound once, at start-up) would miss: on start it listens to each manager for new
+ * caches and binds those already open. Each cache is bound once, with the tags Boot's own binding
  * uses ({@code cache}, {@code name}, {@code cache.manager}).
  */
 public class PmemCacheMetricsBinder implements SmartLifecycle {
-
-    private static final Log LOG = LogFactory.getLog(PmemCacheMetricsBinder.class);
 
     private static final String CACHE_MANAGER_SUFFIX = "cacheManager";
 
@@ -37,36 +28,31 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
 
     private final Supplier<CacheMetricsRegistrar> registrar;
 
-    private final Duration interval;
-
     private final Set<PmemCache> bound = ConcurrentHashMap.newKeySet();
 
-    private volatile ScheduledExecutorService scheduler;
+    private final Map<PmemCacheManager, Consumer<PmemCache>> listeners = new ConcurrentHashMap<>();
+
+    private volatile boolean running;
 
     /**
      * @param managers the managers by bean name
      * @param registrar Spring Boot's cache metrics registrar, or null while there is none (no meter registry)
-     * @param interval how often to look for new caches
      */
-    public PmemCacheMetricsBinder(Map<String, PmemCacheManager> managers, Supplier<CacheMetricsRegistrar> registrar,
-            Duration interval) {
+    public PmemCacheMetricsBinder(Map<String, PmemCacheManager> managers, Supplier<CacheMetricsRegistrar> registrar) {
         this.managers = Map.copyOf(managers);
         this.registrar = registrar;
-        this.interval = interval;
     }
 
-    /** Binds the caches not bound yet; returns how many it bound. */
-    public synchronized int bindNewCaches() {
+    /** Binds the open caches not bound yet; returns how many it bound. */
+    public int bindNewCaches() {
         CacheMetricsRegistrar target = registrar.get();
         if (target == null) {
             return 0;
         }
         int count = 0;
         for (Map.Entry<String, PmemCacheManager> e : managers.entrySet()) {
-            Tag managerTag = Tag.of("cache.manager", managerName(e.getKey()));
             for (PmemCache cache : e.getValue().caches()) {
-                if (bound.add(cache)) {
-                    target.bindCacheToRegistry(cache, managerTag);
+                if (bind(target, e.getKey(), cache)) {
                     count++;
                 }
             }
@@ -74,40 +60,40 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
         return count;
     }
 
+    private boolean bind(CacheMetricsRegistrar target, String managerBean, PmemCache cache) {
+        if (!bound.add(cache)) {
+            return false;
+        }
+        target.bindCacheToRegistry(cache, Tag.of("cache.manager", managerName(managerBean)));
+        return true;
+    }
+
     @Override
     public void start() {
-        if (registrar.get() == null) {
+        CacheMetricsRegistrar target = registrar.get();
+        if (target == null) {
             return; // no meter registry: nothing to bind to
         }
-        bindNewCaches();
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pmem-cache-metrics");
-            t.setDaemon(true);
-            return t;
+        // listen first, then bind what is open: a cache created in between is bound once either way
+        managers.forEach((beanName, manager) -> {
+            Consumer<PmemCache> listener = cache -> bind(target, beanName, cache);
+            listeners.put(manager, listener);
+            manager.addCacheListener(listener);
         });
-        long millis = Math.max(1, interval.toMillis());
-        s.scheduleWithFixedDelay(() -> {
-            try {
-                bindNewCaches();
-            } catch (RuntimeException ex) {
-                LOG.debug("could not bind new pmem caches to the meter registry", ex);
-            }
-        }, millis, millis, TimeUnit.MILLISECONDS);
-        scheduler = s;
+        bindNewCaches();
+        running = true;
     }
 
     @Override
     public void stop() {
-        ScheduledExecutorService s = scheduler;
-        scheduler = null;
-        if (s != null) {
-            s.shutdownNow();
-        }
+        listeners.forEach(PmemCacheManager::removeCacheListener);
+        listeners.clear();
+        running = false;
     }
 
     @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return running;
     }
 
     private static String managerName(String beanName) {
