@@ -136,12 +136,14 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         return node == null ? null : node.value();
     }
 
-    /** The decoded entry of {@code key} in the pool; one that does not decode is removed and counted. */
+    /** The decoded entry of {@code key} in the pool, or null. */
     private ValueEncoding.@Nullable Decoded read(byte[] key) {
         byte[] bytes = map.get(key);
-        if (bytes == null) {
-            return null;
-        }
+        return bytes == null ? null : decodeOrDrop(key, bytes);
+    }
+
+    /** {@code bytes} decoded; if they no longer decode, the entry is removed and counted, and null returned. */
+    private ValueEncoding.@Nullable Decoded decodeOrDrop(byte[] key, byte[] bytes) {
         try {
             return ValueEncoding.decode(bytes, serializer, classLoader.get());
         } catch (Exception | LinkageError e) {
@@ -277,9 +279,6 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 return map.containsKey(k) ? new HeapTier.Node(storeValue, expiresAt) : null;
             });
         }
-        if (present[0] != null) {
-            hits.increment();
-        }
         return toValueWrapper(present[0]);
     }
 
@@ -301,13 +300,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 enforceBounds();
                 return null;
             }
-            try {
-                return ValueEncoding.decode(existing, serializer, classLoader.get());
-            } catch (Exception | LinkageError e) {
-                // an unreadable value is no value: drop it and store ours in its place
-                deserializationFailures.increment();
-                map.remove(k, existing);
+            ValueEncoding.Decoded present = decodeOrDrop(k, existing);
+            if (present != null) {
+                return present;
             }
+            // an unreadable value is no value: it was dropped, so store ours in its place
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * A Spring {@link CacheManager} whose caches live in a pool: a restarted service finds them warm.
@@ -36,7 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * are given or {@link Builder#dynamic(boolean)} says so, created on demand with the default
  * settings. The pool records each cache and its settings: on restart a dynamic manager lists the
  * caches it held before, and changed settings take effect (see {@link PmemCacheSettings}). A pool
- * holds up to 63 maps, so up to 62 caches.
+ * holds 64 maps: the manager's catalogue and up to 63 caches (fewer if the application keeps maps
+ * of its own).
  *
  * <p>The manager does not own the pool: close the pool when done with both.
  */
@@ -52,6 +55,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
     private final CacheCatalogue catalogue;
     private final ConcurrentHashMap<String, PmemCache> caches = new ConcurrentHashMap<>();
     private final Map<String, String> mapOwners = new ConcurrentHashMap<>();
+    private final List<Consumer<PmemCache>> listeners = new CopyOnWriteArrayList<>();
     private volatile ClassLoader classLoader;
 
     private PmemCacheManager(Builder b) {
@@ -87,7 +91,29 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         if (cache != null || !dynamic) {
             return cache;
         }
-        return caches.computeIfAbsent(name, n -> open(n, defaults));
+        boolean[] created = new boolean[1];
+        cache = caches.computeIfAbsent(name, n -> {
+            created[0] = true;
+            return open(n, defaults);
+        });
+        if (created[0]) {
+            for (Consumer<PmemCache> listener : listeners) {   // outside the map's lock
+                listener.accept(cache);
+            }
+        }
+        return cache;
+    }
+
+    /**
+     * Calls {@code listener} with each cache this manager creates on demand from now on (for
+     * example, to bind its meters); the caches open already are in {@link #caches()}.
+     */
+    public void addCacheListener(Consumer<PmemCache> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeCacheListener(Consumer<PmemCache> listener) {
+        listeners.remove(listener);
     }
 
     @Override

@@ -221,6 +221,20 @@ class PmemCacheManagerTest {
     }
 
     @Test
+    void more_caches_than_the_pool_holds_are_refused_with_a_message() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).build();
+            for (int i = 0; i < 63; i++) {
+                manager.getCache("c" + i);
+            }
+            assertThatThrownBy(() -> manager.getCache("one-too-many"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot open cache 'one-too-many'")
+                    .hasMessageContaining("at most 64 maps");
+        }
+    }
+
+    @Test
     void fixed_caches_cannot_be_dropped() {
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCacheManager manager = PmemCacheManager.builder(pool).cacheNames(List.of("fixed")).build();

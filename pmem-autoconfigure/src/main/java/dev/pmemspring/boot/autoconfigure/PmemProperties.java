@@ -1,0 +1,414 @@
+package dev.pmemspring.boot.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.pmemspring.cache.AfterUnsafeShutdown;
+import dev.pmemspring.core.Durability;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the pmem pool, its cache and its health check, under {@code pmem.*}.
+ *
+ * <p>Every property is listed, with its default, in {@code docs/spring-boot.md}.
+ */
+@ConfigurationProperties("pmem")
+public class PmemProperties {
+
+    /** Whether to open a pool at all; false switches off every pmem auto-configuration. */
+    private boolean enabled = true;
+
+    private final Pool pool = new Pool();
+
+    private final Cache cache = new Cache();
+
+    private final Health health = new Health();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Pool getPool() {
+        return pool;
+    }
+
+    public Cache getCache() {
+        return cache;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    /** The pool file and how it is opened. */
+    public static class Pool {
+
+        /** Pool file. Required: there is no default location. */
+        private Path path;
+
+        /** Size of the pool file when it is created (at least 8MB); an existing pool keeps its size. */
+        private DataSize size = DataSize.ofMegabytes(64);
+
+        /** Layout name the pool is created with and checked against on open (at most 63 UTF-8 bytes). */
+        private String layout = "spring";
+
+        /**
+         * What a completed write survives. Unset: 'sync' where the file can be mapped with MAP_SYNC
+         * (a DAX file system), 'process' elsewhere.
+         */
+        private Durability durability;
+
+        /** Whether to create the pool file, and its parent folders, when no file exists. */
+        private boolean createIfMissing = true;
+
+        /**
+         * Whether to open a pool that a machine crash cut while it was open in 'process' durability;
+         * the caches then keep only the entries that verify (or start cold).
+         */
+        private boolean acceptUnsafeShutdown = false;
+
+        /** How long a transaction waits for a block another transaction holds before it aborts. */
+        private Duration lockTimeout = Duration.ofSeconds(2);
+
+        public Path getPath() {
+            return path;
+        }
+
+        public void setPath(Path path) {
+            this.path = path;
+        }
+
+        public DataSize getSize() {
+            return size;
+        }
+
+        public void setSize(DataSize size) {
+            this.size = size;
+        }
+
+        public String getLayout() {
+            return layout;
+        }
+
+        public void setLayout(String layout) {
+            this.layout = layout;
+        }
+
+        public Durability getDurability() {
+            return durability;
+        }
+
+        public void setDurability(Durability durability) {
+            this.durability = durability;
+        }
+
+        public boolean isCreateIfMissing() {
+            return createIfMissing;
+        }
+
+        public void setCreateIfMissing(boolean createIfMissing) {
+            this.createIfMissing = createIfMissing;
+        }
+
+        public boolean isAcceptUnsafeShutdown() {
+            return acceptUnsafeShutdown;
+        }
+
+        public void setAcceptUnsafeShutdown(boolean acceptUnsafeShutdown) {
+            this.acceptUnsafeShutdown = acceptUnsafeShutdown;
+        }
+
+        public Duration getLockTimeout() {
+            return lockTimeout;
+        }
+
+        public void setLockTimeout(Duration lockTimeout) {
+            this.lockTimeout = lockTimeout;
+        }
+    }
+
+    /** How a value is turned into bytes in the pool. */
+    public enum Serializer {
+        /** JDK serialization behind an allow-list filter. */
+        JDK,
+        /** JSON through Jackson 3 (needs tools.jackson.core:jackson-databind), behind the same allow-list. */
+        JSON
+    }
+
+    /**
+     * Settings of one cache. At the top level ({@code pmem.cache.*}) they are the defaults of every
+     * cache; under {@code pmem.cache.caches.<name>.*} an unset value falls back to the default.
+     */
+    public static class CacheSettings {
+
+        /** How long an entry lives after it is written. Unset: entries never expire. */
+        private Duration timeToLive;
+
+        /** Most entries the cache keeps before it evicts. Unset or 0: no bound. */
+        private Long maximumEntries;
+
+        /** Most bytes (keys, values and entry headers) the cache keeps before it evicts. Unset or 0: no bound. */
+        private DataSize maximumBytes;
+
+        /** Largest serialized value that is cached; larger ones are not stored (and counted). */
+        private DataSize maximumValueSize;
+
+        /** Whether null values are cached. */
+        private Boolean allowNullValues;
+
+        /** Entries of deserialized values kept on the heap in front of the pool; 0 switches the heap tier off. */
+        private Integer heapTierEntries;
+
+        /** How values are serialized into the pool. */
+        private Serializer serializer;
+
+        /**
+         * Classes that may be deserialized, as ObjectInputFilter patterns; when set, replaces the
+         * default list (pmem.cache.allowed-classes) for this cache.
+         */
+        private List<String> allowedClasses;
+
+        public Duration getTimeToLive() {
+            return timeToLive;
+        }
+
+        public void setTimeToLive(Duration timeToLive) {
+            this.timeToLive = timeToLive;
+        }
+
+        public Long getMaximumEntries() {
+            return maximumEntries;
+        }
+
+        public void setMaximumEntries(Long maximumEntries) {
+            this.maximumEntries = maximumEntries;
+        }
+
+        public DataSize getMaximumBytes() {
+            return maximumBytes;
+        }
+
+        public void setMaximumBytes(DataSize maximumBytes) {
+            this.maximumBytes = maximumBytes;
+        }
+
+        public DataSize getMaximumValueSize() {
+            return maximumValueSize;
+        }
+
+        public void setMaximumValueSize(DataSize maximumValueSize) {
+            this.maximumValueSize = maximumValueSize;
+        }
+
+        public Boolean getAllowNullValues() {
+            return allowNullValues;
+        }
+
+        public void setAllowNullValues(Boolean allowNullValues) {
+            this.allowNullValues = allowNullValues;
+        }
+
+        public Integer getHeapTierEntries() {
+            return heapTierEntries;
+        }
+
+        public void setHeapTierEntries(Integer heapTierEntries) {
+            this.heapTierEntries = heapTierEntries;
+        }
+
+        public Serializer getSerializer() {
+            return serializer;
+        }
+
+        public void setSerializer(Serializer serializer) {
+            this.serializer = serializer;
+        }
+
+        public List<String> getAllowedClasses() {
+            return allowedClasses;
+        }
+
+        public void setAllowedClasses(List<String> allowedClasses) {
+            this.allowedClasses = allowedClasses;
+        }
+    }
+
+    /** The cache manager: defaults of every cache, static cache names and per-cache settings. */
+    public static class Cache {
+
+        /** How long an entry lives after it is written. Unset: entries never expire. */
+        private Duration timeToLive;
+
+        /** Most entries a cache keeps before it evicts. Unset or 0: no bound. */
+        private Long maximumEntries;
+
+        /** Most bytes (keys, values and entry headers) a cache keeps before it evicts. Unset or 0: no bound. */
+        private DataSize maximumBytes;
+
+        /** Largest serialized value that is cached; larger ones are not stored (and counted). */
+        private DataSize maximumValueSize = DataSize.ofMegabytes(1);
+
+        /** Whether null values are cached. */
+        private boolean allowNullValues = true;
+
+        /** Entries of deserialized values kept on the heap in front of the pool; 0 switches the heap tier off. */
+        private int heapTierEntries = 0;
+
+        /** How values are serialized into the pool. */
+        private Serializer serializer = Serializer.JDK;
+
+        /**
+         * Classes that may be deserialized, as ObjectInputFilter patterns ('com.example.Quote',
+         * 'com.example.*', 'com.example.**'), in addition to java.lang, java.util, java.time,
+         * java.math and the application's auto-configuration packages.
+         */
+        private List<String> allowedClasses = new ArrayList<>();
+
+        /** Whether to allow the application's auto-configuration packages (and their subpackages) by default. */
+        private boolean allowApplicationPackages = true;
+
+        /** What the caches keep after a machine crash cut a pool open in 'process' durability. */
+        private AfterUnsafeShutdown afterUnsafeShutdown = AfterUnsafeShutdown.SALVAGE;
+
+        /** Caches created at start-up. When set, other names get no cache unless 'dynamic' is true. */
+        private List<String> cacheNames = new ArrayList<>();
+
+        /** Whether caches are created on first use. Unset: true unless 'cache-names' is set. */
+        private Boolean dynamic;
+
+        /** Per-cache settings, by cache name; an unset value falls back to the default above. */
+        private Map<String, CacheSettings> caches = new LinkedHashMap<>();
+
+        public Duration getTimeToLive() {
+            return timeToLive;
+        }
+
+        public void setTimeToLive(Duration timeToLive) {
+            this.timeToLive = timeToLive;
+        }
+
+        public Long getMaximumEntries() {
+            return maximumEntries;
+        }
+
+        public void setMaximumEntries(Long maximumEntries) {
+            this.maximumEntries = maximumEntries;
+        }
+
+        public DataSize getMaximumBytes() {
+            return maximumBytes;
+        }
+
+        public void setMaximumBytes(DataSize maximumBytes) {
+            this.maximumBytes = maximumBytes;
+        }
+
+        public DataSize getMaximumValueSize() {
+            return maximumValueSize;
+        }
+
+        public void setMaximumValueSize(DataSize maximumValueSize) {
+            this.maximumValueSize = maximumValueSize;
+        }
+
+        public boolean isAllowNullValues() {
+            return allowNullValues;
+        }
+
+        public void setAllowNullValues(boolean allowNullValues) {
+            this.allowNullValues = allowNullValues;
+        }
+
+        public int getHeapTierEntries() {
+            return heapTierEntries;
+        }
+
+        public void setHeapTierEntries(int heapTierEntries) {
+            this.heapTierEntries = heapTierEntries;
+        }
+
+        public Serializer getSerializer() {
+            return serializer;
+        }
+
+        public void setSerializer(Serializer serializer) {
+            this.serializer = serializer;
+        }
+
+        public List<String> getAllowedClasses() {
+            return allowedClasses;
+        }
+
+        public void setAllowedClasses(List<String> allowedClasses) {
+            this.allowedClasses = allowedClasses;
+        }
+
+        public boolean isAllowApplicationPackages() {
+            return allowApplicationPackages;
+        }
+
+        public void setAllowApplicationPackages(boolean allowApplicationPackages) {
+            this.allowApplicationPackages = allowApplicationPackages;
+        }
+
+        public AfterUnsafeShutdown getAfterUnsafeShutdown() {
+            return afterUnsafeShutdown;
+        }
+
+        public void setAfterUnsafeShutdown(AfterUnsafeShutdown afterUnsafeShutdown) {
+            this.afterUnsafeShutdown = afterUnsafeShutdown;
+        }
+
+        public List<String> getCacheNames() {
+            return cacheNames;
+        }
+
+        public void setCacheNames(List<String> cacheNames) {
+            this.cacheNames = cacheNames;
+        }
+
+        public Boolean getDynamic() {
+            return dynamic;
+        }
+
+        public void setDynamic(Boolean dynamic) {
+            this.dynamic = dynamic;
+        }
+
+        public Map<String, CacheSettings> getCaches() {
+            return caches;
+        }
+
+        public void setCaches(Map<String, CacheSettings> caches) {
+            this.caches = caches;
+        }
+    }
+
+    /** The pool's health indicator. */
+    public static class Health {
+
+        /**
+         * Ratio of free pool space (0 to 1) below which the health reports a low-space warning
+         * (status UP with a 'warning' detail); 0 switches the warning off.
+         */
+        private double freeSpaceWarningThreshold = 0.1;
+
+        public double getFreeSpaceWarningThreshold() {
+            return freeSpaceWarningThreshold;
+        }
+
+        public void setFreeSpaceWarningThreshold(double freeSpaceWarningThreshold) {
+            this.freeSpaceWarningThreshold = freeSpaceWarningThreshold;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.pmemspring.boot.autoconfigure;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.pmemspring.core.Durability;
+import dev.pmemspring.core.PmemException;
+import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolOptions;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Turns {@code pmem.pool.*} into an open pool (internal: not part of the public API).
+ */
+final class PoolOpener {
+
+    private static final Log LOG = LogFactory.getLog(PoolOpener.class);
+
+    /** Smallest pool the core accepts. */
+    static final long MIN_SIZE = 8L << 20;
+
+    private PoolOpener() {
+    }
+
+    static PmemPool open(PmemProperties.Pool props, List<PmemPoolOptionsCustomizer> customizers) {
+        Path path = props.getPath();
+        if (path == null) {
+            throw new InvalidConfigurationPropertyValueException("pmem.pool.path", null,
+                    "a pool needs a file: set pmem.pool.path (for example /dev/shm/myapp.pool, or a file on a DAX"
+                            + " file system), or set pmem.enabled=false to switch pmem off");
+        }
+        validate(props);
+        boolean exists = Files.exists(path);
+        if (!exists) {
+            if (!props.isCreateIfMissing()) {
+                throw new PmemException(path, "no pool file exists there and pmem.pool.create-if-missing is false;"
+                        + " create the pool first (the pool tool's 'create'), fix pmem.pool.path, or set"
+                        + " pmem.pool.create-if-missing=true");
+            }
+            createParents(path);
+        }
+        // after the folder exists: the default durability depends on what it can map
+        PoolOptions options = options(props, path);
+        for (PmemPoolOptionsCustomizer customizer : customizers) {
+            options = customizer.customize(options);
+        }
+        PmemPool pool = exists ? PmemPool.open(path, options) : PmemPool.create(path, options);
+        LOG.info("pmem pool " + path + " " + (exists ? "opened" : "created") + ": durability "
+                + pool.durability() + (props.getDurability() == null ? " (chosen by the mapping)" : "")
+                + ", mapping " + pool.mapping() + ", " + pool.stats().poolSize() + " bytes");
+        return pool;
+    }
+
+    /** Checks the values the core would refuse, naming the property; before anything touches the disk. */
+    static void validate(PmemProperties.Pool props) {
+        String layout = props.getLayout();
+        if (layout == null || layout.isBlank()) {
+            throw new InvalidConfigurationPropertyValueException("pmem.pool.layout", layout,
+                    "a pool needs a layout name (the default is 'spring')");
+        }
+        if (layout.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+            throw new InvalidConfigurationPropertyValueException("pmem.pool.layout", layout,
+                    "a layout name has at most 63 UTF-8 bytes");
+        }
+        long size = size(props);
+        if (size < MIN_SIZE) {
+            throw new InvalidConfigurationPropertyValueException("pmem.pool.size", props.getSize(),
+                    "a pool is at least 8MB");
+        }
+        if (props.getLockTimeout() != null && props.getLockTimeout().isNegative()) {
+            throw new InvalidConfigurationPropertyValueException("pmem.pool.lock-timeout", props.getLockTimeout(),
+                    "the lock timeout must not be negative");
+        }
+    }
+
+    private static long size(PmemProperties.Pool props) {
+        return props.getSize() == null ? PoolOptions.DEFAULT_SIZE : props.getSize().toBytes();
+    }
+
+    static PoolOptions options(PmemProperties.Pool props, Path path) {
+        validate(props);
+        String layout = props.getLayout();
+        long size = size(props);
+        Durability durability = props.getDurability() != null ? props.getDurability() : defaultDurability(path);
+        PoolOptions options = PoolOptions.layout(layout).withSize(size).withDurability(durability)
+                .withAcceptUnsafeShutdown(props.isAcceptUnsafeShutdown());
+        if (props.getLockTimeout() != null) {
+            options = options.withLockTimeout(props.getLockTimeout());
+        }
+        return options;
+    }
+
+    /**
+     * SYNC where the pool's folder can be mapped with MAP_SYNC (DAX: a flush is a CPU cache
+     * write-back, cheap and power-fail safe), PROCESS elsewhere (msync on every persist point
+     * would make a page-cache pool slow; PROCESS still survives the process being killed).
+     */
+    static Durability defaultDurability(Path path) {
+        return supportsMapSync(path.toAbsolutePath().getParent()) ? Durability.SYNC : Durability.PROCESS;
+    }
+
+    /** Whether a file in {@code dir} can be mapped with MAP_SYNC: maps a small scratch file and removes it. */
+    static boolean supportsMapSync(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return false;
+        }
+        Path probe = null;
+        try {
+            probe = Files.createTempFile(dir, ".pmem-map-sync-probe", ".tmp");
+            try (RandomAccessFile file = new RandomAccessFile(probe.toFile(), "rw");
+                 Arena arena = Arena.ofConfined()) {
+                file.setLength(4096);
+                file.getChannel().map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, 4096, arena);
+                return true;
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalStateException e) {
+            return false;
+        } finally {
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (IOException ignored) {
+                    // a leftover scratch file of 4 KiB is harmless
+                }
+            }
+        }
+    }
+
+    private static void createParents(Path path) {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            try {
+                Files.createDirectories(parent);
+            } catch (IOException e) {
+                throw new PmemException(path, "cannot create the pool's folder " + parent + ": " + e
+                        + "; create it, make it writable, or choose another pmem.pool.path", e);
+            }
+        }
+    }
+
+}

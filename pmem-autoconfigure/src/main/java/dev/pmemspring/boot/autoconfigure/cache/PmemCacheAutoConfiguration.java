@@ -1,0 +1,92 @@
+package dev.pmemspring.boot.autoconfigure.cache;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
+import dev.pmemspring.boot.autoconfigure.PmemProperties;
+import dev.pmemspring.cache.PmemCacheManager;
+import dev.pmemspring.cache.PmemCacheSettings;
+import dev.pmemspring.core.PmemPool;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.interceptor.CacheAspectSupport;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.util.ClassUtils;
+
+/**
+ * The {@link PmemCacheManager} (bean {@code cacheManager}), built from {@code pmem.cache.*} and
+ * {@link PmemCacheManagerCustomizer} beans, when caching is enabled ({@code @EnableCaching}), no
+ * other {@link CacheManager} is defined and {@code spring.cache.type} is not set. It comes before
+ * Spring Boot's {@code CacheAutoConfiguration}, which then backs off.
+ *
+ * <p>Values of the application's own classes may be read back: the application's
+ * auto-configuration packages (those of {@code @SpringBootApplication}) are allowed by default, as
+ * are those listed in {@code pmem.cache.allowed-classes}.
+ */
+@AutoConfiguration(after = PmemPoolAutoConfiguration.class,
+        beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
+@ConditionalOnClass({CacheManager.class, PmemCacheManager.class})
+@ConditionalOnBean({PmemPool.class, CacheAspectSupport.class})
+@ConditionalOnMissingBean(value = CacheManager.class, name = "cacheResolver")
+@Conditional(NoSpringCacheTypeCondition.class)
+@EnableConfigurationProperties(PmemProperties.class)
+public final class PmemCacheAutoConfiguration {
+
+    private static final String JSON_MAPPER = "tools.jackson.databind.json.JsonMapper";
+
+    @Bean
+    PmemCacheManager cacheManager(PmemPool pool, PmemProperties properties, BeanFactory beanFactory,
+            ObjectProvider<PmemCacheManagerCustomizer> customizers) {
+        PmemProperties.Cache props = properties.getCache();
+        ClassLoader loader = beanFactory instanceof ConfigurableBeanFactory c ? c.getBeanClassLoader() : null;
+        CacheSettingsFactory settings = new CacheSettingsFactory(props, applicationPatterns(props, beanFactory),
+                () -> jsonMapper(beanFactory, loader), loader);
+        PmemCacheSettings defaults = settings.defaults();
+        PmemCacheManager.Builder builder = PmemCacheManager.builder(pool)
+                .defaults(defaults)
+                .afterUnsafeShutdown(props.getAfterUnsafeShutdown())
+                .dynamic(props.getDynamic() != null ? props.getDynamic() : props.getCacheNames().isEmpty());
+        builder.cacheNames(props.getCacheNames());
+        for (Map.Entry<String, PmemProperties.CacheSettings> e : props.getCaches().entrySet()) {
+            builder.cache(e.getKey(), settings.forCache(e.getKey(), e.getValue(), defaults));
+        }
+        if (loader != null) {
+            builder.classLoader(loader);
+        }
+        customizers.orderedStream().forEach(c -> c.customize(builder));
+        return builder.build();
+    }
+
+    private static List<String> applicationPatterns(PmemProperties.Cache props, BeanFactory beanFactory) {
+        List<String> patterns = new ArrayList<>();
+        if (props.isAllowApplicationPackages() && AutoConfigurationPackages.has(beanFactory)) {
+            for (String pkg : AutoConfigurationPackages.get(beanFactory)) {
+                patterns.add(pkg.isEmpty() ? "*" : pkg + ".**");
+            }
+        }
+        return patterns;
+    }
+
+    private static Object jsonMapper(BeanFactory beanFactory, ClassLoader loader) {
+        if (!ClassUtils.isPresent(JSON_MAPPER, loader)) {
+            return null;
+        }
+        try {
+            return beanFactory.getBeanProvider(ClassUtils.forName(JSON_MAPPER, loader)).getIfUnique();
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+    }
+}

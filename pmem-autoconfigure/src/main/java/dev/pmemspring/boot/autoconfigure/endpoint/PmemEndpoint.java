@@ -1,0 +1,135 @@
+package dev.pmemspring.boot.autoconfigure.endpoint;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import dev.pmemspring.cache.PmemCache;
+import dev.pmemspring.cache.PmemCacheManager;
+import dev.pmemspring.cache.PmemCacheSettings;
+import dev.pmemspring.cache.PmemCacheStats;
+import dev.pmemspring.core.CheckReport;
+import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolInfo;
+import dev.pmemspring.core.PoolStats;
+import dev.pmemspring.core.RecoveryReport;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * The {@code pmem} actuator endpoint: {@code GET /actuator/pmem} describes the pool (identity,
+ * durability, mapping, space, transactions, what opening it recovered) and the statistics and
+ * settings of every cache open on it; {@code GET /actuator/pmem/check}
+ * walks the pool's metadata as the {@code check} tool does and lists every problem found.
+ */
+@Endpoint(id = "pmem")
+public class PmemEndpoint {
+
+    private final PmemPool pool;
+
+    private final Supplier<List<PmemCacheManager>> cacheManagers;
+
+    public PmemEndpoint(PmemPool pool) {
+        this(pool, List::of);
+    }
+
+    /** @param cacheManagers the cache managers whose caches on this pool are shown */
+    public PmemEndpoint(PmemPool pool, Supplier<List<PmemCacheManager>> cacheManagers) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.cacheManagers = Objects.requireNonNull(cacheManagers, "cacheManagers");
+    }
+
+    @ReadOperation
+    public PoolDescriptor pool() {
+        Map<String, CacheDescriptor> caches = new TreeMap<>();
+        for (PmemCacheManager manager : cacheManagers.get()) {
+            if (manager.pool() == pool) {
+                for (PmemCache cache : manager.caches()) {
+                    caches.put(cache.getName(), CacheDescriptor.of(cache));
+                }
+            }
+        }
+        return PoolDescriptor.of(pool.info(), caches);
+    }
+
+    /** {@code check}: walks the metadata; any other selector is not found. */
+    @ReadOperation
+    public CheckDescriptor operation(@Selector String operation) {
+        if (!"check".equals(operation)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        CheckReport report = pool.check();
+        return new CheckDescriptor(report.clean(), report.problems(), report.blocks(), report.maps(),
+                report.entries(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** A pool as the endpoint shows it. */
+    public record PoolDescriptor(String path, String uuid, String layout, String formatVersion, String created,
+                                 String durability, String mapping, int lanes, Space space,
+                                 Transactions transactions, Recovery lastRecovery, Map<String, CacheDescriptor> caches) {
+
+        static PoolDescriptor of(PoolInfo info, Map<String, CacheDescriptor> caches) {
+            PoolStats s = info.stats();
+            RecoveryReport r = info.lastRecovery();
+            return new PoolDescriptor(info.path().toString(), info.uuid().toString(), info.layout(),
+                    info.formatVersion(), info.created().toString(),
+                    info.durability().name().toLowerCase(Locale.ROOT), info.mapping().name().toLowerCase(Locale.ROOT),
+                    info.lanes(),
+                    new Space(s.poolSize(), s.heapSize(), s.used(), s.free(), s.largestFreeBlock(), s.objects(),
+                            info.runs()),
+                    new Transactions(s.transactionsCommitted(), s.transactionsAborted()),
+                    new Recovery(r.redoLogsReplayed(), r.transactionsRolledBack(), r.headerRepaired(),
+                            r.unsafeShutdown(), r.time().toNanos() / 1_000_000.0),
+                    caches);
+        }
+    }
+
+    /** A cache's statistics (since this process opened it; size and bytes are what the pool holds) and settings. */
+    public record CacheDescriptor(long hits, long misses, double hitRate, long puts, long evictions, long removals,
+                                  long deserializationFailures, long rejectedPuts, long checksumFailures, long size,
+                                  long bytes, Settings settings) {
+
+        static CacheDescriptor of(PmemCache cache) {
+            PmemCacheStats s = cache.stats();
+            PmemCacheSettings c = cache.settings();
+            return new CacheDescriptor(s.hits(), s.misses(), s.hitRate(), s.puts(), s.evictions(), s.removals(),
+                    s.deserializationFailures(), s.rejectedPuts(), s.checksumFailures(), s.size(), s.bytes(),
+                    new Settings(c.timeToLive().isZero() ? null : c.timeToLive().toString(), c.expiry() != null,
+                            c.maximumEntries(), c.maximumBytes(), c.maximumValueBytes(), c.nullValues(), c.heapTier(),
+                            c.serializer().id()));
+        }
+    }
+
+    /**
+     * A cache's settings; {@code timeToLive} is an ISO-8601 duration or null (never expires), and
+     * 0 means no bound.
+     */
+    public record Settings(String timeToLive, boolean customExpiry, long maximumEntries, long maximumBytes,
+                           long maximumValueBytes, boolean nullValues, int heapTierEntries, String serializer) {
+    }
+
+    /** Space figures in bytes; {@code runs} counts runs of small-block units. */
+    public record Space(long poolSize, long heapSize, long used, long free, long largestFreeBlock, long objects,
+                        int runs) {
+    }
+
+    /** Transactions since the pool was opened. */
+    public record Transactions(long committed, long aborted) {
+    }
+
+    /** What opening the pool recovered; {@code timeMillis} includes rebuilding the allocator state. */
+    public record Recovery(int redoLogsReplayed, int transactionsRolledBack, boolean headerRepaired,
+                           boolean unsafeShutdown, double timeMillis) {
+    }
+
+    /** What a check found. */
+    public record CheckDescriptor(boolean clean, List<String> problems, long blocks, int maps, long entries,
+                                  long tookMillis) {
+    }
+}

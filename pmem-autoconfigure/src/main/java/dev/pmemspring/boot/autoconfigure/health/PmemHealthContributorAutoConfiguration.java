@@ -1,0 +1,39 @@
+package dev.pmemspring.boot.autoconfigure.health;
+
+import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
+import dev.pmemspring.boot.autoconfigure.PmemProperties;
+import dev.pmemspring.core.PmemPool;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code pmem} health indicator ({@link PmemHealthIndicator}), switched by
+ * {@code management.health.pmem.enabled}.
+ */
+@AutoConfiguration(after = PmemPoolAutoConfiguration.class,
+        beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
+@ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+@ConditionalOnBean(PmemPool.class)
+@ConditionalOnEnabledHealthIndicator("pmem")
+@EnableConfigurationProperties(PmemProperties.class)
+public final class PmemHealthContributorAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "pmemHealthIndicator")
+    PmemHealthIndicator pmemHealthIndicator(PmemPool pool, PmemProperties properties) {
+        double threshold = properties.getHealth().getFreeSpaceWarningThreshold();
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new InvalidConfigurationPropertyValueException("pmem.health.free-space-warning-threshold",
+                    threshold, "the threshold is a ratio of the pool's heap, from 0 (no warning) to 1");
+        }
+        return new PmemHealthIndicator(pool, threshold);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.pmemspring.boot.autoconfigure.metrics;
+
+import dev.pmemspring.boot.autoconfigure.cache.PmemCacheAutoConfiguration;
+import dev.pmemspring.cache.PmemCache;
+import dev.pmemspring.cache.PmemCacheManager;
+
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.cache.metrics.CacheMeterBinderProvider;
+import org.springframework.boot.cache.metrics.CacheMetricsRegistrar;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Cache meters for pmem caches: a {@link PmemCacheMeterBinderProvider}, through which Spring Boot's
+ * cache metrics bind the caches known at start-up, and a {@link PmemCacheMetricsBinder} for the caches
+ * created on demand afterwards.
+ */
+@AutoConfiguration(after = PmemCacheAutoConfiguration.class,
+        beforeName = "org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration")
+@ConditionalOnClass({MeterBinder.class, CacheMeterBinderProvider.class, PmemCache.class})
+@ConditionalOnBean(PmemCacheManager.class)
+public final class PmemCacheMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    PmemCacheMeterBinderProvider pmemCacheMeterBinderProvider() {
+        return new PmemCacheMeterBinderProvider();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    PmemCacheMetricsBinder pmemCacheMetricsBinder(ListableBeanFactory beanFactory,
+            ObjectProvider<CacheMetricsRegistrar> registrar) {
+        // Boot's registrar is defined by its cache metrics configuration, which runs after this one
+        // (and only when a MeterRegistry exists): look it up when binding
+        return new PmemCacheMetricsBinder(beanFactory.getBeansOfType(PmemCacheManager.class), registrar::getIfAvailable);
+    }
+}

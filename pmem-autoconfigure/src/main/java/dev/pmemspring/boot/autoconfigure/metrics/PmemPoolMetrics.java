@@ -1,0 +1,109 @@
+package dev.pmemspring.boot.autoconfigure.metrics;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolStats;
+import dev.pmemspring.core.RecoveryReport;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Meters of a pool: space ({@code pmem.pool.size}, {@code .used}, {@code .free},
+ * {@code .largest.free.block}, {@code .objects}), transactions ({@code pmem.pool.transactions} with
+ * tag {@code result} = committed or aborted) and what opening it recovered
+ * ({@code pmem.pool.recovery.redo.replayed}, {@code .transactions.rolled.back}, {@code .time},
+ * {@code .unsafe.shutdown}). Every meter carries the tags {@code pool} (the file), {@code durability}
+ * and {@code mapping}. Space figures are read at most once a second, however many gauges ask.
+ */
+public class PmemPoolMetrics implements MeterBinder {
+
+    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final PmemPool pool;
+
+    private final Iterable<Tag> tags;
+
+    private volatile PoolStats cached;
+
+    private volatile long cachedAt;
+
+    public PmemPoolMetrics(PmemPool pool) {
+        this(pool, Tags.empty());
+    }
+
+    public PmemPoolMetrics(PmemPool pool, Iterable<Tag> tags) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.tags = Tags.of(tags).and("pool", pool.path().toString(),
+                "durability", pool.durability().name().toLowerCase(Locale.ROOT),
+                "mapping", pool.mapping().name().toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        space(registry, "pmem.pool.size", "Size of the pool file", PoolStats::poolSize);
+        space(registry, "pmem.pool.used", "Bytes in allocated blocks", PoolStats::used);
+        space(registry, "pmem.pool.free", "Bytes free for allocation", PoolStats::free);
+        space(registry, "pmem.pool.largest.free.block", "Largest block an allocation could get now",
+                PoolStats::largestFreeBlock);
+        Gauge.builder("pmem.pool.objects", this, m -> m.stat(PoolStats::objects))
+                .description("Allocated blocks").baseUnit(BaseUnits.OBJECTS).tags(tags).register(registry);
+        FunctionCounter.builder("pmem.pool.transactions", this, m -> m.stat(PoolStats::transactionsCommitted))
+                .description("Pool transactions ended since the pool was opened").tags(tags).tag("result", "committed")
+                .register(registry);
+        FunctionCounter.builder("pmem.pool.transactions", this, m -> m.stat(PoolStats::transactionsAborted))
+                .description("Pool transactions ended since the pool was opened").tags(tags).tag("result", "aborted")
+                .register(registry);
+        RecoveryReport recovery = pool.lastRecovery();
+        Gauge.builder("pmem.pool.recovery.redo.replayed", recovery, RecoveryReport::redoLogsReplayed)
+                .description("Allocator operations completed from their redo logs when the pool was opened")
+                .tags(tags).register(registry);
+        Gauge.builder("pmem.pool.recovery.transactions.rolled.back", recovery, RecoveryReport::transactionsRolledBack)
+                .description("Transactions cut by a crash and rolled back when the pool was opened")
+                .tags(tags).register(registry);
+        TimeGauge.builder("pmem.pool.recovery.time", recovery, TimeUnit.NANOSECONDS, r -> r.time().toNanos())
+                .description("Time opening the pool took to recover and rebuild its allocator state")
+                .tags(tags).register(registry);
+        Gauge.builder("pmem.pool.recovery.unsafe.shutdown", recovery, r -> r.unsafeShutdown() ? 1 : 0)
+                .description("1 when the pool was opened after a machine crash cut it in 'process' durability")
+                .tags(tags).register(registry);
+    }
+
+    private void space(MeterRegistry registry, String name, String description, ToDoubleFunction<PoolStats> value) {
+        Gauge.builder(name, this, m -> m.stat(value)).description(description).baseUnit(BaseUnits.BYTES)
+                .tags(tags).register(registry);
+    }
+
+    private double stat(ToDoubleFunction<PoolStats> value) {
+        PoolStats stats = stats();
+        return stats == null ? Double.NaN : value.applyAsDouble(stats);
+    }
+
+    private PoolStats stats() {
+        if (pool.isClosed()) {
+            return null;
+        }
+        long now = System.nanoTime();
+        PoolStats stats = cached;
+        if (stats == null || now - cachedAt > REFRESH_NANOS) {
+            try {
+                stats = pool.stats();
+            } catch (IllegalStateException closedMeanwhile) {
+                return null;
+            }
+            cached = stats;
+            cachedAt = now;
+        }
+        return stats;
+    }
+}

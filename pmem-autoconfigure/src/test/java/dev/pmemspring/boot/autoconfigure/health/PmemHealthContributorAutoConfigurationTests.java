@@ -1,0 +1,90 @@
+package dev.pmemspring.boot.autoconfigure.health;
+
+import java.nio.file.Path;
+
+import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
+import dev.pmemspring.core.PmemPool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PmemHealthContributorAutoConfigurationTests {
+
+    @TempDir
+    Path dir;
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
+                        PmemHealthContributorAutoConfiguration.class))
+                .withPropertyValues("pmem.pool.path=" + dir.resolve("h.pool"), "pmem.pool.size=8MB");
+    }
+
+    @Test
+    void reportsUpWithTheFigures() {
+        runner().run(context -> {
+            assertThat(context).hasSingleBean(PmemHealthIndicator.class).hasBean("pmemHealthIndicator");
+            Health health = context.getBean(PmemHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("path", dir.resolve("h.pool").toString())
+                    .containsEntry("durability", "process").containsEntry("mapping", "shared")
+                    .containsEntry("size", 8L << 20).containsEntry("lowFreeSpace", false)
+                    .containsKeys("used", "free", "freeRatio", "largestFreeBlock");
+        });
+    }
+
+    @Test
+    void warnsBelowTheFreeSpaceThreshold() {
+        runner().withPropertyValues("pmem.health.free-space-warning-threshold=0.9999").run(context -> {
+            PmemPool pool = context.getBean(PmemPool.class);
+            pool.allocate(1 << 20);
+            Health health = context.getBean(PmemHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("lowFreeSpace", true);
+            assertThat((String) health.getDetails().get("warning")).contains("free-space-warning-threshold");
+        });
+    }
+
+    @Test
+    void reportsDownWhenThePoolIsClosed() {
+        runner().run(context -> {
+            context.getBean(PmemPool.class).close();
+            Health health = context.getBean(PmemHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        });
+    }
+
+    @Test
+    void rejectsAThresholdOutsideZeroToOne() {
+        runner().withPropertyValues("pmem.health.free-space-warning-threshold=1.5").run(context -> assertThat(context)
+                .getFailure().rootCause().isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                .hasMessageContaining("pmem.health.free-space-warning-threshold"));
+    }
+
+    @Test
+    void switchedOffByManagementHealthPmemEnabled() {
+        runner().withPropertyValues("management.health.pmem.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PmemHealthIndicator.class));
+    }
+
+    @Test
+    void absentWithoutTheHealthModule() {
+        runner().withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("pmemHealthIndicator"));
+    }
+
+    @Test
+    void absentWithoutAPool() {
+        runner().withPropertyValues("pmem.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("pmemHealthIndicator"));
+    }
+}
