@@ -3,6 +3,7 @@ package dev.pmemspring.demo;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.cache.annotation.EnableCaching;
 
 /**
  * The demo service: a slow catalogue behind caches that live in a pmem pool, and a ledger of
@@ -10,6 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * {@code kill -9}, start it again, and it answers from a warm cache with a whole ledger.
  */
 @SpringBootApplication
+@EnableCaching
 @ConfigurationPropertiesScan
 public class DemoApplication {
 
