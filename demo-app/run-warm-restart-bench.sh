@@ -13,12 +13,14 @@ work="demo-app/target/warm-restart-bench"
 mkdir -p "$work"
 # Caffeine is not in the demo jar: fetch it and hand it to Boot's PropertiesLauncher (loader.path)
 ./mvnw -q -pl demo-app dependency:copy -Dartifact=com.github.ben-manes.caffeine:caffeine:3.2.4 \
-  -DoutputDirectory="$work" -Dmdep.overWriteIfNewer=true
+  -DoutputDirectory="$PWD/$work" -Dmdep.overWriteIfNewer=true
 java=""
 for candidate in "${JAVA_HOME:-}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java "$HOME"/.sdkman/candidates/java/*/bin/java; do
   v=$("$candidate" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' || true)
   if [[ -x "$candidate" && -n "$v" ]] && (( v >= 25 )); then java="$candidate"; break; fi
 done
 [[ -n "$java" ]] || { echo "no JDK 25 found" >&2; exit 1; }
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 "$java" demo-app/bench/WarmRestartBench.java demo-app/target/pmem-demo-app-0.1.0-SNAPSHOT.jar \
   "$work/caffeine-3.2.4.jar" "$work" "$sizes" "$latency" "$clients"
+echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"

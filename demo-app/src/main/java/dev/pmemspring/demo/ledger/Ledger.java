@@ -138,7 +138,8 @@ public class Ledger {
 
     void checkAccount(int account) {
         if (account < 0 || account >= accounts.length) {
-            throw new IllegalArgumentException("no account " + account + ": accounts are 0 to " + (accounts.length - 1));
+            throw new IllegalArgumentException("no account " + account + ": accounts are 0 to "
+                    + (accounts.length - 1));
         }
     }
 }
