@@ -21,6 +21,8 @@ for candidate in "${JAVA_HOME:-}/bin/java" "$(command -v java || true)" /usr/lib
 done
 [[ -n "$java" ]] || { echo "no JDK 25 found" >&2; exit 1; }
 echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
-"$java" demo-app/bench/WarmRestartBench.java demo-app/target/pmem-demo-app-0.1.0-SNAPSHOT.jar \
+# a copy of the jar, so a rebuild in this work tree during the run cannot change what is measured
+cp demo-app/target/pmem-demo-app-0.1.0-SNAPSHOT.jar "$work/demo.jar"
+"$java" demo-app/bench/WarmRestartBench.java "$work/demo.jar" \
   "$work/caffeine-3.2.4.jar" "$work" "$sizes" "$latency" "$clients"
 echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
