@@ -4,6 +4,7 @@ import dev.pmemspring.boot.autoconfigure.cache.PmemCacheAutoConfiguration;
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheManager;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -36,9 +37,10 @@ public final class PmemCacheMetricsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     PmemCacheMetricsBinder pmemCacheMetricsBinder(ListableBeanFactory beanFactory,
-            ObjectProvider<CacheMetricsRegistrar> registrar) {
+            ObjectProvider<CacheMetricsRegistrar> registrar, ObjectProvider<MeterRegistry> registry) {
         // Boot's registrar is defined by its cache metrics configuration, which runs after this one
         // (and only when a MeterRegistry exists): look it up when binding
-        return new PmemCacheMetricsBinder(beanFactory.getBeansOfType(PmemCacheManager.class), registrar::getIfAvailable);
+        return new PmemCacheMetricsBinder(beanFactory.getBeansOfType(PmemCacheManager.class), registrar::getIfAvailable,
+                registry::getIfAvailable);
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheManager;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 
 import org.springframework.boot.cache.metrics.CacheMetricsRegistrar;
@@ -28,6 +29,8 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
 
     private final Supplier<CacheMetricsRegistrar> registrar;
 
+    private final Supplier<MeterRegistry> registry;
+
     private final Set<PmemCache> bound = ConcurrentHashMap.newKeySet();
 
     private final Map<PmemCacheManager, Consumer<PmemCache>> listeners = new ConcurrentHashMap<>();
@@ -37,10 +40,13 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
     /**
      * @param managers the managers by bean name
      * @param registrar Spring Boot's cache metrics registrar, or null while there is none (no meter registry)
+     * @param registry the meter registry, or null while there is none
      */
-    public PmemCacheMetricsBinder(Map<String, PmemCacheManager> managers, Supplier<CacheMetricsRegistrar> registrar) {
+    public PmemCacheMetricsBinder(Map<String, PmemCacheManager> managers, Supplier<CacheMetricsRegistrar> registrar,
+            Supplier<MeterRegistry> registry) {
         this.managers = Map.copyOf(managers);
         this.registrar = registrar;
+        this.registry = registry;
     }
 
     /** Binds the open caches not bound yet; returns how many it bound. */
@@ -64,7 +70,13 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
         if (!bound.add(cache)) {
             return false;
         }
-        target.bindCacheToRegistry(cache, Tag.of("cache.manager", managerName(managerBean)));
+        String manager = managerName(managerBean);
+        MeterRegistry meters = registry.get();
+        if (meters != null && meters.find("cache.size").tag("cache", cache.getName()).tag("cache.manager", manager)
+                .meter() != null) {
+            return false;   // Boot bound it at start-up, with the caches it found then
+        }
+        target.bindCacheToRegistry(cache, Tag.of("cache.manager", manager));
         return true;
     }
 

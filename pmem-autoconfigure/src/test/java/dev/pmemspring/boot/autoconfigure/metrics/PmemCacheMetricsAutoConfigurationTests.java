@@ -58,6 +58,9 @@ class PmemCacheMetricsAutoConfigurationTests {
             assertThat(registry.get("cache.removals").tag("cache", "static").functionCounter().count()).isZero();
             assertThat(registry.get("cache.pmem.deserialization.failures").tag("cache", "static").functionCounter())
                     .isNotNull();
+            PmemCacheMetricsBinder another = new PmemCacheMetricsBinder(Map.of("cacheManager", manager),
+                    () -> context.getBean(CacheMetricsRegistrar.class), () -> registry);
+            assertThat(another.bindNewCaches()).as("caches Boot bound are not bound twice").isZero();
         });
     }
 
@@ -67,7 +70,7 @@ class PmemCacheMetricsAutoConfigurationTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             PmemCacheManager manager = context.getBean(PmemCacheManager.class);
             PmemCacheMetricsBinder binder = new PmemCacheMetricsBinder(Map.of("cacheManager", manager),
-                    () -> context.getBean(CacheMetricsRegistrar.class));
+                    () -> context.getBean(CacheMetricsRegistrar.class), () -> registry);
             binder.start();
             try {
                 manager.getCache("later").put("k", "v");   // bound when created, no waiting
@@ -82,7 +85,7 @@ class PmemCacheMetricsAutoConfigurationTests {
 
     @Test
     void idleWithoutARegistry() {
-        PmemCacheMetricsBinder binder = new PmemCacheMetricsBinder(Map.of(), () -> null);
+        PmemCacheMetricsBinder binder = new PmemCacheMetricsBinder(Map.of(), () -> null, () -> null);
         binder.start();
         assertThat(binder.isRunning()).isFalse();
         assertThat(binder.bindNewCaches()).isZero();
