@@ -1,0 +1,149 @@
+package dev.pmemspring.cache;
+
+import dev.pmemspring.cache.internal.ClassPatterns;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Java serialization, reading only classes on an allow-list ({@link ObjectInputFilter}): the
+ * default serializer. A class the list does not name is refused on read (a counted miss) and, when
+ * it is the value's own class, already on write.
+ *
+ * <pre>{@code
+ * PmemCacheSettings.defaults()
+ *         .withSerializer(JdkValueSerializer.allowing("com.example.catalogue.**"));
+ * }</pre>
+ *
+ * Always allowed: {@code java.lang.*}, {@code java.util.**}, {@code java.time.**},
+ * {@code java.math.*}, {@code java.net.URI}, {@code java.net.URL}, and Spring's cache key and null
+ * classes. Patterns use the filter's syntax: {@code com.example.Quote}, {@code com.example.*} (a
+ * package), {@code com.example.**} (and subpackages). Object graphs deeper than 64 or with more
+ * than 1,000,000 references or array elements are refused.
+ */
+public final class JdkValueSerializer implements ValueSerializer {
+
+    private static final List<String> ALWAYS = List.of("java.lang.*", "java.util.**", "java.time.**",
+            "java.math.*", "java.net.URI", "java.net.URL", "org.springframework.cache.interceptor.SimpleKey",
+            "org.springframework.cache.support.NullValue");
+    private static final String LIMITS = "maxdepth=64;maxrefs=1000000;maxarray=1000000";
+
+    private final ClassPatterns allowed;
+    private final ObjectInputFilter filter;
+
+    private JdkValueSerializer(List<String> extra) {
+        List<String> all = new ArrayList<>(ALWAYS);
+        all.addAll(extra);
+        this.allowed = new ClassPatterns(all);
+        this.filter = ObjectInputFilter.Config.createFilter(allowed.asFilter(LIMITS));
+    }
+
+    /** Only the JDK's value classes and Spring's cache classes. */
+    public static JdkValueSerializer standard() {
+        return new JdkValueSerializer(List.of());
+    }
+
+    /** The standard classes and those {@code patterns} match. */
+    public static JdkValueSerializer allowing(String... patterns) {
+        return allowing(List.of(patterns));
+    }
+
+    /** The standard classes and those {@code patterns} match. */
+    public static JdkValueSerializer allowing(List<String> patterns) {
+        return new JdkValueSerializer(patterns);
+    }
+
+    /** The patterns of the classes this serializer reads. */
+    public List<String> allowedClasses() {
+        return allowed.patterns();
+    }
+
+    @Override
+    public String id() {
+        return "jdk";
+    }
+
+    @Override
+    public byte[] serialize(Object value) {
+        if (!(value instanceof Serializable)) {
+            throw new IllegalArgumentException("cannot cache a " + value.getClass().getName()
+                    + " with Java serialization: make it Serializable (a record implementing Serializable is"
+                    + " simplest) or use JsonValueSerializer");
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException("cannot cache a " + value.getClass().getName() + ": it holds a "
+                    + e.getMessage() + ", which is not Serializable; make it Serializable or transient", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot serialize a " + value.getClass().getName() + ": " + e, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public Object deserialize(byte[] bytes, ClassLoader classLoader) throws Exception {
+        String[] rejected = new String[1];
+        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes), classLoader)) {
+            in.setObjectInputFilter(info -> {
+                ObjectInputFilter.Status status = filter.checkInput(info);
+                if (status == ObjectInputFilter.Status.REJECTED && info.serialClass() != null) {
+                    rejected[0] = info.serialClass().getName();
+                }
+                return status;
+            });
+            return in.readObject();
+        } catch (InvalidClassException e) {
+            if (rejected[0] != null) {
+                throw new InvalidClassException(rejected[0], "not among the serializer's allowed classes "
+                        + allowed.patterns());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean allows(Class<?> type) {
+        Class<?> t = type;
+        while (t.isArray()) {
+            t = t.getComponentType();
+        }
+        return t.isPrimitive() || allowed.matches(t.getName());
+    }
+
+    @Override
+    public String toString() {
+        return "JdkValueSerializer" + allowed.patterns();
+    }
+
+    /** Resolves classes through the application's loader, so a devtools restart sees its new classes. */
+    private static final class LoaderObjectInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);   // primitives and the JDK's own
+            }
+        }
+    }
+}

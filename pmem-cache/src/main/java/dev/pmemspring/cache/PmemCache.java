@@ -1,0 +1,445 @@
+package dev.pmemspring.cache;
+
+import dev.pmemspring.cache.internal.HeapTier;
+import dev.pmemspring.cache.internal.KeyEncoder;
+import dev.pmemspring.cache.internal.SingleFlight;
+import dev.pmemspring.cache.internal.ValueEncoding;
+import dev.pmemspring.core.MapStats;
+import dev.pmemspring.core.PmemMap;
+import dev.pmemspring.core.PoolOutOfMemoryException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.cache.support.AbstractValueAdaptingCache;
+import org.springframework.cache.support.NullValue;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * A Spring {@link org.springframework.cache.Cache} whose entries live in a pool, so they survive
+ * restarts and crashes. Get one from {@link PmemCacheManager}.
+ *
+ * <p>Keys and values are stored as bytes (see {@link ValueSerializer}); each entry carries its
+ * deadline as wall-clock time and a checksum. Reads never fail the caller: a value that no longer
+ * deserializes, or an entry the pool finds damaged, is a miss and is removed. Writes never fail
+ * for want of room: a full pool evicts; a value over the size limit is not cached (both counted).
+ * They do fail, with a message, for a value that cannot be serialized at all.
+ *
+ * <p>With a heap tier, hot values are also held deserialized in the JVM heap, kept consistent with
+ * the pool on every put, evict and clear.
+ */
+public final class PmemCache extends AbstractValueAdaptingCache {
+
+    private static final Log LOG = LogFactory.getLog(PmemCache.class);
+    /** Rounds of evicting an eighth of the largest cache before a put gives up: 32 leave ~1.4%. */
+    private static final int ROOM_ATTEMPTS = 32;
+
+    private final String name;
+    private final PmemMap map;
+    private final PmemCacheSettings settings;
+    private final ValueSerializer serializer;
+    private final Supplier<ClassLoader> classLoader;
+    private final BooleanSupplier poolRoom;
+    private final @Nullable HeapTier heap;
+    private final SingleFlight loads = new SingleFlight();
+    private final ConcurrentHashMap<Object, CompletableFuture<?>> asyncLoads = new ConcurrentHashMap<>();
+    private final long expiredBaseline;
+    private final long checksumBaseline;
+
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder puts = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder removals = new LongAdder();
+    private final LongAdder deserializationFailures = new LongAdder();
+    private final LongAdder rejectedPuts = new LongAdder();
+    private final AtomicBoolean oversizeLogged = new AtomicBoolean();
+    private final AtomicBoolean deserializationLogged = new AtomicBoolean();
+    private final AtomicBoolean noRoomLogged = new AtomicBoolean();
+
+    PmemCache(String name, PmemMap map, PmemCacheSettings settings, Supplier<ClassLoader> classLoader,
+              BooleanSupplier poolRoom) {
+        super(settings.nullValues());
+        this.name = name;
+        this.map = map;
+        this.settings = settings;
+        this.serializer = settings.serializer();
+        this.classLoader = classLoader;
+        this.poolRoom = poolRoom;
+        this.heap = settings.heapTier() > 0 ? new HeapTier(settings.heapTier()) : null;
+        MapStats s = map.stats();
+        this.expiredBaseline = s.expiredRemoved();
+        this.checksumBaseline = s.checksumFailures();
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    /** The pool map holding this cache's entries. */
+    @Override
+    public PmemMap getNativeCache() {
+        return map;
+    }
+
+    public PmemCacheSettings settings() {
+        return settings;
+    }
+
+    /** Entries in the pool, expired ones not yet removed included. */
+    public long estimatedSize() {
+        return map.size();
+    }
+
+    public PmemCacheStats stats() {
+        MapStats s = map.stats();
+        return new PmemCacheStats(hits.sum(), misses.sum(), puts.sum(),
+                evictions.sum() + s.expiredRemoved() - expiredBaseline, removals.sum(),
+                deserializationFailures.sum(), rejectedPuts.sum(), s.checksumFailures() - checksumBaseline,
+                s.entries(), s.bytes());
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    protected @Nullable Object lookup(Object key) {
+        Object value = find(key);
+        if (value != null) {
+            hits.increment();
+        } else {
+            misses.increment();
+        }
+        return value;
+    }
+
+    /** The store value of {@code key} (NullValue for a cached null), or null; counts nothing. */
+    private @Nullable Object find(Object key) {
+        if (heap == null) {
+            ValueEncoding.Decoded d = read(KeyEncoder.encode(key));
+            return d == null ? null : d.value();
+        }
+        HeapTier.Node node = heap.get(key);
+        if (node == null) {
+            node = heap.fill(key, () -> {
+                ValueEncoding.Decoded d = read(KeyEncoder.encode(key));
+                return d == null ? null : new HeapTier.Node(d.value(), d.expiresAt());
+            }, new boolean[1]);
+        }
+        return node == null ? null : node.value();
+    }
+
+    /** The decoded entry of {@code key} in the pool; one that does not decode is removed and counted. */
+    private ValueEncoding.@Nullable Decoded read(byte[] key) {
+        byte[] bytes = map.get(key);
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return ValueEncoding.decode(bytes, serializer, classLoader.get());
+        } catch (Exception | LinkageError e) {
+            deserializationFailures.increment();
+            map.remove(key, bytes);
+            if (deserializationLogged.compareAndSet(false, true)) {
+                LOG.warn("cache '" + name + "': a stored value no longer deserializes (" + e
+                        + "); it was removed and read as a miss. Further failures are counted in the"
+                        + " cache's statistics, not logged. Did its class change, or is it missing from the"
+                        + " serializer's allowed classes?");
+            }
+            return null;
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
+        Object found = lookup(key);
+        if (found != null) {
+            return (T) fromStoreValue(found);
+        }
+        try {
+            return (T) loads.run(key, () -> {
+                Object again = find(key);      // a load that just finished for this key
+                if (again != null) {
+                    return fromStoreValue(again);
+                }
+                T value = valueLoader.call();
+                put(key, value);
+                return value;
+            });
+        } catch (SingleFlight.LoadFailed e) {
+            throw new ValueRetrievalException(key, valueLoader, e.getCause());
+        }
+    }
+
+    @Override
+    public @Nullable CompletableFuture<?> retrieve(Object key) {
+        Object found = lookup(key);
+        if (found == null) {
+            return null;
+        }
+        return CompletableFuture.completedFuture(isAllowNullValues() ? toValueWrapper(found) : fromStoreValue(found));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
+        Object found = lookup(key);
+        if (found != null) {
+            return CompletableFuture.completedFuture((T) fromStoreValue(found));
+        }
+        CompletableFuture<T> mine = new CompletableFuture<>();
+        CompletableFuture<?> other = asyncLoads.putIfAbsent(key, mine);
+        if (other != null) {
+            return (CompletableFuture<T>) other;
+        }
+        CompletableFuture<T> source;
+        try {
+            source = valueLoader.get();
+        } catch (RuntimeException | Error e) {
+            asyncLoads.remove(key, mine);
+            mine.completeExceptionally(e);
+            return mine;
+        }
+        source.whenComplete((value, failure) -> {
+            try {
+                if (failure == null && (value != null || isAllowNullValues())) {
+                    put(key, value);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cache '" + name + "': could not store the value loaded for key " + key + ": " + e);
+            } finally {
+                asyncLoads.remove(key, mine);
+            }
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(value);
+            }
+        });
+        return mine;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public void put(Object key, @Nullable Object value) {
+        Object storeValue = toStoreValue(value);
+        byte[] k = KeyEncoder.encode(key);
+        long expiresAt = deadline(key, value);
+        byte[] v = ValueEncoding.encode(storeValue, expiresAt, serializer);
+        if (v.length > settings.maximumValueBytes()) {
+            reject(key, k, v.length);
+            return;
+        }
+        if (heap == null) {
+            store(k, v, expiresAt);
+        } else {
+            heap.update(key, held -> store(k, v, expiresAt) ? new HeapTier.Node(storeValue, expiresAt) : null);
+        }
+    }
+
+    @Override
+    public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
+        Object storeValue = toStoreValue(value);
+        byte[] k = KeyEncoder.encode(key);
+        long expiresAt = deadline(key, value);
+        byte[] v = ValueEncoding.encode(storeValue, expiresAt, serializer);
+        if (v.length > settings.maximumValueBytes()) {
+            ValueWrapper present = get(key);
+            if (present == null) {
+                reject(key, k, v.length);
+            }
+            return present;
+        }
+        Object[] present = new Object[1];
+        if (heap == null) {
+            ValueEncoding.Decoded existing = storeIfAbsent(k, v, expiresAt);
+            present[0] = existing == null ? null : existing.value();
+        } else {
+            heap.update(key, held -> {
+                if (held != null) {
+                    present[0] = held.value();
+                    return held;
+                }
+                ValueEncoding.Decoded existing = storeIfAbsent(k, v, expiresAt);
+                if (existing != null) {
+                    present[0] = existing.value();
+                    return new HeapTier.Node(existing.value(), existing.expiresAt());
+                }
+                return map.containsKey(k) ? new HeapTier.Node(storeValue, expiresAt) : null;
+            });
+        }
+        if (present[0] != null) {
+            hits.increment();
+        }
+        return toValueWrapper(present[0]);
+    }
+
+    /** Stores {@code v} unless a live value is present; returns that value, or null. */
+    private ValueEncoding.@Nullable Decoded storeIfAbsent(byte[] k, byte[] v, long expiresAt) {
+        for (int attempt = 0; ; attempt++) {
+            byte[] existing;
+            try {
+                existing = map.putIfAbsent(k, v, expiresAt);
+            } catch (PoolOutOfMemoryException e) {
+                if (attempt < ROOM_ATTEMPTS && poolRoom.getAsBoolean()) {
+                    continue;
+                }
+                noRoom(e);
+                return null;
+            }
+            if (existing == null) {
+                puts.increment();
+                enforceBounds();
+                return null;
+            }
+            try {
+                return ValueEncoding.decode(existing, serializer, classLoader.get());
+            } catch (Exception | LinkageError e) {
+                // an unreadable value is no value: drop it and store ours in its place
+                deserializationFailures.increment();
+                map.remove(k, existing);
+            }
+        }
+    }
+
+    @Override
+    public void evict(Object key) {
+        evictIfPresent(key);
+    }
+
+    @Override
+    public boolean evictIfPresent(Object key) {
+        byte[] k = KeyEncoder.encode(key);
+        boolean[] removed = new boolean[1];
+        if (heap == null) {
+            removed[0] = map.remove(k);
+        } else {
+            heap.update(key, held -> {
+                removed[0] = map.remove(k);
+                return null;
+            });
+        }
+        if (removed[0]) {
+            removals.increment();
+        }
+        return removed[0];
+    }
+
+    @Override
+    public void clear() {
+        invalidate();
+    }
+
+    @Override
+    public boolean invalidate() {
+        long before = map.size();
+        // pool first: a heap fill racing with this reads the pool under the key's lock, which the
+        // heap's clear waits for, so nothing read before the pool was cleared outlives it
+        map.clear();
+        if (heap != null) {
+            heap.clear();
+        }
+        removals.add(before);
+        return before > 0;
+    }
+
+    /** Writes an entry, making room in the pool if needed; false if it could not (the old entry is gone then). */
+    private boolean store(byte[] k, byte[] v, long expiresAt) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                map.put(k, v, expiresAt);
+                puts.increment();
+                enforceBounds();
+                return true;
+            } catch (PoolOutOfMemoryException e) {
+                if (attempt < ROOM_ATTEMPTS && poolRoom.getAsBoolean()) {
+                    continue;
+                }
+                map.remove(k);   // an older value must not outlive a put that failed
+                noRoom(e);
+                return false;
+            }
+        }
+    }
+
+    private void enforceBounds() {
+        long maxEntries = settings.maximumEntries();
+        long maxBytes = settings.maximumBytes();
+        if (maxEntries == 0 && maxBytes == 0) {
+            return;
+        }
+        if ((maxEntries > 0 && map.size() > maxEntries) || (maxBytes > 0 && map.stats().bytes() > maxBytes)) {
+            evictions.add(map.evict(maxEntries > 0 ? maxEntries : Long.MAX_VALUE,
+                    maxBytes > 0 ? maxBytes : Long.MAX_VALUE));
+        }
+    }
+
+    /**
+     * Evicts about an eighth of this cache to make room in the pool for any cache; returns whether
+     * anything was evicted.
+     */
+    long evictShare() {
+        MapStats s = map.stats();
+        if (s.entries() == 0) {
+            return 0;
+        }
+        long removed = map.evict(s.entries() - Math.max(1, s.entries() / 8), s.bytes() - s.bytes() / 8);
+        evictions.add(removed);
+        return removed;
+    }
+
+    private void reject(Object key, byte[] k, int length) {
+        rejectedPuts.increment();
+        evictIfPresent(key);   // the caller replaced the value; the old one must not be served
+        if (oversizeLogged.compareAndSet(false, true)) {
+            LOG.warn("cache '" + name + "': a value of " + length + " bytes was not cached: the limit is "
+                    + settings.maximumValueBytes() + " bytes (maximum value size). Further ones are counted in"
+                    + " the cache's statistics, not logged.");
+        }
+    }
+
+    private void noRoom(PoolOutOfMemoryException e) {
+        rejectedPuts.increment();
+        if (noRoomLogged.compareAndSet(false, true)) {
+            LOG.warn("cache '" + name + "': a value was not cached, the pool has no room even after evicting ("
+                    + e.getMessage() + "). Give the pool more space or the caches tighter bounds.");
+        }
+    }
+
+    private long deadline(Object key, @Nullable Object value) {
+        Duration ttl = settings.expiry() != null ? settings.expiry().expireAfterWrite(key, value)
+                : settings.timeToLive();
+        if (ttl == null || ttl.isZero() || ttl.isNegative()) {
+            return 0;
+        }
+        long now = System.currentTimeMillis();
+        long millis = ttl.toMillis();
+        return millis > Long.MAX_VALUE - now ? 0 : now + Math.max(1, millis);
+    }
+
+    /** Drops what the heap tier holds, so later reads see the pool again (for tests of damage). */
+    void dropHeapTier() {
+        if (heap != null) {
+            heap.clear();
+        }
+    }
+
+    @Override
+    protected Object fromStoreValue(@Nullable Object storeValue) {
+        return storeValue == NullValue.INSTANCE ? null : super.fromStoreValue(storeValue);
+    }
+
+    @Override
+    public String toString() {
+        return "PmemCache[" + name + ", " + settings + "]";
+    }
+}

@@ -1,0 +1,40 @@
+package dev.pmemspring.cache;
+
+/**
+ * Turns cached values into the bytes the pool keeps, and back. Strings, boxed numbers, booleans,
+ * byte arrays and cached nulls never reach a serializer: the cache stores them in a compact form of
+ * its own.
+ *
+ * <p>Implementations must be thread-safe. A value that fails to deserialize (its class changed
+ * between releases, or it is not allowed) is never an error for the caller: the cache counts it as
+ * a miss, removes it, and logs the first such failure.
+ *
+ * @see JdkValueSerializer
+ * @see JsonValueSerializer
+ */
+public interface ValueSerializer {
+
+    /**
+     * A short, stable name of this format, stored with each cache: when a cache is opened with a
+     * serializer of another id, its entries cannot be read and it starts empty.
+     */
+    String id();
+
+    /**
+     * The bytes of {@code value}.
+     *
+     * @throws IllegalArgumentException if the value cannot be serialized, saying what to change
+     */
+    byte[] serialize(Object value);
+
+    /** The value {@code bytes} hold, classes resolved through {@code classLoader}. */
+    Object deserialize(byte[] bytes, ClassLoader classLoader) throws Exception;
+
+    /**
+     * Whether values of {@code type} may be stored: a type the serializer could write but would
+     * refuse to read back is refused at the put, with a message, rather than stored to fail later.
+     */
+    default boolean allows(Class<?> type) {
+        return true;
+    }
+}

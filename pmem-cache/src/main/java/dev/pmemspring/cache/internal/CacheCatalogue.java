@@ -1,0 +1,79 @@
+package dev.pmemspring.cache.internal;
+
+import dev.pmemspring.core.PmemMap;
+import dev.pmemspring.core.PmemPool;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The caches a pool holds and the settings each was last opened with, kept in the pool's map
+ * {@value #MAP_NAME} (cache name to {@link StoredSettings}). Each cache's entries live in a map of
+ * their own, named by {@link #mapName}.
+ */
+public final class CacheCatalogue {
+
+    public static final String MAP_NAME = "pmem-cache";
+    private static final String PREFIX = "cache/";
+    private static final int MAX_MAP_NAME_BYTES = 47;
+
+    private final PmemMap catalogue;
+
+    public CacheCatalogue(PmemPool pool) {
+        this.catalogue = pool.map(MAP_NAME);
+    }
+
+    public List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (PmemMap.Entry e : catalogue) {
+            names.add(new String(e.key(), StandardCharsets.UTF_8));
+        }
+        return names;
+    }
+
+    /** The settings {@code cache} was last opened with, or null if none are recorded (or readable). */
+    public StoredSettings find(String cache) {
+        byte[] bytes = catalogue.get(key(cache));
+        return bytes == null ? null : StoredSettings.decode(bytes);
+    }
+
+    public void record(String cache, StoredSettings settings) {
+        catalogue.put(key(cache), settings.encode());
+    }
+
+    public void remove(String cache) {
+        catalogue.remove(key(cache));
+    }
+
+    /**
+     * The pool map holding {@code cache}'s entries: {@code cache/<name>}, or, for names too long
+     * for a map name, a prefix of it and a checksum of the whole.
+     */
+    public static String mapName(String cache) {
+        String name = PREFIX + cache;
+        if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_MAP_NAME_BYTES) {
+            return name;
+        }
+        CRC32C crc = new CRC32C();
+        byte[] bytes = cache.getBytes(StandardCharsets.UTF_8);
+        crc.update(bytes);
+        String tail = String.format("~%08x%04x", crc.getValue(), bytes.length & 0xFFFF);
+        StringBuilder head = new StringBuilder(PREFIX);
+        for (int i = 0; i < cache.length(); ) {
+            int cp = cache.codePointAt(i);
+            String next = head.toString() + Character.toString(cp);
+            if ((next + tail).getBytes(StandardCharsets.UTF_8).length > MAX_MAP_NAME_BYTES) {
+                break;
+            }
+            head.appendCodePoint(cp);
+            i += Character.charCount(cp);
+        }
+        return head + tail;
+    }
+
+    private static byte[] key(String cache) {
+        return cache.getBytes(StandardCharsets.UTF_8);
+    }
+}

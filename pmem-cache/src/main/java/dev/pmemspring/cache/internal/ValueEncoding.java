@@ -1,0 +1,125 @@
+package dev.pmemspring.cache.internal;
+
+import dev.pmemspring.cache.ValueSerializer;
+import org.springframework.cache.support.NullValue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The stored form of a cached value: a tag byte, the entry's deadline (8 bytes, epoch millis;
+ * present only when the tag's high bit is set, so the heap tier learns an entry's deadline when it
+ * reads it from the pool), then the body. Common types skip the serializer: a cached null, strings,
+ * longs, integers, doubles, booleans, byte arrays.
+ */
+public final class ValueEncoding {
+
+    private static final byte NULL = 'N';
+    private static final byte STRING = 'S';
+    private static final byte LONG = 'L';
+    private static final byte INT = 'I';
+    private static final byte DOUBLE = 'D';
+    private static final byte BOOLEAN = 'Z';
+    private static final byte BYTES = 'B';
+    private static final byte SERIALIZED = 'O';
+    private static final int HAS_DEADLINE = 0x80;
+
+    /** A decoded value and the deadline stored with it (0: none). */
+    public record Decoded(Object value, long expiresAt) {
+    }
+
+    private ValueEncoding() {
+    }
+
+    /**
+     * @param storeValue the value, or {@link NullValue#INSTANCE} for a cached null
+     * @throws IllegalArgumentException if the serializer cannot write it or would not read it back
+     */
+    public static byte[] encode(Object storeValue, long expiresAt, ValueSerializer serializer) {
+        byte tag;
+        byte[] body;
+        switch (storeValue) {
+            case NullValue n -> {
+                tag = NULL;
+                body = new byte[0];
+            }
+            case String s -> {
+                tag = STRING;
+                body = s.getBytes(StandardCharsets.UTF_8);
+            }
+            case Long l -> {
+                tag = LONG;
+                body = ByteBuffer.allocate(8).putLong(l).array();
+            }
+            case Integer i -> {
+                tag = INT;
+                body = ByteBuffer.allocate(4).putInt(i).array();
+            }
+            case Double d -> {
+                tag = DOUBLE;
+                body = ByteBuffer.allocate(8).putDouble(d).array();
+            }
+            case Boolean b -> {
+                tag = BOOLEAN;
+                body = new byte[] {(byte) (b ? 1 : 0)};
+            }
+            case byte[] bytes -> {
+                tag = BYTES;
+                body = bytes;
+            }
+            default -> {
+                if (!serializer.allows(storeValue.getClass())) {
+                    throw new IllegalArgumentException("cannot cache a " + storeValue.getClass().getName()
+                            + ": the " + serializer.id() + " serializer would refuse to read it back; add its"
+                            + " package to the allowed classes (pmem.cache.allowed-classes, or"
+                            + " JdkValueSerializer.allowing(\"" + packagePattern(storeValue.getClass()) + "\"))");
+                }
+                tag = SERIALIZED;
+                body = serializer.serialize(storeValue);
+            }
+        }
+        int head = expiresAt != 0 ? 9 : 1;
+        byte[] out = new byte[head + body.length];
+        out[0] = (byte) (expiresAt != 0 ? tag | HAS_DEADLINE : tag);
+        if (expiresAt != 0) {
+            for (int i = 0; i < 8; i++) {
+                out[1 + i] = (byte) (expiresAt >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(body, 0, out, head, body.length);
+        return out;
+    }
+
+    public static Decoded decode(byte[] bytes, ValueSerializer serializer, ClassLoader loader) throws Exception {
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("empty stored value");
+        }
+        int tag = bytes[0] & 0xFF;
+        long expiresAt = 0;
+        int head = 1;
+        if ((tag & HAS_DEADLINE) != 0) {
+            ByteBuffer b = ByteBuffer.wrap(bytes, 1, 8);
+            expiresAt = b.getLong();
+            head = 9;
+            tag &= ~HAS_DEADLINE;
+        }
+        int length = bytes.length - head;
+        Object value = switch (tag) {
+            case NULL -> NullValue.INSTANCE;
+            case STRING -> new String(bytes, head, length, StandardCharsets.UTF_8);
+            case LONG -> ByteBuffer.wrap(bytes, head, 8).getLong();
+            case INT -> ByteBuffer.wrap(bytes, head, 4).getInt();
+            case DOUBLE -> ByteBuffer.wrap(bytes, head, 8).getDouble();
+            case BOOLEAN -> bytes[head] != 0;
+            case BYTES -> java.util.Arrays.copyOfRange(bytes, head, bytes.length);
+            case SERIALIZED -> serializer.deserialize(java.util.Arrays.copyOfRange(bytes, head, bytes.length), loader);
+            default -> throw new IllegalArgumentException("unknown value tag " + tag);
+        };
+        return new Decoded(value, expiresAt);
+    }
+
+    private static String packagePattern(Class<?> type) {
+        String pkg = type.getPackageName();
+        return pkg.isEmpty() ? type.getName() : pkg + ".**";
+    }
+}

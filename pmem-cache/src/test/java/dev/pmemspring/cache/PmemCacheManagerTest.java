@@ -1,0 +1,269 @@
+package dev.pmemspring.cache;
+
+import dev.pmemspring.core.Durability;
+import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PmemCacheManagerTest {
+
+    @TempDir
+    Path dir;
+
+    private static final PmemCacheSettings QUOTES = PmemCacheSettings.defaults()
+            .withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*"));
+
+    @Test
+    void dynamic_manager_creates_caches_on_demand_and_finds_them_after_restart() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).build();
+            assertThat(manager.isDynamic()).isTrue();
+            manager.getCache("a").put("k", "v");
+            manager.getCache("b");
+            assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("a", "b");
+        }
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).build();
+            assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("a", "b");
+            assertThat(manager.getCache("a").get("k", String.class)).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void static_manager_knows_only_its_caches() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).cacheNames(List.of("x", "y")).build();
+            assertThat(manager.isDynamic()).isFalse();
+            assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("x", "y");
+            assertThat(manager.getCache("z")).isNull();
+            PmemCacheManager both = PmemCacheManager.builder(pool).cacheNames(List.of("x")).dynamic(true).build();
+            assertThat(both.getCache("z")).isNotNull();
+        }
+    }
+
+    @Test
+    void entries_and_their_deadlines_survive_a_restart() throws Exception {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool)
+                    .cache("short", QUOTES.withTimeToLive(Duration.ofMillis(300)))
+                    .cache("long", QUOTES.withTimeToLive(Duration.ofHours(1)))
+                    .build();
+            manager.getCache("short").put("k", new Quote("S", BigDecimal.ONE));
+            manager.getCache("long").put("k", new Quote("L", BigDecimal.TEN));
+        }
+        Thread.sleep(400);
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool)
+                    .cache("short", QUOTES.withTimeToLive(Duration.ofMillis(300)))
+                    .cache("long", QUOTES.withTimeToLive(Duration.ofHours(1)))
+                    .build();
+            assertThat(manager.getCache("short").get("k")).isNull();
+            assertThat(manager.getCache("long").get("k", Quote.class)).isEqualTo(new Quote("L", BigDecimal.TEN));
+            PmemCacheStats stats = manager.getCache("long").stats();
+            assertThat(stats.hits()).isEqualTo(1);
+            assertThat(stats.puts()).isZero();
+            assertThat(stats.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void expiry_function_decides_per_entry_and_the_heap_tier_honours_it() throws Exception {
+        CacheExpiry expiry = (key, value) -> "brief".equals(key) ? Duration.ofMillis(100) : Duration.ZERO;
+        for (int heap : new int[] {0, 10}) {
+            try (PmemPool pool = PmemPool.openOrCreate(dir.resolve("expiry" + heap + ".pool"), TestPools.options())) {
+                PmemCache cache = PmemCacheManager.builder(pool)
+                        .cache("c", PmemCacheSettings.defaults().withExpiry(expiry).withHeapTier(heap)).build()
+                        .getCache("c");
+                cache.put("brief", "1");
+                cache.put("forever", "2");
+                assertThat(cache.get("brief")).isNotNull();
+                Thread.sleep(150);
+                assertThat(cache.get("brief")).as("heap tier %d", heap).isNull();
+                assertThat(cache.get("forever", String.class)).isEqualTo("2");
+            }
+        }
+    }
+
+    @Test
+    void maximum_entries_evicts_least_recently_read() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool)
+                    .cache("bounded", PmemCacheSettings.defaults().withMaximumEntries(100)).build().getCache("bounded");
+            for (int i = 0; i < 1000; i++) {
+                cache.put(i, "value " + i);
+            }
+            assertThat(cache.estimatedSize()).isLessThanOrEqualTo(100);
+            assertThat(cache.stats().evictions()).isGreaterThanOrEqualTo(900);
+        }
+    }
+
+    @Test
+    void maximum_bytes_bounds_the_pool_space() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool)
+                    .cache("bytes", PmemCacheSettings.defaults().withMaximumBytes(64 * 1024)).build().getCache("bytes");
+            for (int i = 0; i < 1000; i++) {
+                cache.put(i, new byte[500]);
+            }
+            assertThat(cache.stats().bytes()).isLessThanOrEqualTo(64 * 1024);
+            assertThat(cache.estimatedSize()).isGreaterThan(50);
+        }
+    }
+
+    @Test
+    void a_smaller_bound_applies_on_restart() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool).build().getCache("c");
+            for (int i = 0; i < 500; i++) {
+                cache.put(i, "v");
+            }
+        }
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool)
+                    .cache("c", PmemCacheSettings.defaults().withMaximumEntries(50)).build().getCache("c");
+            assertThat(cache.estimatedSize()).isLessThanOrEqualTo(50);
+        }
+    }
+
+    @Test
+    void a_changed_serializer_starts_the_cache_empty() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager.builder(pool).cache("c", QUOTES).build().getCache("c")
+                    .put("k", new Quote("A", BigDecimal.ONE));
+        }
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool)
+                    .cache("c", QUOTES.withSerializer(JsonValueSerializer.allowing("dev.pmemspring.cache.*")))
+                    .build().getCache("c");
+            assertThat(cache.estimatedSize()).isZero();
+            cache.put("k", new Quote("B", BigDecimal.TWO));
+            assertThat(cache.get("k", Quote.class)).isEqualTo(new Quote("B", BigDecimal.TWO));
+        }
+    }
+
+    @Test
+    void a_full_pool_evicts_instead_of_failing_the_put() {
+        Path file = dir.resolve("small.pool");
+        PoolOptions small = PoolOptions.layout("cache-test").withSize(8L << 20).withDurability(Durability.PROCESS);
+        try (PmemPool pool = PmemPool.openOrCreate(file, small)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).build();
+            PmemCache other = manager.getCache("other");
+            for (int i = 0; i < 200; i++) {
+                other.put(i, new byte[4000]);
+            }
+            PmemCache cache = manager.getCache("big");
+            for (int i = 0; i < 20_000; i++) {
+                cache.put(i, new byte[1000]);           // ~20 MB through an 8 MiB pool
+            }
+            assertThat(cache.get(19_999)).isNotNull();
+            assertThat(cache.stats().evictions() + other.stats().evictions()).isPositive();
+            assertThat(cache.stats().rejectedPuts()).isZero();
+            assertThat(pool.check().clean()).isTrue();
+        }
+    }
+
+    @Test
+    void an_oversized_value_is_not_cached_and_the_old_one_is_gone() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool)
+                    .cache("c", PmemCacheSettings.defaults().withMaximumValueBytes(1000).withHeapTier(10))
+                    .build().getCache("c");
+            cache.put("k", "small");
+            cache.put("k", "x".repeat(5000));
+            assertThat(cache.get("k")).isNull();
+            assertThat(cache.putIfAbsent("k", "y".repeat(5000))).isNull();
+            assertThat(cache.get("k")).isNull();
+            assertThat(cache.stats().rejectedPuts()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void long_cache_names_get_distinct_pool_maps() {
+        String a = "com.example.catalogue.ProductService.findProductsByCategoryAndRegion";
+        String b = "com.example.catalogue.ProductService.findProductsByCategoryAndSeason";
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).build();
+            manager.getCache(a).put("k", "a");
+            manager.getCache(b).put("k", "b");
+            assertThat(manager.getCache(a).get("k", String.class)).isEqualTo("a");
+            assertThat(manager.getCache(b).get("k", String.class)).isEqualTo("b");
+        }
+        try (PmemPool pool = TestPools.open(dir)) {
+            assertThat(PmemCacheManager.builder(pool).build().getCacheNames()).contains(a, b);
+        }
+    }
+
+    @Test
+    void reset_empties_and_drop_removes() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).build();
+            manager.getCache("a").put("k", "v");
+            manager.resetCaches();
+            assertThat(manager.getCache("a").get("k")).isNull();
+            manager.dropCache("a");
+            assertThat(manager.getCacheNames()).doesNotContain("a");
+            assertThat(pool.mapNames()).doesNotContain("cache/a");
+        }
+        try (PmemPool pool = TestPools.open(dir)) {
+            assertThat(PmemCacheManager.builder(pool).build().getCacheNames()).doesNotContain("a");
+        }
+    }
+
+    @Test
+    void fixed_caches_cannot_be_dropped() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).cacheNames(List.of("fixed")).build();
+            assertThatThrownBy(() -> manager.dropCache("fixed")).hasMessageContaining("remove it from the configuration");
+        }
+    }
+
+    @Test
+    void values_are_read_through_the_application_class_loader() throws Exception {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCacheManager manager = PmemCacheManager.builder(pool).cache("c", QUOTES).build();
+            manager.getCache("c").put("k", new Quote("A", BigDecimal.ONE));
+            ClassLoader restarted = new QuoteReloadingLoader(getClass().getClassLoader());
+            manager.setBeanClassLoader(restarted);       // as a devtools restart gives the new context
+            Object value = manager.getCache("c").get("k").get();
+            assertThat(value.getClass().getName()).isEqualTo(Quote.class.getName());
+            assertThat(value.getClass().getClassLoader()).isSameAs(restarted);
+        }
+    }
+
+    /** Defines its own copy of {@link Quote}, as a devtools restart class loader does. */
+    private static final class QuoteReloadingLoader extends ClassLoader {
+        QuoteReloadingLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.equals(Quote.class.getName())) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded != null) {
+                    return loaded;
+                }
+                try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length);
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
+    }
+}
