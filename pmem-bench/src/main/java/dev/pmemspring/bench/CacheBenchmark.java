@@ -29,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@code store}: see {@link CacheStore} for how each one is configured.
  * <ul>
+ *   <li>{@code pmem}: ours, {@code PmemCacheManager} over a {@code PROCESS}-durability pool in
+ *       {@link BenchPools#DIR}, no heap tier (every hit deserializes from the pool);</li>
+ *   <li>{@code pmem-heap}: the same with a heap tier as large as the preloaded entries, the heap
+ *       footprint Caffeine has here;</li>
  *   <li>{@code caffeine}: {@code CaffeineCacheManager}, bounded, in heap, by reference;</li>
  *   <li>{@code concurrent-map}: {@code ConcurrentMapCacheManager}, in heap, by reference;</li>
  *   <li>{@code ehcache-disk}: Ehcache 3 through {@code JCacheCacheManager}, persistent disk tier
@@ -46,7 +50,8 @@ import java.util.concurrent.TimeUnit;
  * cache's size does not change while measuring.
  *
  * <p>Not in the default matrix: {@code redis-async}, Redis with Spring Data Redis 4's default
- * fire-and-forget puts (see {@link CacheStore.RedisStore}).
+ * fire-and-forget puts (see {@link CacheStore.RedisStore}), and {@code pmem-heap-10pct}, a heap
+ * tier of a tenth of the entries (the Zipfian hot set, about 80 % of the accesses).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -56,7 +61,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class CacheBenchmark {
 
-    @Param({CacheStore.CAFFEINE, CacheStore.CONCURRENT_MAP, CacheStore.EHCACHE_DISK, CacheStore.REDIS})
+    @Param({CacheStore.PMEM, CacheStore.PMEM_HEAP, CacheStore.CAFFEINE, CacheStore.CONCURRENT_MAP, CacheStore.EHCACHE_DISK, CacheStore.REDIS})
     public String store;
 
     /** Preloaded entries. */

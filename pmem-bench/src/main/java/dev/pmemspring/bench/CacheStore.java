@@ -1,6 +1,12 @@
 package dev.pmemspring.bench;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pmemspring.cache.JdkValueSerializer;
+import dev.pmemspring.cache.PmemCacheManager;
+import dev.pmemspring.cache.PmemCacheSettings;
+import dev.pmemspring.core.Durability;
+import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolOptions;
 import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.EntryUnit;
@@ -39,6 +45,10 @@ import java.util.function.IntFunction;
 abstract class CacheStore implements AutoCloseable {
 
     /** The stores, by the name the benchmark's {@code store} parameter uses. */
+    static final String PMEM = "pmem";
+    static final String PMEM_HEAP = "pmem-heap";
+    /** Not in the default matrix: {@code pmem-heap} with a heap tier of a tenth of the entries. */
+    static final String PMEM_HEAP_TENTH = "pmem-heap-10pct";
     static final String CAFFEINE = "caffeine";
     static final String CONCURRENT_MAP = "concurrent-map";
     static final String EHCACHE_DISK = "ehcache-disk";
@@ -79,6 +89,9 @@ abstract class CacheStore implements AutoCloseable {
     /** Opens a new, empty store {@code name} with room for {@code capacity} entries. */
     static CacheStore open(String name, long capacity) {
         return switch (name) {
+            case PMEM -> new PmemStore(capacity, 0);
+            case PMEM_HEAP -> new PmemStore(capacity, Math.toIntExact(capacity));
+            case PMEM_HEAP_TENTH -> new PmemStore(capacity, Math.toIntExact(Math.max(1, capacity / 10)));
             case CAFFEINE -> new CaffeineStore(capacity);
             case CONCURRENT_MAP -> new ConcurrentMapStore();
             case EHCACHE_DISK -> new EhcacheDiskStore();
@@ -105,6 +118,55 @@ abstract class CacheStore implements AutoCloseable {
                     + " -p store=...");
         }
         return address;
+    }
+
+    /**
+     * Ours: {@link PmemCacheManager} over a pool in {@link BenchPools#DIR} with
+     * {@link Durability#PROCESS} (a put that returned survives {@code kill -9} of the process), one
+     * static cache, JDK serialization allowing {@link Product} (the default serializer, as an
+     * application would configure it). {@code heapTier} entries of deserialized values in front of
+     * the pool; 0: none, every hit reads and deserializes from the pool.
+     */
+    static final class PmemStore extends CacheStore {
+        private final Path path;
+        private final PmemPool pool;
+        private final Cache cache;
+
+        PmemStore(long capacity, int heapTier) {
+            path = BenchPools.newPath("cache");
+            // Room for every entry twice over (an overwrite writes the new entry before freeing the
+            // old one), with keys and values of up to 64 and 512 bytes.
+            pool = PmemPool.create(path, PoolOptions.layout("bench-cache")
+                    .withSize(MapStore.poolSize(64, 512, 2 * capacity))
+                    .withDurability(Durability.PROCESS));
+            try {
+                PmemCacheManager manager = PmemCacheManager.builder(pool)
+                        .cache(CACHE_NAME, PmemCacheSettings.defaults()
+                                .withSerializer(JdkValueSerializer.allowing(Product.class.getName()))
+                                .withHeapTier(heapTier))
+                        .dynamic(false)
+                        .build();
+                cache = manager.getCache(CACHE_NAME);
+            } catch (RuntimeException | Error e) {
+                pool.close();
+                BenchPools.delete(path);
+                throw e;
+            }
+        }
+
+        @Override
+        Cache cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            try {
+                pool.close();
+            } finally {
+                BenchPools.delete(path);
+            }
+        }
     }
 
     /**

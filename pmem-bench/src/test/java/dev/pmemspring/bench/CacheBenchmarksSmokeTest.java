@@ -40,11 +40,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CacheBenchmarksSmokeTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {CacheStore.CAFFEINE, CacheStore.CONCURRENT_MAP, CacheStore.EHCACHE_DISK})
+    @ValueSource(strings = {CacheStore.PMEM, CacheStore.PMEM_HEAP, CacheStore.CAFFEINE, CacheStore.CONCURRENT_MAP, CacheStore.EHCACHE_DISK})
     void cacheBenchmarkRuns(String store) throws RunnerException {
         Collection<RunResult> results = run(store, "getHit|getMiss|put|mix");
 
         assertThat(results).hasSize(4); // getHit, getMiss, put, mix
+        assertPositiveScores(results);
+    }
+
+    @Test
+    void serializationBenchmarkRuns() throws RunnerException {
+        Collection<RunResult> results = new Runner(options(SerializationBenchmark.class, "serialize|deserialize")
+                .build()).run();
+
+        assertThat(results).hasSize(2);
         assertPositiveScores(results);
     }
 
