@@ -1,0 +1,362 @@
+package dev.pmemspring.bench;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pmemspring.cache.JdkValueSerializer;
+import dev.pmemspring.cache.PmemCacheManager;
+import dev.pmemspring.cache.PmemCacheSettings;
+import dev.pmemspring.core.Durability;
+import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolOptions;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.config.units.EntryUnit;
+import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.core.config.DefaultConfiguration;
+import org.ehcache.impl.config.persistence.DefaultPersistenceConfiguration;
+import org.ehcache.jsr107.Eh107Configuration;
+import org.ehcache.jsr107.EhcacheCachingProvider;
+import org.springframework.cache.Cache;
+import org.springframework.cache.caffeine.CaffeineCacheManager;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
+import org.springframework.cache.jcache.JCacheCacheManager;
+import org.springframework.data.redis.cache.RedisCacheConfiguration;
+import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.cache.RedisCacheWriter;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import javax.cache.Caching;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * One Spring cache provider, set up as an application would set it up, behind the one thing the
+ * cache benchmark uses: a {@link Cache} named {@value #CACHE_NAME}, reached through its
+ * {@code CacheManager}.
+ *
+ * <p>Each fork uses one store only, so the {@link Cache} calls stay monomorphic. Each store's
+ * classes are in a nested class of their own and load only when chosen.
+ */
+abstract class CacheStore implements AutoCloseable {
+
+    /** The stores, by the name the benchmark's {@code store} parameter uses. */
+    static final String PMEM = "pmem";
+    static final String PMEM_HEAP = "pmem-heap";
+    /** Not in the default matrix: {@code pmem-heap} with a heap tier of a tenth of the entries. */
+    static final String PMEM_HEAP_TENTH = "pmem-heap-10pct";
+    static final String CAFFEINE = "caffeine";
+    static final String CONCURRENT_MAP = "concurrent-map";
+    static final String EHCACHE_DISK = "ehcache-disk";
+    static final String REDIS = "redis";
+    /** Not in the default matrix: Redis with Spring Data Redis 4's default, fire-and-forget puts. */
+    static final String REDIS_ASYNC = "redis-async";
+
+    static final String CACHE_NAME = "products";
+
+    /**
+     * Where the Redis server listens, as {@code host:port}: the system property
+     * {@value #REDIS_PROPERTY} (for runs inside one JVM), else the environment variable
+     * {@value #REDIS_ENV} (which JMH's forks inherit).
+     */
+    static final String REDIS_PROPERTY = "pmem.bench.redis";
+    static final String REDIS_ENV = "PMEM_BENCH_REDIS";
+
+    /** Ehcache's disk tier, in MiB: room for far more than the preloaded entries. */
+    static final long EHCACHE_DISK_MB = 256;
+
+    abstract Cache cache();
+
+    /**
+     * Puts {@code values.apply(i)} for every {@code keys[i]} and returns once the store holds them
+     * all. Untimed, so a store may batch (Redis pipelines); the others go through {@link Cache#put}.
+     */
+    void preload(String[] keys, IntFunction<Object> values) {
+        Cache cache = cache();
+        for (int i = 0; i < keys.length; i++) {
+            cache.put(keys[i], values.apply(i));
+        }
+    }
+
+    /** Closes the cache manager and deletes whatever it stored. */
+    @Override
+    public abstract void close();
+
+    /** Opens a new, empty store {@code name} with room for {@code capacity} entries. */
+    static CacheStore open(String name, long capacity) {
+        return switch (name) {
+            case PMEM -> new PmemStore(capacity, 0);
+            case PMEM_HEAP -> new PmemStore(capacity, Math.toIntExact(capacity));
+            case PMEM_HEAP_TENTH -> new PmemStore(capacity, Math.toIntExact(Math.max(1, capacity / 10)));
+            case CAFFEINE -> new CaffeineStore(capacity);
+            case CONCURRENT_MAP -> new ConcurrentMapStore();
+            case EHCACHE_DISK -> new EhcacheDiskStore();
+            case REDIS -> new RedisStore(redisAddress(), true);
+            case REDIS_ASYNC -> new RedisStore(redisAddress(), false);
+            default -> throw new IllegalArgumentException("unknown cache store: " + name);
+        };
+    }
+
+    /** The Redis server's {@code host:port}, or null when none was given. */
+    static String redisAddressOrNull() {
+        String address = System.getProperty(REDIS_PROPERTY);
+        if (address == null || address.isBlank()) {
+            address = System.getenv(REDIS_ENV);
+        }
+        return address == null || address.isBlank() ? null : address.trim();
+    }
+
+    private static String redisAddress() {
+        String address = redisAddressOrNull();
+        if (address == null) {
+            throw new IllegalStateException("store 'redis' needs a running redis-server: set " + REDIS_ENV
+                    + "=host:port (run-cache-benchmarks.sh starts one and sets it), or leave 'redis' out of"
+                    + " -p store=...");
+        }
+        return address;
+    }
+
+    /**
+     * Ours: {@link PmemCacheManager} over a pool in {@link BenchPools#DIR} with
+     * {@link Durability#PROCESS} (a put that returned survives {@code kill -9} of the process), one
+     * static cache, JDK serialization allowing {@link Product} (the default serializer, as an
+     * application would configure it). {@code heapTier} entries of deserialized values in front of
+     * the pool; 0: none, every hit reads and deserializes from the pool.
+     */
+    static final class PmemStore extends CacheStore {
+        private final Path path;
+        private final PmemPool pool;
+        private final Cache cache;
+
+        PmemStore(long capacity, int heapTier) {
+            path = BenchPools.newPath("cache");
+            // Room for every entry twice over (an overwrite writes the new entry before freeing the
+            // old one), with keys and values of up to 64 and 512 bytes.
+            pool = PmemPool.create(path, PoolOptions.layout("bench-cache")
+                    .withSize(MapStore.poolSize(64, 512, 2 * capacity))
+                    .withDurability(Durability.PROCESS));
+            try {
+                PmemCacheManager manager = PmemCacheManager.builder(pool)
+                        .cache(CACHE_NAME, PmemCacheSettings.defaults()
+                                .withSerializer(JdkValueSerializer.allowing(Product.class.getName()))
+                                .withHeapTier(heapTier))
+                        .dynamic(false)
+                        .build();
+                cache = manager.getCache(CACHE_NAME);
+            } catch (RuntimeException | Error e) {
+                pool.close();
+                BenchPools.delete(path);
+                throw e;
+            }
+        }
+
+        @Override
+        Cache cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            try {
+                pool.close();
+            } finally {
+                BenchPools.delete(path);
+            }
+        }
+    }
+
+    /**
+     * Caffeine through {@link CaffeineCacheManager}, bounded as a production cache is
+     * ({@code maximumSize}, twice the capacity, so nothing is evicted here but the size policy runs).
+     * Holds references: a put stores the object, a hit returns it, nothing is copied or serialized.
+     */
+    static final class CaffeineStore extends CacheStore {
+        private final Cache cache;
+
+        CaffeineStore(long capacity) {
+            CaffeineCacheManager manager = new CaffeineCacheManager();
+            manager.setCaffeine(Caffeine.newBuilder().maximumSize(2 * capacity));
+            manager.setCacheNames(List.of(CACHE_NAME));
+            cache = manager.getCache(CACHE_NAME);
+        }
+
+        @Override
+        Cache cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            cache.clear();
+        }
+    }
+
+    /** Spring's {@link ConcurrentMapCacheManager} (a {@code ConcurrentHashMap}, by reference, unbounded). */
+    static final class ConcurrentMapStore extends CacheStore {
+        private final Cache cache;
+
+        ConcurrentMapStore() {
+            cache = new ConcurrentMapCacheManager(CACHE_NAME).getCache(CACHE_NAME);
+        }
+
+        @Override
+        Cache cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            cache.clear();
+        }
+    }
+
+    /**
+     * Ehcache 3 through JCache ({@link JCacheCacheManager} over Ehcache's JSR-107 provider), with a
+     * persistent disk tier ({@value #EHCACHE_DISK_MB} MiB, {@code persistent = true}, in a fresh
+     * directory under {@link BenchPools#DIR}) behind a heap tier of one entry, the smallest Ehcache
+     * accepts (it requires a heap tier), so almost every hit is read and deserialized from the disk
+     * tier. Keys {@code String}, values {@code Serializable}: Ehcache's own {@code StringSerializer}
+     * for keys, JDK serialization for values.
+     */
+    static final class EhcacheDiskStore extends CacheStore {
+        private final Path dir;
+        private final javax.cache.CacheManager jcacheManager;
+        private final Cache cache;
+
+        EhcacheDiskStore() {
+            dir = MapStore.newDirectory("ehcache");
+            try {
+                EhcacheCachingProvider provider = (EhcacheCachingProvider) Caching.getCachingProvider(
+                        EhcacheCachingProvider.class.getName());
+                DefaultConfiguration configuration = new DefaultConfiguration(provider.getDefaultClassLoader(),
+                        new DefaultPersistenceConfiguration(dir.toFile()));
+                // A URI of its own, so a second trial in the same JVM gets a new manager.
+                jcacheManager = provider.getCacheManager(dir.toUri(), configuration);
+                jcacheManager.createCache(CACHE_NAME, Eh107Configuration.fromEhcacheCacheConfiguration(
+                        CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, Serializable.class,
+                                        ResourcePoolsBuilder.newResourcePoolsBuilder()
+                                                .heap(1, EntryUnit.ENTRIES)
+                                                .disk(EHCACHE_DISK_MB, MemoryUnit.MB, true))
+                                .build()));
+                JCacheCacheManager manager = new JCacheCacheManager(jcacheManager);
+                manager.afterPropertiesSet();
+                cache = manager.getCache(CACHE_NAME);
+            } catch (RuntimeException | Error e) {
+                MapStore.deleteTree(dir);
+                throw e;
+            }
+        }
+
+        @Override
+        Cache cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            try {
+                jcacheManager.close();
+            } finally {
+                MapStore.deleteTree(dir);
+            }
+        }
+    }
+
+    /**
+     * Redis through Spring Data Redis: {@link RedisCacheManager} with the default cache configuration
+     * (keys {@code products::<key>} as strings, values JDK-serialized, no expiry) over Lettuce, one
+     * connection shared by all threads (Lettuce's and Spring Boot's default). The server is started
+     * outside the JVM (see {@code run-cache-benchmarks.sh}); its database is emptied before and
+     * after each trial.
+     *
+     * <p>Spring Data Redis 4's default cache writer sends a put without waiting for Redis to answer
+     * (a get right after may still miss). {@code immediateWrites} ({@value #REDIS}) waits for the
+     * reply, as every other store's put returns once the entry is stored; without it
+     * ({@value #REDIS_ASYNC}) a put only queues the command.
+     */
+    static final class RedisStore extends CacheStore {
+        private final LettuceConnectionFactory factory;
+        private final RedisCacheConfiguration configuration = RedisCacheConfiguration.defaultCacheConfig();
+        private final Cache cache;
+
+        RedisStore(String address, boolean immediateWrites) {
+            int colon = address.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("Redis address is not host:port: " + address);
+            }
+            factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(
+                    address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))));
+            factory.afterPropertiesSet();
+            factory.start();
+            try {
+                flush();
+                RedisCacheManager manager = RedisCacheManager.builder(RedisCacheWriter.create(factory,
+                                writer -> writer.immediateWrites(immediateWrites)))
+                        .cacheDefaults(configuration)
+                        .initialCacheNames(Set.of(CACHE_NAME))
+                        .build();
+                manager.afterPropertiesSet();
+                cache = manager.getCache(CACHE_NAME);
+            } catch (RuntimeException | Error e) {
+                factory.destroy();
+                throw e;
+            }
+        }
+
+        private void flush() {
+            try (RedisConnection connection = factory.getConnection()) {
+                connection.serverCommands().flushDb();
+            }
+        }
+
+        @Override
+        Cache cache() {
+            return cache;
+        }
+
+        /**
+         * Pipelined {@code SET}s of what {@link Cache#put} would send (the cache configuration's key
+         * prefix and serializers), a thousand per round trip: a put at a time, waiting for each
+         * reply, would take minutes per trial on a loaded machine.
+         */
+        @Override
+        void preload(String[] keys, IntFunction<Object> values) {
+            String prefix = configuration.getKeyPrefixFor(CACHE_NAME);
+            int batch = 1_000;
+            try (RedisConnection connection = factory.getConnection()) {
+                for (int from = 0; from < keys.length; from += batch) {
+                    connection.openPipeline();
+                    for (int i = from; i < Math.min(keys.length, from + batch); i++) {
+                        connection.stringCommands().set(
+                                bytes(configuration.getKeySerializationPair().write(prefix + keys[i])),
+                                bytes(configuration.getValueSerializationPair().write(values.apply(i))));
+                    }
+                    connection.closePipeline();
+                }
+                Long size = connection.serverCommands().dbSize();
+                if (size == null || size != keys.length) {
+                    throw new IllegalStateException("Redis holds " + size + " entries after " + keys.length + " puts");
+                }
+            }
+        }
+
+        private static byte[] bytes(ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        }
+
+        @Override
+        public void close() {
+            try {
+                flush();
+            } finally {
+                factory.destroy();
+            }
+        }
+    }
+}
