@@ -127,12 +127,17 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             return d == null ? null : d.value();
         }
         HeapTier.Node node = heap.get(key);
-        if (node == null) {
-            node = heap.fill(key, () -> {
-                ValueEncoding.Decoded d = read(KeyEncoder.encode(key));
-                return d == null ? null : new HeapTier.Node(d.value(), d.expiresAt());
-            }, new boolean[1]);
+        if (node != null) {
+            return node.value();
         }
+        byte[] k = KeyEncoder.encode(key);
+        if (!map.containsKey(k)) {
+            return null;   // a miss takes no lock: nothing could be filled anyway
+        }
+        node = heap.fill(key, () -> {
+            ValueEncoding.Decoded d = read(k);   // read again under the key's lock; see HeapTier
+            return d == null ? null : new HeapTier.Node(d.value(), d.expiresAt());
+        });
         return node == null ? null : node.value();
     }
 

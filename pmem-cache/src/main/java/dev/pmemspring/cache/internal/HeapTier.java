@@ -31,6 +31,9 @@ public final class HeapTier {
         }
     }
 
+    /** Marked nodes the hand passes over before it evicts one anyway. */
+    private static final int SWEEP = 16;
+
     private final ConcurrentHashMap<Object, Node> nodes;
     private final int capacity;
     private final ReentrantLock hand = new ReentrantLock();
@@ -73,10 +76,9 @@ public final class HeapTier {
     /**
      * The node of {@code key}: the one held, or else what {@code read} loads from the pool (null:
      * nothing), read under the key's lock.
-     *
-     * @param loaded set to true when {@code read} ran
      */
-    public Node fill(Object key, Supplier<Node> read, boolean[] loaded) {
+    public Node fill(Object key, Supplier<Node> read) {
+        boolean[] loaded = new boolean[1];
         Node n = nodes.computeIfAbsent(key, k -> {
             loaded[0] = true;
             return read.get();
@@ -100,8 +102,11 @@ public final class HeapTier {
             return;
         }
         try {
-            int budget = 2 * nodes.size() + 16;   // two passes clear every mark
-            while (nodes.size() > capacity && budget-- > 0) {
+            // CLOCK with a bounded sweep: a marked node gets a second chance, but after
+            // SWEEP nodes the one under the hand goes regardless, so a fill under a hot,
+            // all-marked working set costs a few steps, not a pass over the whole tier
+            int sweep = 0;
+            while (nodes.size() > capacity) {
                 if (position == null || !position.hasNext()) {
                     position = nodes.entrySet().iterator();
                     if (!position.hasNext()) {
@@ -110,10 +115,11 @@ public final class HeapTier {
                 }
                 Map.Entry<Object, Node> e = position.next();
                 Node n = e.getValue();
-                if (n.referenced) {
+                if (n.referenced && sweep++ < SWEEP) {
                     n.referenced = false;
                 } else {
                     nodes.remove(e.getKey(), n);
+                    sweep = 0;
                 }
             }
         } finally {
