@@ -2,8 +2,6 @@ package dev.pmemspring.core.internal.map;
 
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
-import java.util.zip.CRC32C;
-
 /**
  * One map entry, one heap block:
  *
@@ -37,27 +35,16 @@ final class EntryFormat {
         memory.putLong(entry + 16, expiresAt);
         memory.putBytes(entry + HEADER, key, 0, key.length);
         memory.putBytes(entry + HEADER + key.length, value, 0, value.length);
-        memory.putInt(entry, checksum(key.length, value.length, expiresAt, key, value));
+        // The checksum is computed over the bytes just stored, so it vouches for what the block holds.
+        memory.putInt(entry, checksum(memory, entry, key.length, value.length));
     }
 
-    static int checksum(int keyLength, int valueLength, long expiresAt, byte[] key, byte[] value) {
-        CRC32C crc = new CRC32C();
-        byte[] header = new byte[20];
-        putInt(header, 0, keyLength);
-        putInt(header, 4, valueLength);
-        putInt(header, 8, 0);
-        putInt(header, 12, (int) expiresAt);
-        putInt(header, 16, (int) (expiresAt >>> 32));
-        crc.update(header);
-        crc.update(key);
-        crc.update(value);
-        return (int) crc.getValue();
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >>> 8);
-        b[at + 2] = (byte) (v >>> 16);
-        b[at + 3] = (byte) (v >>> 24);
+    /**
+     * The checksum an intact entry with these lengths stores at +0: the CRC32C of its bytes from +4
+     * to the end of the value (lengths, reserved word, expiry, key, value, as stored: the pool's
+     * words are in native byte order), read in place without a copy.
+     */
+    static int checksum(PersistentMemory memory, long entry, int keyLength, int valueLength) {
+        return memory.crc32c(entry + 4, HEADER - 4 + keyLength + valueLength);
     }
 }
