@@ -2,6 +2,8 @@ package dev.pmemspring.core.internal.map;
 
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
+import java.util.zip.CRC32C;
+
 /**
  * One map entry, one heap block:
  *
@@ -35,16 +37,24 @@ final class EntryFormat {
         memory.putLong(entry + 16, expiresAt);
         memory.putBytes(entry + HEADER, key, 0, key.length);
         memory.putBytes(entry + HEADER + key.length, value, 0, value.length);
-        // The checksum is computed over the bytes just stored, so it vouches for what the block holds.
-        memory.putInt(entry, checksum(memory, entry, key.length, value.length));
+        memory.putInt(entry, checksum(memory, entry, key, value));
     }
 
     /**
-     * The checksum an intact entry with these lengths stores at +0: the CRC32C of its bytes from +4
-     * to the end of the value (lengths, reserved word, expiry, key, value, as stored: the pool's
-     * words are in native byte order), read in place without a copy.
+     * The checksum an intact entry holding {@code key} and {@code value} stores at +0: the CRC32C of
+     * its bytes from +4 to the end of the value (lengths, reserved word and expiry as stored, then
+     * key and value). Callers pass arrays equal to the stored key and value (the ones just written,
+     * or the key just compared and the value just copied out), so only the 20 header bytes are read
+     * here. (A CRC over the mapped bytes through a direct buffer view costs an acquire and release of
+     * the pool's shared memory session, two atomic updates of one counter all threads share.)
      */
-    static int checksum(PersistentMemory memory, long entry, int keyLength, int valueLength) {
-        return memory.crc32c(entry + 4, HEADER - 4 + keyLength + valueLength);
+    static int checksum(PersistentMemory memory, long entry, byte[] key, byte[] value) {
+        byte[] header = new byte[HEADER - 4];
+        memory.getBytes(entry + 4, header, 0, header.length);
+        CRC32C crc = new CRC32C();
+        crc.update(header);
+        crc.update(key);
+        crc.update(value);
+        return (int) crc.getValue();
     }
 }

@@ -172,7 +172,7 @@ public final class PersistentHashMap {
                             }
                             byte[] value = new byte[valueLength];
                             memory.getBytes(entry + EntryFormat.HEADER + key.length, value, 0, valueLength);
-                            boolean intact = memory.getInt(entry) == EntryFormat.checksum(memory, entry, key.length, valueLength);
+                            boolean intact = memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value);
                             if (versions.get(vs) == before) {
                                 if (!intact || expired(expiresAt)) {
                                     dropIfStill(hash, key, entry, !intact);
@@ -211,7 +211,7 @@ public final class PersistentHashMap {
             long v = memory.getLong(slot);
             entry = v & HANDLE_MASK;
             value = readValue(entry, key.length);
-            intact = value != null && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key.length, value.length);
+            intact = value != null && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value);
             if (intact && !expired(memory.getLong(entry + 16))) {
                 if ((v & ACCESSED) == 0) {
                     memory.compareAndSetLong(slot, v, v | ACCESSED);
@@ -269,12 +269,14 @@ public final class PersistentHashMap {
         return value;
     }
 
-    /** Whether the entry (of a key of {@code keyLength} bytes) checks and has not expired; caller holds the lock. */
-    private boolean live(long entry, int keyLength) {
-        int valueLength = memory.getInt(entry + 8);
-        return valueLength >= 0
-                && memory.getInt(entry) == EntryFormat.checksum(memory, entry, keyLength, valueLength)
-                && !expired(memory.getLong(entry + 16));
+    /** The value of the entry holding {@code key} if it checks and has not expired, else null; caller holds the lock. */
+    private byte[] liveValue(long entry, byte[] key) {
+        byte[] value = readValue(entry, key.length);
+        if (value == null || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)
+                || expired(memory.getLong(entry + 16))) {
+            return null;
+        }
+        return value;
     }
 
     private static boolean expired(long expiresAt) {
@@ -324,11 +326,11 @@ public final class PersistentHashMap {
             if (mode != Mode.PUT) {
                 // Only the conditional writes need to know whether the present entry is live; a
                 // plain put replaces it whatever it holds, without reading its value.
-                boolean live = oldEntry != 0 && live(oldEntry, key.length);
-                if (mode == Mode.PUT_IF_ABSENT && live) {
-                    return readValue(oldEntry, key.length);
+                byte[] present = oldEntry != 0 ? liveValue(oldEntry, key) : null;
+                if (mode == Mode.PUT_IF_ABSENT && present != null) {
+                    return present;
                 }
-                if (mode == Mode.REPLACE && !live) {
+                if (mode == Mode.REPLACE && present == null) {
                     return null;
                 }
             }
@@ -388,7 +390,7 @@ public final class PersistentHashMap {
             long entry = memory.getLong(slot) & HANDLE_MASK;
             if (expected != null) {
                 byte[] value = readValue(entry, key.length);
-                if (value == null || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key.length, value.length)
+                if (value == null || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)
                         || !Arrays.equals(value, expected)) {
                     return false;
                 }
@@ -675,7 +677,7 @@ public final class PersistentHashMap {
             byte[] value = new byte[memory.getInt(entry + 8)];
             memory.getBytes(entry + EntryFormat.HEADER + key.length, value, 0, value.length);
             long expiresAt = memory.getLong(entry + 16);
-            if (!expired(expiresAt) && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key.length, value.length)) {
+            if (!expired(expiresAt) && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value)) {
                 entries.add(new Entry(key, value, expiresAt));
             }
         }
@@ -923,9 +925,12 @@ public final class PersistentHashMap {
         if (keyLength < 0 || valueLength < 0 || EntryFormat.HEADER + (long) keyLength + valueLength > block[1]) {
             return 0;
         }
-        long hash = KeyHash.of(keyOf(entry));
+        byte[] key = keyOf(entry);
+        byte[] value = new byte[valueLength];
+        memory.getBytes(entry + EntryFormat.HEADER + keyLength, value, 0, valueLength);
+        long hash = KeyHash.of(key);
         if (stripeOf(hash) != s || tagOf(hash) != (v >>> 48)
-                || memory.getInt(entry) != EntryFormat.checksum(memory, entry, keyLength, valueLength)) {
+                || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)) {
             return 0;
         }
         return EntryFormat.HEADER + (long) keyLength + valueLength;

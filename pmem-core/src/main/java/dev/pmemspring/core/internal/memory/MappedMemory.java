@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.zip.CRC32C;
 
 /**
  * {@link PersistentMemory} over a memory-mapped pool file.
@@ -128,14 +127,6 @@ public final class MappedMemory implements PersistentMemory {
             }
         }
         return true;
-    }
-
-    @Override
-    public int crc32c(long offset, int length) {
-        // A direct buffer over the mapped bytes: CRC32C reads them in place (the intrinsic).
-        CRC32C crc = new CRC32C();
-        crc.update(segment.asSlice(offset, length).asByteBuffer());
-        return (int) crc.getValue();
     }
 
     @Override

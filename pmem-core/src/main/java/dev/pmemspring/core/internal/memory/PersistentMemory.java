@@ -1,7 +1,6 @@
 package dev.pmemspring.core.internal.memory;
 
 import java.util.Arrays;
-import java.util.zip.CRC32C;
 
 /**
  * The byte-addressed persistent memory of one pool, and its persist barrier.
@@ -60,15 +59,6 @@ public interface PersistentMemory {
         byte[] here = new byte[data.length];
         getBytes(offset, here, 0, data.length);
         return Arrays.equals(here, data);
-    }
-
-    /** The CRC32C of the bytes {@code [offset, offset + length)}, read in place where the implementation can. */
-    default int crc32c(long offset, int length) {
-        byte[] here = new byte[length];
-        getBytes(offset, here, 0, length);
-        CRC32C crc = new CRC32C();
-        crc.update(here);
-        return (int) crc.getValue();
     }
 
     void fill(long offset, long length, byte value);
