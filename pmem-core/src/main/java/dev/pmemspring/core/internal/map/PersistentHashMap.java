@@ -6,6 +6,7 @@ import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -155,7 +156,7 @@ public final class PersistentHashMap {
                 try {
                     long slot = findSlot(s, hash, key);
                     if (slot < 0) {
-                        if (versions.get(vs) == before) {
+                        if (unchanged(vs, before)) {
                             return null;
                         }
                     } else {
@@ -165,7 +166,7 @@ public final class PersistentHashMap {
                         long expiresAt = memory.getLong(entry + 16);
                         // The length sizes an array only if no writer ran since the slot was read:
                         // then it is the length of a live entry, not of a block freed meanwhile.
-                        if (versions.get(vs) == before) {
+                        if (unchanged(vs, before)) {
                             if (valueLength < 0) {
                                 dropIfStill(hash, key, entry, true);
                                 return null;
@@ -173,7 +174,7 @@ public final class PersistentHashMap {
                             byte[] value = new byte[valueLength];
                             memory.getBytes(entry + EntryFormat.HEADER + key.length, value, 0, valueLength);
                             boolean intact = memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value);
-                            if (versions.get(vs) == before) {
+                            if (unchanged(vs, before)) {
                                 if (!intact || expired(expiresAt)) {
                                     dropIfStill(hash, key, entry, !intact);
                                     return null;
@@ -585,11 +586,11 @@ public final class PersistentHashMap {
         }
         int s = Math.floorMod(helpCursor.getAndIncrement(), STRIPES);
         if (locks[s].tryLock()) {
-            versions.incrementAndGet(s * VERSION_PAD);
+            beginChange(s);
             try {
                 moveIfBehind(s);
             } finally {
-                versions.incrementAndGet(s * VERSION_PAD);
+                endChange(s);
                 locks[s].unlock();
             }
         }
@@ -759,12 +760,35 @@ public final class PersistentHashMap {
 
     private void lockForWrite(int s) {
         locks[s].lock();
-        versions.incrementAndGet(s * VERSION_PAD);
+        beginChange(s);
     }
 
     private void unlockAfterWrite(int s) {
-        versions.incrementAndGet(s * VERSION_PAD);
+        endChange(s);
         locks[s].unlock();
+    }
+
+    /*
+     * The seqlock: the holder of the stripe's lock makes the sequence number odd before its first
+     * store and even after its last (atomic increments, full fences both). A reader reads the
+     * number, the slots and entry, then the number again after a load-load fence, so none of its
+     * reads can move past that second read.
+     */
+
+    /** Marks stripe {@code s} as changing; caller holds its lock. */
+    private void beginChange(int s) {
+        versions.incrementAndGet(s * VERSION_PAD);
+    }
+
+    /** Marks the change of stripe {@code s} as done; caller holds its lock. */
+    private void endChange(int s) {
+        versions.incrementAndGet(s * VERSION_PAD);
+    }
+
+    /** Whether a reader that saw sequence number {@code before} at index {@code vs} read a stable stripe. */
+    private boolean unchanged(int vs, long before) {
+        VarHandle.loadLoadFence();
+        return versions.get(vs) == before;
     }
 
     private static int stripeOf(long hash) {
