@@ -18,6 +18,11 @@
 #         POOL_DIR     where pools and peer files are created (default /dev/shm)
 #         IMPLS        comma-separated impl list for MapBenchmark (default all five)
 #         SKIP_BUILD=1 use the jar already built
+#         OPS          regex of the MapBenchmark loop methods to run (default getHit|getMiss|putOverwrite|mix)
+#         PUTNEW=0     skip the new-key puts
+#         SKIP_OPEN=1  skip MapOpenBenchmark
+#         KILL_IMPLS   comma-separated impls for the kill -9 probe (default pmem,chronicle,mapdb,mapdb-tx;
+#                      empty skips it)
 set -euo pipefail
 
 log() { printf '%s\n' "$*" >&2; }
@@ -31,6 +36,10 @@ QUICK=${QUICK:-0}
 SKIP_BUILD=${SKIP_BUILD:-0}
 POOL_DIR=${POOL_DIR:-/dev/shm}
 IMPLS=${IMPLS:-pmem,chm,chronicle,mapdb,mapdb-tx}
+OPS=${OPS:-getHit|getMiss|putOverwrite|mix}
+PUTNEW=${PUTNEW:-1}
+SKIP_OPEN=${SKIP_OPEN:-0}
+KILL_IMPLS=${KILL_IMPLS-pmem,chronicle,mapdb,mapdb-tx}
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/target/bench-results/map-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$RESULTS_DIR"
 RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
@@ -96,6 +105,7 @@ CHRONICLE_FLAGS=(
   echo "java: $("$JAVA" -version 2>&1 | head -n 2 | tail -n 1)"
   echo "pool dir: $POOL_DIR ($(df -T "$POOL_DIR" | awk 'NR==2 {print $2}'))"
   echo "quick: $QUICK"
+  echo "impls: $IMPLS; ops: $OPS; putNew: $PUTNEW; open: $((1 - SKIP_OPEN)); kill probe: ${KILL_IMPLS:-none}"
   echo "uncommitted changes at start:"
   git -C "$ROOT" status --short 2>/dev/null || true
 } > "$RESULTS_DIR/run-info.txt"
@@ -156,22 +166,24 @@ FAST_IMPLS=$(tr ',' '\n' <<< "$IMPLS" | grep -vx 'mapdb-tx' | paste -sd, - || tr
 HAS_TX=$(tr ',' '\n' <<< "$IMPLS" | grep -cx 'mapdb-tx' || true)
 
 for t in 1 2; do
-  jmh "map-t$t.json" 'MapBenchmark\.(getHit|getMiss|putOverwrite|mix)$' -t "$t" -p impl="$IMPLS" ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
-  if [[ -n $FAST_IMPLS ]]; then
+  jmh "map-t$t.json" "MapBenchmark\\.($OPS)\$" -t "$t" -p impl="$IMPLS" ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
+  if [[ $PUTNEW == 1 && -n $FAST_IMPLS ]]; then
     jmh "map-putnew-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl="$FAST_IMPLS" ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
       -bs "$PUTNEW_BATCH" -wbs "$PUTNEW_BATCH"
   fi
-  if (( HAS_TX > 0 )); then
+  if [[ $PUTNEW == 1 ]] && (( HAS_TX > 0 )); then
     jmh "map-putnew-tx-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl=mapdb-tx ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
       -bs "$PUTNEW_BATCH_TX" -wbs "$PUTNEW_BATCH_TX"
   fi
 done
-jmh map-open.json 'MapOpenBenchmark' "${OPEN_OPTS[@]}"
+if [[ $SKIP_OPEN != 1 ]]; then
+  jmh map-open.json 'MapOpenBenchmark' "${OPEN_OPTS[@]}"
+fi
 
 # --- kill -9 -----------------------------------------------------------------------------------
 log "== kill -9 probe ($KILLS kills per persisted impl) -> kill-probe.txt"
 : > "$RESULTS_DIR/kill-probe.txt"
-for impl in pmem chronicle mapdb mapdb-tx; do
+for impl in $(tr ',' ' ' <<< "$KILL_IMPLS"); do
   "$JAVA" --enable-native-access=ALL-UNNAMED "${CHRONICLE_FLAGS[@]}" -Dpmem.bench.dir="$POOL_DIR" \
     -cp "$JAR" dev.pmemspring.bench.MapKillProbe "$impl" "$KILLS" 2>> "$RESULTS_DIR/kill-probe.log" \
     | tee -a "$RESULTS_DIR/kill-probe.txt" >&2 || log "   kill probe of $impl failed, see kill-probe.log"

@@ -37,27 +37,24 @@ final class EntryFormat {
         memory.putLong(entry + 16, expiresAt);
         memory.putBytes(entry + HEADER, key, 0, key.length);
         memory.putBytes(entry + HEADER + key.length, value, 0, value.length);
-        memory.putInt(entry, checksum(key.length, value.length, expiresAt, key, value));
+        memory.putInt(entry, checksum(memory, entry, key, value));
     }
 
-    static int checksum(int keyLength, int valueLength, long expiresAt, byte[] key, byte[] value) {
+    /**
+     * The checksum an intact entry holding {@code key} and {@code value} stores at +0: the CRC32C of
+     * its bytes from +4 to the end of the value (lengths, reserved word and expiry as stored, then
+     * key and value). Callers pass arrays equal to the stored key and value (the ones just written,
+     * or the key just compared and the value just copied out), so only the 20 header bytes are read
+     * here. (A CRC over the mapped bytes through a direct buffer view costs an acquire and release of
+     * the pool's shared memory session, two atomic updates of one counter all threads share.)
+     */
+    static int checksum(PersistentMemory memory, long entry, byte[] key, byte[] value) {
+        byte[] header = new byte[HEADER - 4];
+        memory.getBytes(entry + 4, header, 0, header.length);
         CRC32C crc = new CRC32C();
-        byte[] header = new byte[20];
-        putInt(header, 0, keyLength);
-        putInt(header, 4, valueLength);
-        putInt(header, 8, 0);
-        putInt(header, 12, (int) expiresAt);
-        putInt(header, 16, (int) (expiresAt >>> 32));
         crc.update(header);
         crc.update(key);
         crc.update(value);
         return (int) crc.getValue();
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >>> 8);
-        b[at + 2] = (byte) (v >>> 16);
-        b[at + 3] = (byte) (v >>> 24);
     }
 }

@@ -6,6 +6,7 @@ import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,6 +65,8 @@ public final class PersistentHashMap {
     /** Seqlock numbers, one per stripe, a cache line apart: odd while a writer changes the stripe. */
     private final AtomicLongArray versions = new AtomicLongArray(STRIPES * VERSION_PAD);
     private final int[] tombstones = new int[STRIPES];
+    /** One redo batch per stripe, made on first use and reused by the holder of the stripe's lock. */
+    private final RedoBatch[] batches = new RedoBatch[STRIPES];
     private final ReentrantLock growLock = new ReentrantLock();
     private final AtomicInteger moved = new AtomicInteger();
     private final AtomicInteger helpCursor = new AtomicInteger();
@@ -137,124 +140,164 @@ public final class PersistentHashMap {
 
     // ---------------------------------------------------------------- reads
 
-    /** What a lookup found: the slot and its entry, or nothing. */
-    private record Found(long slot, long slotValue, long entry, byte[] value, long expiresAt, boolean damaged) {
-    }
-
-    private static final Found RETRY = new Found(-1, 0, 0, null, 0, false);
-
     /**
      * The value of {@code key}, or null. Expired and damaged entries are misses (and are removed).
+     *
+     * <p>Allocates the value array and nothing else: the key is compared and the checksum computed
+     * in place, in the pool.
      */
     public byte[] get(byte[] key) {
         long hash = KeyHash.of(key);
-        Found f = read(hash, key, true);
-        if (f == null) {
-            return null;
+        int s = stripeOf(hash);
+        int vs = s * VERSION_PAD;
+        for (int attempt = 0; ; attempt++) {
+            long before = versions.get(vs);
+            if ((before & 1) == 0) {
+                try {
+                    long slot = findSlot(s, hash, key);
+                    if (slot < 0) {
+                        if (unchanged(vs, before)) {
+                            return null;
+                        }
+                    } else {
+                        long v = memory.getLong(slot);
+                        long entry = v & HANDLE_MASK;
+                        int valueLength = memory.getInt(entry + 8);
+                        long expiresAt = memory.getLong(entry + 16);
+                        // The length sizes an array only if no writer ran since the slot was read:
+                        // then it is the length of a live entry, not of a block freed meanwhile.
+                        if (unchanged(vs, before)) {
+                            if (valueLength < 0) {
+                                dropIfStill(hash, key, entry, true);
+                                return null;
+                            }
+                            byte[] value = new byte[valueLength];
+                            memory.getBytes(entry + EntryFormat.HEADER + key.length, value, 0, valueLength);
+                            boolean intact = memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value);
+                            if (unchanged(vs, before)) {
+                                if (!intact || expired(expiresAt)) {
+                                    dropIfStill(hash, key, entry, !intact);
+                                    return null;
+                                }
+                                if ((v & ACCESSED) == 0) {
+                                    // Best effort, and harmless if the slot changed: only a hint for eviction.
+                                    memory.compareAndSetLong(slot, v, v | ACCESSED);
+                                }
+                                return value;
+                            }
+                        }
+                    }
+                } catch (RuntimeException inconsistent) {
+                    // read what a writer was changing: retry
+                }
+            }
+            if (attempt >= 32) {
+                return getLocked(hash, s, key);
+            }
+            Thread.onSpinWait();
         }
-        if (f.damaged() || expired(f.expiresAt())) {
-            dropIfStill(hash, key, f);
-            return null;
+    }
+
+    /** {@link #get} under the stripe's lock, for a reader that writers kept retrying. */
+    private byte[] getLocked(long hash, int s, byte[] key) {
+        long entry;
+        byte[] value;
+        boolean intact;
+        locks[s].lock();
+        try {
+            long slot = findSlot(s, hash, key);
+            if (slot < 0) {
+                return null;
+            }
+            long v = memory.getLong(slot);
+            entry = v & HANDLE_MASK;
+            value = readValue(entry, key.length);
+            intact = value != null && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value);
+            if (intact && !expired(memory.getLong(entry + 16))) {
+                if ((v & ACCESSED) == 0) {
+                    memory.compareAndSetLong(slot, v, v | ACCESSED);
+                }
+                return value;
+            }
+        } finally {
+            locks[s].unlock();
         }
-        if ((f.slotValue() & ACCESSED) == 0) {
-            // Best effort, and harmless if the slot changed: only a hint for eviction.
-            memory.compareAndSetLong(f.slot(), f.slotValue(), f.slotValue() | ACCESSED);
-        }
-        return f.value();
+        dropIfStill(hash, key, entry, !intact);
+        return null;
     }
 
     public boolean containsKey(byte[] key) {
         return get(key) != null;
     }
 
-    private Found read(long hash, byte[] key, boolean withValue) {
-        int s = stripeOf(hash);
-        for (int attempt = 0; ; attempt++) {
-            long before = versions.get(s * VERSION_PAD);
-            if ((before & 1) == 0) {
-                Found f;
-                try {
-                    f = lookup(s, hash, key, withValue, before);
-                } catch (RuntimeException inconsistent) {
-                    f = RETRY; // read what a writer was changing
-                }
-                if (versions.get(s * VERSION_PAD) == before && f != RETRY) {
-                    return f;
-                }
-            }
-            if (attempt >= 32) {
-                locks[s].lock();
-                try {
-                    return lookup(s, hash, key, withValue, -1);
-                } finally {
-                    locks[s].unlock();
-                }
-            }
-            Thread.onSpinWait();
-        }
-    }
-
     /**
-     * Finds {@code key} in stripe {@code s}. Unlocked readers pass the stripe's sequence number
-     * seen before, so a length read from an entry freed meanwhile is never used to size an array;
-     * writers pass -1.
+     * The slot of stripe {@code s} that holds {@code key}, or -1. Compares keys in place. Unlocked
+     * readers call it under the stripe's sequence number and must check that afterwards; garbage
+     * read meanwhile may throw, which they treat as a retry.
      */
-    private Found lookup(int s, long hash, byte[] key, boolean withValue, long version) {
-        long size = stripeSize(s);
-        long region = region(s);
+    private long findSlot(int s, long hash, byte[] key) {
+        int index = (int) (stripeWord(s) & 1);
+        Tables t = tables;
+        long size = t.stripeSize()[index];
+        long region = t.handle()[index] + 8L * s * size;
         long tag = tagOf(hash);
         long start = position(hash, size);
         for (long i = 0; i < size; i++) {
             long slot = region + 8 * ((start + i) & (size - 1));
             long v = memory.getLong(slot);
             if (v == EMPTY) {
-                return null;
+                return -1;
             }
             if (v == TOMBSTONE || (v >>> 48) != tag) {
                 continue;
             }
             long entry = v & HANDLE_MASK;
-            int keyLength = memory.getInt(entry + 4);
-            if (keyLength != key.length || !keyEquals(entry, key)) {
-                continue;
+            if (memory.getInt(entry + 4) == key.length && memory.bytesEqual(entry + EntryFormat.HEADER, key)) {
+                return slot;
             }
-            if (!withValue) {
-                return new Found(slot, v, entry, null, memory.getLong(entry + 16), false);
-            }
-            int valueLength = memory.getInt(entry + 8);
-            if (version >= 0 && versions.get(s * VERSION_PAD) != version) {
-                return RETRY;
-            }
-            if (valueLength < 0) {
-                return new Found(slot, v, entry, null, 0, true);
-            }
-            byte[] value = new byte[valueLength];
-            memory.getBytes(entry + EntryFormat.HEADER + keyLength, value, 0, valueLength);
-            long expiresAt = memory.getLong(entry + 16);
-            boolean intact = memory.getInt(entry) == EntryFormat.checksum(keyLength, valueLength, expiresAt, key, value);
-            return new Found(slot, v, entry, value, expiresAt, !intact);
         }
-        return null;
+        return -1;
     }
 
-    private boolean keyEquals(long entry, byte[] key) {
-        byte[] stored = new byte[key.length];
-        memory.getBytes(entry + EntryFormat.HEADER, stored, 0, key.length);
-        return Arrays.equals(stored, key);
+    /** The value of the entry at {@code entry}, or null if its length is damaged; caller holds the stripe's lock. */
+    private byte[] readValue(long entry, int keyLength) {
+        int valueLength = memory.getInt(entry + 8);
+        if (valueLength < 0) {
+            return null;
+        }
+        byte[] value = new byte[valueLength];
+        memory.getBytes(entry + EntryFormat.HEADER + keyLength, value, 0, valueLength);
+        return value;
+    }
+
+    /** The value of the entry holding {@code key} if it checks and has not expired, else null; caller holds the lock. */
+    private byte[] liveValue(long entry, byte[] key) {
+        byte[] value = readValue(entry, key.length);
+        if (value == null || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)
+                || expired(memory.getLong(entry + 16))) {
+            return null;
+        }
+        return value;
     }
 
     private static boolean expired(long expiresAt) {
         return expiresAt != 0 && System.currentTimeMillis() >= expiresAt;
     }
 
-    /** Removes an entry found expired or damaged, if the key still holds that very entry. */
-    private void dropIfStill(long hash, byte[] key, Found seen) {
+    /**
+     * Removes an entry a reader found expired or damaged, if {@code key} still holds that very
+     * entry. The key is looked up again under the lock, in the stripe's current region: the slot
+     * the reader saw may be in a table the stripe has moved out of since.
+     */
+    private void dropIfStill(long hash, byte[] key, long entry, boolean damaged) {
         int s = stripeOf(hash);
         lockForWrite(s);
         try {
-            if (memory.getLong(seen.slot()) == seen.slotValue() && (seen.slotValue() & HANDLE_MASK) == seen.entry()) {
-                removeSlot(s, seen.slot(), seen.entry());
-                (seen.damaged() ? checksumFailures : expiredRemoved).increment();
+            moveIfBehind(s);
+            long slot = findSlot(s, hash, key);
+            if (slot >= 0 && (memory.getLong(slot) & HANDLE_MASK) == entry) {
+                removeSlot(s, slot, entry);
+                (damaged ? checksumFailures : expiredRemoved).increment();
             }
         } finally {
             unlockAfterWrite(s);
@@ -275,34 +318,46 @@ public final class PersistentHashMap {
     public byte[] write(byte[] key, byte[] value, long expiresAt, Mode mode) {
         long hash = KeyHash.of(key);
         int s = stripeOf(hash);
+        long entrySize = EntryFormat.size(key, value);
         lockForWrite(s);
         try {
-            makeRoom(s);
-            Found existing = lookup(s, hash, key, true, -1);
-            boolean live = existing != null && !existing.damaged() && !expired(existing.expiresAt());
-            if (mode == Mode.PUT_IF_ABSENT && live) {
-                return existing.value();
+            moveIfBehind(s);
+            long slot = findSlot(s, hash, key);
+            long oldEntry = slot >= 0 ? memory.getLong(slot) & HANDLE_MASK : 0;
+            if (mode != Mode.PUT) {
+                // Only the conditional writes need to know whether the present entry is live; a
+                // plain put replaces it whatever it holds, without reading its value.
+                byte[] present = oldEntry != 0 ? liveValue(oldEntry, key) : null;
+                if (mode == Mode.PUT_IF_ABSENT && present != null) {
+                    return present;
+                }
+                if (mode == Mode.REPLACE && present == null) {
+                    return null;
+                }
             }
-            if (mode == Mode.REPLACE && !live) {
-                return null;
+            if (slot < 0) {
+                // A new key: grow first if the stripe is crowded (an overwrite needs no new slot).
+                makeRoom(s);
+                slot = freeSlot(s, hash);
             }
             Reservation r;
             try {
-                r = heap.reserve(EntryFormat.size(key, value));
+                r = heap.reserve(entrySize);
             } catch (Heap.OutOfSpace e) {
                 throw new NoSpace();
             }
             try {
+                // Order: the entry is written and flushed first; the commit drains it before the
+                // first word of the batch that publishes it, so a published entry is always whole.
                 EntryFormat.write(memory, r.handle(), key, value, expiresAt);
-                memory.flush(r.handle(), EntryFormat.size(key, value));
-                RedoBatch batch = new RedoBatch();
+                memory.flush(r.handle(), entrySize);
+                RedoBatch batch = batchOf(s);
                 heap.addPublish(r, batch);
-                long slot = existing != null ? existing.slot() : freeSlot(s, hash);
-                boolean reusedTombstone = existing == null && memory.getLong(slot) == TOMBSTONE;
+                boolean reusedTombstone = oldEntry == 0 && memory.getLong(slot) == TOMBSTONE;
                 batch.set(slot, r.handle() | (tagOf(hash) << 48));
-                Heap.Release old = existing != null ? heap.addFree(existing.entry(), batch) : null;
-                long oldBytes = existing != null ? entryBytes(existing.entry()) : 0;
-                setCounters(batch, s, existing == null ? 1 : 0, EntryFormat.size(key, value) - oldBytes);
+                Heap.Release old = oldEntry != 0 ? heap.addFree(oldEntry, batch) : null;
+                long oldBytes = oldEntry != 0 ? entryBytes(oldEntry) : 0;
+                addCounters(batch, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
                 lanes.commit(batch);
                 heap.published(r);
                 if (old != null) {
@@ -329,22 +384,32 @@ public final class PersistentHashMap {
         lockForWrite(s);
         try {
             moveIfBehind(s);
-            Found f = lookup(s, hash, key, expected != null, -1);
-            if (f == null || (expected != null && (f.damaged() || !Arrays.equals(f.value(), expected)))) {
+            long slot = findSlot(s, hash, key);
+            if (slot < 0) {
                 return false;
             }
-            removeSlot(s, f.slot(), f.entry());
-            return !expired(f.expiresAt());
+            long entry = memory.getLong(slot) & HANDLE_MASK;
+            if (expected != null) {
+                byte[] value = readValue(entry, key.length);
+                if (value == null || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)
+                        || !Arrays.equals(value, expected)) {
+                    return false;
+                }
+            }
+            boolean wasExpired = expired(memory.getLong(entry + 16));
+            removeSlot(s, slot, entry);
+            return !wasExpired;
         } finally {
             unlockAfterWrite(s);
         }
     }
 
     private void removeSlot(int s, long slot, long entry) {
-        RedoBatch batch = new RedoBatch();
+        long bytes = entryBytes(entry);
+        RedoBatch batch = batchOf(s);
         batch.set(slot, TOMBSTONE);
         Heap.Release release = heap.addFree(entry, batch);
-        setCounters(batch, s, -1, -entryBytes(entry));
+        addCounters(batch, s, -1, -bytes);
         lanes.commit(batch);
         heap.freed(release);
         tombstones[s]++;
@@ -354,10 +419,26 @@ public final class PersistentHashMap {
         return EntryFormat.HEADER + (long) memory.getInt(entry + 4) + memory.getInt(entry + 8);
     }
 
-    private void setCounters(RedoBatch batch, int s, long entries, long bytes) {
-        long word = stripeWord(s);
-        batch.set(stripeWordOffset(s), (((word >>> 8) + entries) << 8) | (word & 1));
-        batch.set(stripeBytesOffset(s), memory.getLong(stripeBytesOffset(s)) + bytes);
+    /** Adds the stripe's counter words that change to the batch; an unchanged word is not logged. */
+    private void addCounters(RedoBatch batch, int s, long entries, long bytes) {
+        if (entries != 0) {
+            long word = stripeWord(s);
+            batch.set(stripeWordOffset(s), (((word >>> 8) + entries) << 8) | (word & 1));
+        }
+        if (bytes != 0) {
+            batch.set(stripeBytesOffset(s), memory.getLong(stripeBytesOffset(s)) + bytes);
+        }
+    }
+
+    /** The stripe's reusable batch, emptied; only the holder of the stripe's lock may use it. */
+    private RedoBatch batchOf(int s) {
+        RedoBatch batch = batches[s];
+        if (batch == null) {
+            batch = new RedoBatch();
+            batches[s] = batch;
+        }
+        batch.clear();
+        return batch;
     }
 
     /** The slot a new key goes to: the first tombstone or empty slot of its probe sequence. */
@@ -430,10 +511,10 @@ public final class PersistentHashMap {
             RedoBatch batch = new RedoBatch();
             Heap.Release oldTable = null;
             try {
-                // Zeroed and flushed before it is published: stripes that move in later only
-                // re-zero their own region, and readers must never meet stale slots in it.
-                memory.fill(r.handle(), tableBytes(stripeSize), (byte) 0);
-                memory.flush(r.handle(), tableBytes(stripeSize));
+                // The new table is not zeroed here (that took a pass over all of it under a stripe
+                // lock): nothing reads a stripe's region of it before that stripe has moved in, and
+                // moving zeroes the region, copies the slots and flushes them before the one store
+                // that switches the stripe over (moveIfBehind).
                 heap.addPublish(r, batch);
                 // The table before last is empty of stripes (the last growth finished): free it now.
                 if (t.handle()[next] != 0) {
@@ -505,11 +586,11 @@ public final class PersistentHashMap {
         }
         int s = Math.floorMod(helpCursor.getAndIncrement(), STRIPES);
         if (locks[s].tryLock()) {
-            versions.incrementAndGet(s * VERSION_PAD);
+            beginChange(s);
             try {
                 moveIfBehind(s);
             } finally {
-                versions.incrementAndGet(s * VERSION_PAD);
+                endChange(s);
                 locks[s].unlock();
             }
         }
@@ -597,7 +678,7 @@ public final class PersistentHashMap {
             byte[] value = new byte[memory.getInt(entry + 8)];
             memory.getBytes(entry + EntryFormat.HEADER + key.length, value, 0, value.length);
             long expiresAt = memory.getLong(entry + 16);
-            if (!expired(expiresAt) && memory.getInt(entry) == EntryFormat.checksum(key.length, value.length, expiresAt, key, value)) {
+            if (!expired(expiresAt) && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value)) {
                 entries.add(new Entry(key, value, expiresAt));
             }
         }
@@ -618,7 +699,11 @@ public final class PersistentHashMap {
     public synchronized long evict(long maxEntries, long maxBytes) {
         long removed = 0;
         int idleStripes = 0;
-        while ((size() > maxEntries || bytes() > maxBytes) && idleStripes < 2 * STRIPES) {
+        // The totals are summed over all stripes once per stripe the hand visits (writers change
+        // them meanwhile) and counted down locally for each removal, not summed per slot.
+        long entries = size();
+        long bytes = bytes();
+        while ((entries > maxEntries || bytes > maxBytes) && idleStripes < 2 * STRIPES) {
             int s = clockStripe;
             boolean removedHere = false;
             lockForWrite(s);
@@ -626,7 +711,7 @@ public final class PersistentHashMap {
                 moveIfBehind(s);
                 long size = stripeSize(s);
                 long region = region(s);
-                for (; clockSlot < size && (size() > maxEntries || bytes() > maxBytes); clockSlot++) {
+                for (; clockSlot < size && (entries > maxEntries || bytes > maxBytes); clockSlot++) {
                     long slot = region + 8L * clockSlot;
                     long v = memory.getLong(slot);
                     if (v == EMPTY || v == TOMBSTONE) {
@@ -637,9 +722,12 @@ public final class PersistentHashMap {
                         memory.compareAndSetLong(slot, v, v & ~ACCESSED); // a second chance
                         continue;
                     }
+                    long entryBytes = entryBytes(entry);
                     removeSlot(s, slot, entry);
                     evicted.increment();
                     removed++;
+                    entries--;
+                    bytes -= entryBytes;
                     removedHere = true;
                 }
                 if (clockSlot >= size) {
@@ -650,6 +738,8 @@ public final class PersistentHashMap {
                 unlockAfterWrite(s);
             }
             idleStripes = removedHere ? 0 : idleStripes + 1;
+            entries = size();
+            bytes = bytes();
         }
         return removed;
     }
@@ -670,12 +760,35 @@ public final class PersistentHashMap {
 
     private void lockForWrite(int s) {
         locks[s].lock();
-        versions.incrementAndGet(s * VERSION_PAD);
+        beginChange(s);
     }
 
     private void unlockAfterWrite(int s) {
-        versions.incrementAndGet(s * VERSION_PAD);
+        endChange(s);
         locks[s].unlock();
+    }
+
+    /*
+     * The seqlock: the holder of the stripe's lock makes the sequence number odd before its first
+     * store and even after its last (atomic increments, full fences both). A reader reads the
+     * number, the slots and entry, then the number again after a load-load fence, so none of its
+     * reads can move past that second read.
+     */
+
+    /** Marks stripe {@code s} as changing; caller holds its lock. */
+    private void beginChange(int s) {
+        versions.incrementAndGet(s * VERSION_PAD);
+    }
+
+    /** Marks the change of stripe {@code s} as done; caller holds its lock. */
+    private void endChange(int s) {
+        versions.incrementAndGet(s * VERSION_PAD);
+    }
+
+    /** Whether a reader that saw sequence number {@code before} at index {@code vs} read a stable stripe. */
+    private boolean unchanged(int vs, long before) {
+        VarHandle.loadLoadFence();
+        return versions.get(vs) == before;
     }
 
     private static int stripeOf(long hash) {
@@ -841,7 +954,7 @@ public final class PersistentHashMap {
         memory.getBytes(entry + EntryFormat.HEADER + keyLength, value, 0, valueLength);
         long hash = KeyHash.of(key);
         if (stripeOf(hash) != s || tagOf(hash) != (v >>> 48)
-                || memory.getInt(entry) != EntryFormat.checksum(keyLength, valueLength, memory.getLong(entry + 16), key, value)) {
+                || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)) {
             return 0;
         }
         return EntryFormat.HEADER + (long) keyLength + valueLength;

@@ -1,5 +1,7 @@
 package dev.pmemspring.core.internal.memory;
 
+import java.util.Arrays;
+
 /**
  * The byte-addressed persistent memory of one pool, and its persist barrier.
  *
@@ -48,6 +50,16 @@ public interface PersistentMemory {
     void putBytes(long offset, byte[] source, int sourceOffset, int length);
 
     void copy(long sourceOffset, long targetOffset, long length);
+
+    /**
+     * Whether the {@code data.length} bytes at {@code offset} equal {@code data}. A read: compares in
+     * place where the implementation can (the mapping does), so no copy is made.
+     */
+    default boolean bytesEqual(long offset, byte[] data) {
+        byte[] here = new byte[data.length];
+        getBytes(offset, here, 0, data.length);
+        return Arrays.equals(here, data);
+    }
 
     void fill(long offset, long length, byte value);
 
