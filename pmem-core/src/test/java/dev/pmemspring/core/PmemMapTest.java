@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -238,5 +239,27 @@ class PmemMapTest {
         assertThat(m.size()).isEqualTo(99);
         assertThat(m.get(b("k42"))).isNull();
         assertThat(s(m.get(b("k41")))).isEqualTo("value-41");
+    }
+
+    @Test
+    void aDamagedLengthIsAMissNotAHugeArray() throws IOException {
+        PmemMap m = pool.map("lengths");
+        m.put(b("victim-key"), b("victim-value"));
+        m.put(b("other-key"), b("other-value"));
+        long key = findEntry("victim-key");
+        pool.close();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // the value length word (entry + 8; the key starts at entry + 24) claims ~2 GB
+            ch.write(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 0x7FFF_FFF0), key - 16);
+        }
+        pool = PmemPool.open(path, OPTIONS);
+        m = pool.map("lengths");
+        List<String> keys = new java.util.ArrayList<>();
+        m.forEach(e -> keys.add(s(e.key())));
+        assertThat(keys).containsExactly("other-key");          // iteration skips it
+        assertThat(m.get(b("victim-key"))).isNull();             // a get drops it
+        assertThat(m.stats().checksumFailures()).isEqualTo(1);
+        assertThat(s(m.get(b("other-key")))).isEqualTo("other-value");
+        assertThat(pool.check().clean()).as(pool.check().toString()).isTrue();
     }
 }

@@ -46,6 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class PersistentHashMap {
 
+    /** Entries up to this size are read without asking the heap for their block's size. */
+    private static final long UNCHECKED_ENTRY_BYTES = 64 * 1024;
     static final int STRIPES = 256;
     static final long MAGIC = 0x3150414D4D454D50L; // "PMEMMAP1"
     public static final long HEADER_SIZE = 64 + 16L * STRIPES;
@@ -167,7 +169,7 @@ public final class PersistentHashMap {
                         // The length sizes an array only if no writer ran since the slot was read:
                         // then it is the length of a live entry, not of a block freed meanwhile.
                         if (unchanged(vs, before)) {
-                            if (valueLength < 0) {
+                            if (!plausible(entry, key.length, valueLength)) {
                                 dropIfStill(hash, key, entry, true);
                                 return null;
                             }
@@ -262,7 +264,7 @@ public final class PersistentHashMap {
     /** The value of the entry at {@code entry}, or null if its length is damaged; caller holds the stripe's lock. */
     private byte[] readValue(long entry, int keyLength) {
         int valueLength = memory.getInt(entry + 8);
-        if (valueLength < 0) {
+        if (!plausible(entry, keyLength, valueLength)) {
             return null;
         }
         byte[] value = new byte[valueLength];
@@ -278,6 +280,26 @@ public final class PersistentHashMap {
             return null;
         }
         return value;
+    }
+
+    /**
+     * Whether lengths read from an entry can be believed enough to size arrays: not negative and,
+     * beyond {@value #UNCHECKED_ENTRY_BYTES} bytes (where a damaged length could ask for gigabytes),
+     * within the entry's block. The checksum then decides whether the bytes are whole.
+     */
+    private boolean plausible(long entry, int keyLength, int valueLength) {
+        if (keyLength < 0 || valueLength < 0) {
+            return false;
+        }
+        long size = EntryFormat.HEADER + (long) keyLength + valueLength;
+        if (size <= UNCHECKED_ENTRY_BYTES) {
+            return true;
+        }
+        try {
+            return size <= heap.sizeOf(entry);
+        } catch (RuntimeException notABlock) {
+            return false;
+        }
     }
 
     private static boolean expired(long expiresAt) {
@@ -356,7 +378,7 @@ public final class PersistentHashMap {
                 boolean reusedTombstone = oldEntry == 0 && memory.getLong(slot) == TOMBSTONE;
                 batch.set(slot, r.handle() | (tagOf(hash) << 48));
                 Heap.Release old = oldEntry != 0 ? heap.addFree(oldEntry, batch) : null;
-                long oldBytes = oldEntry != 0 ? entryBytes(oldEntry) : 0;
+                long oldBytes = oldEntry != 0 ? entryBytes(s, oldEntry) : 0;
                 addCounters(batch, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
                 lanes.commit(batch);
                 heap.published(r);
@@ -405,7 +427,7 @@ public final class PersistentHashMap {
     }
 
     private void removeSlot(int s, long slot, long entry) {
-        long bytes = entryBytes(entry);
+        long bytes = entryBytes(s, entry);
         RedoBatch batch = batchOf(s);
         batch.set(slot, TOMBSTONE);
         Heap.Release release = heap.addFree(entry, batch);
@@ -415,8 +437,26 @@ public final class PersistentHashMap {
         tombstones[s]++;
     }
 
-    private long entryBytes(long entry) {
-        return EntryFormat.HEADER + (long) memory.getInt(entry + 4) + memory.getInt(entry + 8);
+    /** The bytes {@code entry} counts for in stripe {@code s}'s total; caller holds the stripe's lock. */
+    private long entryBytes(int s, long entry) {
+        int keyLength = memory.getInt(entry + 4);
+        int valueLength = memory.getInt(entry + 8);
+        if (plausible(entry, keyLength, valueLength)) {
+            return EntryFormat.HEADER + (long) keyLength + valueLength;
+        }
+        // Damaged lengths cannot say what the entry was counted for; the stripe's total can: it is
+        // what the total holds beyond the other entries (a walk of one stripe, on this rare path).
+        long others = 0;
+        long size = stripeSize(s);
+        long region = region(s);
+        for (long i = 0; i < size; i++) {
+            long v = memory.getLong(region + 8 * i);
+            long other = v & HANDLE_MASK;
+            if (v != EMPTY && v != TOMBSTONE && other != entry) {
+                others += EntryFormat.HEADER + (long) memory.getInt(other + 4) + memory.getInt(other + 8);
+            }
+        }
+        return memory.getLong(stripeBytesOffset(s)) - others;
     }
 
     /** Adds the stripe's counter words that change to the batch; an unchanged word is not logged. */
@@ -597,7 +637,11 @@ public final class PersistentHashMap {
     }
 
     private byte[] keyOf(long entry) {
-        byte[] key = new byte[memory.getInt(entry + 4)];
+        int keyLength = memory.getInt(entry + 4);
+        if (!plausible(entry, keyLength, 0)) {
+            return new byte[0];   // damaged: it will not verify against any key
+        }
+        byte[] key = new byte[keyLength];
         memory.getBytes(entry + EntryFormat.HEADER, key, 0, key.length);
         return key;
     }
@@ -674,8 +718,13 @@ public final class PersistentHashMap {
                 continue;
             }
             long entry = v & HANDLE_MASK;
+            int keyLength = memory.getInt(entry + 4);
+            int valueLength = memory.getInt(entry + 8);
+            if (!plausible(entry, keyLength, valueLength)) {
+                continue;   // damaged: a reader of the key drops it; iteration only skips it
+            }
             byte[] key = keyOf(entry);
-            byte[] value = new byte[memory.getInt(entry + 8)];
+            byte[] value = new byte[valueLength];
             memory.getBytes(entry + EntryFormat.HEADER + key.length, value, 0, value.length);
             long expiresAt = memory.getLong(entry + 16);
             if (!expired(expiresAt) && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value)) {
@@ -722,7 +771,7 @@ public final class PersistentHashMap {
                         memory.compareAndSetLong(slot, v, v & ~ACCESSED); // a second chance
                         continue;
                     }
-                    long entryBytes = entryBytes(entry);
+                    long entryBytes = entryBytes(s, entry);
                     removeSlot(s, slot, entry);
                     evicted.increment();
                     removed++;
