@@ -1,5 +1,6 @@
 package dev.pmemspring.bench;
 
+import dev.pmemspring.cache.JdkValueSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,9 +20,12 @@ import java.io.ObjectOutputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The floor under every serializing store of {@link CacheBenchmark}: plain JDK serialization of
- * one {@link Product} to a byte array and back, with nothing stored anywhere. A store whose get
- * deserializes cannot be faster than {@link #deserialize}, nor a put than {@link #serialize}.
+ * The floor under the serializing stores of {@link CacheBenchmark}: one {@link Product} to a byte
+ * array and back, with nothing stored anywhere. {@link #serialize} and {@link #deserialize} use the
+ * JDK's object streams as Ehcache and Spring Data Redis do; {@link #serializeForPmem} and
+ * {@link #deserializeForPmem} use pmem-cache's default {@link JdkValueSerializer}, whose streams
+ * name each class instead of describing it. A store's get cannot be faster than its serializer's
+ * read, nor its put than its write.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -31,13 +35,17 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class SerializationBenchmark {
 
+    final JdkValueSerializer pmemSerializer = JdkValueSerializer.allowing("dev.pmemspring.bench.*");
+    final ClassLoader loader = SerializationBenchmark.class.getClassLoader();
     Product value;
     byte[] bytes;
+    byte[] pmemBytes;
 
     @Setup
     public void prepare() {
         value = Product.sample(12_345, 0);
         bytes = serialize();
+        pmemBytes = serializeForPmem();
     }
 
     @Benchmark
@@ -56,5 +64,15 @@ public class SerializationBenchmark {
         try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
             return objects.readObject();
         }
+    }
+
+    @Benchmark
+    public byte[] serializeForPmem() {
+        return pmemSerializer.serialize(value);
+    }
+
+    @Benchmark
+    public Object deserializeForPmem() throws Exception {
+        return pmemSerializer.deserialize(pmemBytes, loader);
     }
 }

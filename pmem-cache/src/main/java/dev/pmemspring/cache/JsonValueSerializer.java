@@ -1,6 +1,7 @@
 package dev.pmemspring.cache;
 
 import dev.pmemspring.cache.internal.ClassPatterns;
+import dev.pmemspring.cache.internal.ClassResolver;
 import tools.jackson.databind.DefaultTyping;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
@@ -35,7 +36,7 @@ public final class JsonValueSerializer implements ValueSerializer {
     private final JsonMapper mapper;
     private volatile Bound bound;
 
-    private record Bound(ClassLoader loader, JsonMapper mapper) {
+    private record Bound(ClassResolver classes, JsonMapper mapper) {
     }
 
     private JsonValueSerializer(List<String> extra, JsonMapper base) {
@@ -89,15 +90,20 @@ public final class JsonValueSerializer implements ValueSerializer {
 
     @Override
     public Object deserialize(byte[] bytes, ClassLoader classLoader) throws Exception {
-        int typeLength = (bytes[0] & 0xFF) << 8 | bytes[1] & 0xFF;
-        String type = new String(bytes, 2, typeLength, StandardCharsets.UTF_8);
+        return deserialize(bytes, 0, bytes.length, classLoader);
+    }
+
+    @Override
+    public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
+        int typeLength = (bytes[offset] & 0xFF) << 8 | bytes[offset + 1] & 0xFF;
+        String type = new String(bytes, offset + 2, typeLength, StandardCharsets.UTF_8);
         if (!allowed.matches(type)) {
             throw new SecurityException("class " + type + " is not in the JSON serializer's allow-list");
         }
-        JsonMapper reader = mapperFor(classLoader);
-        Class<?> cls = Class.forName(type, false, classLoader);
-        int start = 2 + typeLength;
-        return reader.readValue(bytes, start, bytes.length - start, cls);
+        Bound b = boundTo(classLoader);
+        Class<?> cls = b.classes().resolve(type);
+        int start = offset + 2 + typeLength;
+        return b.mapper().readValue(bytes, start, offset + length - start, cls);
     }
 
     @Override
@@ -105,14 +111,14 @@ public final class JsonValueSerializer implements ValueSerializer {
         return allowed.matches(type.getName());
     }
 
-    private JsonMapper mapperFor(ClassLoader loader) {
+    private Bound boundTo(ClassLoader loader) {
         Bound b = bound;
-        if (b == null || b.loader() != loader) {
-            b = new Bound(loader, mapper.rebuild()
+        if (b == null || b.classes().loader() != loader) {
+            b = new Bound(new ClassResolver(loader), mapper.rebuild()
                     .typeFactory(TypeFactory.createDefaultInstance().withClassLoader(loader)).build());
             bound = b;
         }
-        return b.mapper();
+        return b;
     }
 
     private static String regex(String pattern) {

@@ -31,6 +31,14 @@ public interface ValueSerializer {
     Object deserialize(byte[] bytes, ClassLoader classLoader) throws Exception;
 
     /**
+     * The value {@code length} bytes of {@code bytes} from {@code offset} hold. The cache calls this
+     * one, with the stored entry past its own header; the default copies the range out.
+     */
+    default Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
+        return deserialize(java.util.Arrays.copyOfRange(bytes, offset, offset + length), classLoader);
+    }
+
+    /**
      * Whether values of {@code type} may be stored: a type the serializer could write but would
      * refuse to read back is refused at the put, with a message, rather than stored to fail later.
      */

@@ -112,7 +112,7 @@ public final class ValueEncoding {
             case DOUBLE -> ByteBuffer.wrap(bytes, head, 8).getDouble();
             case BOOLEAN -> bytes[head] != 0;
             case BYTES -> java.util.Arrays.copyOfRange(bytes, head, bytes.length);
-            case SERIALIZED -> serializer.deserialize(java.util.Arrays.copyOfRange(bytes, head, bytes.length), loader);
+            case SERIALIZED -> serializer.deserialize(bytes, head, length, loader);
             default -> throw new IllegalArgumentException("unknown value tag " + tag);
         };
         return new Decoded(value, expiresAt);
