@@ -49,6 +49,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {
         "--enable-native-access=ALL-UNNAMED",
         "-Xms2g", "-Xmx2g",
+        // Fault the heap in before measuring: a first touch of a page can cost ~20 µs on a VM
+        // (docs/benchmarks.md, "Heap page faults")
+        "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages",
         // Chronicle Map on JDK 17+ (harmless for the other implementations):
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",

@@ -37,7 +37,10 @@ import java.util.logging.Logger;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5)
 @Measurement(iterations = 15)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g",
+        // Fault the heap in before measuring: a first touch of a page can cost ~20 µs on a VM
+        // (docs/benchmarks.md, "Heap page faults")
+        "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages"})
 @State(Scope.Benchmark)
 public class MapOpenBenchmark {
 
