@@ -1,5 +1,6 @@
 package dev.pmemspring.cache;
 
+import dev.pmemspring.cache.internal.AllowListFilter;
 import dev.pmemspring.cache.internal.ByteArrayInput;
 import dev.pmemspring.cache.internal.ClassPatterns;
 import dev.pmemspring.cache.internal.ClassResolver;
@@ -45,17 +46,16 @@ public final class JdkValueSerializer implements ValueSerializer {
     private static final List<String> ALWAYS = List.of("java.lang.*", "java.util.**", "java.time.**",
             "java.math.*", "java.net.URI", "java.net.URL", "org.springframework.cache.interceptor.SimpleKey",
             "org.springframework.cache.support.NullValue");
-    private static final String LIMITS = "maxdepth=64;maxrefs=1000000;maxarray=1000000";
 
     private final ClassPatterns allowed;
-    private final ObjectInputFilter filter;
+    private final AllowListFilter filter;
     private volatile ClassResolver classes = new ClassResolver(JdkValueSerializer.class.getClassLoader());
 
     private JdkValueSerializer(List<String> extra) {
         List<String> all = new ArrayList<>(ALWAYS);
         all.addAll(extra);
         this.allowed = new ClassPatterns(all);
-        this.filter = ObjectInputFilter.Config.createFilter(allowed.asFilter(LIMITS));
+        this.filter = new AllowListFilter(allowed);
     }
 
     /** Only the JDK's value classes and Spring's cache classes. */
@@ -141,11 +141,7 @@ public final class JdkValueSerializer implements ValueSerializer {
 
     @Override
     public boolean allows(Class<?> type) {
-        Class<?> t = type;
-        while (t.isArray()) {
-            t = t.getComponentType();
-        }
-        return t.isPrimitive() || allowed.matches(t.getName());
+        return filter.allows(type);
     }
 
     @Override

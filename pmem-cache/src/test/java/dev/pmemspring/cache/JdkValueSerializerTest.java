@@ -175,6 +175,22 @@ class JdkValueSerializerTest {
     }
 
     @Test
+    void graphs_past_the_limits_are_refused() throws Exception {
+        List<Object> deep = new ArrayList<>();
+        List<Object> inner = deep;
+        for (int i = 0; i < 70; i++) {
+            List<Object> next = new ArrayList<>();
+            inner.add(next);
+            inner = next;
+        }
+        byte[] tooDeep = serializer.serialize(deep);
+        assertThatThrownBy(() -> serializer.deserialize(tooDeep, LOADER)).isInstanceOf(InvalidClassException.class);
+        byte[] tooLong = serializer.serialize(new byte[1_000_001]);
+        assertThatThrownBy(() -> serializer.deserialize(tooLong, LOADER)).isInstanceOf(InvalidClassException.class);
+        assertThat((byte[]) serializer.deserialize(serializer.serialize(new byte[1_000_000]), LOADER)).hasSize(1_000_000);
+    }
+
+    @Test
     void a_plain_jdk_stream_is_not_read_as_a_value() throws Exception {
         ByteArrayOutputStream jdk = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(jdk)) {

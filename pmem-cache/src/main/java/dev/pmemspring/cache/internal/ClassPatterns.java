@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Class-name patterns in {@link java.io.ObjectInputFilter}'s syntax: {@code com.example.Quote} one
  * class, {@code com.example.*} a package, {@code com.example.**} a package and its subpackages,
- * {@code com.example.Qu*} a name prefix. Used where the JDK's filter is not (JSON types, puts).
+ * {@code com.example.Qu*} a name prefix.
  */
 public final class ClassPatterns {
 
@@ -46,14 +46,5 @@ public final class ClassPatterns {
             return name.startsWith(pattern.substring(0, pattern.length() - 1));
         }
         return name.equals(pattern);
-    }
-
-    /** The filter string for {@link java.io.ObjectInputFilter.Config#createFilter}: these, then reject all. */
-    public String asFilter(String limits) {
-        StringBuilder s = new StringBuilder(limits);
-        for (String p : patterns) {
-            s.append(';').append(p);
-        }
-        return s.append(";!*").toString();
     }
 }
