@@ -69,6 +69,8 @@ public final class PersistentHashMap {
     private final int[] tombstones = new int[STRIPES];
     /** One redo batch per stripe, made on first use and reused by the holder of the stripe's lock. */
     private final RedoBatch[] batches = new RedoBatch[STRIPES];
+    /** One entry-writing scratch per stripe, made on first use, used by the holder of the stripe's lock. */
+    private final EntryFormat.Scratch[] scratches = new EntryFormat.Scratch[STRIPES];
     private final ReentrantLock growLock = new ReentrantLock();
     private final AtomicInteger moved = new AtomicInteger();
     private final AtomicInteger helpCursor = new AtomicInteger();
@@ -362,26 +364,40 @@ public final class PersistentHashMap {
                 makeRoom(s);
                 slot = freeSlot(s, hash);
             }
-            Reservation r;
+            // An entry that fits a run's unit is reserved by its handle alone (no Reservation object:
+            // a put allocates nothing on the Java heap); a larger one takes chunks, as other blocks.
+            long entry;
+            Reservation r = null;
             try {
-                r = heap.reserve(entrySize);
+                if (entrySize <= Heap.maxUnitSize()) {
+                    entry = heap.reserveUnit(entrySize);
+                } else {
+                    r = heap.reserve(entrySize);
+                    entry = r.handle();
+                }
             } catch (Heap.OutOfSpace e) {
                 throw new NoSpace();
             }
             try {
                 // Order: the entry is written and flushed first; the commit drains it before the
                 // first word of the batch that publishes it, so a published entry is always whole.
-                EntryFormat.write(memory, r.handle(), key, value, expiresAt);
-                memory.flush(r.handle(), entrySize);
+                EntryFormat.write(memory, entry, key, value, expiresAt, scratchOf(s));
+                memory.flush(entry, entrySize);
                 RedoBatch batch = batchOf(s);
-                heap.addPublish(r, batch);
+                if (r == null) {
+                    heap.addPublishUnit(entry, batch);
+                } else {
+                    heap.addPublish(r, batch);
+                }
                 boolean reusedTombstone = oldEntry == 0 && memory.getLong(slot) == TOMBSTONE;
-                batch.set(slot, r.handle() | (tagOf(hash) << 48));
+                batch.set(slot, entry | (tagOf(hash) << 48));
                 Heap.Release old = oldEntry != 0 ? heap.addFree(oldEntry, batch) : null;
                 long oldBytes = oldEntry != 0 ? entryBytes(s, oldEntry) : 0;
                 addCounters(batch, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
                 lanes.commit(batch);
-                heap.published(r);
+                if (r != null) {
+                    heap.published(r);
+                }
                 if (old != null) {
                     heap.freed(old);
                 }
@@ -389,7 +405,11 @@ public final class PersistentHashMap {
                     tombstones[s]--;
                 }
             } catch (RuntimeException | Error e) {
-                heap.cancel(r);
+                if (r == null) {
+                    heap.cancelUnit(entry);
+                } else {
+                    heap.cancel(r);
+                }
                 throw e;
             }
             return mode == Mode.REPLACE ? value : null;
@@ -479,6 +499,16 @@ public final class PersistentHashMap {
         }
         batch.clear();
         return batch;
+    }
+
+    /** The stripe's reusable entry-writing scratch; only the holder of the stripe's lock may use it. */
+    private EntryFormat.Scratch scratchOf(int s) {
+        EntryFormat.Scratch scratch = scratches[s];
+        if (scratch == null) {
+            scratch = new EntryFormat.Scratch();
+            scratches[s] = scratch;
+        }
+        return scratch;
     }
 
     /** The slot a new key goes to: the first tombstone or empty slot of its probe sequence. */
