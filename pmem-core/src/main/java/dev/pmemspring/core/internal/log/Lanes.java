@@ -62,7 +62,9 @@ public final class Lanes {
         Lane lane = mine.held;
         mine.held = null;
         if (lane != null) {
-            taken.set(lane.index() * SPREAD, 0);
+            // A release store is enough to hand the lane on (every access to its log comes before
+            // it, and the next holder's CAS reads it); a volatile store would add a full fence.
+            taken.setRelease(lane.index() * SPREAD, 0);
         }
     }
 
@@ -112,7 +114,7 @@ public final class Lanes {
         try {
             lane.redo().commit(batch);
         } finally {
-            taken.set(lane.index() * SPREAD, 0);
+            taken.setRelease(lane.index() * SPREAD, 0); // release store: see releaseHeld
         }
     }
 
