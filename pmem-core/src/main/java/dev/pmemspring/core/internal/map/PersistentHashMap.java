@@ -446,15 +446,44 @@ public final class PersistentHashMap {
         }
     }
 
+    /**
+     * Removes the entry at {@code slot} of stripe {@code s}'s current region; caller holds the
+     * stripe's lock. The slot becomes a tombstone, or empty when the next slot is empty, and then
+     * the tombstones just before it become empty too: a probe that reaches a run of tombstones
+     * ending at an empty slot finds nothing in it, so emptying any of them changes no lookup (in
+     * any order, and whether or not a crash keeps them). Without this, tombstones of removed keys
+     * pile up until the stripe counts as crowded and the whole table is rebuilt.
+     */
     private void removeSlot(int s, long slot, long entry) {
         long bytes = entryBytes(s, entry);
+        long size = stripeSize(s);
+        long region = region(s);
+        long next = region + 8 * ((slot - region + 8) / 8 & (size - 1));
+        boolean emptyAfter = memory.getLong(next) == EMPTY;
         RedoBatch batch = batchOf(s);
-        batch.set(slot, TOMBSTONE);
+        batch.set(slot, emptyAfter ? EMPTY : TOMBSTONE);
         Heap.Release release = heap.addFree(entry, batch);
         addCounters(batch, s, -1, -bytes);
         lanes.commit(batch);
         heap.freed(release);
-        tombstones[s]++;
+        if (!emptyAfter) {
+            tombstones[s]++;
+            return;
+        }
+        // Back to the region's start only (not around), so the slots emptied are one range to flush.
+        long first = slot;
+        while (first > region && memory.getLong(first - 8) == TOMBSTONE) {
+            first -= 8;
+            // Not logged: a tombstone or an empty slot here reads the same to every probe, so a
+            // crash may keep or lose this store and the flush below.
+            memory.putLongAtomic(first, EMPTY);
+            if (tombstones[s] > 0) { // the count starts at 0 on open, tombstones left before it uncounted
+                tombstones[s]--;
+            }
+        }
+        if (first < slot) {
+            memory.flush(first, slot - first);
+        }
     }
 
     /** The bytes {@code entry} counts for in stripe {@code s}'s total; caller holds the stripe's lock. */
