@@ -62,9 +62,7 @@ public final class Lanes {
         Lane lane = mine.held;
         mine.held = null;
         if (lane != null) {
-            // A release store is enough to hand the lane on (every access to its log comes before
-            // it, and the next holder's CAS reads it); a volatile store would add a full fence.
-            taken.setRelease(lane.index() * SPREAD, 0);
+            taken.set(lane.index() * SPREAD, 0);
         }
     }
 
@@ -114,7 +112,7 @@ public final class Lanes {
         try {
             lane.redo().commit(batch);
         } finally {
-            taken.setRelease(lane.index() * SPREAD, 0); // release store: see releaseHeld
+            taken.set(lane.index() * SPREAD, 0);
         }
     }
 

@@ -878,26 +878,19 @@ public final class PersistentHashMap {
 
     /*
      * The seqlock: the holder of the stripe's lock makes the sequence number odd before its first
-     * store and even after its last. Only the lock holder writes the number, so no atomic
-     * increment is needed (a locked instruction waits for every store before it to leave the
-     * store buffer, the entry just written included): the odd number is stored and then a
-     * store-store fence keeps every store of the change after it; the even number is a release
-     * store, after every access of the change. A reader reads the number, the slots and entry,
-     * then the number again after a load-load fence, so none of its reads can move past that
-     * second read: if it saw any store of the change, it sees the odd number or a later one.
+     * store and even after its last (atomic increments, full fences both). A reader reads the
+     * number, the slots and entry, then the number again after a load-load fence, so none of its
+     * reads can move past that second read.
      */
 
     /** Marks stripe {@code s} as changing; caller holds its lock. */
     private void beginChange(int s) {
-        int vs = s * VERSION_PAD;
-        versions.setOpaque(vs, versions.getPlain(vs) + 1);
-        VarHandle.storeStoreFence();
+        versions.incrementAndGet(s * VERSION_PAD);
     }
 
     /** Marks the change of stripe {@code s} as done; caller holds its lock. */
     private void endChange(int s) {
-        int vs = s * VERSION_PAD;
-        versions.setRelease(vs, versions.getPlain(vs) + 1);
+        versions.incrementAndGet(s * VERSION_PAD);
     }
 
     /** Whether a reader that saw sequence number {@code before} at index {@code vs} read a stable stripe. */
