@@ -162,7 +162,9 @@ public final class Heap {
             throw new IllegalArgumentException("allocation size must be positive: " + size);
         }
         if (size <= SizeClasses.MAX_SMALL) {
-            return reserveUnit(SizeClasses.classOf(size));
+            long handle = takeUnit(SizeClasses.classOf(size));
+            Run run = runOfChunk[layout.chunkOf(handle)];
+            return new Reservation(handle, run.unitSize, run, run.unitOf(handle), 0);
         }
         long chunks = (size + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE;
         if (chunks > layout.chunkCount()) {
@@ -172,14 +174,46 @@ public final class Heap {
         return new Reservation(layout.chunkOffset(first), chunks * PoolLayout.CHUNK_SIZE, null, first, (int) chunks);
     }
 
-    private Reservation reserveUnit(int sizeClass) throws OutOfSpace {
+    /**
+     * Takes a unit of {@code size} bytes or more (at most {@link #maxUnitSize()}) in volatile state,
+     * as {@link #reserve} does, but allocates nothing on the Java heap: the handle alone names the
+     * block (its chunk gives the run, its offset the unit). For writers that reserve on every
+     * operation, such as the map's puts; {@link #addPublishUnit} and {@link #cancelUnit} go with it.
+     */
+    public long reserveUnit(long size) throws OutOfSpace {
+        if (size <= 0 || size > SizeClasses.MAX_SMALL) {
+            throw new IllegalArgumentException("unit size must be 1.." + SizeClasses.MAX_SMALL + ": " + size);
+        }
+        return takeUnit(SizeClasses.classOf(size));
+    }
+
+    /** The largest block {@link #reserveUnit} takes; larger ones take whole chunks through {@link #reserve}. */
+    public static long maxUnitSize() {
+        return SizeClasses.MAX_SMALL;
+    }
+
+    /** Adds to {@code batch} the change that makes the unit reserved by {@link #reserveUnit} allocated. */
+    public void addPublishUnit(long handle, RedoBatch batch) {
+        Run run = runOfChunk[layout.chunkOf(handle)];
+        int unit = run.unitOf(handle);
+        batch.or(run.bitmapWordOffset(unit), Run.bitMask(unit));
+    }
+
+    /** Gives back a unit reserved by {@link #reserveUnit} whose batch was never committed. */
+    public void cancelUnit(long handle) {
+        Run run = runOfChunk[layout.chunkOf(handle)];
+        releaseUnit(run, run.unitOf(handle));
+    }
+
+    /** Takes a unit of {@code sizeClass}; returns its handle. */
+    private long takeUnit(int sizeClass) throws OutOfSpace {
         Arena arena = arenaOfThread.get();
         synchronized (arena) {
             Run run = arena.current[sizeClass];
             if (run != null) {
                 int unit = run.reserve();
                 if (unit >= 0) {
-                    return unitReservation(run, unit);
+                    return run.handleOf(unit);
                 }
                 park(run);
                 arena.current[sizeClass] = null;
@@ -188,7 +222,7 @@ public final class Heap {
                 int unit = run.reserve();
                 if (unit >= 0) {
                     arena.current[sizeClass] = run;
-                    return unitReservation(run, unit);
+                    return run.handleOf(unit);
                 }
                 park(run);
             }
@@ -199,15 +233,11 @@ public final class Heap {
                     throw noChunks;
                 }
                 sortRuns();
-                return reserveUnit(sizeClass);
+                return takeUnit(sizeClass);
             }
             arena.current[sizeClass] = run;
-            return unitReservation(run, run.reserve());
+            return run.handleOf(run.reserve());
         }
-    }
-
-    private static Reservation unitReservation(Run run, int unit) {
-        return new Reservation(run.handleOf(unit), run.unitSize, run, unit, 0);
     }
 
     /** Drops a full run from circulation; a free that finds it parked lists it again. */

@@ -30,14 +30,23 @@ final class EntryFormat {
         return HEADER + (long) key.length + value.length;
     }
 
-    static void write(PersistentMemory memory, long entry, byte[] key, byte[] value, long expiresAt) {
+    /**
+     * What a writer reuses from one entry to the next instead of allocating it per put; only one
+     * thread at a time may use one (the map keeps one per stripe, used under the stripe's lock).
+     */
+    static final class Scratch {
+        private final CRC32C crc = new CRC32C();
+        private final byte[] header = new byte[HEADER - 4];
+    }
+
+    static void write(PersistentMemory memory, long entry, byte[] key, byte[] value, long expiresAt, Scratch scratch) {
         memory.putInt(entry + 4, key.length);
         memory.putInt(entry + 8, value.length);
         memory.putInt(entry + 12, 0);
         memory.putLong(entry + 16, expiresAt);
         memory.putBytes(entry + HEADER, key, 0, key.length);
         memory.putBytes(entry + HEADER + key.length, value, 0, value.length);
-        memory.putInt(entry, checksum(memory, entry, key, value));
+        memory.putInt(entry, checksum(memory, entry, key, value, scratch));
     }
 
     /**
@@ -49,10 +58,15 @@ final class EntryFormat {
      * the pool's shared memory session, two atomic updates of one counter all threads share.)
      */
     static int checksum(PersistentMemory memory, long entry, byte[] key, byte[] value) {
-        byte[] header = new byte[HEADER - 4];
-        memory.getBytes(entry + 4, header, 0, header.length);
-        CRC32C crc = new CRC32C();
-        crc.update(header);
+        return checksum(memory, entry, key, value, new Scratch());
+    }
+
+    /** {@link #checksum(PersistentMemory, long, byte[], byte[])} with the caller's scratch. */
+    static int checksum(PersistentMemory memory, long entry, byte[] key, byte[] value, Scratch scratch) {
+        memory.getBytes(entry + 4, scratch.header, 0, scratch.header.length);
+        CRC32C crc = scratch.crc;
+        crc.reset();
+        crc.update(scratch.header);
         crc.update(key);
         crc.update(value);
         return (int) crc.getValue();

@@ -69,6 +69,8 @@ public final class PersistentHashMap {
     private final int[] tombstones = new int[STRIPES];
     /** One redo batch per stripe, made on first use and reused by the holder of the stripe's lock. */
     private final RedoBatch[] batches = new RedoBatch[STRIPES];
+    /** One entry-writing scratch per stripe, made on first use, used by the holder of the stripe's lock. */
+    private final EntryFormat.Scratch[] scratches = new EntryFormat.Scratch[STRIPES];
     private final ReentrantLock growLock = new ReentrantLock();
     private final AtomicInteger moved = new AtomicInteger();
     private final AtomicInteger helpCursor = new AtomicInteger();
@@ -362,26 +364,40 @@ public final class PersistentHashMap {
                 makeRoom(s);
                 slot = freeSlot(s, hash);
             }
-            Reservation r;
+            // An entry that fits a run's unit is reserved by its handle alone (no Reservation object:
+            // a put allocates nothing on the Java heap); a larger one takes chunks, as other blocks.
+            long entry;
+            Reservation r = null;
             try {
-                r = heap.reserve(entrySize);
+                if (entrySize <= Heap.maxUnitSize()) {
+                    entry = heap.reserveUnit(entrySize);
+                } else {
+                    r = heap.reserve(entrySize);
+                    entry = r.handle();
+                }
             } catch (Heap.OutOfSpace e) {
                 throw new NoSpace();
             }
             try {
                 // Order: the entry is written and flushed first; the commit drains it before the
                 // first word of the batch that publishes it, so a published entry is always whole.
-                EntryFormat.write(memory, r.handle(), key, value, expiresAt);
-                memory.flush(r.handle(), entrySize);
+                EntryFormat.write(memory, entry, key, value, expiresAt, scratchOf(s));
+                memory.flush(entry, entrySize);
                 RedoBatch batch = batchOf(s);
-                heap.addPublish(r, batch);
+                if (r == null) {
+                    heap.addPublishUnit(entry, batch);
+                } else {
+                    heap.addPublish(r, batch);
+                }
                 boolean reusedTombstone = oldEntry == 0 && memory.getLong(slot) == TOMBSTONE;
-                batch.set(slot, r.handle() | (tagOf(hash) << 48));
+                batch.set(slot, entry | (tagOf(hash) << 48));
                 Heap.Release old = oldEntry != 0 ? heap.addFree(oldEntry, batch) : null;
                 long oldBytes = oldEntry != 0 ? entryBytes(s, oldEntry) : 0;
                 addCounters(batch, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
                 lanes.commit(batch);
-                heap.published(r);
+                if (r != null) {
+                    heap.published(r);
+                }
                 if (old != null) {
                     heap.freed(old);
                 }
@@ -389,7 +405,11 @@ public final class PersistentHashMap {
                     tombstones[s]--;
                 }
             } catch (RuntimeException | Error e) {
-                heap.cancel(r);
+                if (r == null) {
+                    heap.cancelUnit(entry);
+                } else {
+                    heap.cancel(r);
+                }
                 throw e;
             }
             return mode == Mode.REPLACE ? value : null;
@@ -426,15 +446,44 @@ public final class PersistentHashMap {
         }
     }
 
+    /**
+     * Removes the entry at {@code slot} of stripe {@code s}'s current region; caller holds the
+     * stripe's lock. The slot becomes a tombstone, or empty when the next slot is empty, and then
+     * the tombstones just before it become empty too: a probe that reaches a run of tombstones
+     * ending at an empty slot finds nothing in it, so emptying any of them changes no lookup (in
+     * any order, and whether or not a crash keeps them). Without this, tombstones of removed keys
+     * pile up until the stripe counts as crowded and the whole table is rebuilt.
+     */
     private void removeSlot(int s, long slot, long entry) {
         long bytes = entryBytes(s, entry);
+        long size = stripeSize(s);
+        long region = region(s);
+        long next = region + 8 * ((slot - region + 8) / 8 & (size - 1));
+        boolean emptyAfter = memory.getLong(next) == EMPTY;
         RedoBatch batch = batchOf(s);
-        batch.set(slot, TOMBSTONE);
+        batch.set(slot, emptyAfter ? EMPTY : TOMBSTONE);
         Heap.Release release = heap.addFree(entry, batch);
         addCounters(batch, s, -1, -bytes);
         lanes.commit(batch);
         heap.freed(release);
-        tombstones[s]++;
+        if (!emptyAfter) {
+            tombstones[s]++;
+            return;
+        }
+        // Back to the region's start only (not around), so the slots emptied are one range to flush.
+        long first = slot;
+        while (first > region && memory.getLong(first - 8) == TOMBSTONE) {
+            first -= 8;
+            // Not logged: a tombstone or an empty slot here reads the same to every probe, so a
+            // crash may keep or lose this store and the flush below.
+            memory.putLongAtomic(first, EMPTY);
+            if (tombstones[s] > 0) { // the count starts at 0 on open, tombstones left before it uncounted
+                tombstones[s]--;
+            }
+        }
+        if (first < slot) {
+            memory.flush(first, slot - first);
+        }
     }
 
     /** The bytes {@code entry} counts for in stripe {@code s}'s total; caller holds the stripe's lock. */
@@ -479,6 +528,16 @@ public final class PersistentHashMap {
         }
         batch.clear();
         return batch;
+    }
+
+    /** The stripe's reusable entry-writing scratch; only the holder of the stripe's lock may use it. */
+    private EntryFormat.Scratch scratchOf(int s) {
+        EntryFormat.Scratch scratch = scratches[s];
+        if (scratch == null) {
+            scratch = new EntryFormat.Scratch();
+            scratches[s] = scratch;
+        }
+        return scratch;
     }
 
     /** The slot a new key goes to: the first tombstone or empty slot of its probe sequence. */
