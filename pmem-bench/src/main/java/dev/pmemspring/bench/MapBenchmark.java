@@ -18,6 +18,8 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.infra.ThreadParams;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The persistent map against its peers: one op is one map call, measured as average time per op
@@ -89,6 +91,13 @@ public class MapBenchmark {
     public int keys;
 
     MapStore store;
+    /**
+     * With several threads, JMH may run one thread's end-of-iteration removal of its new keys
+     * after another has closed the store at the end of the trial: the removal holds the read
+     * lock and skips a closed store; closing holds the write lock.
+     */
+    final ReadWriteLock storeClosing = new ReentrantReadWriteLock();
+    boolean closed;
     byte[][] hitKeys;
     byte[][] missKeys;
 
@@ -116,13 +125,19 @@ public class MapBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        if (store != null) {
-            try {
-                // Still holds what was preloaded (overwrites keep keys, new keys were removed).
-                check(store.get(hitKeys[keys / 2]) != null, "a preloaded key went missing while measuring");
-            } finally {
-                store.close();
+        storeClosing.writeLock().lock();
+        try {
+            if (store != null && !closed) {
+                try {
+                    // Still holds what was preloaded (overwrites keep keys, new keys were removed).
+                    check(store.get(hitKeys[keys / 2]) != null, "a preloaded key went missing while measuring");
+                } finally {
+                    closed = true;
+                    store.close();
+                }
             }
+        } finally {
+            storeClosing.writeLock().unlock();
         }
     }
 
@@ -201,12 +216,20 @@ public class MapBenchmark {
 
         @TearDown(Level.Iteration)
         public void removeKeys(MapBenchmark bench) {
-            if (put > 0) {
-                check(bench.store.get(batch[put - 1]) != null, "a new key just put is missing");
-            }
-            bench.store.removeAll(batch, put);
-            if (put > 0) {
-                check(bench.store.get(batch[0]) == null, "a new key is still there after its removal");
+            bench.storeClosing.readLock().lock();
+            try {
+                if (bench.closed) {
+                    return;   // the trial is over and its store gone
+                }
+                if (put > 0) {
+                    check(bench.store.get(batch[put - 1]) != null, "a new key just put is missing");
+                }
+                bench.store.removeAll(batch, put);
+                if (put > 0) {
+                    check(bench.store.get(batch[0]) == null, "a new key is still there after its removal");
+                }
+            } finally {
+                bench.storeClosing.readLock().unlock();
             }
         }
 
