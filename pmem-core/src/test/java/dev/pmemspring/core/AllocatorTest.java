@@ -152,12 +152,35 @@ class AllocatorTest {
         // All runs are empty; all but the ones arenas hold as current return to the chunks (those
         // few may sit anywhere, so ask for half the heap: before reclaiming, not one chunk was free).
         long big = pool.allocate(pool.stats().heapSize() / 2);
+        // This thread freed a unit of each class last, in runs that are chunks of `big` now: it
+        // must not get them back.
+        for (long size : new long[] {100, 400, 700}) {
+            long after = pool.allocate(size);
+            assertThat(after + pool.sizeOf(after) <= big || after >= big + pool.sizeOf(big))
+                    .as("block of %d at %d inside the big block at %d", size, after, big).isTrue();
+            pool.free(after);
+        }
         pool.free(big);
         small.clear();
         for (int i = 0; i < 1000; i++) {
             small.add(pool.allocate(2000)); // a class that never had a run reuses the space
         }
         small.forEach(pool::free);
+    }
+
+    @Test
+    void aThreadGetsBackTheBlockItFreedLast() throws Exception {
+        long a = pool.allocate(100);
+        long b = pool.allocate(100);
+        pool.free(a);
+        pool.free(b);
+        // the lowest free unit would be a; b was freed last, so it is still in the CPU cache
+        assertThat(pool.allocate(100)).isEqualTo(b);
+        pool.free(b);
+        long other = java.util.concurrent.CompletableFuture.supplyAsync(() -> pool.allocate(100)).get();
+        assertThat(other).as("another thread's freed unit is not this one's to take first").isNotEqualTo(b);
+        assertThat(pool.allocate(4000)).as("another size class").isNotEqualTo(b);
+        assertThat(pool.allocate(100)).isEqualTo(b);
     }
 
     @Test

@@ -49,6 +49,7 @@ public final class Heap {
     private final Arena[] arenas;
     private final AtomicInteger nextArena = new AtomicInteger();
     private final ThreadLocal<Arena> arenaOfThread;
+    private final ThreadLocal<LastFreed> lastFreed = ThreadLocal.withInitial(LastFreed::new);
 
     private Heap(PersistentMemory memory, PoolLayout layout, Lanes lanes) {
         this.memory = memory;
@@ -207,6 +208,14 @@ public final class Heap {
 
     /** Takes a unit of {@code sizeClass}; returns its handle. */
     private long takeUnit(int sizeClass) throws OutOfSpace {
+        LastFreed last = lastFreed.get();
+        Run recent = last.run[sizeClass];
+        if (recent != null) {
+            last.run[sizeClass] = null;
+            if (recent.reserve(last.unit[sizeClass])) {
+                return recent.handleOf(last.unit[sizeClass]);
+            }
+        }
         Arena arena = arenaOfThread.get();
         synchronized (arena) {
             Run run = arena.current[sizeClass];
@@ -310,7 +319,11 @@ public final class Heap {
                 if (run.freeUnits() != run.units || !queue.remove(run)) {
                     continue;
                 }
+                // A thread may still take a unit it freed last (Run.reserve(int)): flag the run
+                // first, then count; that reserve counts first, then reads the flag.
+                run.retiring = true;
                 if (run.freeUnits() != run.units) { // a reserve slipped in before the removal
+                    run.retiring = false;
                     queue.add(run);
                     continue;
                 }
@@ -400,6 +413,9 @@ public final class Heap {
     public void freed(Release release) {
         if (release.run() != null) {
             releaseUnit(release.run(), release.unit());
+            LastFreed last = lastFreed.get();
+            last.run[release.run().sizeClass] = release.run();
+            last.unit[release.run().sizeClass] = release.unit();
         } else {
             chunkLock.lock();
             try {

@@ -55,6 +55,8 @@ final class Run {
     /** Whether an arena holds this run or it waits in its class's queue; else it is full and parked. */
     final AtomicBoolean listed = new AtomicBoolean();
     private int hint;
+    /** Set while the heap checks whether to turn this empty run back into chunks. */
+    volatile boolean retiring;
 
     private Run(PersistentMemory memory, int firstChunk, int chunks, int sizeClass, long offset) {
         this.memory = memory;
@@ -180,6 +182,32 @@ final class Run {
             }
         }
         return -1;
+    }
+
+    /**
+     * Takes unit {@code unit} if it is free; false if it is taken or the run is being reclaimed.
+     * Against {@link Heap}'s reclaiming of empty runs: this takes the bit, counts it, then reads
+     * {@link #retiring}; the reclaimer sets {@link #retiring}, then reads the count. One of the
+     * two sees the other (both are volatile accesses), so a run is never reclaimed with a unit
+     * this handed out.
+     */
+    boolean reserve(int unit) {
+        ensureLoaded();
+        int i = FIRST_WORD + (unit >>> 6);
+        long mask = 1L << (unit & 63);
+        long word = (long) BITS.getOpaque(bits, i);
+        while ((word & mask) == 0) {
+            if (BITS.compareAndSet(bits, i, word, word | mask)) {
+                BITS.getAndAdd(bits, FREE, -1L);
+                if (retiring) {
+                    release(unit);
+                    return false;
+                }
+                return true;
+            }
+            word = (long) BITS.getOpaque(bits, i);
+        }
+        return false;
     }
 
     /** Returns a unit to the free pool; false if it was not taken (a double free). */
