@@ -215,8 +215,8 @@ public final class PersistentHashMap {
             }
             long v = memory.getLong(slot);
             entry = v & HANDLE_MASK;
-            value = readValue(entry, key.length);
-            intact = value != null && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value);
+            value = intactValue(entry, key);
+            intact = value != null;
             if (intact && !expired(memory.getLong(entry + 16))) {
                 if ((v & ACCESSED) == 0) {
                     memory.compareAndSetLong(slot, v, v | ACCESSED);
@@ -274,14 +274,16 @@ public final class PersistentHashMap {
         return value;
     }
 
-    /** The value of the entry holding {@code key} if it checks and has not expired, else null; caller holds the lock. */
-    private byte[] liveValue(long entry, byte[] key) {
+    /** The value of the entry holding {@code key} if its lengths and checksum verify, else null; caller holds the lock. */
+    private byte[] intactValue(long entry, byte[] key) {
         byte[] value = readValue(entry, key.length);
-        if (value == null || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)
-                || expired(memory.getLong(entry + 16))) {
-            return null;
-        }
-        return value;
+        return value != null && memory.getInt(entry) == EntryFormat.checksum(memory, entry, key, value) ? value : null;
+    }
+
+    /** The value of the entry holding {@code key} if it verifies and has not expired, else null; caller holds the lock. */
+    private byte[] liveValue(long entry, byte[] key) {
+        byte[] value = intactValue(entry, key);
+        return value != null && !expired(memory.getLong(entry + 16)) ? value : null;
     }
 
     /**
@@ -431,12 +433,8 @@ public final class PersistentHashMap {
                 return false;
             }
             long entry = memory.getLong(slot) & HANDLE_MASK;
-            if (expected != null) {
-                byte[] value = readValue(entry, key.length);
-                if (value == null || memory.getInt(entry) != EntryFormat.checksum(memory, entry, key, value)
-                        || !Arrays.equals(value, expected)) {
-                    return false;
-                }
+            if (expected != null && !Arrays.equals(intactValue(entry, key), expected)) {
+                return false;
             }
             boolean wasExpired = expired(memory.getLong(entry + 16));
             removeSlot(s, slot, entry);
@@ -453,8 +451,9 @@ public final class PersistentHashMap {
      * ending at an empty slot finds nothing in it, so emptying any of them changes no lookup (in
      * any order, and whether or not a crash keeps them). Without this, tombstones of removed keys
      * pile up until the stripe counts as crowded and the whole table is rebuilt.
+     * Returns the bytes the entry counted for.
      */
-    private void removeSlot(int s, long slot, long entry) {
+    private long removeSlot(int s, long slot, long entry) {
         long bytes = entryBytes(s, entry);
         long size = stripeSize(s);
         long region = region(s);
@@ -468,7 +467,7 @@ public final class PersistentHashMap {
         heap.freed(release);
         if (!emptyAfter) {
             tombstones[s]++;
-            return;
+            return bytes;
         }
         // Back to the region's start only (not around), so the slots emptied are one range to flush.
         long first = slot;
@@ -484,6 +483,7 @@ public final class PersistentHashMap {
         if (first < slot) {
             memory.flush(first, slot - first);
         }
+        return bytes;
     }
 
     /** The bytes {@code entry} counts for in stripe {@code s}'s total; caller holds the stripe's lock. */
@@ -830,12 +830,10 @@ public final class PersistentHashMap {
                         memory.compareAndSetLong(slot, v, v & ~ACCESSED); // a second chance
                         continue;
                     }
-                    long entryBytes = entryBytes(s, entry);
-                    removeSlot(s, slot, entry);
+                    bytes -= removeSlot(s, slot, entry);
                     evicted.increment();
                     removed++;
                     entries--;
-                    bytes -= entryBytes;
                     removedHere = true;
                 }
                 if (clockSlot >= size) {
