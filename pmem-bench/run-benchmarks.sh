@@ -16,19 +16,15 @@
 #         POOL_DIR      where pools are created (default /dev/shm), for both sides
 set -euo pipefail
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "run-benchmarks.sh: $*"; exit 1; }
-
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$BENCH_DIR/.." && pwd)
+# shellcheck source=bench-common.sh
+source "$BENCH_DIR/bench-common.sh"
 cd "$ROOT"
 
 QUICK=${QUICK:-0}
 SKIP_PMDK=${SKIP_PMDK:-0}
 POOL_DIR=${POOL_DIR:-/dev/shm}
-RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/target/bench-results/$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$RESULTS_DIR"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+setup_results_dir
 
 if [[ $QUICK == 1 ]]; then
   LOOP_OPTS=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
@@ -52,38 +48,16 @@ else
   PMDK_SECONDS=${PMDK_SECONDS:-5}
 fi
 
-# --- JDK 25 ----------------------------------------------------------------------------------
-java_feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-JAVA=
-if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && (( $(java_feature "$JAVA_HOME/bin/java") >= 25 )); then
-  JAVA=$JAVA_HOME/bin/java
-else
-  for home in /usr/lib/jvm/*25*; do
-    if [[ -x $home/bin/java ]]; then JAVA=$home/bin/java; break; fi
-  done
-fi
-[[ -n $JAVA ]] || die "no JDK 25 found (set JAVA_HOME to one)"
-log "java: $JAVA ($("$JAVA" -version 2>&1 | head -n 1))"
+find_java25
 
-# What was measured, and under what load (other work on the machine skews the numbers).
-{
-  echo "started: $(date -Is)"
-  echo "uptime at start: $(uptime)"
-  echo "commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo n/a)"
-  echo "uncommitted changes at start:"
-  git -C "$ROOT" status --short 2>/dev/null || true
-} > "$RESULTS_DIR/run-info.txt"
+# This script's run-info.txt has no machine lines (cpu, memory, kernel, java, pool dir).
+{ run_info_start; run_info_uncommitted; } > "$RESULTS_DIR/run-info.txt"
 
 # --- build -----------------------------------------------------------------------------------
-log "building pmem-bench"
-./mvnw -q -B -pl pmem-bench -am -DskipTests package
-[[ -f $BENCH_DIR/target/benchmarks.jar ]] || die "$BENCH_DIR/target/benchmarks.jar was not built"
-# Run a private copy: a rebuild of target/ during the run (other work on the tree) must not change
-# the classes under a running benchmark or its forks.
+# Always builds (no SKIP_BUILD here), and runs from a temporary directory, not RESULTS_DIR.
 JAR_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pmem-bench-jar.XXXXXX")
 trap 'rm -rf "$JAR_DIR"' EXIT
-JAR=$JAR_DIR/benchmarks.jar
-cp "$BENCH_DIR/target/benchmarks.jar" "$JAR"
+build_and_copy_jar "$JAR_DIR"
 
 # --- PMDK baseline ---------------------------------------------------------------------------
 PMDK_CSV=$RESULTS_DIR/pmdk.csv
@@ -103,6 +77,9 @@ else
 fi
 
 # --- ours (JMH) ------------------------------------------------------------------------------
+# Not bench-common.sh's run_jmh: this script neither waits for another JMH run nor writes the
+# load before each run to run-info.txt; a JMH run that fails ends it, as does one that finds the
+# JMH lock held by another run.
 jmh() {
   local out=$1; shift
   log "== JMH $* -> $out"
@@ -110,12 +87,7 @@ jmh() {
   "$JAVA" --enable-native-access=ALL-UNNAMED -Dpmem.bench.dir="$POOL_DIR" -jar "$JAR" "$@" \
     -rf json -rff "$RESULTS_DIR/$out" > "$RESULTS_DIR/${out%.json}.log" 2>&1 \
     || die "JMH run failed, see $RESULTS_DIR/${out%.json}.log"
-  # JMH carries on past a benchmark that throws; say so here, the report shows it as failed.
-  local failures
-  failures=$(grep -c '<failure>' "$RESULTS_DIR/${out%.json}.log" || true)
-  if (( failures > 0 )); then
-    log "   $failures benchmark(s) failed, see $RESULTS_DIR/${out%.json}.log"
-  fi
+  log_jmh_failures "$RESULTS_DIR/${out%.json}.log"
 }
 
 # A JMH include pattern is a regex searched in the full name: anchor it, or OpenBenchmark would
@@ -133,8 +105,7 @@ jmh recovery.json "$(only RecoveryBenchmark)" "${RECOVERY_OPTS[@]}"
 # volatile object per run, and on this VM every first touch of a heap page is a costly fault.
 jmh recovery-pretouch.json "$(only RecoveryBenchmark)" -p durability=PROCESS -p liveMiB=10,1024 -p txSpanMiB=all \
   -jvmArgsAppend "-Xms2g -Xmx2g -XX:+AlwaysPreTouch" "${RECOVERY_OPTS[@]}"
-echo "uptime at end: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
-echo "ended: $(date -Is)" >> "$RESULTS_DIR/run-info.txt"
+finish_run_info "$RESULTS_DIR/run-info.txt"
 
 # --- report ----------------------------------------------------------------------------------
 python3 "$BENCH_DIR/report.py" "$RESULTS_DIR" | tee "$RESULTS_DIR/report.md"

@@ -29,11 +29,9 @@
 #         REPORT_ONLY=1 run nothing: print the report of the results already in RESULTS_DIR
 set -euo pipefail
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "run-cache-benchmarks.sh: $*"; exit 1; }
-
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$BENCH_DIR/.." && pwd)
+# shellcheck source=bench-common.sh
+source "$BENCH_DIR/bench-common.sh"
 cd "$ROOT"
 
 QUICK=${QUICK:-0}
@@ -44,9 +42,7 @@ STORES=${STORES:-pmem,pmem-heap,caffeine,concurrent-map,ehcache-disk,redis}
 METHODS=${METHODS:-getHit|getMiss|put|mix}
 EXTRAS=${EXTRAS:-1}
 REPORT_ONLY=${REPORT_ONLY:-0}
-RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/target/bench-results/cache-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$RESULTS_DIR"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+setup_results_dir cache-
 
 if [[ $QUICK == 1 ]]; then
   MATRIX=(-p readPercent=75)
@@ -60,18 +56,7 @@ else
   LOOP_OPTS=(-f 1 -wi 1 -w 5s -i 3 -r 1s)
 fi
 
-# --- JDK 25 ----------------------------------------------------------------------------------
-java_feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-JAVA=
-if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && (( $(java_feature "$JAVA_HOME/bin/java") >= 25 )); then
-  JAVA=$JAVA_HOME/bin/java
-else
-  for home in /usr/lib/jvm/*25*; do
-    if [[ -x $home/bin/java ]]; then JAVA=$home/bin/java; break; fi
-  done
-fi
-[[ -n $JAVA ]] || die "no JDK 25 found (set JAVA_HOME to one)"
-log "java: $JAVA ($("$JAVA" -version 2>&1 | head -n 1))"
+find_java25
 
 # --- Redis -----------------------------------------------------------------------------------
 # A private server: a free loopback port, a temporary directory, append-only file with fsync every
@@ -162,88 +147,35 @@ if (( WANT_REDIS == 1 )); then
 fi
 [[ -n $STORES ]] || die "no store left to run"
 
-{
-  echo "started: $(date -Is)"
-  echo "uptime at start: $(uptime)"
-  echo "commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo n/a)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
-  echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
-  echo "kernel: $(uname -r)"
-  echo "java: $("$JAVA" -version 2>&1 | head -n 2 | tail -n 1)"
-  echo "pool dir: $POOL_DIR ($(df -T "$POOL_DIR" | awk 'NR==2 {print $2}'))"
-  echo "stores: $STORES"
-  echo "redis: $REDIS_NOTE"
-  echo "quick: $QUICK"
-  echo "uncommitted changes at start:"
-  git -C "$ROOT" status --short 2>/dev/null || true
-} > "$RESULTS_DIR/run-info.txt"
+write_run_info_header "$RESULTS_DIR/run-info.txt" \
+  "stores: $STORES" \
+  "redis: $REDIS_NOTE" \
+  "quick: $QUICK"
 
 # --- build -----------------------------------------------------------------------------------
-if [[ $SKIP_BUILD != 1 ]]; then
-  log "building pmem-bench"
-  ./mvnw -q -B -pl pmem-bench -am -DskipTests package
-fi
-[[ -f $BENCH_DIR/target/benchmarks.jar ]] || die "$BENCH_DIR/target/benchmarks.jar was not built"
-# Forks read the jar as they start: run a copy, so a rebuild meanwhile changes nothing.
-JAR=$RESULTS_DIR/benchmarks.jar
-cp "$BENCH_DIR/target/benchmarks.jar" "$JAR"
+build_and_copy_jar "$RESULTS_DIR" "$SKIP_BUILD"
 
 # --- JMH ---------------------------------------------------------------------------------------
-# One JMH run at a time per machine (/tmp/jmh.lock): if another holds it, wait (looking at
-# /proc/locks, never taking the lock) rather than measure beside it.
-jmh_lock_held() {
-  [[ -e /tmp/jmh.lock ]] || return 1
-  grep -q ":$(stat -c %i /tmp/jmh.lock) " /proc/locks
-}
-
-jmh() {
-  local out=$1; shift
-  local logfile=$RESULTS_DIR/${out%.json}.log
-  log "== JMH $* -> $out"
-  local attempt
-  for attempt in 1 2 3 4 5; do
-    if jmh_lock_held; then
-      log "   another JMH run holds /tmp/jmh.lock; waiting"
-      while jmh_lock_held; do sleep 5; done
-    fi
-    echo "uptime before $out: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
-    if "$JAVA" --enable-native-access=ALL-UNNAMED -Dpmem.bench.dir="$POOL_DIR" -jar "$JAR" "$@" \
-        -rf json -rff "$RESULTS_DIR/$out" > "$logfile" 2>&1; then
-      break
-    fi
-    if grep -q 'Unable to acquire the JMH lock' "$logfile" && (( attempt < 5 )); then
-      log "   lost the race for the JMH lock; retrying"
-      sleep 10
-      continue
-    fi
-    die "JMH run failed, see $logfile"
-  done
-  local failures
-  failures=$(grep -c '<failure>' "$logfile" || true)
-  if (( failures > 0 )); then
-    log "   $failures benchmark(s) failed, see $logfile"
-  fi
-}
+# run_jmh (bench-common.sh) waits for any other JMH run on the machine rather than measure beside it.
 
 for t in 1 2; do
-  jmh "cache-t$t.json" "CacheBenchmark\\.($METHODS)\$" -t "$t" -p store="$STORES" \
+  run_jmh "cache-t$t.json" "CacheBenchmark\\.($METHODS)\$" -t "$t" -p store="$STORES" \
     ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
   [[ $EXTRAS == 1 ]] || continue
   if has "$STORES" pmem-heap; then
-    jmh "cache-heap10-t$t.json" 'CacheBenchmark\.(getHit|mix)$' -t "$t" -p store=pmem-heap-10pct \
+    run_jmh "cache-heap10-t$t.json" 'CacheBenchmark\.(getHit|mix)$' -t "$t" -p store=pmem-heap-10pct \
       ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
   fi
   if (( WANT_REDIS == 1 )); then
-    jmh "cache-redis-async-t$t.json" 'CacheBenchmark\.put$' -t "$t" -p store=redis-async "${LOOP_OPTS[@]}"
+    run_jmh "cache-redis-async-t$t.json" 'CacheBenchmark\.put$' -t "$t" -p store=redis-async "${LOOP_OPTS[@]}"
   fi
 done
 if [[ $EXTRAS == 1 ]]; then
-  jmh serialization.json 'SerializationBenchmark' "${LOOP_OPTS[@]}"
+  run_jmh serialization.json 'SerializationBenchmark' "${LOOP_OPTS[@]}"
 fi
 
 stop_redis
-echo "uptime at end: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
-echo "ended: $(date -Is)" >> "$RESULTS_DIR/run-info.txt"
+finish_run_info "$RESULTS_DIR/run-info.txt"
 }
 
 if [[ $REPORT_ONLY != 1 ]]; then

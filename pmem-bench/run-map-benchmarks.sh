@@ -25,11 +25,9 @@
 #                      empty skips it)
 set -euo pipefail
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "run-map-benchmarks.sh: $*"; exit 1; }
-
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$BENCH_DIR/.." && pwd)
+# shellcheck source=bench-common.sh
+source "$BENCH_DIR/bench-common.sh"
 cd "$ROOT"
 
 QUICK=${QUICK:-0}
@@ -40,9 +38,7 @@ OPS=${OPS:-getHit|getMiss|putOverwrite|mix}
 PUTNEW=${PUTNEW:-1}
 SKIP_OPEN=${SKIP_OPEN:-0}
 KILL_IMPLS=${KILL_IMPLS-pmem,chronicle,mapdb,mapdb-tx}
-RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/target/bench-results/map-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$RESULTS_DIR"
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+setup_results_dir map-
 
 if [[ $QUICK == 1 ]]; then
   # 100 B values and the 75 % mix only.
@@ -70,18 +66,7 @@ fi
 PUTNEW_BATCH=20000
 PUTNEW_BATCH_TX=500
 
-# --- JDK 25 ----------------------------------------------------------------------------------
-java_feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-JAVA=
-if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] && (( $(java_feature "$JAVA_HOME/bin/java") >= 25 )); then
-  JAVA=$JAVA_HOME/bin/java
-else
-  for home in /usr/lib/jvm/*25*; do
-    if [[ -x $home/bin/java ]]; then JAVA=$home/bin/java; break; fi
-  done
-fi
-[[ -n $JAVA ]] || die "no JDK 25 found (set JAVA_HOME to one)"
-log "java: $JAVA ($("$JAVA" -version 2>&1 | head -n 1))"
+find_java25
 
 # What Chronicle Map needs on JDK 17+ (MapBenchmark's @Fork passes the same to its forks); the
 # kill probe's JVMs need them directly.
@@ -95,89 +80,33 @@ CHRONICLE_FLAGS=(
   -Dchronicle.analytics.disable=true
 )
 
-{
-  echo "started: $(date -Is)"
-  echo "uptime at start: $(uptime)"
-  echo "commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo n/a)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
-  echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
-  echo "kernel: $(uname -r)"
-  echo "java: $("$JAVA" -version 2>&1 | head -n 2 | tail -n 1)"
-  echo "pool dir: $POOL_DIR ($(df -T "$POOL_DIR" | awk 'NR==2 {print $2}'))"
-  echo "quick: $QUICK"
-  echo "impls: $IMPLS; ops: $OPS; putNew: $PUTNEW; open: $((1 - SKIP_OPEN)); kill probe: ${KILL_IMPLS:-none}"
-  echo "uncommitted changes at start:"
-  git -C "$ROOT" status --short 2>/dev/null || true
-} > "$RESULTS_DIR/run-info.txt"
+write_run_info_header "$RESULTS_DIR/run-info.txt" \
+  "quick: $QUICK" \
+  "impls: $IMPLS; ops: $OPS; putNew: $PUTNEW; open: $((1 - SKIP_OPEN)); kill probe: ${KILL_IMPLS:-none}"
 
 # --- build -----------------------------------------------------------------------------------
-if [[ $SKIP_BUILD != 1 ]]; then
-  log "building pmem-bench"
-  ./mvnw -q -B -pl pmem-bench -am -DskipTests package
-fi
-[[ -f $BENCH_DIR/target/benchmarks.jar ]] || die "$BENCH_DIR/target/benchmarks.jar was not built"
-# Run from a copy: JMH forks read the jar as they start, and a rebuild meanwhile would break them.
-JAR=$RESULTS_DIR/benchmarks.jar
-cp "$BENCH_DIR/target/benchmarks.jar" "$JAR"
+build_and_copy_jar "$RESULTS_DIR" "$SKIP_BUILD"
 
 # --- JMH ---------------------------------------------------------------------------------------
-# JMH allows one run per machine (/tmp/jmh.lock); wait for another one to finish rather than
-# measure next to it. /proc/locks is read, never the lock taken, so the other run is not disturbed.
-jmh_lock_held() {
-  [[ -e /tmp/jmh.lock ]] || return 1
-  local inode
-  inode=$(stat -c %i /tmp/jmh.lock)
-  grep -q ":$inode " /proc/locks
-}
-wait_for_jmh_lock() {
-  if jmh_lock_held; then
-    log "   another JMH run holds /tmp/jmh.lock; waiting for it to finish"
-    while jmh_lock_held; do sleep 5; done
-  fi
-}
-
-jmh() {
-  local out=$1; shift
-  local logfile=$RESULTS_DIR/${out%.json}.log
-  log "== JMH $* -> $out"
-  for attempt in 1 2 3 4 5; do
-    wait_for_jmh_lock
-    echo "uptime before $out: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
-    if "$JAVA" --enable-native-access=ALL-UNNAMED -Dpmem.bench.dir="$POOL_DIR" -jar "$JAR" "$@" \
-        -rf json -rff "$RESULTS_DIR/$out" > "$logfile" 2>&1; then
-      break
-    fi
-    if grep -q 'Unable to acquire the JMH lock' "$logfile"; then
-      log "   lost the race for the JMH lock; retrying"
-      sleep 10
-      continue
-    fi
-    die "JMH run failed, see $logfile"
-  done
-  local failures
-  failures=$(grep -c '<failure>' "$logfile" || true)
-  if (( failures > 0 )); then
-    log "   $failures benchmark(s) failed, see $logfile"
-  fi
-}
+# run_jmh (bench-common.sh) waits for any other JMH run on the machine rather than measure beside it.
 
 # Impl lists for the new-key puts: MapDB with transactions in batches of its own.
 FAST_IMPLS=$(tr ',' '\n' <<< "$IMPLS" | grep -vx 'mapdb-tx' | paste -sd, - || true)
 HAS_TX=$(tr ',' '\n' <<< "$IMPLS" | grep -cx 'mapdb-tx' || true)
 
 for t in 1 2; do
-  jmh "map-t$t.json" "MapBenchmark\\.($OPS)\$" -t "$t" -p impl="$IMPLS" ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
+  run_jmh "map-t$t.json" "MapBenchmark\\.($OPS)\$" -t "$t" -p impl="$IMPLS" ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
   if [[ $PUTNEW == 1 && -n $FAST_IMPLS ]]; then
-    jmh "map-putnew-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl="$FAST_IMPLS" ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
+    run_jmh "map-putnew-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl="$FAST_IMPLS" ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
       -bs "$PUTNEW_BATCH" -wbs "$PUTNEW_BATCH"
   fi
   if [[ $PUTNEW == 1 ]] && (( HAS_TX > 0 )); then
-    jmh "map-putnew-tx-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl=mapdb-tx ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
+    run_jmh "map-putnew-tx-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl=mapdb-tx ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
       -bs "$PUTNEW_BATCH_TX" -wbs "$PUTNEW_BATCH_TX"
   fi
 done
 if [[ $SKIP_OPEN != 1 ]]; then
-  jmh map-open.json 'MapOpenBenchmark' "${OPEN_OPTS[@]}"
+  run_jmh map-open.json 'MapOpenBenchmark' "${OPEN_OPTS[@]}"
 fi
 
 # --- kill -9 -----------------------------------------------------------------------------------
@@ -189,8 +118,7 @@ for impl in $(tr ',' ' ' <<< "$KILL_IMPLS"); do
     | tee -a "$RESULTS_DIR/kill-probe.txt" >&2 || log "   kill probe of $impl failed, see kill-probe.log"
 done
 
-echo "uptime at end: $(uptime)" >> "$RESULTS_DIR/run-info.txt"
-echo "ended: $(date -Is)" >> "$RESULTS_DIR/run-info.txt"
+finish_run_info "$RESULTS_DIR/run-info.txt"
 
 # --- report ------------------------------------------------------------------------------------
 python3 - "$RESULTS_DIR" <<'PY' | tee "$RESULTS_DIR/report.md"
