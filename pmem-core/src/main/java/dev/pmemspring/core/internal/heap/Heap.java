@@ -127,7 +127,7 @@ public final class Heap {
         Run run;
         while ((run = unsorted.poll()) != null) {
             // A free may have listed it already (it loads the run itself).
-            if (run.freeUnits() > 0 && run.listed.compareAndSet(false, true)) {
+            if (run.hasFreeUnit() && run.listed.compareAndSet(false, true)) {
                 partialRuns[run.sizeClass].add(run);
             }
         }
@@ -252,8 +252,9 @@ public final class Heap {
     /** Drops a full run from circulation; a free that finds it parked lists it again. */
     private void park(Run run) {
         run.listed.set(false);
-        // A free may have slipped in before the flag dropped and seen it still listed.
-        if (run.freeUnits() > 0 && run.listed.compareAndSet(false, true)) {
+        // A free may have slipped in before the flag dropped and seen it still listed: it frees
+        // its bit and then reads the flag, this drops the flag and then reads the bits.
+        if (run.hasFreeUnit() && run.listed.compareAndSet(false, true)) {
             partialRuns[run.sizeClass].add(run);
         }
     }
@@ -316,13 +317,13 @@ public final class Heap {
             for (Run run : queue) {
                 // Out of the queue, not current anywhere and with no unit taken, nobody can reach
                 // the run any more: its volatile state is final.
-                if (run.freeUnits() != run.units || !queue.remove(run)) {
+                if (!run.isEmpty() || !queue.remove(run)) {
                     continue;
                 }
                 // A thread may still take a unit it freed last (Run.reserve(int)): flag the run
-                // first, then count; that reserve counts first, then reads the flag.
+                // first, then read the bits; that reserve takes its bit first, then reads the flag.
                 run.retiring = true;
-                if (run.freeUnits() != run.units) { // a reserve slipped in before the removal
+                if (!run.isEmpty()) { // a reserve slipped in before the removal
                     run.retiring = false;
                     queue.add(run);
                     continue;
@@ -606,6 +607,24 @@ public final class Heap {
             }
         }
         throw notABlock(handle);
+    }
+
+    /**
+     * Whether {@code handle} is the start of an allocated block of at least {@code size} bytes;
+     * false for anything else, without throwing. Reads only volatile state.
+     */
+    public boolean isLiveBlockOf(long handle, long size) {
+        int chunk = layout.chunkOf(handle);
+        if (chunk < 0) {
+            return false;
+        }
+        Run run = runOfChunk[chunk];
+        if (run != null) {
+            int unit = run.unitOf(handle);
+            return unit >= 0 && run.unitSize >= size && run.isTaken(unit);
+        }
+        Integer length = layout.chunkOffset(chunk) == handle ? usedSpans.get(chunk) : null;
+        return length != null && length * PoolLayout.CHUNK_SIZE >= size;
     }
 
     /** Whether {@code [offset, offset + 8)} lies in the heap's data area. */

@@ -31,8 +31,7 @@ final class Run {
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
     /** Longs per cache line. */
     private static final int LINE = 8;
-    private static final int FREE = LINE;
-    private static final int FIRST_WORD = 2 * LINE;
+    private static final int FIRST_WORD = LINE;
 
     final int firstChunk;
     final int chunks;
@@ -46,9 +45,12 @@ final class Run {
     private final PersistentMemory memory;
 
     /**
-     * The volatile bitmap, between padding: {@code [pad][free count][pad][bitmap words][pad]}.
-     * Runs of two arenas are made at about the same moment and their arrays sit side by side in
-     * the Java heap; the padding keeps two threads' hot words off one cache line.
+     * The volatile bitmap, between padding: {@code [pad][bitmap words][pad]}. Runs of two arenas
+     * are made at about the same moment and their arrays sit side by side in the Java heap; the
+     * padding keeps two threads' hot words off one cache line. There is no count of free units
+     * beside it: every allocation and free would update that one word, which threads allocating
+     * and freeing in the same run would trade between cores; the few callers that need to know
+     * whether a run is full or empty scan its bitmap instead.
      */
     private final long[] bits;
     private volatile boolean loaded;
@@ -114,7 +116,6 @@ final class Run {
             run.bits[FIRST_WORD + w] = padding;
         }
         memory.flush(offset, 8 + 8L * run.words);
-        run.setFree(run.units);
         run.loaded = true;
         return run;
     }
@@ -139,7 +140,6 @@ final class Run {
         if (loaded) {
             return;
         }
-        int used = 0;
         if (memory.getLong(offset) != headerWord(unitSize, units)) {
             // A damaged run header: take no unit from it and free none into it.
             LOG.log(System.Logger.Level.WARNING, "run at chunk " + firstChunk + " has a damaged header;"
@@ -149,24 +149,15 @@ final class Run {
             }
         } else {
             for (int w = 0; w < words; w++) {
-                long word = memory.getLong(bitmapOffset + 8L * w) | paddingMask(units, w);
-                bits[FIRST_WORD + w] = word;
-                used += Long.bitCount(word & ~paddingMask(units, w));
+                bits[FIRST_WORD + w] = memory.getLong(bitmapOffset + 8L * w) | paddingMask(units, w);
             }
         }
-        setFree(units - used);
         loaded = true;
-    }
-
-    private void setFree(int n) {
-        BITS.setVolatile(bits, FREE, (long) n);
     }
 
     /** Takes a free unit; returns its index, or -1 if the run is full. */
     int reserve() {
-        if (freeUnits() <= 0) {
-            return -1;
-        }
+        ensureLoaded();
         for (int k = 0; k < words; k++) {
             int w = (hint + k) % words;
             int i = FIRST_WORD + w;
@@ -174,7 +165,6 @@ final class Run {
             while (word != -1L) {
                 int bit = Long.numberOfTrailingZeros(~word);
                 if (BITS.compareAndSet(bits, i, word, word | (1L << bit))) {
-                    BITS.getAndAdd(bits, FREE, -1L);
                     hint = w;
                     return (w << 6) + bit;
                 }
@@ -186,8 +176,8 @@ final class Run {
 
     /**
      * Takes unit {@code unit} if it is free; false if it is taken or the run is being reclaimed.
-     * Against {@link Heap}'s reclaiming of empty runs: this takes the bit, counts it, then reads
-     * {@link #retiring}; the reclaimer sets {@link #retiring}, then reads the count. One of the
+     * Against {@link Heap}'s reclaiming of empty runs: this takes the bit, then reads
+     * {@link #retiring}; the reclaimer sets {@link #retiring}, then reads the bits. One of the
      * two sees the other (both are volatile accesses), so a run is never reclaimed with a unit
      * this handed out.
      */
@@ -198,7 +188,6 @@ final class Run {
         long word = (long) BITS.getOpaque(bits, i);
         while ((word & mask) == 0) {
             if (BITS.compareAndSet(bits, i, word, word | mask)) {
-                BITS.getAndAdd(bits, FREE, -1L);
                 if (retiring) {
                     release(unit);
                     return false;
@@ -221,7 +210,6 @@ final class Run {
                 return false;
             }
             if (BITS.compareAndSet(bits, i, word, word & ~mask)) {
-                BITS.getAndAdd(bits, FREE, 1L);
                 return true;
             }
         }
@@ -232,9 +220,36 @@ final class Run {
         return ((long) BITS.getOpaque(bits, FIRST_WORD + (unit >>> 6)) & (1L << (unit & 63))) != 0;
     }
 
+    /** Whether some unit is free (volatile reads: a caller may order this after its own volatile write). */
+    boolean hasFreeUnit() {
+        ensureLoaded();
+        for (int w = 0; w < words; w++) {
+            if ((long) BITS.getVolatile(bits, FIRST_WORD + w) != -1L) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether every unit is free (volatile reads, as {@link #hasFreeUnit}). */
+    boolean isEmpty() {
+        ensureLoaded();
+        for (int w = 0; w < words; w++) {
+            if ((long) BITS.getVolatile(bits, FIRST_WORD + w) != paddingMask(units, w)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The number of free units: a scan of the bitmap, for figures, not for decisions. */
     int freeUnits() {
         ensureLoaded();
-        return (int) (long) BITS.getVolatile(bits, FREE);
+        int taken = 0;
+        for (int w = 0; w < words; w++) {
+            taken += Long.bitCount((long) BITS.getOpaque(bits, FIRST_WORD + w) & ~paddingMask(units, w));
+        }
+        return units - taken;
     }
 
     /** The unit a handle names, or -1 if the handle is not the start of a unit of this run. */
