@@ -347,7 +347,7 @@ public final class PmemPool implements AutoCloseable {
                     throw outOfMemory(PersistentHashMap.HEADER_SIZE + PersistentHashMap.tableBytes(16));
                 }
             }
-            PersistentHashMap map = PersistentHashMap.open(memory, heap, lanes, header);
+            PersistentHashMap map = PersistentHashMap.open(memory, heap, lanes, transactions.rewrites(), header);
             long dropped = 0;
             if (recovery.unsafeShutdown()) {
                 dropped = map.salvage();

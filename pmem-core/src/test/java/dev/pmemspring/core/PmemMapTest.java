@@ -201,6 +201,67 @@ class PmemMapTest {
         assertThat(s(m.get(b("key")))).isEqualTo("fresh");
     }
 
+    @Test
+    void aSameSizeOverwriteRewritesTheEntryWhereItIs() throws IOException {
+        PmemMap m = pool.map("inplace");
+        m.put(b("key"), b("value-1"));
+        long before = findEntry("value-1"); // (reopens the pool)
+        m = pool.map("inplace");
+        long objects = pool.stats().objects();
+
+        m.put(b("key"), b("value-2"));
+
+        assertThat(pool.stats().objects()).isEqualTo(objects);
+        assertThat(s(m.get(b("key")))).isEqualTo("value-2");
+        assertThat(findEntry("value-2")).isEqualTo(before);
+        m = pool.map("inplace");
+        assertThat(s(m.get(b("key")))).isEqualTo("value-2");
+        assertThat(m.stats().bytes()).isEqualTo(24 + 3 + 7);
+        assertThat(pool.check().clean()).isTrue();
+    }
+
+    @Test
+    void anOverwriteOfAnotherSizeTakesANewBlockAndOneOverADamagedValueRepairsIt() throws IOException {
+        PmemMap m = pool.map("moves");
+        m.put(b("key"), b("value-1"));
+        long first = findEntry("value-1"); // (reopens the pool)
+        pool.map("moves").put(b("key"), b("longer-value-2"));
+        long second = findEntry("longer-value-2");
+        assertThat(second).isNotEqualTo(first);
+
+        pool.close();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(b("L")), second); // a value byte: the checksum no longer holds
+        }
+        pool = PmemPool.open(path, OPTIONS);
+        m = pool.map("moves");
+        m.put(b("key"), b("longer-value-3")); // same size: rewritten where it is, which repairs it
+        assertThat(findEntry("longer-value-3")).isEqualTo(second);
+        m = pool.map("moves");
+        assertThat(s(m.get(b("key")))).isEqualTo("longer-value-3");
+
+        assertThat(m.stats().checksumFailures()).isZero();
+        assertThat(m.stats().bytes()).isEqualTo(24 + 3 + 14);
+        assertThat(pool.check().clean()).isTrue();
+    }
+
+    @Test
+    void aSameSizeOverwriteInsideATransactionIsNotUndoneByItsRollback() {
+        PmemMap m = pool.map("tx");
+        m.put(b("key"), b("value-1"));
+        // The map's writes are atomic on their own and do not join the caller's transaction; an
+        // in-place rewrite must not use (or be rolled back with) the transaction's undo log.
+        assertThatThrownBy(() -> pool.transaction(tx -> {
+            m.put(b("key"), b("value-2"));
+            throw new IllegalStateException("abort");
+        })).hasMessage("abort");
+
+        assertThat(s(m.get(b("key")))).isEqualTo("value-2");
+        reopen();
+        assertThat(s(pool.map("tx").get(b("key")))).isEqualTo("value-2");
+        assertThat(pool.check().clean()).isTrue();
+    }
+
     /** The file offset of {@code text}, scanning the pool (tests only). */
     private long findEntry(String text) throws IOException {
         pool.close();

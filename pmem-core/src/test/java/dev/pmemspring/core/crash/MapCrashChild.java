@@ -53,7 +53,9 @@ public final class MapCrashChild {
                         map.remove(key(k));
                         done = "R " + k;
                     } else {
-                        byte[] value = ByteBuffer.allocate(16 + random.nextInt(600)).putInt(k).putLong(seq).array();
+                        // Half of one size (overwrites rewritten in place), half of any (new blocks).
+                        int size = random.nextBoolean() ? 64 : 16 + random.nextInt(600);
+                        byte[] value = ByteBuffer.allocate(size).putInt(k).putLong(seq).array();
                         map.put(key(k), value);
                         done = "P " + k + " " + seq;
                     }

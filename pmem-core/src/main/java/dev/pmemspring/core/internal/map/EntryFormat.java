@@ -16,8 +16,11 @@ import java.util.zip.CRC32C;
  *   +24  key bytes, then value bytes
  * </pre>
  *
- * An entry is written once, before it is published, and never changed: an update publishes a new
- * entry. So the checksum catches any damage, and a reader never sees an entry half-written.
+ * An entry is written before it is published. An update publishes a new entry, except one of
+ * exactly the same size, which rewrites the entry where it is, under the stripe's lock and
+ * through the undo log (so a crash leaves the old bytes or the new); unlocked readers see the
+ * stripe's sequence number move and retry. So the checksum catches damage, and a reader never
+ * uses an entry half-written.
  */
 final class EntryFormat {
 

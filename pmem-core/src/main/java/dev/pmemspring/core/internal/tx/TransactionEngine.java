@@ -29,6 +29,7 @@ public final class TransactionEngine {
     final Path path;
     final LongFunction<PoolOutOfMemoryException> outOfMemory;
     private final UndoLog[] undoLogs;
+    private final AtomicRewrite rewrites;
     private final ThreadLocal<ActiveTransaction> current = new ThreadLocal<>();
     final LongAdder committed = new LongAdder();
     final LongAdder aborted = new LongAdder();
@@ -45,6 +46,7 @@ public final class TransactionEngine {
         for (int i = 0; i < undoLogs.length; i++) {
             undoLogs[i] = new UndoLog(memory, layout.undoOffset(i), PoolLayout.UNDO_SIZE);
         }
+        this.rewrites = new AtomicRewrite(memory, lanes, this);
     }
 
     /**
@@ -74,6 +76,15 @@ public final class TransactionEngine {
         tx = new ActiveTransaction(this, undoLogs[lane.index()]);
         current.set(tx);
         return tx;
+    }
+
+    /** Rewrites of pool ranges in place, atomic through the lanes' undo logs, outside transactions. */
+    public AtomicRewrite rewrites() {
+        return rewrites;
+    }
+
+    UndoLog undoLog(int lane) {
+        return undoLogs[lane];
     }
 
     /** The calling thread's transaction, or null. */
