@@ -23,6 +23,11 @@
 #         SKIP_OPEN=1  skip MapOpenBenchmark
 #         KILL_IMPLS   comma-separated impls for the kill -9 probe (default pmem,chronicle,mapdb,mapdb-tx;
 #                      empty skips it)
+#         ROUNDS       how many times to run the MapBenchmark runs, one round after the other (default 1).
+#                      With two threads on this 2-vCPU VM a fork's mean depends on where the host runs
+#                      the vCPUs: forks of one jar gave 460-1,460 ns/op for the same overwrite. With
+#                      ROUNDS > 1 every impl gets a fork per round, and the report shows the median of
+#                      the forks' means (and their range) and ratios of medians.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,6 +43,7 @@ OPS=${OPS:-getHit|getMiss|putOverwrite|mix}
 PUTNEW=${PUTNEW:-1}
 SKIP_OPEN=${SKIP_OPEN:-0}
 KILL_IMPLS=${KILL_IMPLS-pmem,chronicle,mapdb,mapdb-tx}
+ROUNDS=${ROUNDS:-1}
 setup_results_dir map-
 
 if [[ $QUICK == 1 ]]; then
@@ -82,7 +88,7 @@ CHRONICLE_FLAGS=(
 
 write_run_info_header "$RESULTS_DIR/run-info.txt" \
   "quick: $QUICK" \
-  "impls: $IMPLS; ops: $OPS; putNew: $PUTNEW; open: $((1 - SKIP_OPEN)); kill probe: ${KILL_IMPLS:-none}"
+  "impls: $IMPLS; ops: $OPS; putNew: $PUTNEW; open: $((1 - SKIP_OPEN)); kill probe: ${KILL_IMPLS:-none}; rounds: $ROUNDS"
 
 # --- build -----------------------------------------------------------------------------------
 build_and_copy_jar "$RESULTS_DIR" "$SKIP_BUILD"
@@ -94,16 +100,20 @@ build_and_copy_jar "$RESULTS_DIR" "$SKIP_BUILD"
 FAST_IMPLS=$(tr ',' '\n' <<< "$IMPLS" | grep -vx 'mapdb-tx' | paste -sd, - || true)
 HAS_TX=$(tr ',' '\n' <<< "$IMPLS" | grep -cx 'mapdb-tx' || true)
 
-for t in 1 2; do
-  run_jmh "map-t$t.json" "MapBenchmark\\.($OPS)\$" -t "$t" -p impl="$IMPLS" ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
-  if [[ $PUTNEW == 1 && -n $FAST_IMPLS ]]; then
-    run_jmh "map-putnew-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl="$FAST_IMPLS" ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
-      -bs "$PUTNEW_BATCH" -wbs "$PUTNEW_BATCH"
-  fi
-  if [[ $PUTNEW == 1 ]] && (( HAS_TX > 0 )); then
-    run_jmh "map-putnew-tx-t$t.json" 'MapBenchmark\.putNew$' -t "$t" -p impl=mapdb-tx ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
-      -bs "$PUTNEW_BATCH_TX" -wbs "$PUTNEW_BATCH_TX"
-  fi
+for round in $(seq 1 "$ROUNDS"); do
+  # One round's files are suffixed -r<round> when there are several rounds.
+  sfx=$([[ $ROUNDS == 1 ]] || echo "-r$round")
+  for t in 1 2; do
+    run_jmh "map-t$t$sfx.json" "MapBenchmark\\.($OPS)\$" -t "$t" -p impl="$IMPLS" ${MATRIX[@]+"${MATRIX[@]}"} "${LOOP_OPTS[@]}"
+    if [[ $PUTNEW == 1 && -n $FAST_IMPLS ]]; then
+      run_jmh "map-putnew-t$t$sfx.json" 'MapBenchmark\.putNew$' -t "$t" -p impl="$FAST_IMPLS" ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
+        -bs "$PUTNEW_BATCH" -wbs "$PUTNEW_BATCH"
+    fi
+    if [[ $PUTNEW == 1 ]] && (( HAS_TX > 0 )); then
+      run_jmh "map-putnew-tx-t$t$sfx.json" 'MapBenchmark\.putNew$' -t "$t" -p impl=mapdb-tx ${MATRIX_PUTNEW[@]+"${MATRIX_PUTNEW[@]}"} "${PUTNEW_OPTS[@]}" \
+        -bs "$PUTNEW_BATCH_TX" -wbs "$PUTNEW_BATCH_TX"
+    fi
+  done
 done
 if [[ $SKIP_OPEN != 1 ]]; then
   run_jmh map-open.json 'MapOpenBenchmark' "${OPEN_OPTS[@]}"
@@ -130,7 +140,7 @@ OPS = [("getHit", None, "get (hit)"), ("getMiss", None, "get (miss)"),
        ("putOverwrite", None, "put (overwrite)"), ("putNew", None, "put (new key)"),
        ("mix", "100", "mix 100 % reads"), ("mix", "75", "mix 75 % reads"), ("mix", "25", "mix 25 % reads")]
 
-rows = {}   # (method, readPercent, valueSize, threads) -> impl -> (ns, err)
+rows = {}   # (method, readPercent, valueSize, threads) -> impl -> [(ns, err), one per round]
 opens = {}  # entries -> result
 for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
     try:
@@ -155,7 +165,7 @@ for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
             score /= batch
             err = err / batch if err is not None else None
         key = (method, params.get("readPercent"), int(params["valueSize"]), r["threads"])
-        rows.setdefault(key, {})[params["impl"]] = (score, err)
+        rows.setdefault(key, {}).setdefault(params["impl"], []).append((score, err))
 
 def fmt(v):
     if v is None:
@@ -164,19 +174,34 @@ def fmt(v):
         return f"{v:,.0f}"
     return f"{v:,.1f}"
 
-def cell(entry):
-    if entry is None:
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+def center(entries):
+    """One round's score, or the median of the rounds' scores."""
+    return None if not entries else median([s for s, _ in entries])
+
+def cell(entries):
+    if not entries:
         return "—"
-    s, e = entry
-    return fmt(s) + (f" ± {fmt(e)}" if e is not None else "")
+    if len(entries) == 1:
+        s, e = entries[0]
+        return fmt(s) + (f" ± {fmt(e)}" if e is not None else "")
+    scores = [s for s, _ in entries]
+    return f"{fmt(median(scores))} ({fmt(min(scores))}–{fmt(max(scores))})"
 
 def ratio(a, b):
-    if a is None or b is None or b[0] <= 0:
+    a, b = center(a), center(b)
+    if a is None or b is None or b <= 0:
         return "—"
-    return f"{a[0] / b[0]:.2f}"
+    return f"{a / b:.2f}"
 
 print("## Map operations: ns/op (per thread), lower is better\n")
-print("Ratios are pmem / peer: **below 1 pmem is faster**. `±` is JMH's 99.9 % confidence half-width.")
+print("Ratios are pmem / peer: **below 1 pmem is faster**. `±` is JMH's 99.9 % confidence half-width;")
+print("with several rounds a cell is the median of the rounds' fork means (their range in brackets),")
+print("and a ratio is of medians.")
 print("put (new key) is a single-shot batch per iteration, divided by the batch size.\n")
 print("| op | value | threads | " + " | ".join(IMPLS) + " | pmem/chm | pmem/chronicle | pmem/mapdb | pmem/mapdb-tx |")
 print("| --- | ---: | ---: | " + " | ".join(["---:"] * len(IMPLS)) + " | ---: | ---: | ---: | ---: |")
@@ -210,7 +235,9 @@ for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
         b = min(raw)
         if r["mode"] == "ss" and method == "putNew":
             b /= r.get("measurementBatchSize", 1)
-        best.setdefault((method, params.get("readPercent"), int(params["valueSize"]), r["threads"]), {})[params["impl"]] = (b, None)
+        cells = best.setdefault((method, params.get("readPercent"), int(params["valueSize"]), r["threads"]), {})
+        # Over several rounds: the best iteration of all forks.
+        cells[params["impl"]] = [(min(b, cells[params["impl"]][0][0]) if params["impl"] in cells else b, None)]
 
 if best:
     print("\n## Map operations, best iteration: ns/op (per thread)\n")
