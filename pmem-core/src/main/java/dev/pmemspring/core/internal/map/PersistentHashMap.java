@@ -50,11 +50,12 @@ public final class PersistentHashMap {
 
     /**
      * Overwrites of entries up to this size rewrite the entry in place. Measured
-     * ({@code MapBenchmark.putOverwrite}, docs/benchmarks.md): faster than a new block at 140 and
-     * 440 bytes, with two threads by 20-40 %; at 1 KiB no faster with two threads and slower with
-     * one, as the undo log copies and checksums every word of the old entry.
+     * ({@code MapBenchmark.putOverwrite}, docs/benchmarks.md) against a new block: at 140 and
+     * 440 bytes faster with one thread and 20-40 % faster with two; at 1 KiB as fast with one
+     * thread and about 30 % faster with two. Beyond, the copy into the log grows with the entry
+     * while the saving does not.
      */
-    private static final long MAX_REWRITTEN_ENTRY = 512;
+    private static final long MAX_REWRITTEN_ENTRY = 2048;
     /** Entries up to this size are read without asking the heap for their block's size. */
     private static final long UNCHECKED_ENTRY_BYTES = 64 * 1024;
     static final int STRIPES = 256;
@@ -439,10 +440,10 @@ public final class PersistentHashMap {
 
     /**
      * Overwrites {@code entry} where it is if the new entry has exactly its size (at most
-     * {@value #MAX_REWRITTEN_ENTRY} bytes), atomically
-     * through the lane's undo log: no block is allocated or freed, and the slot and the stripe's
-     * counters stay as they are. False (nothing written) if the sizes differ or the thread is in
-     * a transaction. Readers see the stripe's sequence number move, as for any write, and retry.
+     * {@value #MAX_REWRITTEN_ENTRY} bytes), atomically through the lane's undo log: no block is
+     * allocated or freed, and the slot and the stripe's counters stay as they are. False (nothing
+     * written) if the sizes differ or the thread is in a transaction. Readers see the stripe's
+     * sequence number move, as for any write, and retry.
      */
     private boolean rewroteInPlace(int s, long entry, long entrySize, byte[] key, byte[] value, long expiresAt) {
         // The slot's key matched; its stored lengths must give this size, and the allocator must

@@ -4,6 +4,7 @@ import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * One lane's undo log: what to put back if the transaction holding the lane does not commit.
@@ -15,6 +16,11 @@ import java.util.List;
  *
  *   entry: target offset | kind (high 8 bits) and length | payload words | checksum
  * </pre>
+ *
+ * <p>A snapshot's checksum mixes its two header words with the CRC32C of its payload
+ * ({@link #SNAPSHOT_CRC}): the word-by-word mix of the other kinds is one serial chain of
+ * multiplications, about 2 ns per word, which made a 1 KiB snapshot cost a quarter of a
+ * microsecond. Snapshots written before that ({@link #SNAPSHOT}) are still read and rolled back.
  *
  * <p>Every entry's checksum covers the log's generation, so bumping the generation (one 8-byte
  * store) empties the log without zeroing it: that store is a transaction's commit point. Entries
@@ -28,7 +34,7 @@ final class UndoLog {
     static final int EXTENSION_SIZE = 64 * 1024;
     static final int MIN_ENTRY = 32;
 
-    /** Restores bytes copied before the transaction changed them. */
+    /** Restores bytes copied before the transaction changed them (checksum: the word mix; read only). */
     static final int SNAPSHOT = 1;
     /** On rollback, AND the word with the payload (undoes an allocation's bitmap bit). */
     static final int ROLLBACK_AND = 2;
@@ -36,6 +42,10 @@ final class UndoLog {
     static final int ROLLBACK_OR = 3;
     /** On rollback, store the payload (restores a chunk header). */
     static final int ROLLBACK_SET = 4;
+    /** As {@link #SNAPSHOT}, with the payload under a CRC32C (what is written now). */
+    static final int SNAPSHOT_CRC = 5;
+    /** Bytes of payload copied and checksummed at a time, through {@link #chunk}. */
+    private static final int CHUNK = 4096;
 
     /** Allocates and publishes the next segment into {@code nextField}; returns its handle. */
     interface Extender {
@@ -52,6 +62,9 @@ final class UndoLog {
     private long position;
     private long generation;
     private int entries;
+    private final CRC32C crc = new CRC32C();
+    /** Staging for a snapshot's bytes on their way into the log; made on first use. */
+    private byte[] chunk;
 
     UndoLog(PersistentMemory memory, long area, int areaSize) {
         this.memory = memory;
@@ -85,11 +98,23 @@ final class UndoLog {
             long piece = Math.min(length, room & ~7L);
             long words = (piece + 7) >>> 3;
             long at = position;
+            long header = ((long) SNAPSHOT_CRC << 56) | piece;
             memory.putLong(at, offset);
-            memory.putLong(at + 8, ((long) SNAPSHOT << 56) | piece);
+            memory.putLong(at + 8, header);
             memory.putLong(at + 16 + 8 * (words - 1), 0); // defined padding in the last word
-            memory.copy(offset, at + 16, piece);
-            seal(at, 2 + words);
+            // Copied through the staging array so the CRC runs over a Java array (hardware
+            // CRC32C), not over the mapping, which would take the pool's shared memory session.
+            crc.reset();
+            for (long done = 0; done < piece; ) {
+                int n = (int) Math.min(CHUNK, piece - done);
+                byte[] bytes = chunk();
+                memory.getBytes(offset + done, bytes, 0, n);
+                crc.update(bytes, 0, n);
+                memory.putBytes(at + 16 + done, bytes, 0, n);
+                done += n;
+            }
+            memory.putLong(at + 16 + 8 * words, mix(mix(mix(seed(), offset), header), crc.getValue()));
+            persistEntry(at, 3 + words);
             offset += piece;
             length -= piece;
         }
@@ -112,11 +137,23 @@ final class UndoLog {
             sum = mix(sum, memory.getLong(at + 8 * i));
         }
         memory.putLong(at + 8 * words, sum);
-        long bytes = 8 * (words + 1);
+        persistEntry(at, words + 1);
+    }
+
+    /** Persists the entry of {@code words} words (checksum included) at {@code at} and moves past it. */
+    private void persistEntry(long at, long words) {
+        long bytes = 8 * words;
         // The entry is durable before the caller changes what it protects.
         memory.persist(at, bytes);
         position = at + bytes;
         entries++;
+    }
+
+    private byte[] chunk() {
+        if (chunk == null) {
+            chunk = new byte[CHUNK];
+        }
+        return chunk;
     }
 
     /** Moves to a segment with at least {@code needed} bytes left; returns the bytes left there. */
@@ -152,7 +189,7 @@ final class UndoLog {
             long[] e = valid.get(i); // target, kind, length, payload offset
             long target = e[0];
             switch ((int) e[1]) {
-                case SNAPSHOT -> memory.copy(e[3], target, e[2]);
+                case SNAPSHOT, SNAPSHOT_CRC -> memory.copy(e[3], target, e[2]);
                 case ROLLBACK_AND -> memory.getAndBitwiseAnd(target, memory.getLong(e[3]));
                 case ROLLBACK_OR -> memory.getAndBitwiseOr(target, memory.getLong(e[3]));
                 default -> memory.putLongAtomic(target, memory.getLong(e[3]));
@@ -178,17 +215,14 @@ final class UndoLog {
                 int kind = (int) (header >>> 56);
                 long length = header & 0x00FFFFFFFFFFFFFFL;
                 long words = (length + 7) >>> 3;
-                if (kind < SNAPSHOT || kind > ROLLBACK_SET || length <= 0
+                boolean snapshot = kind == SNAPSHOT || kind == SNAPSHOT_CRC;
+                if (kind < SNAPSHOT || kind > SNAPSHOT_CRC || length <= 0
                         || 8 * (3 + words) > segment.end() - at
-                        || (kind != SNAPSHOT && length != 8)
+                        || (!snapshot && length != 8)
                         || target < 0 || target + length > memory.size()) {
                     return valid;
                 }
-                long sum = seed();
-                for (long i = 0; i < 2 + words; i++) {
-                    sum = mix(sum, memory.getLong(at + 8 * i));
-                }
-                if (sum != memory.getLong(at + 8 * (2 + words))) {
+                if (checksum(kind, at, target, header, length, words) != memory.getLong(at + 8 * (2 + words))) {
                     return valid;
                 }
                 valid.add(new long[] {target, kind, length, at + 16});
@@ -196,6 +230,26 @@ final class UndoLog {
             }
         }
         return valid;
+    }
+
+    /** The checksum an entry of {@code kind} at {@code at} must carry after its payload. */
+    private long checksum(int kind, long at, long target, long header, long length, long words) {
+        if (kind == SNAPSHOT_CRC) {
+            crc.reset();
+            for (long done = 0; done < length; ) {
+                int n = (int) Math.min(CHUNK, length - done);
+                byte[] bytes = chunk();
+                memory.getBytes(at + 16 + done, bytes, 0, n);
+                crc.update(bytes, 0, n);
+                done += n;
+            }
+            return mix(mix(mix(seed(), target), header), crc.getValue());
+        }
+        long sum = seed();
+        for (long i = 0; i < 2 + words; i++) {
+            sum = mix(sum, memory.getLong(at + 8 * i));
+        }
+        return sum;
     }
 
     private long seed() {

@@ -122,6 +122,45 @@ class UndoLogTest {
     }
 
     @Test
+    void aSnapshotWhosePayloadIsTornIsNotRolledBack() {
+        DyingMemory m = original();
+        UndoLog log = new UndoLog(m, LOG, LOG_SIZE);
+        log.logSnapshot(DATA, 100, NO_EXTENSION);
+        // The first entry starts after the generation and the next-segment words: target, kind
+        // and length, then the payload. One payload byte as if it never reached the media:
+        m.putByte(LOG + 16 + 16 + 37, (byte) 0x5A);
+        assertThat(new UndoLog(m, LOG, LOG_SIZE).readValid()).isEmpty();
+    }
+
+    @Test
+    void snapshotsWrittenBeforeTheirPayloadHadACrcAreStillRolledBack() {
+        // The entry format of earlier builds: kind 1, the checksum a mix of every word.
+        DyingMemory m = original();
+        long at = LOG + 16;
+        long[] words = new long[2 + 13];
+        words[0] = DATA;
+        words[1] = (1L << 56) | 100;
+        for (int i = 0; i < 100; i++) {
+            words[2 + i / 8] |= (long) (i & 0xFF) << (8 * (i % 8)); // the bytes DATA holds, little-endian
+        }
+        long sum = oldMix(0xBB67AE8584CAA73BL, m.getLong(LOG));
+        for (int i = 0; i < words.length; i++) {
+            m.putLong(at + 8L * i, words[i]);
+            sum = oldMix(sum, words[i]);
+        }
+        m.putLong(at + 8L * words.length, sum);
+        m.fill(DATA, 100, (byte) 0x77);
+
+        assertThat(new UndoLog(m, LOG, LOG_SIZE).rollback()).isEqualTo(1);
+        assertOriginal(m);
+    }
+
+    private static long oldMix(long h, long w) {
+        h = (h ^ w) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 31);
+    }
+
+    @Test
     void entriesOfAnEarlierGenerationAreNotRolledBack() {
         DyingMemory m = original();
         UndoLog log = new UndoLog(m, LOG, LOG_SIZE);
