@@ -591,22 +591,11 @@ public final class Heap {
 
     /** Usable size of the block at {@code handle}. */
     public long sizeOf(long handle) {
-        int chunk = layout.chunkOf(handle);
-        if (chunk >= 0) {
-            Run run = runOfChunk[chunk];
-            if (run != null) {
-                int unit = run.unitOf(handle);
-                if (unit >= 0 && run.isTaken(unit)) {
-                    return run.unitSize;
-                }
-            } else if (layout.chunkOffset(chunk) == handle) {
-                Integer length = usedSpans.get(chunk);
-                if (length != null) {
-                    return length * PoolLayout.CHUNK_SIZE;
-                }
-            }
+        long size = blockSize(handle);
+        if (size < 0) {
+            throw notABlock(handle);
         }
-        throw notABlock(handle);
+        return size;
     }
 
     /**
@@ -614,17 +603,22 @@ public final class Heap {
      * false for anything else, without throwing. Reads only volatile state.
      */
     public boolean isLiveBlockOf(long handle, long size) {
+        return blockSize(handle) >= size;
+    }
+
+    /** Usable size of the allocated block starting at {@code handle}, or -1 if none starts there. */
+    private long blockSize(long handle) {
         int chunk = layout.chunkOf(handle);
         if (chunk < 0) {
-            return false;
+            return -1;
         }
         Run run = runOfChunk[chunk];
         if (run != null) {
             int unit = run.unitOf(handle);
-            return unit >= 0 && run.unitSize >= size && run.isTaken(unit);
+            return unit >= 0 && run.isTaken(unit) ? run.unitSize : -1;
         }
         Integer length = layout.chunkOffset(chunk) == handle ? usedSpans.get(chunk) : null;
-        return length != null && length * PoolLayout.CHUNK_SIZE >= size;
+        return length != null ? length * PoolLayout.CHUNK_SIZE : -1;
     }
 
     /** Whether {@code [offset, offset + 8)} lies in the heap's data area. */

@@ -44,7 +44,7 @@ final class UndoLog {
     static final int ROLLBACK_SET = 4;
     /** As {@link #SNAPSHOT}, with the payload under a CRC32C (what is written now). */
     static final int SNAPSHOT_CRC = 5;
-    /** Bytes of payload copied and checksummed at a time, through {@link #chunk}. */
+    /** Bytes of payload checksummed at a time, through {@link #chunk}. */
     private static final int CHUNK = 4096;
 
     /** Allocates and publishes the next segment into {@code nextField}; returns its handle. */
@@ -63,7 +63,7 @@ final class UndoLog {
     private long generation;
     private int entries;
     private final CRC32C crc = new CRC32C();
-    /** Staging for a snapshot's bytes on their way into the log; made on first use. */
+    /** Staging for a snapshot's logged bytes while their CRC is computed; made on first use. */
     private byte[] chunk;
 
     UndoLog(PersistentMemory memory, long area, int areaSize) {
@@ -102,18 +102,9 @@ final class UndoLog {
             memory.putLong(at, offset);
             memory.putLong(at + 8, header);
             memory.putLong(at + 16 + 8 * (words - 1), 0); // defined padding in the last word
-            // Copied through the staging array so the CRC runs over a Java array (hardware
-            // CRC32C), not over the mapping, which would take the pool's shared memory session.
-            crc.reset();
-            for (long done = 0; done < piece; ) {
-                int n = (int) Math.min(CHUNK, piece - done);
-                byte[] bytes = chunk();
-                memory.getBytes(offset + done, bytes, 0, n);
-                crc.update(bytes, 0, n);
-                memory.putBytes(at + 16 + done, bytes, 0, n);
-                done += n;
-            }
-            memory.putLong(at + 16 + 8 * words, mix(mix(mix(seed(), offset), header), crc.getValue()));
+            memory.copy(offset, at + 16, piece);
+            // The checksum a reader will compute, from the bytes as logged.
+            memory.putLong(at + 16 + 8 * words, checksum(SNAPSHOT_CRC, at, offset, header, piece, words));
             persistEntry(at, 3 + words);
             offset += piece;
             length -= piece;
@@ -132,11 +123,7 @@ final class UndoLog {
 
     /** Writes the checksum after {@code words} words at {@code at} and persists the entry. */
     private void seal(long at, long words) {
-        long sum = seed();
-        for (long i = 0; i < words; i++) {
-            sum = mix(sum, memory.getLong(at + 8 * i));
-        }
-        memory.putLong(at + 8 * words, sum);
+        memory.putLong(at + 8 * words, wordMix(at, words));
         persistEntry(at, words + 1);
     }
 
@@ -235,6 +222,8 @@ final class UndoLog {
     /** The checksum an entry of {@code kind} at {@code at} must carry after its payload. */
     private long checksum(int kind, long at, long target, long header, long length, long words) {
         if (kind == SNAPSHOT_CRC) {
+            // Through the staging array, so the CRC runs over a Java array (hardware CRC32C), not
+            // over the mapping, which would take the pool's shared memory session.
             crc.reset();
             for (long done = 0; done < length; ) {
                 int n = (int) Math.min(CHUNK, length - done);
@@ -245,8 +234,13 @@ final class UndoLog {
             }
             return mix(mix(mix(seed(), target), header), crc.getValue());
         }
+        return wordMix(at, 2 + words);
+    }
+
+    /** The checksum of the other kinds: every one of the {@code words} words at {@code at}, mixed in turn. */
+    private long wordMix(long at, long words) {
         long sum = seed();
-        for (long i = 0; i < 2 + words; i++) {
+        for (long i = 0; i < words; i++) {
             sum = mix(sum, memory.getLong(at + 8 * i));
         }
         return sum;
