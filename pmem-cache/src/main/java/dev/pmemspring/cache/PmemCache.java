@@ -1,9 +1,11 @@
 package dev.pmemspring.cache;
 
 import dev.pmemspring.cache.internal.HeapTier;
+import dev.pmemspring.cache.internal.KeyDecoder;
 import dev.pmemspring.cache.internal.KeyEncoder;
 import dev.pmemspring.cache.internal.SingleFlight;
 import dev.pmemspring.cache.internal.ValueEncoding;
+import dev.pmemspring.cache.internal.WriteStamps;
 import dev.pmemspring.core.MapStats;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PoolOutOfMemoryException;
@@ -34,6 +36,12 @@ import java.util.function.Supplier;
  *
  * <p>With a heap tier, hot values are also held deserialized in the JVM heap, kept consistent with
  * the pool on every put, evict and clear.
+ *
+ * <p>A loaded value ({@code get(key, loader)}, {@code retrieve(key, loader)}, or a put right after a
+ * miss of the same key on the same thread, as {@code @Cacheable} does) is stored only if the key
+ * was not written or invalidated while it loaded: such a value may predate the change, and must
+ * not outlive it. With a {@link CacheCoherence}, every other write is reported to it before it
+ * reaches the pool.
  */
 public final class PmemCache extends AbstractValueAdaptingCache {
 
@@ -48,6 +56,10 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final Supplier<ClassLoader> classLoader;
     private final BooleanSupplier poolRoom;
     private final @Nullable HeapTier heap;
+    private final CacheCoherence coherence;
+    private final WriteStamps stamps = new WriteStamps();
+    /** The last miss this thread saw, so the put that follows it (a load) is stored only if still current. */
+    private final ThreadLocal<@Nullable Miss> lastMiss = new ThreadLocal<>();
     private final SingleFlight loads = new SingleFlight();
     private final ConcurrentHashMap<Object, CompletableFuture<?>> asyncLoads = new ConcurrentHashMap<>();
     private final long expiredBaseline;
@@ -60,12 +72,18 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final LongAdder removals = new LongAdder();
     private final LongAdder deserializationFailures = new LongAdder();
     private final LongAdder rejectedPuts = new LongAdder();
+    private final LongAdder invalidations = new LongAdder();
+    private final LongAdder discardedLoads = new LongAdder();
     private final AtomicBoolean oversizeLogged = new AtomicBoolean();
     private final AtomicBoolean deserializationLogged = new AtomicBoolean();
     private final AtomicBoolean noRoomLogged = new AtomicBoolean();
 
+    /** A miss of {@code key} and the stamp of its stripe then: a load that follows stores only if it still holds. */
+    private record Miss(Object key, int stripe, long stamp) {
+    }
+
     PmemCache(String name, PmemMap map, PmemCacheSettings settings, Supplier<ClassLoader> classLoader,
-              BooleanSupplier poolRoom) {
+              BooleanSupplier poolRoom, CacheCoherence coherence) {
         super(settings.nullValues());
         this.name = name;
         this.map = map;
@@ -73,6 +91,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         this.serializer = settings.serializer();
         this.classLoader = classLoader;
         this.poolRoom = poolRoom;
+        this.coherence = coherence;
         this.heap = settings.heapTier() > 0 ? new HeapTier(settings.heapTier()) : null;
         MapStats s = map.stats();
         this.expiredBaseline = s.expiredRemoved();
@@ -104,14 +123,17 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         return new PmemCacheStats(hits.sum(), misses.sum(), puts.sum(),
                 evictions.sum() + s.expiredRemoved() - expiredBaseline, removals.sum(),
                 deserializationFailures.sum(), rejectedPuts.sum(), s.checksumFailures() - checksumBaseline,
-                s.entries(), s.bytes());
+                invalidations.sum(), discardedLoads.sum(), s.entries(), s.bytes());
     }
 
     // ---------------------------------------------------------------- reads
 
     @Override
     protected @Nullable Object lookup(Object key) {
-        Object value = find(key);
+        return counted(find(key, true));
+    }
+
+    private @Nullable Object counted(@Nullable Object value) {
         if (value != null) {
             hits.increment();
         } else {
@@ -120,25 +142,54 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         return value;
     }
 
-    /** The store value of {@code key} (NullValue for a cached null), or null; counts nothing. */
-    private @Nullable Object find(Object key) {
+    /**
+     * The store value of {@code key} (NullValue for a cached null), or null; counts nothing. A miss
+     * is remembered for this thread when {@code noteMiss}, for the put that may follow it.
+     */
+    private @Nullable Object find(Object key, boolean noteMiss) {
+        byte[] k;
         if (heap == null) {
-            ValueEncoding.Decoded d = read(KeyEncoder.encode(key));
-            return d == null ? null : d.value();
+            k = KeyEncoder.encode(key);
+            ValueEncoding.Decoded d = read(k);
+            if (d != null) {
+                return d.value();
+            }
+        } else {
+            HeapTier.Node node = heap.get(key);
+            if (node != null) {
+                return node.value();
+            }
+            k = KeyEncoder.encode(key);
+            if (map.containsKey(k)) {   // a miss takes no lock: nothing could be filled anyway
+                node = heap.fill(key, () -> {
+                    ValueEncoding.Decoded d = read(k);   // read again under the key's lock; see HeapTier
+                    return d == null ? null : new HeapTier.Node(d.value(), d.expiresAt());
+                });
+                if (node != null) {
+                    return node.value();
+                }
+            }
         }
-        HeapTier.Node node = heap.get(key);
-        if (node != null) {
-            return node.value();
+        if (noteMiss) {
+            lastMiss.set(missOf(key, k));
         }
-        byte[] k = KeyEncoder.encode(key);
-        if (!map.containsKey(k)) {
-            return null;   // a miss takes no lock: nothing could be filled anyway
+        return null;
+    }
+
+    /** A miss of {@code key} now: read after the pool missed and before anything asks the back end. */
+    private Miss missOf(Object key, byte[] k) {
+        int stripe = WriteStamps.stripe(k);
+        return new Miss(key, stripe, stamps.read(stripe));
+    }
+
+    /** The miss this thread noted for {@code key} just before, if that was its last cache operation. */
+    private @Nullable Miss takeMiss(@Nullable Object key) {
+        Miss miss = lastMiss.get();
+        if (miss == null) {
+            return null;
         }
-        node = heap.fill(key, () -> {
-            ValueEncoding.Decoded d = read(k);   // read again under the key's lock; see HeapTier
-            return d == null ? null : new HeapTier.Node(d.value(), d.expiresAt());
-        });
-        return node == null ? null : node.value();
+        lastMiss.set(null);
+        return key != null && miss.key().equals(key) ? miss : null;
     }
 
     /** The decoded entry of {@code key} in the pool, or null. */
@@ -167,18 +218,20 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     @Override
     @SuppressWarnings("unchecked")
     public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
-        Object found = lookup(key);
+        takeMiss(null);
+        Object found = counted(find(key, false));
         if (found != null) {
             return (T) fromStoreValue(found);
         }
         try {
             return (T) loads.run(key, () -> {
-                Object again = find(key);      // a load that just finished for this key
+                Object again = find(key, false);      // a load that just finished for this key
                 if (again != null) {
                     return fromStoreValue(again);
                 }
+                Miss miss = missOf(key, KeyEncoder.encode(key));
                 T value = valueLoader.call();
-                put(key, value);
+                write(key, value, miss);
                 return value;
             });
         } catch (SingleFlight.LoadFailed e) {
@@ -188,7 +241,8 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     @Override
     public @Nullable CompletableFuture<?> retrieve(Object key) {
-        Object found = lookup(key);
+        // no miss noted: the put that may follow comes from the future's thread, not this one
+        Object found = counted(find(key, false));
         if (found == null) {
             return null;
         }
@@ -198,7 +252,8 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     @Override
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
-        Object found = lookup(key);
+        takeMiss(null);
+        Object found = counted(find(key, false));
         if (found != null) {
             return CompletableFuture.completedFuture((T) fromStoreValue(found));
         }
@@ -207,6 +262,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (other != null) {
             return (CompletableFuture<T>) other;
         }
+        Miss miss = missOf(key, KeyEncoder.encode(key));
         CompletableFuture<T> source;
         try {
             source = valueLoader.get();
@@ -218,7 +274,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         source.whenComplete((value, failure) -> {
             try {
                 if (failure == null && (value != null || isAllowNullValues())) {
-                    put(key, value);
+                    write(key, value, miss);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("cache '" + name + "': could not store the value loaded for key " + key + ": " + e);
@@ -238,12 +294,43 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     @Override
     public void put(Object key, @Nullable Object value) {
+        write(key, value, takeMiss(key));
+    }
+
+    /**
+     * Stores {@code value}; {@code loadedAfter} is the miss it was loaded after (null: a plain
+     * write, which is reported to the coherence first and moves the key's stamp after).
+     */
+    private void write(Object key, @Nullable Object value, @Nullable Miss loadedAfter) {
         Object storeValue = toStoreValue(value);
         byte[] k = KeyEncoder.encode(key);
         long expiresAt = deadline(key, value);
         byte[] v = ValueEncoding.encode(storeValue, expiresAt, serializer);
         if (v.length > settings.maximumValueBytes()) {
-            reject(key, k, v.length);
+            reject(key, v.length, loadedAfter == null);
+            return;
+        }
+        if (loadedAfter != null) {
+            storeLoaded(key, k, v, storeValue, expiresAt, loadedAfter);
+            return;
+        }
+        coherence.keyChanged(name, k);   // before the pool changes: a crash in between loses no report
+        if (heap == null) {
+            store(k, v, expiresAt);
+        } else {
+            heap.update(key, held -> store(k, v, expiresAt) ? new HeapTier.Node(storeValue, expiresAt) : null);
+        }
+        stamps.bump(WriteStamps.stripe(k));   // after the pool changed: see WriteStamps
+    }
+
+    /**
+     * Stores a loaded value unless the key's stamp moved since the miss it was loaded after. A
+     * move during the store may have come before it, so the value is then taken out again
+     * (only if it is still the one stored: a later write stands).
+     */
+    private void storeLoaded(Object key, byte[] k, byte[] v, Object storeValue, long expiresAt, Miss miss) {
+        if (stamps.read(miss.stripe()) != miss.stamp()) {
+            discardedLoads.increment();
             return;
         }
         if (heap == null) {
@@ -251,10 +338,19 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         } else {
             heap.update(key, held -> store(k, v, expiresAt) ? new HeapTier.Node(storeValue, expiresAt) : null);
         }
+        if (stamps.read(miss.stripe()) != miss.stamp()) {
+            discardedLoads.increment();
+            if (heap == null) {
+                map.remove(k, v);
+            } else {
+                heap.update(key, held -> map.remove(k, v) ? null : held);
+            }
+        }
     }
 
     @Override
     public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
+        takeMiss(null);
         Object storeValue = toStoreValue(value);
         byte[] k = KeyEncoder.encode(key);
         long expiresAt = deadline(key, value);
@@ -262,11 +358,12 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (v.length > settings.maximumValueBytes()) {
             ValueWrapper present = get(key);
             if (present == null) {
-                reject(key, k, v.length);
+                reject(key, v.length, true);
             }
             return present;
         }
         Object[] present = new Object[1];
+        coherence.keyChanged(name, k);   // whether or not it stores: the report must come before the change
         if (heap == null) {
             ValueEncoding.Decoded existing = storeIfAbsent(k, v, expiresAt);
             present[0] = existing == null ? null : existing.value();
@@ -284,6 +381,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 return map.containsKey(k) ? new HeapTier.Node(storeValue, expiresAt) : null;
             });
         }
+        stamps.bump(WriteStamps.stripe(k));
         return toValueWrapper(present[0]);
     }
 
@@ -320,7 +418,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     @Override
     public boolean evictIfPresent(Object key) {
+        takeMiss(null);
         byte[] k = KeyEncoder.encode(key);
+        coherence.keyChanged(name, k);   // even if absent here: a peer may hold it
         boolean[] removed = new boolean[1];
         if (heap == null) {
             removed[0] = map.remove(k);
@@ -330,6 +430,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 return null;
             });
         }
+        stamps.bump(WriteStamps.stripe(k));
         if (removed[0]) {
             removals.increment();
         }
@@ -343,6 +444,15 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     @Override
     public boolean invalidate() {
+        takeMiss(null);
+        coherence.cacheCleared(name);
+        long before = clearHere();
+        removals.add(before);
+        return before > 0;
+    }
+
+    /** Empties the pool map and the heap tier; returns the entries there were. */
+    private long clearHere() {
         long before = map.size();
         // pool first: a heap fill racing with this reads the pool under the key's lock, which the
         // heap's clear waits for, so nothing read before the pool was cleared outlives it
@@ -350,8 +460,40 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (heap != null) {
             heap.clear();
         }
-        removals.add(before);
-        return before > 0;
+        stamps.bumpAll();
+        return before;
+    }
+
+    // ---------------------------------------------------------------- changes made elsewhere
+
+    /** Drops {@code k} (a key's stored form) because another instance changed it; not reported back. */
+    void invalidateStored(byte[] k) {
+        boolean[] removed = new boolean[1];
+        if (heap == null) {
+            removed[0] = map.remove(k);
+        } else {
+            Object key = KeyDecoder.decode(k, serializer, classLoader.get());
+            if (key != null) {
+                heap.update(key, held -> {
+                    removed[0] = map.remove(k);
+                    return null;
+                });
+            } else {
+                // a key this process cannot rebuild (its class is missing or not allowed here):
+                // pool first, then the whole tier, as clear does
+                removed[0] = map.remove(k);
+                heap.clear();
+            }
+        }
+        stamps.bump(WriteStamps.stripe(k));
+        if (removed[0]) {
+            invalidations.increment();
+        }
+    }
+
+    /** Empties this cache because another instance cleared it, or changes were lost; not reported back. */
+    void clearStored() {
+        invalidations.add(clearHere());
     }
 
     /** Writes an entry, making room in the pool if needed; false if it could not (the old entry is gone then). */
@@ -399,9 +541,12 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         return removed;
     }
 
-    private void reject(Object key, byte[] k, int length) {
+    /** A value over the size limit; {@code replacing}: a write, whose older value must not be served. */
+    private void reject(Object key, int length, boolean replacing) {
         rejectedPuts.increment();
-        evictIfPresent(key);   // the caller replaced the value; the old one must not be served
+        if (replacing) {
+            evictIfPresent(key);
+        }
         if (oversizeLogged.compareAndSet(false, true)) {
             LOG.warn("cache '" + name + "': a value of " + length + " bytes was not cached: the limit is "
                     + settings.maximumValueBytes() + " bytes (maximum value size). Further ones are counted in"

@@ -41,6 +41,10 @@ import java.util.function.Consumer;
  * holds 64 maps: the manager's catalogue and up to 63 caches (fewer if the application keeps maps
  * of its own).
  *
+ * <p>With several instances of a service, each with its own pool, a {@link CacheCoherence} (for
+ * example {@code RedisCacheCoherence} from {@code pmem-cache-redis}) carries each instance's
+ * writes to the others: {@link Builder#coherence}.
+ *
  * <p>The manager does not own the pool: close the pool when done with both.
  */
 public final class PmemCacheManager implements CacheManager, BeanClassLoaderAware {
@@ -52,6 +56,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
     private final Map<String, PmemCacheSettings> fixed;
     private final boolean dynamic;
     private final AfterUnsafeShutdown afterUnsafeShutdown;
+    private final CacheCoherence coherence;
     private final CacheCatalogue catalogue;
     private final ConcurrentHashMap<String, PmemCache> caches = new ConcurrentHashMap<>();
     private final Map<String, String> mapOwners = new ConcurrentHashMap<>();
@@ -64,6 +69,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         this.fixed = Collections.unmodifiableMap(new LinkedHashMap<>(b.fixed));
         this.dynamic = b.dynamic != null ? b.dynamic : b.fixed.isEmpty();
         this.afterUnsafeShutdown = b.afterUnsafeShutdown;
+        this.coherence = b.coherence;
         this.classLoader = b.classLoader != null ? b.classLoader : defaultClassLoader();
         this.catalogue = new CacheCatalogue(pool);
         if (pool.lastRecovery().unsafeShutdown()) {
@@ -78,6 +84,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
                 caches.computeIfAbsent(name, n -> open(n, defaults));
             }
         }
+        coherence.start(new Caches());
     }
 
     /** A builder for a manager over {@code pool}. */
@@ -161,6 +168,11 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         return dynamic;
     }
 
+    /** What keeps these caches coherent with other instances' ({@link CacheCoherence#NONE} by default). */
+    public CacheCoherence coherence() {
+        return coherence;
+    }
+
     /** Loads stored classes through the application's class loader (set by Spring). */
     @Override
     public void setBeanClassLoader(ClassLoader classLoader) {
@@ -205,7 +217,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
                         + " entries did not verify after the unsafe shutdown and were dropped");
             }
         }
-        PmemCache cache = new PmemCache(name, map, settings, () -> classLoader, this::makeRoom);
+        PmemCache cache = new PmemCache(name, map, settings, () -> classLoader, this::makeRoom, coherence);
         if (settings.maximumEntries() > 0 || settings.maximumBytes() > 0) {
             map.evict(settings.maximumEntries() > 0 ? settings.maximumEntries() : Long.MAX_VALUE,
                     settings.maximumBytes() > 0 ? settings.maximumBytes() : Long.MAX_VALUE);
@@ -223,6 +235,57 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
             }
         }
         return false;
+    }
+
+    /** This manager's caches, open or only in the pool, as the coherence changes them. */
+    private final class Caches implements CoherentCaches {
+
+        @Override
+        public PmemPool pool() {
+            return pool;
+        }
+
+        @Override
+        public void invalidate(String cache, byte[] key) {
+            PmemCache open = caches.get(cache);
+            if (open != null) {
+                open.invalidateStored(key);
+                return;
+            }
+            PmemMap stored = storedMap(cache);
+            if (stored != null) {
+                stored.remove(key);
+            }
+        }
+
+        @Override
+        public void clear(String cache) {
+            PmemCache open = caches.get(cache);
+            if (open != null) {
+                open.clearStored();
+                return;
+            }
+            PmemMap stored = storedMap(cache);
+            if (stored != null) {
+                stored.clear();
+            }
+        }
+
+        @Override
+        public List<String> clearAll() {
+            java.util.Set<String> names = new java.util.TreeSet<>(catalogue.names());
+            names.addAll(caches.keySet());
+            for (String name : names) {
+                clear(name);
+            }
+            return List.copyOf(names);
+        }
+
+        /** The pool map of a cache this process has not opened, if the pool holds one. */
+        private @Nullable PmemMap storedMap(String cache) {
+            String mapName = CacheCatalogue.mapName(cache);
+            return pool.mapNames().contains(mapName) ? pool.map(mapName) : null;
+        }
     }
 
     private static ClassLoader defaultClassLoader() {
@@ -243,6 +306,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         private @Nullable Boolean dynamic;
         private @Nullable ClassLoader classLoader;
         private AfterUnsafeShutdown afterUnsafeShutdown = AfterUnsafeShutdown.SALVAGE;
+        private CacheCoherence coherence = CacheCoherence.NONE;
 
         private Builder(PmemPool pool) {
             this.pool = Objects.requireNonNull(pool, "pool");
@@ -283,6 +347,16 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         /** What to do with the caches of a pool cut by a machine crash; {@link AfterUnsafeShutdown#SALVAGE} by default. */
         public Builder afterUnsafeShutdown(AfterUnsafeShutdown action) {
             this.afterUnsafeShutdown = Objects.requireNonNull(action, "action");
+            return this;
+        }
+
+        /**
+         * What carries this instance's writes to the other instances of the service and theirs to
+         * it; {@link CacheCoherence#NONE} by default. {@link #build} starts it, which may wait a
+         * bounded time to catch up with what changed while this instance was away.
+         */
+        public Builder coherence(CacheCoherence coherence) {
+            this.coherence = Objects.requireNonNull(coherence, "coherence");
             return this;
         }
 

@@ -14,12 +14,15 @@ package dev.pmemspring.cache;
  *        each was a miss and was removed
  * @param rejectedPuts values not cached: over the size limit, or no room even after evicting
  * @param checksumFailures entries the pool found damaged; each was a miss and was removed
+ * @param invalidations entries dropped because another instance changed them (see {@link CacheCoherence})
+ * @param discardedLoads loaded values not stored because their key was written or invalidated while
+ *        they loaded (the value may predate that change)
  * @param size entries in the pool (expired ones not yet removed included)
  * @param bytes bytes those entries take in the pool (headers, keys and values)
  */
 public record PmemCacheStats(long hits, long misses, long puts, long evictions, long removals,
                              long deserializationFailures, long rejectedPuts, long checksumFailures,
-                             long size, long bytes) {
+                             long invalidations, long discardedLoads, long size, long bytes) {
 
     /** Hits over lookups, or 1 when there were none (as Caffeine reports it). */
     public double hitRate() {
