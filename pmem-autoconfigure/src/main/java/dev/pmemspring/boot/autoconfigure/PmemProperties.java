@@ -289,6 +289,13 @@ public class PmemProperties {
         /** Per-cache settings, by cache name; an unset value falls back to the default above. */
         private Map<String, CacheSettings> caches = new LinkedHashMap<>();
 
+        /** Keeping the caches of several instances coherent. */
+        private final Coherence coherence = new Coherence();
+
+        public Coherence getCoherence() {
+            return coherence;
+        }
+
         public Duration getTimeToLive() {
             return timeToLive;
         }
@@ -391,6 +398,76 @@ public class PmemProperties {
 
         public void setCaches(Map<String, CacheSettings> caches) {
             this.caches = caches;
+        }
+    }
+
+    /** How the caches of several instances of a service stay coherent. */
+    public enum CoherenceMode {
+        /** Each instance's caches are its own: writes elsewhere are not seen. */
+        NONE,
+        /** Writes are published on a Redis stream and dropped from the other instances' caches. */
+        REDIS
+    }
+
+    /** Cache coherence across instances: what one instance writes, the others drop. */
+    public static class Coherence {
+
+        /**
+         * Whether and how writes reach the other instances. 'redis' needs pmem-cache-redis and a
+         * Redis connection (spring-boot-starter-data-redis, spring.data.redis.*).
+         */
+        private CoherenceMode mode = CoherenceMode.NONE;
+
+        /** The Redis stream key shared by the instances. Unset: 'pmem:coherence:' followed by the pool's layout. */
+        private String stream;
+
+        /** About how many entries the stream keeps; an instance away for longer than that clears its caches on return. */
+        private long maxLength = 1_000_000;
+
+        /** Most changed keys waiting to be sent while Redis is away; past it, changes clear their cache on the peers. */
+        private int outboxCapacity = 100_000;
+
+        /** How long start-up waits to apply what other instances changed while this one was down. */
+        private Duration catchUpTimeout = Duration.ofSeconds(5);
+
+        public CoherenceMode getMode() {
+            return mode;
+        }
+
+        public void setMode(CoherenceMode mode) {
+            this.mode = mode;
+        }
+
+        public String getStream() {
+            return stream;
+        }
+
+        public void setStream(String stream) {
+            this.stream = stream;
+        }
+
+        public long getMaxLength() {
+            return maxLength;
+        }
+
+        public void setMaxLength(long maxLength) {
+            this.maxLength = maxLength;
+        }
+
+        public int getOutboxCapacity() {
+            return outboxCapacity;
+        }
+
+        public void setOutboxCapacity(int outboxCapacity) {
+            this.outboxCapacity = outboxCapacity;
+        }
+
+        public Duration getCatchUpTimeout() {
+            return catchUpTimeout;
+        }
+
+        public void setCatchUpTimeout(Duration catchUpTimeout) {
+            this.catchUpTimeout = catchUpTimeout;
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
+import dev.pmemspring.cache.CacheCoherence;
 import dev.pmemspring.cache.PmemCacheManager;
 import dev.pmemspring.cache.PmemCacheSettings;
 import dev.pmemspring.core.PmemPool;
@@ -31,6 +32,10 @@ import org.springframework.util.ClassUtils;
  * other {@link CacheManager} is defined and {@code spring.cache.type} is not set. It comes before
  * Spring Boot's {@code CacheAutoConfiguration}, which then backs off.
  *
+ * <p>With {@code pmem.cache.coherence.mode=redis} the manager is built with the
+ * {@link CacheCoherence} bean ({@code PmemCacheCoherenceAutoConfiguration}), and start-up fails
+ * with what to add when there is none.
+ *
  * <p>Values of the application's own classes may be read back: the application's
  * auto-configuration packages (those of {@code @SpringBootApplication}) are allowed by default, as
  * are those listed in {@code pmem.cache.allowed-classes}.
@@ -48,7 +53,7 @@ public final class PmemCacheAutoConfiguration {
 
     @Bean
     PmemCacheManager cacheManager(PmemPool pool, PmemProperties properties, BeanFactory beanFactory,
-            ObjectProvider<PmemCacheManagerCustomizer> customizers) {
+            ObjectProvider<PmemCacheManagerCustomizer> customizers, ObjectProvider<CacheCoherence> coherence) {
         PmemProperties.Cache props = properties.getCache();
         ClassLoader loader = beanFactory instanceof ConfigurableBeanFactory c ? c.getBeanClassLoader() : null;
         CacheSettingsFactory settings = new CacheSettingsFactory(props, applicationPatterns(props, beanFactory),
@@ -64,6 +69,15 @@ public final class PmemCacheAutoConfiguration {
         }
         if (loader != null) {
             builder.classLoader(loader);
+        }
+        CacheCoherence peers = coherence.getIfUnique();
+        if (peers != null) {
+            builder.coherence(peers);
+        } else if (props.getCoherence().getMode() == PmemProperties.CoherenceMode.REDIS) {
+            throw new IllegalStateException("pmem.cache.coherence.mode=redis, but there is no Redis coherence: add"
+                    + " dev.pmemspring:pmem-cache-redis and org.springframework.boot:spring-boot-starter-data-redis"
+                    + " to the application, and point spring.data.redis.* at the Redis the instances share"
+                    + " (or set pmem.cache.coherence.mode=none)");
         }
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return builder.build();

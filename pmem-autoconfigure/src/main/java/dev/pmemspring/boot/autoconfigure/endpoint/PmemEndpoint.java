@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import dev.pmemspring.cache.CacheCoherence;
+import dev.pmemspring.cache.CoherenceStatus;
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheManager;
 import dev.pmemspring.cache.PmemCacheSettings;
@@ -17,6 +19,7 @@ import dev.pmemspring.core.PoolInfo;
 import dev.pmemspring.core.PoolStats;
 import dev.pmemspring.core.RecoveryReport;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -24,7 +27,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 /**
  * The {@code pmem} actuator endpoint: {@code GET /actuator/pmem} describes the pool (identity,
  * durability, mapping, space, transactions, what opening it recovered) and the statistics and
- * settings of every cache open on it; {@code GET /actuator/pmem/check}
+ * settings of every cache open on it, and the state of their coherence across instances when it is
+ * on (stream, last applied id, lag, resyncs); {@code GET /actuator/pmem/check}
  * walks the pool's metadata as the {@code check} tool does and lists every problem found.
  */
 @Endpoint(id = "pmem")
@@ -47,14 +51,18 @@ public class PmemEndpoint {
     @ReadOperation
     public PoolDescriptor pool() {
         Map<String, CacheDescriptor> caches = new TreeMap<>();
+        CoherenceStatus coherence = null;
         for (PmemCacheManager manager : cacheManagers.get()) {
             if (manager.pool() == pool) {
                 for (PmemCache cache : manager.caches()) {
                     caches.put(cache.getName(), CacheDescriptor.of(cache));
                 }
+                if (coherence == null && manager.coherence() != CacheCoherence.NONE) {
+                    coherence = manager.coherence().status();
+                }
             }
         }
-        return PoolDescriptor.of(pool.info(), caches);
+        return PoolDescriptor.of(pool.info(), caches, coherence);
     }
 
     /** {@code check}: walks the metadata; any other selector is not found. */
@@ -72,9 +80,11 @@ public class PmemEndpoint {
     /** A pool as the endpoint shows it. */
     public record PoolDescriptor(String path, String uuid, String layout, String formatVersion, String created,
                                  String durability, String mapping, int lanes, Space space,
-                                 Transactions transactions, Recovery lastRecovery, Map<String, CacheDescriptor> caches) {
+                                 Transactions transactions, Recovery lastRecovery, Map<String, CacheDescriptor> caches,
+                                 @Nullable CoherenceStatus coherence) {
 
-        static PoolDescriptor of(PoolInfo info, Map<String, CacheDescriptor> caches) {
+        static PoolDescriptor of(PoolInfo info, Map<String, CacheDescriptor> caches,
+                                 @Nullable CoherenceStatus coherence) {
             PoolStats s = info.stats();
             RecoveryReport r = info.lastRecovery();
             return new PoolDescriptor(info.path().toString(), info.uuid().toString(), info.layout(),
@@ -86,7 +96,7 @@ public class PmemEndpoint {
                     new Transactions(s.transactionsCommitted(), s.transactionsAborted()),
                     new Recovery(r.redoLogsReplayed(), r.transactionsRolledBack(), r.headerRepaired(),
                             r.unsafeShutdown(), r.time().toNanos() / 1_000_000.0),
-                    caches);
+                    caches, coherence);
         }
     }
 

@@ -2,8 +2,11 @@ package dev.pmemspring.boot.autoconfigure.health;
 
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
+import dev.pmemspring.cache.CacheCoherence;
+import dev.pmemspring.cache.PmemCacheManager;
 import dev.pmemspring.core.PmemPool;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -28,12 +31,15 @@ public final class PmemHealthContributorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "pmemHealthIndicator")
-    PmemHealthIndicator pmemHealthIndicator(PmemPool pool, PmemProperties properties) {
+    PmemHealthIndicator pmemHealthIndicator(PmemPool pool, PmemProperties properties,
+            ObjectProvider<PmemCacheManager> cacheManagers) {
         double threshold = properties.getHealth().getFreeSpaceWarningThreshold();
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new InvalidConfigurationPropertyValueException("pmem.health.free-space-warning-threshold",
                     threshold, "the threshold is a ratio of the pool's heap, from 0 (no warning) to 1");
         }
-        return new PmemHealthIndicator(pool, threshold);
+        return new PmemHealthIndicator(pool, threshold, () -> cacheManagers.orderedStream()
+                .filter(m -> m.pool() == pool && m.coherence() != CacheCoherence.NONE)
+                .map(m -> m.coherence().status()).findFirst().orElse(null));
     }
 }

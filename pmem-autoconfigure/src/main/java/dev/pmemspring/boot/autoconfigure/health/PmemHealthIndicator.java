@@ -1,12 +1,17 @@
 package dev.pmemspring.boot.autoconfigure.health;
 
 import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
+import dev.pmemspring.cache.CoherenceStatus;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolStats;
 import dev.pmemspring.core.RecoveryReport;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
@@ -15,6 +20,10 @@ import org.springframework.boot.health.contributor.Health;
  * closed or cannot report its state. When the free share of the heap falls below the threshold
  * ({@code pmem.health.free-space-warning-threshold}), the status stays UP (the pool still works;
  * full caches evict) and the details carry {@code lowFreeSpace: true} and a {@code warning}.
+ *
+ * <p>With cache coherence on, the details carry {@code coherence} (its state, reason, stream and
+ * resyncs). A degraded coherence leaves the status UP: the caches keep serving, and taking the
+ * instance out of service because Redis is away would turn a slower path into an outage.
  */
 public class PmemHealthIndicator extends AbstractHealthIndicator {
 
@@ -22,10 +31,19 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
 
     private final double freeSpaceWarningThreshold;
 
+    private final Supplier<@Nullable CoherenceStatus> coherence;
+
     public PmemHealthIndicator(PmemPool pool, double freeSpaceWarningThreshold) {
+        this(pool, freeSpaceWarningThreshold, () -> null);
+    }
+
+    /** @param coherence the coherence of the caches on this pool, or a supplier of null when there is none */
+    public PmemHealthIndicator(PmemPool pool, double freeSpaceWarningThreshold,
+                               Supplier<@Nullable CoherenceStatus> coherence) {
         super("pmem pool health check failed");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.freeSpaceWarningThreshold = freeSpaceWarningThreshold;
+        this.coherence = Objects.requireNonNull(coherence, "coherence");
     }
 
     @Override
@@ -58,6 +76,21 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
                             + " (pmem.health.free-space-warning-threshold): caches will evict more,"
                             + " and allocations may fail; create a larger pool (pmem.pool.size) or bound the caches",
                     freeRatio * 100, freeSpaceWarningThreshold * 100));
+        }
+        CoherenceStatus peers = coherence.get();
+        if (peers != null) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("state", peers.state().name().toLowerCase(Locale.ROOT));
+            if (peers.reason() != null) {
+                details.put("reason", peers.reason());
+            }
+            details.put("stream", peers.channel());
+            details.put("pending", peers.pending());
+            details.put("resyncs", peers.resyncs());
+            if (peers.lastResync() != null) {
+                details.put("lastResync", peers.lastResync());
+            }
+            builder.withDetail("coherence", details);
         }
     }
 }
