@@ -21,6 +21,6 @@ public interface CoherentCaches {
     /** Empties {@code cache}; nothing if this pool holds no such cache. */
     void clear(String cache);
 
-    /** Empties every cache the pool holds and returns their names. */
+    /** Empties every cache the pool holds and returns the names of those that held entries. */
     List<String> clearAll();
 }

@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -273,12 +275,18 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
 
         @Override
         public List<String> clearAll() {
-            java.util.Set<String> names = new java.util.TreeSet<>(catalogue.names());
+            Set<String> names = new TreeSet<>(catalogue.names());
             names.addAll(caches.keySet());
+            List<String> held = new ArrayList<>();
             for (String name : names) {
-                clear(name);
+                PmemCache open = caches.get(name);
+                PmemMap stored = open == null ? storedMap(name) : null;
+                if (open != null ? open.estimatedSize() > 0 : stored != null && stored.size() > 0) {
+                    held.add(name);
+                }
+                clear(name);   // empty or not: a heap tier or a racing load may hold what the size missed
             }
-            return List.copyOf(names);
+            return List.copyOf(held);
         }
 
         /** The pool map of a cache this process has not opened, if the pool holds one. */

@@ -1,72 +1,21 @@
 package dev.pmemspring.demo.catalogue;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
-
 /**
- * Stands in for a slow remote catalogue: every lookup sleeps (200 ms unless
- * {@code demo.backend.latency} says otherwise) and is counted, so a caller can tell a cache hit
- * from a back-end call. Items are made up from their SKU; an update is kept in memory, as a remote
- * service would keep it on its side.
+ * The slow system of record behind the caches. Every call is counted, so a caller can tell a cache
+ * hit from a back-end call ({@code GET /backend}).
  */
-@Component
-public class CatalogueBackend {
+public interface CatalogueBackend {
 
-    private final Duration latency;
-    private final AtomicLong productLookups = new AtomicLong();
-    private final AtomicLong quoteLookups = new AtomicLong();
-    private final ConcurrentHashMap<String, Product> updated = new ConcurrentHashMap<>();
+    Product product(String sku);
 
-    public CatalogueBackend(@Value("${demo.backend.latency:200ms}") Duration latency) {
-        this.latency = latency;
-    }
+    Quote quote(String sku);
 
-    public Product product(String sku) {
-        productLookups.incrementAndGet();
-        pause();
-        Product changed = updated.get(sku);
-        return changed != null ? changed : madeUp(sku);
-    }
+    /** Changes an item; {@code name} null keeps the old one. */
+    Product update(String sku, String name, long priceCents);
 
-    public Quote quote(String sku) {
-        quoteLookups.incrementAndGet();
-        pause();
-        int h = Math.floorMod(sku.hashCode(), 1000);
-        return new Quote(sku, 299 + h, 1 + h % 5, Instant.now());
-    }
+    /** Product lookups this process made. */
+    long productLookups();
 
-    public Product update(String sku, String name, long priceCents) {
-        Product before = updated.getOrDefault(sku, madeUp(sku));
-        Product after = new Product(sku, name != null ? name : before.name(), priceCents, before.revision() + 1);
-        updated.put(sku, after);
-        return after;
-    }
-
-    public long productLookups() {
-        return productLookups.get();
-    }
-
-    public long quoteLookups() {
-        return quoteLookups.get();
-    }
-
-    private static Product madeUp(String sku) {
-        int h = Math.floorMod(sku.hashCode(), 4_800);
-        return new Product(sku, "Item " + sku.toUpperCase(Locale.ROOT), 199 + h, 1);
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(latency);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the back end", e);
-        }
-    }
+    /** Quote lookups this process made. */
+    long quoteLookups();
 }

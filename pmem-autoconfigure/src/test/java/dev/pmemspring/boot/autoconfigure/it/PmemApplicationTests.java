@@ -54,7 +54,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
         "pmem.health.free-space-warning-threshold=0.05",
         "spring.datasource.generate-unique-name=true",
         "management.endpoints.web.exposure.include=health,pmem,caches",
-        "management.endpoint.health.show-details=always"})
+        "management.endpoint.health.show-details=always",
+        // Spring Data Redis is on this module's test class path for the coherence tests; no Redis runs here
+        "management.health.redis.enabled=false"})
 class PmemApplicationTests {
 
     @TempDir
