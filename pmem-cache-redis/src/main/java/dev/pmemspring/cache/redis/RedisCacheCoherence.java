@@ -9,6 +9,7 @@ import dev.pmemspring.cache.redis.internal.PoolRecords;
 import dev.pmemspring.cache.redis.internal.Position;
 import dev.pmemspring.cache.redis.internal.Publisher;
 import dev.pmemspring.cache.redis.internal.StreamClient;
+import dev.pmemspring.cache.redis.internal.StreamId;
 import dev.pmemspring.core.PmemMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -99,6 +100,9 @@ public final class RedisCacheCoherence implements CacheCoherence, AutoCloseable 
         Outbox box = new Outbox(records, outboxCapacity, publisher::wake);
         if (!box.isEmpty()) {
             LOG.info("coherence: " + box.size() + " changes a previous process could not send are sent now");
+            // A change is recorded before it is made, so the previous process may have died between
+            // the two, leaving here the value the change replaced: drop those keys here as well.
+            box.waiting().forEach(change -> change.applyTo(caches));
         }
         outbox = box;
         publisher.start(box);
@@ -198,9 +202,15 @@ public final class RedisCacheCoherence implements CacheCoherence, AutoCloseable 
             return;
         }
         closed = true;
-        follower.stop();
         publisher.stop();
         publisher.drain(Duration.ofSeconds(2));
+        // Read past this process's own last entry before stopping: the next process has a new origin
+        // and would apply these entries as a peer's, dropping keys it holds current (misses, not harm).
+        StreamId last = publisher.lastSentId();
+        if (last != null) {
+            follower.awaitPast(last, Duration.ofSeconds(2));
+        }
+        follower.stop();
     }
 
     @Override

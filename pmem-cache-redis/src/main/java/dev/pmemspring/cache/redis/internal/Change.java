@@ -1,5 +1,6 @@
 package dev.pmemspring.cache.redis.internal;
 
+import dev.pmemspring.cache.CoherentCaches;
 import org.jspecify.annotations.Nullable;
 
 import java.util.Arrays;
@@ -57,6 +58,15 @@ public final class Change {
     /** The key's stored form; null for a clear. */
     public byte @Nullable [] key() {
         return key;
+    }
+
+    /** Applies this change to the caches here: drops the key, or clears the cache. */
+    public void applyTo(CoherentCaches caches) {
+        if (kind == Kind.CLEAR) {
+            caches.clear(cache);
+        } else {
+            caches.invalidate(cache, key);
+        }
     }
 
     /** This change's key in the pool's outbox. */

@@ -180,7 +180,7 @@ public final class Follower {
                     skipped.add(entry.changes().size());
                 } else {
                     for (StreamEntryFormat.TimedChange t : entry.changes()) {
-                        applyOne(t.change());
+                        t.change().applyTo(caches);
                         applied.increment();
                         long lag = Math.max(0, System.currentTimeMillis() - t.writtenAt());
                         lagMillis = lag;
@@ -193,17 +193,25 @@ public final class Follower {
         store(new Position(position.epoch(), last));   // after applying: see the class comment
     }
 
-    private void applyOne(Change change) {
-        if (change.kind() == Change.Kind.CLEAR) {
-            caches.clear(change.cache());
-        } else {
-            caches.invalidate(change.cache(), change.key());
-        }
-    }
-
     private void store(Position next) {
         records.put(PoolRecords.positionKey(stream.stream()), PoolRecords.positionValue(next));
         position = next;
+    }
+
+    /**
+     * Waits up to {@code timeout} until the entries up to {@code id} are read (at shutdown, for this
+     * process's own last entry: a restart then does not take them for a peer's). False if not.
+     */
+    public boolean awaitPast(StreamId id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (running && failure == null && System.nanoTime() < deadline) {
+            Position at = position;
+            if (at != null && !id.isAfter(at.id())) {
+                return true;
+            }
+            sleep(5);
+        }
+        return false;
     }
 
     public void stop() {

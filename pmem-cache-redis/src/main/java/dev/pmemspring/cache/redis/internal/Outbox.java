@@ -263,6 +263,16 @@ public final class Outbox {
         }
     }
 
+    /** The changes waiting now (taken ones not included). */
+    public List<Change> waiting() {
+        List<Change> out = new ArrayList<>(clears.size() + keys.size());
+        for (String cache : clears.keySet()) {
+            out.add(Change.clear(cache));
+        }
+        out.addAll(keys.keySet());
+        return out;
+    }
+
     /** Changes waiting (taken ones not counted). */
     public long size() {
         return keys.mappingCount() + clears.mappingCount();

@@ -41,6 +41,7 @@ public final class Publisher {
     private volatile @Nullable String failure;
     private volatile long lastSentAt;
     private volatile int inFlight;
+    private volatile @Nullable StreamId lastSentId;
 
     public Publisher(RedisConnectionFactory connections, StreamClient stream, byte[] origin) {
         this.connections = connections;
@@ -92,7 +93,7 @@ public final class Publisher {
         }
         inFlight = batch.size();
         try (RedisConnection connection = connections.getConnection()) {
-            stream.append(connection, StreamEntryFormat.encode(origin, changes));
+            lastSentId = stream.append(connection, StreamEntryFormat.encode(origin, changes));
         } catch (RuntimeException e) {
             box.putBack(batch);
             inFlight = 0;
@@ -150,6 +151,11 @@ public final class Publisher {
     /** Changes taken from the outbox and being sent now. */
     public int inFlight() {
         return inFlight;
+    }
+
+    /** The id of the last entry this process appended, or null before the first. */
+    public @Nullable StreamId lastSentId() {
+        return lastSentId;
     }
 
     public long lastSentAt() {
