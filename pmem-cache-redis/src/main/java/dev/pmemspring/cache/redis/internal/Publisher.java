@@ -10,14 +10,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends the outbox to the stream on a thread of its own: takes what waits, appends it as one
  * entry, and only when Redis acknowledged the entry removes the records from the pool. While an
- * append is in flight new changes gather, so batches grow with the write rate and a quiet service
- * sends each change at once. On failure the changes wait again and the publisher retries with a
+ * append is in flight new changes gather, so a quiet service sends each change at once; once
+ * batches reach {@value #BUSY_BATCH} changes, the publisher also waits {@value #LINGER_MICROS} µs
+ * after each append (unless a full entry waits), so a busy service sends at most about a thousand
+ * entries a second however fast it writes, and each pays that much more lag. On failure the changes wait again and the publisher retries with a
  * growing pause (up to 5 s); no writer ever waits for it.
  */
 public final class Publisher {
@@ -27,6 +30,9 @@ public final class Publisher {
     static final int MAX_CHANGES = 1000;
     static final int MAX_BYTES = 256 * 1024;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long LINGER_MICROS = 1000;
+    /** A batch this large means changes come faster than appends return: worth gathering more. */
+    static final int BUSY_BATCH = 32;
     private static final long MIN_PAUSE_MILLIS = 50;
     private static final long MAX_PAUSE_MILLIS = 5000;
 
@@ -37,7 +43,7 @@ public final class Publisher {
     private volatile @Nullable Outbox outbox;
     private volatile @Nullable Thread thread;
     private volatile boolean running;
-    private volatile boolean sleeping;
+    private final AtomicBoolean sleeping = new AtomicBoolean();
     private volatile @Nullable String failure;
     private volatile long lastSentAt;
     private volatile int inFlight;
@@ -58,7 +64,8 @@ public final class Publisher {
     /** A change started waiting: wake the thread if it sleeps (cheap when it does not). */
     public void wake() {
         Thread t = thread;
-        if (sleeping && t != null) {
+        // only the writer that finds it asleep pays for the wake-up
+        if (t != null && sleeping.get() && sleeping.compareAndSet(true, false)) {
             LockSupport.unpark(t);
         }
     }
@@ -69,15 +76,18 @@ public final class Publisher {
         while (running) {
             List<Outbox.Taken> batch = box.take(MAX_CHANGES, MAX_BYTES);
             if (batch.isEmpty()) {
-                sleeping = true;
+                sleeping.set(true);
                 if (running && box.isEmpty()) {   // after 'sleeping' is set: a change recorded now wakes us
                     LockSupport.parkNanos(IDLE_NANOS);
                 }
-                sleeping = false;
-                continue;
+                sleeping.set(false);
+                continue;   // no linger after idling: a quiet service sends each change at once
             }
             if (send(box, batch)) {
                 pause = MIN_PAUSE_MILLIS;
+                if (batch.size() >= BUSY_BATCH) {
+                    linger(box);
+                }
             } else {
                 sleep(pause);
                 pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
@@ -113,6 +123,13 @@ public final class Publisher {
             failure = null;
         }
         return true;
+    }
+
+    /** Lets changes gather before the next append, unless a full entry's worth waits already. */
+    private void linger(Outbox box) {
+        if (running && box.size() < MAX_CHANGES) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(LINGER_MICROS));
+        }
     }
 
     /** Sends what waits, trying until {@code timeout} has passed (at shutdown, after the thread stopped). */
