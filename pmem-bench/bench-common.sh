@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# bench-common.sh - what run-benchmarks.sh, run-map-benchmarks.sh and run-cache-benchmarks.sh share.
+# bench-common.sh - what the run-*.sh benchmark scripts share.
 #
 # Sourced, never run: each script sets BENCH_DIR (this folder) and then
 #   source "$BENCH_DIR/bench-common.sh"
@@ -141,4 +141,71 @@ run_jmh() {  # OUT ARGS...
     die "JMH run failed, see $logfile"
   done
   log_jmh_failures "$logfile"
+}
+
+# --- Redis (run-cache-benchmarks.sh, run-coherence-benchmarks.sh) ----------------------------
+# A private server: a free loopback port, a temporary directory, append-only file with fsync every
+# second and no RDB snapshots (an acknowledged write survives kill -9 of redis-server, not a power
+# loss: the promise of the pool's PROCESS durability). Stopped on exit, whatever happens.
+REDIS_PID=
+REDIS_DIR=
+stop_redis() {
+  if [[ -n $REDIS_PID ]] && kill -0 "$REDIS_PID" 2>/dev/null; then
+    kill "$REDIS_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$REDIS_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+  fi
+  REDIS_PID=
+  if [[ -n $REDIS_DIR && -d $REDIS_DIR ]]; then
+    cp "$REDIS_DIR/redis.log" "$RESULTS_DIR/redis.log" 2>/dev/null || true
+    rm -rf "$REDIS_DIR"
+  fi
+  REDIS_DIR=
+}
+
+ensure_redis_installed() {
+  command -v redis-server > /dev/null && command -v redis-cli > /dev/null && return 0
+  if [[ $(id -u) != 0 ]] || ! command -v apt-get > /dev/null; then
+    log "   redis-server is not installed and cannot be installed here (needs root and apt-get)"
+    return 1
+  fi
+  log "   installing redis-server (Debian package)"
+  # The package lists may be missing or stale on a fresh machine: update once if the first try fails.
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server > "$RESULTS_DIR/apt.log" 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >> "$RESULTS_DIR/apt.log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >> "$RESULTS_DIR/apt.log" 2>&1 || {
+      log "   apt-get install redis-server failed, see $RESULTS_DIR/apt.log"
+      return 1
+    }
+  fi
+  command -v redis-server > /dev/null && command -v redis-cli > /dev/null
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_redis() {
+  ensure_redis_installed || return 1
+  REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pmem-bench-redis.XXXXXX")
+  local port
+  port=$(free_port)
+  redis-server --port "$port" --bind 127.0.0.1 --protected-mode yes --dir "$REDIS_DIR" \
+    --save '' --appendonly yes --appendfsync everysec --daemonize no \
+    --logfile "$REDIS_DIR/redis.log" > /dev/null 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do
+    if [[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]]; then
+      export PMEM_BENCH_REDIS=127.0.0.1:$port
+      REDIS_NOTE="$(redis-server --version | head -n 1), 127.0.0.1:$port, appendonly yes, appendfsync everysec, no RDB snapshots, dir $REDIS_DIR"
+      log "   redis-server pid $REDIS_PID on 127.0.0.1:$port"
+      return 0
+    fi
+    kill -0 "$REDIS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "   redis-server did not start, see $RESULTS_DIR/redis.log"
+  stop_redis
+  return 1
 }

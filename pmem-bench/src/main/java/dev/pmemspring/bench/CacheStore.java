@@ -110,12 +110,30 @@ abstract class CacheStore implements AutoCloseable {
         return address == null || address.isBlank() ? null : address.trim();
     }
 
+    /** A started Lettuce connection factory (one shared connection, Spring Data Redis's default) to {@code host:port}. */
+    static LettuceConnectionFactory lettuce(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("Redis address is not host:port: " + address);
+        }
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(
+                address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))));
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+
     private static String redisAddress() {
+        return redisAddress("store 'redis'", "run-cache-benchmarks.sh starts one and sets it), or leave 'redis' out of"
+                + " -p store=...");
+    }
+
+    /** The Redis server's {@code host:port}; fails naming {@code who} needs it and {@code how} to give one. */
+    static String redisAddress(String who, String how) {
         String address = redisAddressOrNull();
         if (address == null) {
-            throw new IllegalStateException("store 'redis' needs a running redis-server: set " + REDIS_ENV
-                    + "=host:port (run-cache-benchmarks.sh starts one and sets it), or leave 'redis' out of"
-                    + " -p store=...");
+            throw new IllegalStateException(who + " needs a running redis-server: set " + REDIS_ENV
+                    + "=host:port (" + how);
         }
         return address;
     }
@@ -284,14 +302,7 @@ abstract class CacheStore implements AutoCloseable {
         private final Cache cache;
 
         RedisStore(String address, boolean immediateWrites) {
-            int colon = address.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("Redis address is not host:port: " + address);
-            }
-            factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(
-                    address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))));
-            factory.afterPropertiesSet();
-            factory.start();
+            factory = lettuce(address);
             try {
                 flush();
                 RedisCacheManager manager = RedisCacheManager.builder(RedisCacheWriter.create(factory,
