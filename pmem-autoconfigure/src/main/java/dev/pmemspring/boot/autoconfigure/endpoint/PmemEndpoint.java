@@ -102,14 +102,15 @@ public class PmemEndpoint {
 
     /** A cache's statistics (since this process opened it; size and bytes are what the pool holds) and settings. */
     public record CacheDescriptor(long hits, long misses, double hitRate, long puts, long evictions, long removals,
-                                  long deserializationFailures, long rejectedPuts, long checksumFailures, long size,
-                                  long bytes, Settings settings) {
+                                  long deserializationFailures, long rejectedPuts, long checksumFailures,
+                                  long invalidations, long discardedLoads, long size, long bytes, Settings settings) {
 
         static CacheDescriptor of(PmemCache cache) {
             PmemCacheStats s = cache.stats();
             PmemCacheSettings c = cache.settings();
             return new CacheDescriptor(s.hits(), s.misses(), s.hitRate(), s.puts(), s.evictions(), s.removals(),
-                    s.deserializationFailures(), s.rejectedPuts(), s.checksumFailures(), s.size(), s.bytes(),
+                    s.deserializationFailures(), s.rejectedPuts(), s.checksumFailures(), s.invalidations(),
+                    s.discardedLoads(), s.size(), s.bytes(),
                     new Settings(c.timeToLive().isZero() ? null : c.timeToLive().toString(), c.expiry() != null,
                             c.maximumEntries(), c.maximumBytes(), c.maximumValueBytes(), c.nullValues(), c.heapTier(),
                             c.serializer().id()));
