@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * append is in flight new changes gather, so a quiet service sends each change at once; once
  * batches reach {@value #BUSY_BATCH} changes, the publisher also waits {@value #LINGER_MICROS} µs
  * after each append (unless a full entry waits), so a busy service sends at most about a thousand
- * entries a second however fast it writes, and each pays that much more lag. On failure the changes wait again and the publisher retries with a
- * growing pause (up to 5 s); no writer ever waits for it.
+ * entries a second however fast it writes, and each pays that much more lag. On failure the
+ * changes wait again and the publisher retries with a growing pause (up to 5 s); no writer ever
+ * waits for it.
  */
 public final class Publisher {
 
