@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
@@ -17,7 +17,7 @@ import org.springframework.web.client.RestClient;
  * demo pointed at one such catalogue share its truth, which is what cache coherence keeps them to.
  */
 @Component
-@ConditionalOnProperty(name = "demo.backend.url")
+@ConditionalOnExpression("!'${demo.backend.url:}'.isEmpty()")
 public class HttpCatalogueBackend implements CatalogueBackend {
 
     private final RestClient http;
