@@ -50,11 +50,13 @@ class RedisCacheCoherenceTest {
     void an_evict_on_one_instance_drops_the_key_on_the_other() {
         try (Instance a = Instance.open(dir.resolve("a.pool"), redis);
              Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
-            a.cache("products").put("p1", "one");
-            b.cache("products").put("p1", "one");
+            // Loads are not published, so both hold p1 without dropping each other's copy.
+            a.cache("products").get("p1", () -> "one");
+            b.cache("products").get("p1", () -> "one");
             b.cache("products").put("p2", "two");
-            awaitTrue(() -> a.coherence.status().applied() >= 2, "a applied b's two puts");
-            a.cache("products").put("p1", "one");   // a's copy, after b's puts reached it
+            awaitTrue(() -> a.coherence.status().applied() >= 1, "a applied b's put");
+            awaitTrue(() -> b.coherence.status().skipped() >= 1, "b's own put came back");
+            assertThat(b.cache("products").get("p1", String.class)).isEqualTo("one");
 
             a.cache("products").evict("p1");
 
@@ -62,7 +64,7 @@ class RedisCacheCoherenceTest {
             assertThat(b.cache("products").get("p2", String.class)).isEqualTo("two");
             CoherenceStatus sb = b.coherence.status();
             assertThat(sb.state()).isEqualTo(CoherenceStatus.State.UP);
-            assertThat(sb.skipped()).as("b's own puts came back and were skipped").isGreaterThanOrEqualTo(2);
+            assertThat(sb.skipped()).as("b's own put came back and was skipped").isEqualTo(1);
             assertThat(b.cache("products").stats().invalidations()).isGreaterThanOrEqualTo(1);
         }
     }
