@@ -23,11 +23,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * An open pool file: its channel, the OS lock that makes this process its only user, its validated
@@ -36,7 +36,10 @@ import java.util.UUID;
  */
 public final class PoolFile implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(PoolFile.class.getName());
+
     private final Path path;
+    private final Object identity;
     private final FileChannel channel;
     private final FileLock lock;
     private final PoolHeader header;
@@ -45,9 +48,10 @@ public final class PoolFile implements AutoCloseable {
     private final MappingMode mapping;
     private boolean headerRepaired;
 
-    private PoolFile(Path path, FileChannel channel, FileLock lock, PoolHeader header, Arena arena,
+    private PoolFile(Path path, Object identity, FileChannel channel, FileLock lock, PoolHeader header, Arena arena,
                      MemorySegment segment, MappingMode mapping) {
         this.path = path;
+        this.identity = identity;
         this.channel = channel;
         this.lock = lock;
         this.header = header;
@@ -86,9 +90,14 @@ public final class PoolFile implements AutoCloseable {
     /**
      * Creates a pool file, fully allocated and with mode 0600, and lets {@code format} write its
      * empty structures before the headers go in. The file is built under a temporary name and
-     * linked into place only when complete, so a crash during creation leaves no half pool.
+     * linked into place only when complete, so a crash during creation leaves no half pool; the
+     * folder is synced after the link, so once this returns the name survives a power cut.
      */
-    public static void create(Path path, String layoutName, long size, java.util.function.Consumer<MappedFormat> format) {
+    public static void create(Path path, String layoutName, long size, Consumer<MappedFormat> format) {
+        create(path, layoutName, size, format, FileNames.system());
+    }
+
+    static void create(Path path, String layoutName, long size, Consumer<MappedFormat> format, FileNames names) {
         checkLayoutName(layoutName);
         if (size < PoolLayout.MIN_POOL_SIZE) {
             throw new PoolTooSmallException(path, "size " + size + " bytes is below the minimum pool size of "
@@ -97,16 +106,25 @@ public final class PoolFile implements AutoCloseable {
         if (Files.exists(path)) {
             throw new PoolAlreadyExistsException(path, "a file already exists there; open it, or delete it to create a new pool");
         }
-        Path dir = path.toAbsolutePath().getParent();
-        Path temp = dir.resolve("." + path.getFileName() + ".creating-" + UUID.randomUUID());
+        Path folder = CreationLeftovers.folderOf(path);
+        Path temp = CreationLeftovers.temporaryFor(path);
+        Object identity = null;
         try {
+            CreationLeftovers.remove(path, null, names);
             createPrivateFile(temp);
+            identity = LockedFiles.identity(temp);
+            LockedFiles.claim(identity);
+            // FileSpace opens and closes its own descriptor, which would drop a lock taken before.
             FileSpace.allocate(temp, size);
             PoolLayout layout = PoolLayout.of(size, PoolLayout.DEFAULT_LANES);
             PoolHeader header = new PoolHeader(PoolHeader.FORMAT_MAJOR, PoolHeader.FORMAT_MINOR, 0, 0,
                     UUID.randomUUID(), layoutName, size, System.currentTimeMillis(), layout.laneCount());
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  Arena arena = Arena.ofShared()) {
+                if (ch.tryLock() == null) {
+                    throw new PmemException(path, "another process took this pool's temporary file " + temp
+                            + " while it was being created; create the pool again");
+                }
                 MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
                 format.accept(new MappedFormat(seg, layout));
                 seg.force();
@@ -116,8 +134,14 @@ public final class PoolFile implements AutoCloseable {
                 seg.asSlice(PoolLayout.HEADER_B, raw.length).force();
                 MemorySegment.copy(MemorySegment.ofArray(raw), 0, seg, PoolLayout.HEADER_A, raw.length);
                 seg.asSlice(PoolLayout.HEADER_A, raw.length).force();
+                ch.force(true);
+                // The file is whole on disk before it gets its name, and the name is on disk
+                // before the temporary one goes: a cut at any step leaves no pool or a whole one.
+                names.link(temp, path);
+                names.syncFolder(folder);
+                names.remove(temp);
+                names.syncFolder(folder);
             }
-            linkIntoPlace(temp, path);
         } catch (FileSpace.NoSpaceException e) {
             throw new PoolNoSpaceException(path, "the file system has no room for " + size
                     + " bytes; free disk space, choose a smaller pool size, or put the pool elsewhere");
@@ -126,10 +150,14 @@ public final class PoolFile implements AutoCloseable {
         } catch (IOException e) {
             throw new PmemException(path, "cannot create the pool file: " + e + "; check that the folder exists and is writable", e);
         } finally {
+            if (identity != null) {
+                LockedFiles.release(identity);
+            }
             try {
+                // After a failure only; a crash instead leaves it to the next create or open.
                 Files.deleteIfExists(temp);
             } catch (IOException ignored) {
-                // best effort: a stray temporary file is harmless
+                // best effort: a stray temporary file is removed at the next create or open
             }
         }
     }
@@ -143,18 +171,6 @@ public final class PoolFile implements AutoCloseable {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
             Files.createFile(file);
-        }
-    }
-
-    /** Puts the finished file at {@code path}, failing if one appeared there meanwhile. */
-    private static void linkIntoPlace(Path temp, Path path) throws IOException {
-        try {
-            Files.createLink(path, temp);
-        } catch (UnsupportedOperationException | java.nio.file.FileSystemException noHardLinks) {
-            if (noHardLinks instanceof FileAlreadyExistsException exists) {
-                throw exists;
-            }
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
@@ -178,17 +194,36 @@ public final class PoolFile implements AutoCloseable {
      * @param sync whether durability {@code sync} is asked for (then a DAX {@code MAP_SYNC} mapping is tried)
      */
     public static PoolFile open(Path path, String expectedLayout, boolean sync) {
-        FileChannel channel;
+        return open(path, expectedLayout, sync, FileNames.system());
+    }
+
+    static PoolFile open(Path path, String expectedLayout, boolean sync, FileNames names) {
+        Object identity;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            identity = LockedFiles.identity(path);
         } catch (NoSuchFileException e) {
             throw new PmemException(path, "no such pool file; create it first (or enable create-if-missing)", e);
         } catch (IOException e) {
             throw new PmemException(path, "cannot open the pool file: " + e + "; check its permissions", e);
         }
+        // Claimed before any channel is opened: a second channel, once closed, would drop the lock.
+        if (!LockedFiles.claim(identity)) {
+            throw inUse(path);
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            LockedFiles.release(identity);
+            throw new PmemException(path, "no such pool file; create it first (or enable create-if-missing)", e);
+        } catch (IOException e) {
+            LockedFiles.release(identity);
+            throw new PmemException(path, "cannot open the pool file: " + e + "; check its permissions", e);
+        }
         boolean success = false;
         try {
             FileLock lock = lockOrFail(path, channel);
+            removeLeftovers(path, identity, names);
             PoolHeader header = readHeader(path, channel, expectedLayout);
             Arena arena = Arena.ofShared();
             MemorySegment segment = null;
@@ -204,7 +239,7 @@ public final class PoolFile implements AutoCloseable {
             if (segment == null) {
                 segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, header.poolSize(), arena);
             }
-            PoolFile file = new PoolFile(path, channel, lock, header, arena, segment, mapping);
+            PoolFile file = new PoolFile(path, identity, channel, lock, header, arena, segment, mapping);
             file.repairHeaderCopies();
             success = true;
             return file;
@@ -216,9 +251,29 @@ public final class PoolFile implements AutoCloseable {
                     channel.close();
                 } catch (IOException ignored) {
                     // already failing
+                } finally {
+                    LockedFiles.release(identity);
                 }
             }
         }
+    }
+
+    /** Leftovers of a cut creation are harmless where they are: failing to remove them fails nothing. */
+    private static void removeLeftovers(Path path, Object identity, FileNames names) {
+        try {
+            int removed = CreationLeftovers.remove(path, identity, names);
+            if (removed > 0) {
+                LOG.log(System.Logger.Level.INFO, "removed " + removed + " temporary file(s) left by a cut creation of "
+                        + path);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove temporary files left beside " + path + ": " + e);
+        }
+    }
+
+    private static PoolInUseException inUse(Path path) {
+        return new PoolInUseException(path, "the pool is already open in another process (or elsewhere in this one);"
+                + " stop that process or close the pool there, or give this instance its own pool path");
     }
 
     private static FileLock lockOrFail(Path path, FileChannel channel) throws IOException {
@@ -229,8 +284,7 @@ public final class PoolFile implements AutoCloseable {
             lock = null;
         }
         if (lock == null) {
-            throw new PoolInUseException(path, "the pool is already open in another process (or elsewhere in this one);"
-                    + " stop that process or close the pool there, or give this instance its own pool path");
+            throw inUse(path);
         }
         return lock;
     }
@@ -317,6 +371,9 @@ public final class PoolFile implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!channel.isOpen()) {
+            return;
+        }
         try {
             if (arena.scope().isAlive()) {
                 arena.close();
@@ -327,6 +384,8 @@ public final class PoolFile implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             throw new PmemException(path, "cannot close the pool file cleanly: " + e, e);
+        } finally {
+            LockedFiles.release(identity);
         }
     }
 }
