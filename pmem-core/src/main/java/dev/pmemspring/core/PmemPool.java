@@ -344,7 +344,7 @@ public final class PmemPool implements AutoCloseable {
                 try {
                     header = catalogue.create(n);
                 } catch (Heap.OutOfSpace e) {
-                    throw outOfMemory(PersistentHashMap.HEADER_SIZE + PersistentHashMap.tableBytes(16));
+                    throw outOfMemory(PersistentHashMap.HEADER_SIZE + PersistentHashMap.initialTableBytes());
                 }
             }
             PersistentHashMap map = PersistentHashMap.open(memory, heap, lanes, transactions.rewrites(), header);

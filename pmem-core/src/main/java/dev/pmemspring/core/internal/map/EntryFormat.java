@@ -25,12 +25,48 @@ import java.util.zip.CRC32C;
 final class EntryFormat {
 
     static final int HEADER = 24;
+    private static final long CHECKSUM = 0;
+    private static final long KEY_LENGTH = 4;
+    private static final long VALUE_LENGTH = 8;
+    private static final long RESERVED = 12;
+    private static final long EXPIRES_AT = 16;
 
     private EntryFormat() {
     }
 
+    static int storedChecksum(PersistentMemory memory, long entry) {
+        return memory.getInt(entry + CHECKSUM);
+    }
+
+    static int keyLength(PersistentMemory memory, long entry) {
+        return memory.getInt(entry + KEY_LENGTH);
+    }
+
+    static int valueLength(PersistentMemory memory, long entry) {
+        return memory.getInt(entry + VALUE_LENGTH);
+    }
+
+    static long expiresAt(PersistentMemory memory, long entry) {
+        return memory.getLong(entry + EXPIRES_AT);
+    }
+
+    /** Where the key's bytes start. */
+    static long keyAt(long entry) {
+        return entry + HEADER;
+    }
+
+    /** Where the value's bytes start, after a key of {@code keyLength} bytes. */
+    static long valueAt(long entry, int keyLength) {
+        return entry + HEADER + keyLength;
+    }
+
+    /** The size an entry with these lengths takes (header, key and value). */
+    static long size(int keyLength, int valueLength) {
+        return HEADER + (long) keyLength + valueLength;
+    }
+
     static long size(byte[] key, byte[] value) {
-        return HEADER + (long) key.length + value.length;
+        return size(key.length, value.length);
     }
 
     /**
@@ -39,17 +75,18 @@ final class EntryFormat {
      */
     static final class Scratch {
         private final CRC32C crc = new CRC32C();
-        private final byte[] header = new byte[HEADER - 4];
+        private final byte[] header = new byte[HEADER - (int) KEY_LENGTH];
     }
 
     static void write(PersistentMemory memory, long entry, byte[] key, byte[] value, long expiresAt, Scratch scratch) {
-        memory.putInt(entry + 4, key.length);
-        memory.putInt(entry + 8, value.length);
-        memory.putInt(entry + 12, 0);
-        memory.putLong(entry + 16, expiresAt);
-        memory.putBytes(entry + HEADER, key, 0, key.length);
-        memory.putBytes(entry + HEADER + key.length, value, 0, value.length);
-        memory.putInt(entry, checksum(memory, entry, key, value, scratch));
+        memory.putInt(entry + KEY_LENGTH, key.length);
+        memory.putInt(entry + VALUE_LENGTH, value.length);
+        memory.putInt(entry + RESERVED, 0);
+        memory.putLong(entry + EXPIRES_AT, expiresAt);
+        memory.putBytes(keyAt(entry), key, 0, key.length);
+        memory.putBytes(valueAt(entry, key.length), value, 0, value.length);
+        // The checksum covers every byte after it, so it is computed and stored last.
+        memory.putInt(entry + CHECKSUM, checksum(memory, entry, key, value, scratch));
     }
 
     /**
@@ -66,7 +103,7 @@ final class EntryFormat {
 
     /** {@link #checksum(PersistentMemory, long, byte[], byte[])} with the caller's scratch. */
     static int checksum(PersistentMemory memory, long entry, byte[] key, byte[] value, Scratch scratch) {
-        memory.getBytes(entry + 4, scratch.header, 0, scratch.header.length);
+        memory.getBytes(entry + KEY_LENGTH, scratch.header, 0, scratch.header.length);
         CRC32C crc = scratch.crc;
         crc.reset();
         crc.update(scratch.header);

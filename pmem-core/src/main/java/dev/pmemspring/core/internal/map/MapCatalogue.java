@@ -23,6 +23,10 @@ public final class MapCatalogue {
     public static final int CAPACITY = 64;
     public static final int MAX_NAME_BYTES = 47;
     private static final int SLOT = 64;
+    // A slot's fields.
+    private static final long NAME_LENGTH = 0;
+    private static final long NAME = 1;
+    private static final long HEADER_HANDLE = 48;
 
     private final PersistentMemory memory;
     private final Heap heap;
@@ -42,9 +46,9 @@ public final class MapCatalogue {
         }
         byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < CAPACITY; i++) {
-            long slot = block + (long) i * SLOT;
-            long header = memory.getLong(slot + 48);
-            if (header != 0 && wanted.length == (memory.getByte(slot) & 0xFF) && nameAt(slot).equals(name)) {
+            long slot = slotAt(block, i);
+            long header = memory.getLong(slot + HEADER_HANDLE);
+            if (header != 0 && wanted.length == (memory.getByte(slot + NAME_LENGTH) & 0xFF) && nameAt(slot).equals(name)) {
                 return header;
             }
         }
@@ -55,8 +59,8 @@ public final class MapCatalogue {
         List<String> names = new ArrayList<>();
         long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
         for (int i = 0; block != 0 && i < CAPACITY; i++) {
-            long slot = block + (long) i * SLOT;
-            if (memory.getLong(slot + 48) != 0) {
+            long slot = slotAt(block, i);
+            if (memory.getLong(slot + HEADER_HANDLE) != 0) {
                 names.add(nameAt(slot));
             }
         }
@@ -68,7 +72,7 @@ public final class MapCatalogue {
         List<Long> headers = new ArrayList<>();
         long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
         for (int i = 0; block != 0 && i < CAPACITY; i++) {
-            long header = memory.getLong(block + (long) i * SLOT + 48);
+            long header = memory.getLong(slotAt(block, i) + HEADER_HANDLE);
             if (header != 0) {
                 headers.add(header);
             }
@@ -76,10 +80,14 @@ public final class MapCatalogue {
         return headers;
     }
 
+    private static long slotAt(long block, int i) {
+        return block + (long) i * SLOT;
+    }
+
     private String nameAt(long slot) {
-        int length = memory.getByte(slot) & 0xFF;
+        int length = memory.getByte(slot + NAME_LENGTH) & 0xFF;
         byte[] bytes = new byte[Math.min(length, MAX_NAME_BYTES)];
-        memory.getBytes(slot + 1, bytes, 0, bytes.length);
+        memory.getBytes(slot + NAME, bytes, 0, bytes.length);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
@@ -94,31 +102,31 @@ public final class MapCatalogue {
         long block = ensureBlock();
         long slot = -1;
         for (int i = 0; i < CAPACITY && slot < 0; i++) {
-            if (memory.getLong(block + (long) i * SLOT + 48) == 0) {
-                slot = block + (long) i * SLOT;
+            if (memory.getLong(slotAt(block, i) + HEADER_HANDLE) == 0) {
+                slot = slotAt(block, i);
             }
         }
         if (slot < 0) {
             throw new IllegalStateException("a pool holds at most " + CAPACITY + " maps; drop one first");
         }
-        Reservation header = heap.reserve(PersistentHashMap.HEADER_SIZE);
+        Reservation header = heap.reserve(MapHeader.SIZE);
         Reservation table;
         try {
-            table = heap.reserve(PersistentHashMap.tableBytes(PersistentHashMap.INITIAL_STRIPE_SIZE));
+            table = heap.reserve(MapHeader.tableBytes(MapHeader.INITIAL_STRIPE_SIZE));
         } catch (Heap.OutOfSpace e) {
             heap.cancel(header);
             throw e;
         }
         try {
-            PersistentHashMap.format(memory, header.handle(), table.handle());
+            MapHeader.format(memory, header.handle(), table.handle());
             // The name goes into the free slot first: unread until the header handle lands.
-            memory.putByte(slot, (byte) bytes.length);
-            memory.putBytes(slot + 1, bytes, 0, bytes.length);
-            memory.flush(slot, 48);
+            memory.putByte(slot + NAME_LENGTH, (byte) bytes.length);
+            memory.putBytes(slot + NAME, bytes, 0, bytes.length);
+            memory.flush(slot, HEADER_HANDLE);
             RedoBatch batch = new RedoBatch();
             heap.addPublish(header, batch);
             heap.addPublish(table, batch);
-            batch.set(slot + 48, header.handle());
+            batch.set(slot + HEADER_HANDLE, header.handle());
             lanes.commit(batch);
         } catch (RuntimeException | Error e) {
             heap.cancel(header);
@@ -138,8 +146,8 @@ public final class MapCatalogue {
             return;
         }
         for (int i = 0; i < CAPACITY; i++) {
-            long slot = block + (long) i * SLOT;
-            if (memory.getLong(slot + 48) != header) {
+            long slot = slotAt(block, i);
+            if (memory.getLong(slot + HEADER_HANDLE) != header) {
                 continue;
             }
             RedoBatch batch = new RedoBatch();
@@ -148,7 +156,7 @@ public final class MapCatalogue {
                 releases.add(heap.addFree(table, batch));
             }
             releases.add(heap.addFree(header, batch));
-            batch.set(slot + 48, 0);
+            batch.set(slot + HEADER_HANDLE, 0);
             lanes.commit(batch);
             releases.forEach(heap::freed);
             return;

@@ -20,7 +20,7 @@ public final class MapTestAccess {
         for (int i = 0; keys.size() < n; i++) {
             byte[] key = (prefix + i).getBytes(StandardCharsets.UTF_8);
             long hash = KeyHash.of(key);
-            long place = hash & ((long) PersistentHashMap.STRIPES * PersistentHashMap.INITIAL_STRIPE_SIZE - 1);
+            long place = hash & ((long) MapHeader.STRIPES * MapHeader.INITIAL_STRIPE_SIZE - 1);
             if (first < 0) {
                 first = place;
             }
