@@ -5,11 +5,10 @@ import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.file.ShutdownState;
 import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.heap.HeapDamageException;
 import dev.pmemspring.core.internal.heap.HeapUsage;
-import dev.pmemspring.core.internal.heap.Reservation;
 import dev.pmemspring.core.internal.log.Lanes;
-import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.map.MapCatalogue;
 import dev.pmemspring.core.internal.map.PersistentHashMap;
 import dev.pmemspring.core.internal.memory.MappedMemory;
@@ -202,30 +201,25 @@ public final class PmemPool implements AutoCloseable {
 
     private long allocate(long size, Consumer<MemoryBlock> initializer, long fieldHandle) {
         ensureOpen();
-        Reservation r = reserve(size);
-        try {
+        try (HeapOperation op = heap.operation()) {
+            long handle = reserve(op, size);
             if (initializer != null) {
-                initializer.accept(new MemoryBlock(memory, r.handle(), r.size()));
-                memory.flush(r.handle(), r.size());
+                long usable = Heap.usableSize(size);
+                initializer.accept(new MemoryBlock(memory, handle, usable));
+                memory.flush(handle, usable);
             }
-            RedoBatch batch = new RedoBatch();
-            heap.addPublish(r, batch);
             if (fieldHandle >= 0) {
-                batch.set(fieldHandle, r.handle());
+                op.set(fieldHandle, handle);
             }
             // The block's contents are flushed above; the commit drains them before publishing.
-            lanes.commit(batch);
-        } catch (RuntimeException | Error e) {
-            heap.cancel(r);
-            throw e;
+            op.commit();
+            return handle;
         }
-        heap.published(r);
-        return r.handle();
     }
 
-    private Reservation reserve(long size) {
+    private long reserve(HeapOperation op, long size) {
         try {
-            return heap.reserve(size);
+            return op.reserve(size);
         } catch (Heap.OutOfSpace e) {
             throw outOfMemory(size);
         }
@@ -260,18 +254,13 @@ public final class PmemPool implements AutoCloseable {
 
     private void free(long handle, long fieldHandle) {
         ensureOpen();
-        RedoBatch batch = new RedoBatch();
-        Heap.Release release = heap.addFree(handle, batch);
-        if (fieldHandle >= 0) {
-            batch.set(fieldHandle, 0);
+        try (HeapOperation op = heap.operation()) {
+            op.free(handle);
+            if (fieldHandle >= 0) {
+                op.set(fieldHandle, 0);
+            }
+            op.commit();
         }
-        try {
-            lanes.commit(batch);
-        } catch (RuntimeException | Error e) {
-            heap.freeAbandoned(release);
-            throw e;
-        }
-        heap.freed(release);
     }
 
     /** The usable size of the block at {@code handle}: at least what was asked for. */
@@ -399,33 +388,19 @@ public final class PmemPool implements AutoCloseable {
             if (handle != 0 && current >= size) {
                 return new MemoryBlock(memory, handle, current);
             }
-            Reservation r = reserve(size);
-            RedoBatch batch = new RedoBatch();
-            Heap.Release old = null;
-            try {
-                MemoryBlock fresh = new MemoryBlock(memory, r.handle(), size);
-                fresh.fill(0, size, (byte) 0);
+            try (HeapOperation op = heap.operation()) {
+                long fresh = reserve(op, size);
+                MemoryBlock block = new MemoryBlock(memory, fresh, size);
+                block.fill(0, size, (byte) 0);
                 if (handle != 0) {
-                    fresh.copyFrom(new MemoryBlock(memory, handle, current), 0, 0, current);
-                    old = heap.addFree(handle, batch);
+                    block.copyFrom(new MemoryBlock(memory, handle, current), 0, 0, current);
+                    op.free(handle);
                 }
-                memory.flush(r.handle(), size);
-                heap.addPublish(r, batch);
-                batch.set(PoolLayout.ROOT_HANDLE, r.handle());
-                batch.set(PoolLayout.ROOT_SIZE, size);
-                lanes.commit(batch);
-            } catch (RuntimeException | Error e) {
-                heap.cancel(r);
-                if (old != null) {
-                    heap.freeAbandoned(old);
-                }
-                throw e;
+                memory.flush(fresh, size);
+                op.set(PoolLayout.ROOT_HANDLE, fresh).set(PoolLayout.ROOT_SIZE, size);
+                op.commit();
+                return block;
             }
-            heap.published(r);
-            if (old != null) {
-                heap.freed(old);
-            }
-            return new MemoryBlock(memory, r.handle(), size);
         }
     }
 

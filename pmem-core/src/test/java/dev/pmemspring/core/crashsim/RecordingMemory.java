@@ -27,7 +27,7 @@ public final class RecordingMemory implements PersistentMemory {
             FaultyMemory.class.getName(), PersistentMemory.class.getName(), MemoryDecorator.class.getName());
     private static final StackWalker WALKER = StackWalker.getInstance();
     /** Frames kept per site: enough to tell a redo commit of an undo-log extension from one of an allocation. */
-    private static final int SITE_FRAMES = 4;
+    private static final int SITE_FRAMES = 5;
 
     private final boolean startOnWrap;
     private PersistentMemory inner;

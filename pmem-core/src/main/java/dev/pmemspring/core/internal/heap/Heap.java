@@ -157,6 +157,11 @@ public final class Heap {
 
     // ---------------------------------------------------------------- allocation
 
+    /** A new, empty atomic change of the heap; see {@link HeapOperation}. */
+    public HeapOperation operation() {
+        return new HeapOperation(this, lanes);
+    }
+
     /** Takes a block of at least {@code size} bytes in volatile state. */
     public Reservation reserve(long size) throws OutOfSpace {
         if (size <= 0) {
@@ -186,6 +191,14 @@ public final class Heap {
             throw new IllegalArgumentException("unit size must be 1.." + SizeClasses.MAX_SMALL + ": " + size);
         }
         return takeUnit(SizeClasses.classOf(size));
+    }
+
+    /** The usable size of a block reserved for {@code size} bytes: its unit's size, or whole chunks. */
+    public static long usableSize(long size) {
+        if (size <= SizeClasses.MAX_SMALL) {
+            return SizeClasses.unitSize(SizeClasses.classOf(size));
+        }
+        return (size + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE * PoolLayout.CHUNK_SIZE;
     }
 
     /** The largest block {@link #reserveUnit} takes; larger ones take whole chunks through {@link #reserve}. */
@@ -494,8 +507,17 @@ public final class Heap {
         return new Release(null, chunk, length);
     }
 
-    /** Start and size of the allocated block holding {@code offset}, or null if none does. */
-    public long[] blockContaining(long offset) {
+    /** An allocated block: where it starts and its usable size. */
+    public record Extent(long handle, long size) {
+
+        /** Whether {@code [offset, offset + length)} lies inside the block. */
+        public boolean holds(long offset, long length) {
+            return offset >= handle && offset + length >= offset && offset + length <= handle + size;
+        }
+    }
+
+    /** The allocated block holding {@code offset}, or null if none does. */
+    public Extent blockContaining(long offset) {
         int chunk = layout.chunkOf(offset);
         if (chunk < 0) {
             return null;
@@ -506,13 +528,13 @@ public final class Heap {
             if (rel < 0 || rel / run.unitSize >= run.units || !run.isTaken((int) (rel / run.unitSize))) {
                 return null;
             }
-            return new long[] {run.handleOf((int) (rel / run.unitSize)), run.unitSize};
+            return new Extent(run.handleOf((int) (rel / run.unitSize)), run.unitSize);
         }
         var span = usedSpans.floorEntry(chunk);
         if (span == null || span.getKey() + span.getValue() <= chunk) {
             return null;
         }
-        return new long[] {layout.chunkOffset(span.getKey()), span.getValue() * PoolLayout.CHUNK_SIZE};
+        return new Extent(layout.chunkOffset(span.getKey()), span.getValue() * PoolLayout.CHUNK_SIZE);
     }
 
     // ---------------------------------------------------------------- check

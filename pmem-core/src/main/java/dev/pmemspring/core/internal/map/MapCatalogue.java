@@ -2,9 +2,8 @@ package dev.pmemspring.core.internal.map;
 
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.heap.Heap;
-import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.log.Lanes;
-import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.nio.charset.StandardCharsets;
@@ -109,33 +108,18 @@ public final class MapCatalogue {
         if (slot < 0) {
             throw new IllegalStateException("a pool holds at most " + CAPACITY + " maps; drop one first");
         }
-        Reservation header = heap.reserve(MapHeader.SIZE);
-        Reservation table;
-        try {
-            table = heap.reserve(MapHeader.tableBytes(MapHeader.INITIAL_STRIPE_SIZE));
-        } catch (Heap.OutOfSpace e) {
-            heap.cancel(header);
-            throw e;
-        }
-        try {
-            MapHeader.format(memory, header.handle(), table.handle());
+        try (HeapOperation op = heap.operation()) {
+            long header = op.reserve(MapHeader.SIZE);
+            long table = op.reserve(MapHeader.tableBytes(MapHeader.INITIAL_STRIPE_SIZE));
+            MapHeader.format(memory, header, table);
             // The name goes into the free slot first: unread until the header handle lands.
             memory.putByte(slot + NAME_LENGTH, (byte) bytes.length);
             memory.putBytes(slot + NAME, bytes, 0, bytes.length);
             memory.flush(slot, HEADER_HANDLE);
-            RedoBatch batch = new RedoBatch();
-            heap.addPublish(header, batch);
-            heap.addPublish(table, batch);
-            batch.set(slot + HEADER_HANDLE, header.handle());
-            lanes.commit(batch);
-        } catch (RuntimeException | Error e) {
-            heap.cancel(header);
-            heap.cancel(table);
-            throw e;
+            op.set(slot + HEADER_HANDLE, header);
+            op.commit();
+            return header;
         }
-        heap.published(header);
-        heap.published(table);
-        return header.handle();
     }
 
     /** Frees an emptied map's tables and header and forgets its name, as one batch. */
@@ -150,15 +134,13 @@ public final class MapCatalogue {
             if (memory.getLong(slot + HEADER_HANDLE) != header) {
                 continue;
             }
-            RedoBatch batch = new RedoBatch();
-            List<Heap.Release> releases = new ArrayList<>();
-            for (long table : tables) {
-                releases.add(heap.addFree(table, batch));
+            try (HeapOperation op = heap.operation()) {
+                for (long table : tables) {
+                    op.free(table);
+                }
+                op.free(header).set(slot + HEADER_HANDLE, 0);
+                op.commit();
             }
-            releases.add(heap.addFree(header, batch));
-            batch.set(slot + HEADER_HANDLE, 0);
-            lanes.commit(batch);
-            releases.forEach(heap::freed);
             return;
         }
     }
@@ -168,20 +150,14 @@ public final class MapCatalogue {
         if (block != 0) {
             return block;
         }
-        Reservation r = heap.reserve((long) CAPACITY * SLOT);
-        try {
-            memory.fill(r.handle(), (long) CAPACITY * SLOT, (byte) 0);
-            memory.flush(r.handle(), (long) CAPACITY * SLOT);
-            RedoBatch batch = new RedoBatch();
-            heap.addPublish(r, batch);
-            batch.set(PoolLayout.MAP_CATALOGUE, r.handle());
-            lanes.commit(batch);
-        } catch (RuntimeException | Error e) {
-            heap.cancel(r);
-            throw e;
+        try (HeapOperation op = heap.operation()) {
+            long fresh = op.reserve((long) CAPACITY * SLOT);
+            memory.fill(fresh, (long) CAPACITY * SLOT, (byte) 0);
+            memory.flush(fresh, (long) CAPACITY * SLOT);
+            op.set(PoolLayout.MAP_CATALOGUE, fresh);
+            op.commit();
+            return fresh;
         }
-        heap.published(r);
-        return r.handle();
     }
 
     private static byte[] checkName(String name) {

@@ -1,6 +1,7 @@
 package dev.pmemspring.core.internal.map;
 
 import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
@@ -66,12 +67,12 @@ final class MapRecovery {
                         return true;
                     }
                     // The tombstone and the free in one batch: a crash keeps both or neither.
-                    RedoBatch batch = new RedoBatch().set(slot, StripeTable.TOMBSTONE);
-                    long[] block = heap.blockContaining(entry);
-                    Heap.Release release = block != null && block[0] == entry ? heap.addFree(entry, batch) : null;
-                    lanes.commit(batch);
-                    if (release != null) {
-                        heap.freed(release);
+                    try (HeapOperation op = heap.operation()) {
+                        Heap.Extent block = heap.blockContaining(entry);
+                        if (block != null && block.handle() == entry) {
+                            op.free(entry);
+                        }
+                        op.set(slot, StripeTable.TOMBSTONE).commit();
                     }
                     table.tombstones[stripe]++;
                     dropped[0]++;
@@ -131,13 +132,13 @@ final class MapRecovery {
 
     /** The entry's size if it verifies as an entry of stripe {@code s} under slot value {@code v}, else 0. */
     private long verifiedSize(int s, long v, long entry) {
-        long[] block = heap.blockContaining(entry);
-        if (block == null || block[0] != entry || block[1] < EntryFormat.HEADER) {
+        Heap.Extent block = heap.blockContaining(entry);
+        if (block == null || block.handle() != entry || block.size() < EntryFormat.HEADER) {
             return 0;
         }
         int keyLength = EntryFormat.keyLength(memory, entry);
         int valueLength = EntryFormat.valueLength(memory, entry);
-        if (keyLength < 0 || valueLength < 0 || EntryFormat.size(keyLength, valueLength) > block[1]) {
+        if (keyLength < 0 || valueLength < 0 || EntryFormat.size(keyLength, valueLength) > block.size()) {
             return 0;
         }
         byte[] key = entries.key(entry);

@@ -1,9 +1,8 @@
 package dev.pmemspring.core.internal.map;
 
 import dev.pmemspring.core.internal.heap.Heap;
-import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.log.Lanes;
-import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 import dev.pmemspring.core.internal.tx.AtomicRewrite;
 
@@ -56,8 +55,8 @@ public final class PersistentHashMap {
     private final StripeGrowth growth;
     private final ClockEviction eviction;
     private final MapRecovery recovery;
-    /** One redo batch per stripe, made on first use and reused by the holder of the stripe's lock. */
-    private final RedoBatch[] batches = new RedoBatch[STRIPES];
+    /** One heap operation per stripe, made on first use and reused by the holder of the stripe's lock. */
+    private final HeapOperation[] operations = new HeapOperation[STRIPES];
     /** One entry-writing scratch per stripe, made on first use, used by the holder of the stripe's lock. */
     private final EntryFormat.Scratch[] scratches = new EntryFormat.Scratch[STRIPES];
     private final LongAdder checksumFailures = new LongAdder();
@@ -268,53 +267,30 @@ public final class PersistentHashMap {
                 growth.makeRoom(s);
                 slot = table.freeSlot(s, hash);
             }
-            // An entry that fits a run's unit is reserved by its handle alone (no Reservation object:
-            // a put allocates nothing on the Java heap); a larger one takes chunks, as other blocks.
-            long entry;
-            Reservation r = null;
-            try {
-                if (entrySize <= Heap.maxUnitSize()) {
-                    entry = heap.reserveUnit(entrySize);
-                } else {
-                    r = heap.reserve(entrySize);
-                    entry = r.handle();
+            // The stripe's operation is reused: a put allocates nothing on the Java heap for it.
+            try (HeapOperation op = operationOf(s)) {
+                long entry;
+                try {
+                    entry = op.reserve(entrySize);
+                } catch (Heap.OutOfSpace e) {
+                    throw new NoSpace();
                 }
-            } catch (Heap.OutOfSpace e) {
-                throw new NoSpace();
-            }
-            try {
                 // Order: the entry is written and flushed first; the commit drains it before the
                 // first word of the batch that publishes it, so a published entry is always whole.
                 EntryFormat.write(memory, entry, key, value, expiresAt, scratchOf(s));
                 memory.flush(entry, entrySize);
-                RedoBatch batch = batchOf(s);
-                if (r == null) {
-                    heap.addPublishUnit(entry, batch);
-                } else {
-                    heap.addPublish(r, batch);
-                }
                 boolean reusedTombstone = oldEntry == 0 && memory.getLong(slot) == StripeTable.TOMBSTONE;
-                batch.set(slot, StripeTable.slotValue(entry, hash));
-                Heap.Release old = oldEntry != 0 ? heap.addFree(oldEntry, batch) : null;
-                long oldBytes = oldEntry != 0 ? entryBytes(s, oldEntry) : 0;
-                addCounters(batch, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
-                lanes.commit(batch);
-                if (r != null) {
-                    heap.published(r);
+                op.set(slot, StripeTable.slotValue(entry, hash));
+                long oldBytes = 0;
+                if (oldEntry != 0) {
+                    oldBytes = entryBytes(s, oldEntry);
+                    op.free(oldEntry);
                 }
-                if (old != null) {
-                    heap.freed(old);
-                }
+                addCounters(op, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
+                op.commit();
                 if (reusedTombstone) {
                     table.tombstones[s]--;
                 }
-            } catch (RuntimeException | Error e) {
-                if (r == null) {
-                    heap.cancelUnit(entry);
-                } else {
-                    heap.cancel(r);
-                }
-                throw e;
             }
             return mode == Mode.REPLACE ? value : null;
         } finally {
@@ -397,12 +373,11 @@ public final class PersistentHashMap {
         long region = table.region(s);
         long next = region + 8 * ((slot - region + 8) / 8 & (size - 1));
         boolean emptyAfter = memory.getLong(next) == StripeTable.EMPTY;
-        RedoBatch batch = batchOf(s);
-        batch.set(slot, emptyAfter ? StripeTable.EMPTY : StripeTable.TOMBSTONE);
-        Heap.Release release = heap.addFree(entry, batch);
-        addCounters(batch, s, -1, -bytes);
-        lanes.commit(batch);
-        heap.freed(release);
+        try (HeapOperation op = operationOf(s)) {
+            op.set(slot, emptyAfter ? StripeTable.EMPTY : StripeTable.TOMBSTONE).free(entry);
+            addCounters(op, s, -1, -bytes);
+            op.commit();
+        }
         if (!emptyAfter) {
             table.tombstones[s]++;
             return bytes;
@@ -442,27 +417,26 @@ public final class PersistentHashMap {
         return table.bytes(s) - others[0];
     }
 
-    /** Adds the stripe's counter words that change to the batch; an unchanged word is not logged. */
-    private void addCounters(RedoBatch batch, int s, long entries, long bytes) {
+    /** Adds the stripe's counter words that change to the operation; an unchanged word is not logged. */
+    private void addCounters(HeapOperation op, int s, long entries, long bytes) {
         if (entries != 0) {
             long word = table.stripeWord(s);
-            batch.set(table.stripeWordOffset(s),
+            op.set(table.stripeWordOffset(s),
                     MapHeader.stripeWord(MapHeader.countOf(word) + entries, MapHeader.tableOf(word)));
         }
         if (bytes != 0) {
-            batch.set(table.stripeBytesOffset(s), table.bytes(s) + bytes);
+            op.set(table.stripeBytesOffset(s), table.bytes(s) + bytes);
         }
     }
 
-    /** The stripe's reusable batch, emptied; only the holder of the stripe's lock may use it. */
-    private RedoBatch batchOf(int s) {
-        RedoBatch batch = batches[s];
-        if (batch == null) {
-            batch = new RedoBatch();
-            batches[s] = batch;
+    /** The stripe's reusable heap operation, empty; only the holder of the stripe's lock may use it. */
+    private HeapOperation operationOf(int s) {
+        HeapOperation op = operations[s];
+        if (op == null) {
+            op = heap.operation();
+            operations[s] = op;
         }
-        batch.clear();
-        return batch;
+        return op;
     }
 
     /** The stripe's reusable entry-writing scratch; only the holder of the stripe's lock may use it. */

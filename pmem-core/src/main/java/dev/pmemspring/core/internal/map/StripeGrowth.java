@@ -1,7 +1,7 @@
 package dev.pmemspring.core.internal.map;
 
 import dev.pmemspring.core.internal.heap.Heap;
-import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
@@ -93,39 +93,29 @@ final class StripeGrowth {
                 return; // growth under way: stripes move into its table
             }
             int next = 1 - t.current();
-            Reservation r;
-            try {
-                r = heap.reserve(MapHeader.tableBytes(stripeSize));
-            } catch (Heap.OutOfSpace e) {
-                throw new PersistentHashMap.NoSpace();
-            }
-            RedoBatch batch = new RedoBatch();
-            Heap.Release oldTable = null;
-            try {
+            long fresh;
+            try (HeapOperation op = heap.operation()) {
+                try {
+                    fresh = op.reserve(MapHeader.tableBytes(stripeSize));
+                } catch (Heap.OutOfSpace e) {
+                    throw new PersistentHashMap.NoSpace();
+                }
                 // The new table is not zeroed here (that took a pass over all of it under a stripe
                 // lock): nothing reads a stripe's region of it before that stripe has moved in, and
                 // moving zeroes the region, copies the slots and flushes them before the one store
                 // that switches the stripe over (moveIfBehind).
-                heap.addPublish(r, batch);
                 // The table before last is empty of stripes (the last growth finished): free it now.
                 if (t.handle()[next] != 0) {
-                    oldTable = heap.addFree(t.handle()[next], batch);
+                    op.free(t.handle()[next]);
                 }
-                batch.set(MapHeader.tableHandleAt(header, next), r.handle());
-                batch.set(MapHeader.tableStripeSizeAt(header, next), stripeSize);
-                batch.set(MapHeader.currentTableAt(header), next);
-                lanes.commit(batch);
-            } catch (RuntimeException | Error e) {
-                heap.cancel(r);
-                throw e;
-            }
-            heap.published(r);
-            if (oldTable != null) {
-                heap.freed(oldTable);
+                op.set(MapHeader.tableHandleAt(header, next), fresh)
+                        .set(MapHeader.tableStripeSizeAt(header, next), stripeSize)
+                        .set(MapHeader.currentTableAt(header), next);
+                op.commit();
             }
             long[] handles = t.handle().clone();
             long[] sizes = t.stripeSize().clone();
-            handles[next] = r.handle();
+            handles[next] = fresh;
             sizes[next] = stripeSize;
             moved.set(0);
             table.install(new StripeTable.Tables(handles, sizes, next));

@@ -274,12 +274,12 @@ final class ActiveTransaction implements Transaction {
     // ---------------------------------------------------------------- helpers
 
     private long blockOf(long offset, long length) {
-        long[] block = engine.heap.blockContaining(offset);
-        if (block == null || offset + length > block[0] + block[1] || offset + length < offset) {
+        Heap.Extent block = engine.heap.blockContaining(offset);
+        if (block == null || !block.holds(offset, length)) {
             throw new IllegalArgumentException("range [" + offset + ", " + offset + " + " + length
                     + ") is not inside one allocated block; snapshot fields of blocks you allocated");
         }
-        return block[0];
+        return block.handle();
     }
 
     private void lockBlock(long block) {

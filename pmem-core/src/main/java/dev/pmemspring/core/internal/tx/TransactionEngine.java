@@ -4,6 +4,7 @@ import dev.pmemspring.core.PoolOutOfMemoryException;
 import dev.pmemspring.core.Transaction;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.heap.Heap;
+import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.heap.Reservation;
 import dev.pmemspring.core.internal.log.Lane;
 import dev.pmemspring.core.internal.log.Lanes;
@@ -99,21 +100,19 @@ public final class TransactionEngine {
 
     /** Allocates a log extension and publishes it into {@code nextField}, atomically. */
     long extendLog(long nextField, long size) {
-        Reservation r;
-        try {
-            r = heap.reserve(size);
-        } catch (Heap.OutOfSpace e) {
-            throw outOfMemory.apply(size);
+        try (HeapOperation op = heap.operation()) {
+            long segment;
+            try {
+                segment = op.reserve(size);
+            } catch (Heap.OutOfSpace e) {
+                throw outOfMemory.apply(size);
+            }
+            // The segment's own next field must read as the end of the chain, whatever the block
+            // held before, or the log would follow a stale link into live data.
+            op.set(segment, 0).set(nextField, segment);
+            op.commit(); // through the lane this transaction holds
+            return segment;
         }
-        RedoBatch batch = new RedoBatch();
-        heap.addPublish(r, batch);
-        // The segment's own next field must read as the end of the chain, whatever the block
-        // held before, or the log would follow a stale link into live data.
-        batch.set(r.handle(), 0);
-        batch.set(nextField, r.handle());
-        lanes.commit(batch); // through the lane this transaction holds
-        heap.published(r);
-        return r.handle();
     }
 
     public long committed() {
