@@ -8,7 +8,9 @@ import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.heap.HeapDamageException;
 import dev.pmemspring.core.internal.heap.HeapUsage;
+import dev.pmemspring.core.internal.heap.Reservation;
 import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.map.MapCatalogue;
 import dev.pmemspring.core.internal.map.PersistentHashMap;
 import dev.pmemspring.core.internal.memory.MappedMemory;
@@ -199,21 +201,42 @@ public final class PmemPool implements AutoCloseable {
         return allocate(size, initializer, fieldHandle);
     }
 
+    /*
+     * allocate and free write out the steps a HeapOperation takes (reserve, add to one batch,
+     * commit, complete; cancel on failure) instead of using one: on this hot path the JIT then
+     * elides the batch and the reservation, and does not with the operation in between
+     * (AllocatorBenchmark.allocateFree at 64 B: about 95 ns/op and 0 B/op written out, 165 ns/op
+     * and 528 B/op through HeapOperation, 2026-12-03). Every other heap change uses HeapOperation.
+     */
+
     private long allocate(long size, Consumer<MemoryBlock> initializer, long fieldHandle) {
         ensureOpen();
-        try (HeapOperation op = heap.operation()) {
-            long handle = reserve(op, size);
+        Reservation r = reserve(size);
+        try {
             if (initializer != null) {
-                long usable = Heap.usableSize(size);
-                initializer.accept(new MemoryBlock(memory, handle, usable));
-                memory.flush(handle, usable);
+                initializer.accept(new MemoryBlock(memory, r.handle(), r.size()));
+                memory.flush(r.handle(), r.size());
             }
+            RedoBatch batch = new RedoBatch();
+            heap.addPublish(r, batch);
             if (fieldHandle >= 0) {
-                op.set(fieldHandle, handle);
+                batch.set(fieldHandle, r.handle());
             }
             // The block's contents are flushed above; the commit drains them before publishing.
-            op.commit();
-            return handle;
+            lanes.commit(batch);
+        } catch (RuntimeException | Error e) {
+            heap.cancel(r);
+            throw e;
+        }
+        heap.published(r);
+        return r.handle();
+    }
+
+    private Reservation reserve(long size) {
+        try {
+            return heap.reserve(size);
+        } catch (Heap.OutOfSpace e) {
+            throw outOfMemory(size);
         }
     }
 
@@ -254,13 +277,18 @@ public final class PmemPool implements AutoCloseable {
 
     private void free(long handle, long fieldHandle) {
         ensureOpen();
-        try (HeapOperation op = heap.operation()) {
-            op.free(handle);
-            if (fieldHandle >= 0) {
-                op.set(fieldHandle, 0);
-            }
-            op.commit();
+        RedoBatch batch = new RedoBatch();
+        Heap.Release release = heap.addFree(handle, batch);
+        if (fieldHandle >= 0) {
+            batch.set(fieldHandle, 0);
         }
+        try {
+            lanes.commit(batch);
+        } catch (RuntimeException | Error e) {
+            heap.freeAbandoned(release);
+            throw e;
+        }
+        heap.freed(release);
     }
 
     /** The usable size of the block at {@code handle}: at least what was asked for. */

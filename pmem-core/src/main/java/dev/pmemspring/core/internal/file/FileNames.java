@@ -50,6 +50,8 @@ public interface FileNames {
                 if (noHardLinks instanceof FileAlreadyExistsException exists) {
                     throw exists;
                 }
+                // Unlike the link, a rename replaces a file that appeared at target meanwhile; only
+                // file systems without hard links come here.
                 Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
             }
         }

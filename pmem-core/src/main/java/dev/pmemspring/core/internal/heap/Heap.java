@@ -157,7 +157,11 @@ public final class Heap {
 
     // ---------------------------------------------------------------- allocation
 
-    /** A new, empty atomic change of the heap; see {@link HeapOperation}. */
+    /**
+     * An empty atomic change of the heap, to be closed by the caller; see {@link HeapOperation}.
+     * A caller that changes the heap on every call under a lock of its own may keep one and
+     * reuse it (the map keeps one per stripe).
+     */
     public HeapOperation operation() {
         return new HeapOperation(this, lanes);
     }

@@ -4,6 +4,7 @@ import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,19 +23,24 @@ import java.util.List;
  * }
  * }</pre>
  *
- * <p>An operation may be kept and reused by one thread at a time ({@link #close} makes it empty
- * again), so that a writer that changes the heap on every call allocates nothing for it.
+ * <p>Most operations reserve or free one block: those are held in fields, so that an operation
+ * made and closed in one method costs no allocation once the JIT has inlined it. An operation
+ * may also be kept and reused under its owner's lock ({@link #close} empties it), as the map keeps
+ * one per stripe for its puts.
  */
 public final class HeapOperation implements AutoCloseable {
 
     private final Heap heap;
     private final Lanes lanes;
     private final RedoBatch batch = new RedoBatch();
-    /** Units reserved by handle alone, so that reserving one allocates nothing on the Java heap. */
-    private long[] units = new long[2];
-    private int unitCount;
-    private final List<Reservation> reservations = new ArrayList<>(2);
-    private final List<Heap.Release> releases = new ArrayList<>(2);
+    /** Units reserved by handle alone ({@link #reserveUnit}): the first, then any more. */
+    private long unit = -1;
+    private long[] moreUnits;
+    private int moreUnitCount;
+    private Reservation reservation;
+    private List<Reservation> moreReservations;
+    private Heap.Release release;
+    private List<Heap.Release> moreReleases;
     private boolean committed;
 
     HeapOperation(Heap heap, Lanes lanes) {
@@ -47,24 +53,50 @@ public final class HeapOperation implements AutoCloseable {
      * Its contents are undefined; nothing reads it before the commit.
      */
     public long reserve(long size) throws Heap.OutOfSpace {
-        if (size <= Heap.maxUnitSize()) {
-            long unit = heap.reserveUnit(size);
-            if (unitCount == units.length) {
-                units = java.util.Arrays.copyOf(units, 2 * unitCount);
-            }
-            units[unitCount++] = unit;
-            heap.addPublishUnit(unit, batch);
-            return unit;
-        }
         Reservation r = heap.reserve(size);
-        reservations.add(r);
+        if (reservation == null) {
+            reservation = r;
+        } else {
+            if (moreReservations == null) {
+                moreReservations = new ArrayList<>(2);
+            }
+            moreReservations.add(r);
+        }
         heap.addPublish(r, batch);
         return r.handle();
     }
 
+    /**
+     * {@link #reserve} for a block of at most {@link Heap#maxUnitSize()} bytes, allocating nothing
+     * on the Java heap (the handle alone names the unit), for writers that reserve on every call.
+     */
+    public long reserveUnit(long size) throws Heap.OutOfSpace {
+        long handle = heap.reserveUnit(size);
+        if (unit < 0) {
+            unit = handle;
+        } else {
+            if (moreUnits == null) {
+                moreUnits = new long[2];
+            } else if (moreUnitCount == moreUnits.length) {
+                moreUnits = Arrays.copyOf(moreUnits, 2 * moreUnitCount);
+            }
+            moreUnits[moreUnitCount++] = handle;
+        }
+        heap.addPublishUnit(handle, batch);
+        return handle;
+    }
+
     /** Frees the block at {@code handle} at commit. */
     public HeapOperation free(long handle) {
-        releases.add(heap.addFree(handle, batch));
+        Heap.Release r = heap.addFree(handle, batch);
+        if (release == null) {
+            release = r;
+        } else {
+            if (moreReleases == null) {
+                moreReleases = new ArrayList<>(2);
+            }
+            moreReleases.add(r);
+        }
         return this;
     }
 
@@ -81,11 +113,17 @@ public final class HeapOperation implements AutoCloseable {
     public void commit() {
         lanes.commit(batch);
         committed = true;
-        for (Reservation r : reservations) {
-            heap.published(r);
+        if (reservation != null) {
+            heap.published(reservation);
+            if (moreReservations != null) {
+                moreReservations.forEach(heap::published);
+            }
         }
-        for (Heap.Release release : releases) {
+        if (release != null) {
             heap.freed(release);
+            if (moreReleases != null) {
+                moreReleases.forEach(heap::freed);
+            }
         }
     }
 
@@ -93,20 +131,44 @@ public final class HeapOperation implements AutoCloseable {
     @Override
     public void close() {
         if (!committed) {
-            for (int i = 0; i < unitCount; i++) {
-                heap.cancelUnit(units[i]);
-            }
-            for (Reservation r : reservations) {
-                heap.cancel(r);
-            }
-            for (Heap.Release release : releases) {
-                heap.freeAbandoned(release);
-            }
+            // Static, with the fields as arguments: a cold call that received this operation
+            // would keep the JIT from eliding it (and its batch) where it is made and closed.
+            cancel(heap, unit, moreUnits, moreUnitCount, reservation, moreReservations, release, moreReleases);
         }
-        unitCount = 0;
-        reservations.clear();
-        releases.clear();
+        unit = -1;
+        moreUnitCount = 0;
+        reservation = null;
+        release = null;
+        if (moreReservations != null) {
+            moreReservations.clear();
+        }
+        if (moreReleases != null) {
+            moreReleases.clear();
+        }
         batch.clear();
         committed = false;
+    }
+
+    private static void cancel(Heap heap, long unit, long[] moreUnits, int moreUnitCount, Reservation reservation,
+                               List<Reservation> moreReservations, Heap.Release release,
+                               List<Heap.Release> moreReleases) {
+        if (unit >= 0) {
+            heap.cancelUnit(unit);
+            for (int i = 0; i < moreUnitCount; i++) {
+                heap.cancelUnit(moreUnits[i]);
+            }
+        }
+        if (reservation != null) {
+            heap.cancel(reservation);
+            if (moreReservations != null) {
+                moreReservations.forEach(heap::cancel);
+            }
+        }
+        if (release != null) {
+            heap.freeAbandoned(release);
+            if (moreReleases != null) {
+                moreReleases.forEach(heap::freeAbandoned);
+            }
+        }
     }
 }

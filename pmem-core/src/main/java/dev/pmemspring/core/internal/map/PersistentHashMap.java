@@ -271,7 +271,8 @@ public final class PersistentHashMap {
             try (HeapOperation op = operationOf(s)) {
                 long entry;
                 try {
-                    entry = op.reserve(entrySize);
+                    // A unit by its handle alone (no Reservation object); a larger entry takes chunks.
+                    entry = entrySize <= Heap.maxUnitSize() ? op.reserveUnit(entrySize) : op.reserve(entrySize);
                 } catch (Heap.OutOfSpace e) {
                     throw new NoSpace();
                 }
