@@ -5,8 +5,8 @@ import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.file.ShutdownState;
 import dev.pmemspring.core.internal.heap.Heap;
-import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.heap.HeapDamageException;
+import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.heap.HeapUsage;
 import dev.pmemspring.core.internal.heap.Reservation;
 import dev.pmemspring.core.internal.log.Lanes;
@@ -76,7 +76,7 @@ public final class PmemPool implements AutoCloseable {
         this.recovery = recovery;
         this.transactions = new TransactionEngine(memory, layout, heap, lanes, options.lockTimeout(), file.path(),
                 this::outOfMemory);
-        this.catalogue = new MapCatalogue(memory, heap, lanes);
+        this.catalogue = new MapCatalogue(memory, heap);
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -113,7 +113,7 @@ public final class PoolFile implements AutoCloseable {
             CreationLeftovers.remove(path, null, names);
             createPrivateFile(temp);
             identity = LockedFiles.identity(temp);
-            LockedFiles.claim(identity);
+            LockedFiles.claim(identity);   // a file just made: nothing here holds it yet
             // FileSpace opens and closes its own descriptor, which would drop a lock taken before.
             FileSpace.allocate(temp, size);
             PoolLayout layout = PoolLayout.of(size, PoolLayout.DEFAULT_LANES);
@@ -201,10 +201,8 @@ public final class PoolFile implements AutoCloseable {
         Object identity;
         try {
             identity = LockedFiles.identity(path);
-        } catch (NoSuchFileException e) {
-            throw new PmemException(path, "no such pool file; create it first (or enable create-if-missing)", e);
         } catch (IOException e) {
-            throw new PmemException(path, "cannot open the pool file: " + e + "; check its permissions", e);
+            throw cannotOpen(path, e);
         }
         // Claimed before any channel is opened: a second channel, once closed, would drop the lock.
         if (!LockedFiles.claim(identity)) {
@@ -213,12 +211,9 @@ public final class PoolFile implements AutoCloseable {
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (NoSuchFileException e) {
-            LockedFiles.release(identity);
-            throw new PmemException(path, "no such pool file; create it first (or enable create-if-missing)", e);
         } catch (IOException e) {
             LockedFiles.release(identity);
-            throw new PmemException(path, "cannot open the pool file: " + e + "; check its permissions", e);
+            throw cannotOpen(path, e);
         }
         boolean success = false;
         try {
@@ -269,6 +264,13 @@ public final class PoolFile implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove temporary files left beside " + path + ": " + e);
         }
+    }
+
+    private static PmemException cannotOpen(Path path, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new PmemException(path, "no such pool file; create it first (or enable create-if-missing)", e);
+        }
+        return new PmemException(path, "cannot open the pool file: " + e + "; check its permissions", e);
     }
 
     private static PoolInUseException inUse(Path path) {

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the persistent change to a {@link RedoBatch} the caller commits atomically with its own words
  * (the field that points to the block); {@link #published} / {@link #freed} then update the volatile
  * side. Space is handed to another thread only after the change that freed it is durable.
+ * {@link HeapOperation} puts these steps together for callers.
  */
 public final class Heap {
 
@@ -195,14 +196,6 @@ public final class Heap {
             throw new IllegalArgumentException("unit size must be 1.." + SizeClasses.MAX_SMALL + ": " + size);
         }
         return takeUnit(SizeClasses.classOf(size));
-    }
-
-    /** The usable size of a block reserved for {@code size} bytes: its unit's size, or whole chunks. */
-    public static long usableSize(long size) {
-        if (size <= SizeClasses.MAX_SMALL) {
-            return SizeClasses.unitSize(SizeClasses.classOf(size));
-        }
-        return (size + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE * PoolLayout.CHUNK_SIZE;
     }
 
     /** The largest block {@link #reserveUnit} takes; larger ones take whole chunks through {@link #reserve}. */

@@ -3,7 +3,6 @@ package dev.pmemspring.core.internal.map;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapOperation;
-import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.nio.charset.StandardCharsets;
@@ -29,12 +28,10 @@ public final class MapCatalogue {
 
     private final PersistentMemory memory;
     private final Heap heap;
-    private final Lanes lanes;
 
-    public MapCatalogue(PersistentMemory memory, Heap heap, Lanes lanes) {
+    public MapCatalogue(PersistentMemory memory, Heap heap) {
         this.memory = memory;
         this.heap = heap;
-        this.lanes = lanes;
     }
 
     /** The header handle of map {@code name}, or 0. */

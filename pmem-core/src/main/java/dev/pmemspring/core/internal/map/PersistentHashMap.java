@@ -47,7 +47,6 @@ public final class PersistentHashMap {
 
     private final PersistentMemory memory;
     private final Heap heap;
-    private final Lanes lanes;
     private final AtomicRewrite rewrites;
     private final long header;
     private final StripeTable table;
@@ -74,7 +73,6 @@ public final class PersistentHashMap {
     private PersistentHashMap(PersistentMemory memory, Heap heap, Lanes lanes, AtomicRewrite rewrites, long header) {
         this.memory = memory;
         this.heap = heap;
-        this.lanes = lanes;
         this.rewrites = rewrites;
         this.header = header;
         this.table = new StripeTable(memory, header);

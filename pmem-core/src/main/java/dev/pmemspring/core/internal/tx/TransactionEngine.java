@@ -5,10 +5,8 @@ import dev.pmemspring.core.Transaction;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapOperation;
-import dev.pmemspring.core.internal.heap.Reservation;
 import dev.pmemspring.core.internal.log.Lane;
 import dev.pmemspring.core.internal.log.Lanes;
-import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.nio.file.Path;
