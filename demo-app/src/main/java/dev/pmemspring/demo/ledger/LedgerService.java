@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.pmemspring.boot.autoconfigure.PmemTransactional;
+import dev.pmemspring.transaction.PmemTransactional;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.Transaction;
 import org.springframework.stereotype.Service;

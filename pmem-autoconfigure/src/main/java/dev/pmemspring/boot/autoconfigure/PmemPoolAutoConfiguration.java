@@ -1,5 +1,6 @@
 package dev.pmemspring.boot.autoconfigure;
 
+import dev.pmemspring.boot.PmemPoolOptionsCustomizer;
 import dev.pmemspring.core.PmemPool;
 
 import org.springframework.beans.factory.ObjectProvider;

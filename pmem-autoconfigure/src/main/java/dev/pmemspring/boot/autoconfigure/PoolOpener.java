@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.pmemspring.boot.PmemPoolOptionsCustomizer;
 import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemException;
 import dev.pmemspring.core.PmemPool;

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.pmemspring.boot.PmemPoolOptionsCustomizer;
 import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.MappingMode;
 import dev.pmemspring.core.PmemException;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.pmemspring.boot.cache.PmemCacheManagerBuilderCustomizer;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
 import dev.pmemspring.cache.CacheCoherence;
@@ -28,7 +29,7 @@ import org.springframework.util.ClassUtils;
 
 /**
  * The {@link PmemCacheManager} (bean {@code cacheManager}), built from {@code pmem.cache.*} and
- * {@link PmemCacheManagerCustomizer} beans, when caching is enabled ({@code @EnableCaching}), no
+ * {@link PmemCacheManagerBuilderCustomizer} beans, when caching is enabled ({@code @EnableCaching}), no
  * other {@link CacheManager} is defined and {@code spring.cache.type} is not set. It comes before
  * Spring Boot's {@code CacheAutoConfiguration}, which then backs off.
  *
@@ -53,7 +54,7 @@ public final class PmemCacheAutoConfiguration {
 
     @Bean
     PmemCacheManager cacheManager(PmemPool pool, PmemProperties properties, BeanFactory beanFactory,
-            ObjectProvider<PmemCacheManagerCustomizer> customizers, ObjectProvider<CacheCoherence> coherence) {
+            ObjectProvider<PmemCacheManagerBuilderCustomizer> customizers, ObjectProvider<CacheCoherence> coherence) {
         PmemProperties.Cache props = properties.getCache();
         ClassLoader loader = beanFactory instanceof ConfigurableBeanFactory c ? c.getBeanClassLoader() : null;
         CacheSettingsFactory settings = new CacheSettingsFactory(props, applicationPatterns(props, beanFactory),

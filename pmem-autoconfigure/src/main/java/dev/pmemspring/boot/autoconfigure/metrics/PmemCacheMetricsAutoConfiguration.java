@@ -1,5 +1,7 @@
 package dev.pmemspring.boot.autoconfigure.metrics;
 
+import dev.pmemspring.boot.cache.metrics.PmemCacheMeterBinderProvider;
+import dev.pmemspring.boot.cache.metrics.PmemCacheMetricsBinder;
 import dev.pmemspring.boot.autoconfigure.cache.PmemCacheAutoConfiguration;
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheManager;

@@ -1,5 +1,6 @@
 package dev.pmemspring.boot.autoconfigure.metrics;
 
+import dev.pmemspring.boot.metrics.PmemPoolMetrics;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.core.PmemPool;
 

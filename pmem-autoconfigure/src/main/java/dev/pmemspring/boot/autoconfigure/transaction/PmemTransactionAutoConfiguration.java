@@ -1,7 +1,8 @@
 package dev.pmemspring.boot.autoconfigure.transaction;
 
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
-import dev.pmemspring.boot.autoconfigure.PmemTransactional;
+import dev.pmemspring.transaction.PmemTransactionManager;
+import dev.pmemspring.transaction.PmemTransactional;
 import dev.pmemspring.core.PmemPool;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -32,7 +33,7 @@ import org.springframework.util.ClassUtils;
                 "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
                 "org.springframework.boot.data.neo4j.autoconfigure.DataNeo4jAutoConfiguration",
                 "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration"})
-@ConditionalOnClass(PlatformTransactionManager.class)
+@ConditionalOnClass({PlatformTransactionManager.class, PmemTransactionManager.class})
 @ConditionalOnBean(PmemPool.class)
 public final class PmemTransactionAutoConfiguration {
 

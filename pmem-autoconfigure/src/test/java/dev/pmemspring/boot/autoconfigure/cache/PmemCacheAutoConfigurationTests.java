@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import dev.pmemspring.boot.cache.PmemCacheManagerBuilderCustomizer;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.cache.app.AppPackage;
 import dev.pmemspring.boot.autoconfigure.cache.app.Order;
@@ -197,7 +198,7 @@ class PmemCacheAutoConfigurationTests {
     @Test
     void appliesCustomizers() {
         runner().withUserConfiguration(Caching.class)
-                .withBean(PmemCacheManagerCustomizer.class, () -> builder -> builder.cache("custom",
+                .withBean(PmemCacheManagerBuilderCustomizer.class, () -> builder -> builder.cache("custom",
                         PmemCacheSettings.defaults().withMaximumEntries(3)))
                 .run(context -> {
                     PmemCacheManager manager = context.getBean(PmemCacheManager.class);

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
-import dev.pmemspring.boot.autoconfigure.PmemTransactional;
+import dev.pmemspring.transaction.PmemTransactional;
 import dev.pmemspring.boot.autoconfigure.endpoint.PmemEndpoint;
 import dev.pmemspring.cache.PmemCacheManager;
 import dev.pmemspring.core.MemoryBlock;

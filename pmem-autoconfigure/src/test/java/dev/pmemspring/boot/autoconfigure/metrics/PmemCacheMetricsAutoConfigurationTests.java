@@ -3,6 +3,8 @@ package dev.pmemspring.boot.autoconfigure.metrics;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.pmemspring.boot.cache.metrics.PmemCacheMeterBinderProvider;
+import dev.pmemspring.boot.cache.metrics.PmemCacheMetricsBinder;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.cache.PmemCacheAutoConfiguration;
 import dev.pmemspring.cache.PmemCacheManager;

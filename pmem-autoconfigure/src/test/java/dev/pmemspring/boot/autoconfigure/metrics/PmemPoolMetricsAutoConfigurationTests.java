@@ -2,6 +2,7 @@ package dev.pmemspring.boot.autoconfigure.metrics;
 
 import java.nio.file.Path;
 
+import dev.pmemspring.boot.metrics.PmemPoolMetrics;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.core.PmemPool;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
+import dev.pmemspring.transaction.PmemTransactionManager;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.core.MemoryBlock;
 import dev.pmemspring.core.PmemPool;
@@ -83,101 +84,6 @@ class PmemTransactionAutoConfigurationTests {
         runner().withBean("pmemTransactionManager", PlatformTransactionManager.class, OwnTransactionManager::new)
                 .run(context -> assertThat(context).getBean("pmemTransactionManager")
                         .isInstanceOf(OwnTransactionManager.class));
-    }
-
-    @Test
-    void commitsAndRollsBackPoolTransactions() {
-        runner().run(context -> {
-            PmemPool pool = context.getBean(PmemPool.class);
-            TransactionTemplate tt = new TransactionTemplate(
-                    context.getBean("pmemTransactionManager", PlatformTransactionManager.class));
-            MemoryBlock root = pool.root(64);
-            tt.executeWithoutResult(status -> {
-                Transaction tx = pool.currentTransaction().orElseThrow();
-                tx.putLong(root.handle(), 1);
-            });
-            assertThat(root.getLong(0)).isEqualTo(1);
-            assertThat(pool.currentTransaction()).isEmpty();
-
-            assertThatThrownBy(() -> tt.executeWithoutResult(status -> {
-                pool.transaction(tx -> tx.putLong(root.handle(), 2));   // joins the outer one
-                assertThat(root.getLong(0)).isEqualTo(2);
-                throw new IllegalStateException("boom");
-            })).hasMessage("boom");
-            assertThat(root.getLong(0)).isEqualTo(1);
-
-            tt.executeWithoutResult(status -> {
-                pool.currentTransaction().orElseThrow().putLong(root.handle(), 3);
-                status.setRollbackOnly();
-            });
-            assertThat(root.getLong(0)).isEqualTo(1);
-            assertThat(pool.stats().transactionsCommitted()).isEqualTo(1);
-        });
-    }
-
-    @Test
-    void anInnerRollbackRollsTheWholeBack() {
-        runner().run(context -> {
-            PmemPool pool = context.getBean(PmemPool.class);
-            PlatformTransactionManager tm = context.getBean("pmemTransactionManager", PlatformTransactionManager.class);
-            TransactionTemplate outer = new TransactionTemplate(tm);
-            TransactionTemplate inner = new TransactionTemplate(tm);
-            MemoryBlock root = pool.root(64);
-            assertThatThrownBy(() -> outer.executeWithoutResult(status -> {
-                pool.currentTransaction().orElseThrow().putLong(root.handle(), 7);
-                inner.executeWithoutResult(TransactionStatus::setRollbackOnly);
-            })).isInstanceOf(UnexpectedRollbackException.class);
-            assertThat(root.getLong(0)).isZero();
-        });
-    }
-
-    @Test
-    void refusesPropagationsAPoolTransactionCannotHonour() {
-        runner().run(context -> {
-            PlatformTransactionManager tm = context.getBean("pmemTransactionManager", PlatformTransactionManager.class);
-            PmemPool pool = context.getBean(PmemPool.class);
-            TransactionTemplate outer = new TransactionTemplate(tm);
-            for (int propagation : new int[] {TransactionDefinition.PROPAGATION_REQUIRES_NEW,
-                    TransactionDefinition.PROPAGATION_NOT_SUPPORTED}) {
-                TransactionTemplate inner = new TransactionTemplate(tm);
-                inner.setPropagationBehavior(propagation);
-                assertThatThrownBy(() -> outer.executeWithoutResult(s -> inner.executeWithoutResult(i -> { })))
-                        .isInstanceOf(TransactionSuspensionNotSupportedException.class)
-                        .hasMessageContaining("cannot be suspended");
-                assertThat(pool.currentTransaction()).isEmpty();
-            }
-            TransactionTemplate nested = new TransactionTemplate(tm);
-            nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-            assertThatThrownBy(() -> outer.executeWithoutResult(s -> nested.executeWithoutResult(i -> { })))
-                    .isInstanceOf(NestedTransactionNotSupportedException.class).hasMessageContaining("savepoints");
-            assertThat(pool.currentTransaction()).isEmpty();
-            // without an outer transaction they simply begin one
-            TransactionTemplate alone = new TransactionTemplate(tm);
-            alone.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-            alone.executeWithoutResult(s -> assertThat(pool.currentTransaction()).isPresent());
-            TransactionTemplate mandatory = new TransactionTemplate(tm);
-            mandatory.setPropagationBehavior(TransactionDefinition.PROPAGATION_MANDATORY);
-            assertThatThrownBy(() -> mandatory.executeWithoutResult(s -> { }))
-                    .isInstanceOf(IllegalTransactionStateException.class);
-        });
-    }
-
-    @Test
-    void joinsATransactionBegunOnThePool() {
-        runner().run(context -> {
-            PmemPool pool = context.getBean(PmemPool.class);
-            TransactionTemplate tt = new TransactionTemplate(
-                    context.getBean("pmemTransactionManager", PlatformTransactionManager.class));
-            MemoryBlock root = pool.root(64);
-            Transaction tx = pool.begin();
-            tt.executeWithoutResult(s -> {
-                assertThat(s.isNewTransaction()).isFalse();
-                pool.currentTransaction().orElseThrow().putLong(root.handle(), 9);
-            });
-            assertThat(tx.isActive()).isTrue();
-            tx.commit();
-            assertThat(root.getLong(0)).isEqualTo(9);
-        });
     }
 
     static final class OwnTransactionManager implements PlatformTransactionManager {

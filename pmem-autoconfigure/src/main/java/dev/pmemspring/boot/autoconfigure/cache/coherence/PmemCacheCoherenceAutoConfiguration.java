@@ -3,7 +3,7 @@ package dev.pmemspring.boot.autoconfigure.cache.coherence;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
 import dev.pmemspring.boot.autoconfigure.cache.PmemCacheAutoConfiguration;
-import dev.pmemspring.boot.autoconfigure.metrics.PmemCoherenceMetrics;
+import dev.pmemspring.cache.metrics.PmemCoherenceMetrics;
 import dev.pmemspring.cache.CacheCoherence;
 import dev.pmemspring.cache.redis.RedisCacheCoherence;
 import dev.pmemspring.core.PmemPool;

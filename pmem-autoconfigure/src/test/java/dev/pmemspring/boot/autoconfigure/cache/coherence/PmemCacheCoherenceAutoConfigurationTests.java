@@ -14,7 +14,7 @@ import dev.pmemspring.boot.autoconfigure.endpoint.PmemEndpoint;
 import dev.pmemspring.boot.autoconfigure.endpoint.PmemEndpointAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.health.PmemHealthContributorAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.health.PmemHealthIndicator;
-import dev.pmemspring.boot.autoconfigure.metrics.PmemCoherenceMetrics;
+import dev.pmemspring.cache.metrics.PmemCoherenceMetrics;
 import dev.pmemspring.cache.CacheCoherence;
 import dev.pmemspring.cache.CoherenceStatus;
 import dev.pmemspring.cache.PmemCacheManager;

@@ -1,5 +1,6 @@
-package dev.pmemspring.boot.autoconfigure.metrics;
+package dev.pmemspring.boot.cache.metrics;
 
+import dev.pmemspring.cache.metrics.PmemCacheMetrics;
 import dev.pmemspring.cache.PmemCache;
 
 import io.micrometer.core.instrument.Tag;

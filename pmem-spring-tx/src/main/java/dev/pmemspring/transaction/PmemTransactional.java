@@ -1,4 +1,4 @@
-package dev.pmemspring.boot.autoconfigure;
+package dev.pmemspring.transaction;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

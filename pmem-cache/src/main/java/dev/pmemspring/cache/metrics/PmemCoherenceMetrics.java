@@ -1,4 +1,4 @@
-package dev.pmemspring.boot.autoconfigure.metrics;
+package dev.pmemspring.cache.metrics;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package dev.pmemspring.boot.autoconfigure.transaction;
+package dev.pmemspring.transaction;
 
 import java.util.Objects;
 
@@ -30,7 +30,19 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * {@link TransactionSuspensionNotSupportedException}; it has no savepoints, so NESTED inside one
  * throws {@link NestedTransactionNotSupportedException}. Isolation levels and timeouts are not
  * applied: a pool transaction locks each block it snapshots until it ends, and a lock wait is
- * bounded by the pool's lock timeout ({@code pmem.pool.lock-timeout}).
+ * bounded by the pool's lock timeout ({@code pmem.pool.lock-timeout} under Boot).
+ *
+ * <p>Without Boot, register it under the name {@link PmemTransactional} uses, in an application with
+ * {@code @EnableTransactionManagement}:
+ *
+ * <pre>{@code
+ * @Bean(PmemTransactional.TRANSACTION_MANAGER)
+ * PmemTransactionManager pmemTransactionManager(PmemPool pool) {
+ *     return new PmemTransactionManager(pool);
+ * }
+ * }</pre>
+ *
+ * Under Boot, the starter registers it.
  */
 public class PmemTransactionManager extends AbstractPlatformTransactionManager
         implements ResourceTransactionManager {

@@ -1,4 +1,4 @@
-package dev.pmemspring.boot.autoconfigure.metrics;
+package dev.pmemspring.boot.cache.metrics;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.pmemspring.boot.autoconfigure.cache;
+package dev.pmemspring.boot.cache;
 
 import dev.pmemspring.cache.PmemCacheManager;
 
@@ -11,14 +11,14 @@ import dev.pmemspring.cache.PmemCacheManager;
  *
  * <pre>{@code
  * @Bean
- * PmemCacheManagerCustomizer quotesExpiry() {
+ * PmemCacheManagerBuilderCustomizer quotesExpiry() {
  *     return builder -> builder.cache("quotes", PmemCacheSettings.defaults()
  *             .withExpiry((key, value) -> ((Quote) value).validFor()));
  * }
  * }</pre>
  */
 @FunctionalInterface
-public interface PmemCacheManagerCustomizer {
+public interface PmemCacheManagerBuilderCustomizer {
 
     void customize(PmemCacheManager.Builder builder);
 }

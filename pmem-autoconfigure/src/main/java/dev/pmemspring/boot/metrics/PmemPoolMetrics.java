@@ -1,4 +1,4 @@
-package dev.pmemspring.boot.autoconfigure.metrics;
+package dev.pmemspring.boot.metrics;
 
 import java.util.Locale;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.pmemspring.boot.autoconfigure;
+package dev.pmemspring.boot;
 
 import dev.pmemspring.core.PoolOptions;
 
