@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.pmemspring.cache.AfterUnsafeShutdown;
+import dev.pmemspring.cache.PmemCacheSettings;
 import dev.pmemspring.core.Durability;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -146,35 +147,38 @@ public class PmemProperties {
     }
 
     /**
-     * Settings of one cache. At the top level ({@code pmem.cache.*}) they are the defaults of every
-     * cache; under {@code pmem.cache.caches.<name>.*} an unset value falls back to the default.
+     * Settings of one cache. At the top level ({@code pmem.cache.*}) they apply to every cache; under
+     * {@code pmem.cache.caches.<name>.*} they override those for one cache. An unset value falls back:
+     * a cache's to the top level, the top level's to {@link PmemCacheSettings#defaults()}, the one
+     * place that owns the defaults.
      */
     public static class CacheSettings {
 
-        /** How long an entry lives after it is written. Unset: entries never expire. */
+        /** Entry expiration. By default the entries never expire. */
         private Duration timeToLive;
 
-        /** Most entries the cache keeps before it evicts. Unset or 0: no bound. */
+        /** Maximum number of entries a cache keeps before it evicts. By default, no bound. */
         private Long maximumEntries;
 
-        /** Most bytes (keys, values and entry headers) the cache keeps before it evicts. Unset or 0: no bound. */
+        /** Maximum bytes (keys, values and entry headers) a cache keeps before it evicts. By default, no bound. */
         private DataSize maximumBytes;
 
-        /** Largest serialized value that is cached; larger ones are not stored (and counted). */
+        /** Largest serialized value that is cached; larger ones are not stored, and are counted. */
         private DataSize maximumValueSize;
 
-        /** Whether null values are cached. */
+        /** Whether to allow caching null values. */
         private Boolean allowNullValues;
 
-        /** Entries of deserialized values kept on the heap in front of the pool; 0 switches the heap tier off. */
+        /** Entries of deserialized values kept on the heap in front of the pool; 0 means none. */
         private Integer heapTierEntries;
 
         /** How values are serialized into the pool. */
         private Serializer serializer;
 
         /**
-         * Classes that may be deserialized, as ObjectInputFilter patterns; when set, replaces the
-         * default list (pmem.cache.allowed-classes) for this cache.
+         * Classes that may be deserialized, as ObjectInputFilter patterns ('com.example.Quote',
+         * 'com.example.*', 'com.example.**'), besides java.lang, java.util, java.time, java.math and
+         * the application's auto-configuration packages. Set for one cache, replaces the top-level list.
          */
         private List<String> allowedClasses;
 
@@ -243,36 +247,8 @@ public class PmemProperties {
         }
     }
 
-    /** The cache manager: defaults of every cache, static cache names and per-cache settings. */
-    public static class Cache {
-
-        /** How long an entry lives after it is written. Unset: entries never expire. */
-        private Duration timeToLive;
-
-        /** Most entries a cache keeps before it evicts. Unset or 0: no bound. */
-        private Long maximumEntries;
-
-        /** Most bytes (keys, values and entry headers) a cache keeps before it evicts. Unset or 0: no bound. */
-        private DataSize maximumBytes;
-
-        /** Largest serialized value that is cached; larger ones are not stored (and counted). */
-        private DataSize maximumValueSize = DataSize.ofMegabytes(1);
-
-        /** Whether null values are cached. */
-        private boolean allowNullValues = true;
-
-        /** Entries of deserialized values kept on the heap in front of the pool; 0 switches the heap tier off. */
-        private int heapTierEntries = 0;
-
-        /** How values are serialized into the pool. */
-        private Serializer serializer = Serializer.JDK;
-
-        /**
-         * Classes that may be deserialized, as ObjectInputFilter patterns ('com.example.Quote',
-         * 'com.example.*', 'com.example.**'), in addition to java.lang, java.util, java.time,
-         * java.math and the application's auto-configuration packages.
-         */
-        private List<String> allowedClasses = new ArrayList<>();
+    /** The cache manager: settings of every cache (inherited), static cache names and per-cache settings. */
+    public static class Cache extends CacheSettings {
 
         /** Whether to allow the application's auto-configuration packages (and their subpackages) by default. */
         private boolean allowApplicationPackages = true;
@@ -294,70 +270,6 @@ public class PmemProperties {
 
         public Coherence getCoherence() {
             return coherence;
-        }
-
-        public Duration getTimeToLive() {
-            return timeToLive;
-        }
-
-        public void setTimeToLive(Duration timeToLive) {
-            this.timeToLive = timeToLive;
-        }
-
-        public Long getMaximumEntries() {
-            return maximumEntries;
-        }
-
-        public void setMaximumEntries(Long maximumEntries) {
-            this.maximumEntries = maximumEntries;
-        }
-
-        public DataSize getMaximumBytes() {
-            return maximumBytes;
-        }
-
-        public void setMaximumBytes(DataSize maximumBytes) {
-            this.maximumBytes = maximumBytes;
-        }
-
-        public DataSize getMaximumValueSize() {
-            return maximumValueSize;
-        }
-
-        public void setMaximumValueSize(DataSize maximumValueSize) {
-            this.maximumValueSize = maximumValueSize;
-        }
-
-        public boolean isAllowNullValues() {
-            return allowNullValues;
-        }
-
-        public void setAllowNullValues(boolean allowNullValues) {
-            this.allowNullValues = allowNullValues;
-        }
-
-        public int getHeapTierEntries() {
-            return heapTierEntries;
-        }
-
-        public void setHeapTierEntries(int heapTierEntries) {
-            this.heapTierEntries = heapTierEntries;
-        }
-
-        public Serializer getSerializer() {
-            return serializer;
-        }
-
-        public void setSerializer(Serializer serializer) {
-            this.serializer = serializer;
-        }
-
-        public List<String> getAllowedClasses() {
-            return allowedClasses;
-        }
-
-        public void setAllowedClasses(List<String> allowedClasses) {
-            this.allowedClasses = allowedClasses;
         }
 
         public boolean isAllowApplicationPackages() {

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The part of a cache's settings the pool records (an expiry function cannot be stored; its
- * presence is), in a versioned binary form.
+ * The persistent form of {@link PmemCacheSettings}: what the pool records of a cache's settings (an
+ * expiry function cannot be stored; its presence is), in a versioned binary form, so that a restart
+ * can say what changed. Not a second description of the settings: their defaults and rules live in
+ * {@code PmemCacheSettings} only.
  */
 public record StoredSettings(long timeToLiveMillis, boolean customExpiry, long maximumEntries, long maximumBytes,
                              long maximumValueBytes, boolean nullValues, int heapTier, String serializer) {

@@ -1,10 +1,10 @@
 package dev.pmemspring.boot.autoconfigure.cache;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
@@ -47,38 +47,36 @@ final class CacheSettingsFactory {
         this.jsonMapper = jsonMapper;
     }
 
+    /** Every cache's settings: {@code pmem.cache.*} over {@link PmemCacheSettings#defaults()}. */
     PmemCacheSettings defaults() {
-        String p = "pmem.cache.";
-        PmemCacheSettings s = PmemCacheSettings.defaults();
-        s = timeToLive(s, p + "time-to-live", props.getTimeToLive());
-        s = maximumEntries(s, p + "maximum-entries", props.getMaximumEntries());
-        s = maximumBytes(s, p + "maximum-bytes", props.getMaximumBytes());
-        s = maximumValueSize(s, p + "maximum-value-size", props.getMaximumValueSize());
-        s = s.withNullValues(props.isAllowNullValues());
-        s = heapTier(s, p + "heap-tier-entries", props.getHeapTierEntries());
-        return s.withSerializer(serializer(p + "serializer", props.getSerializer(), props.getAllowedClasses()));
+        PmemCacheSettings base = PmemCacheSettings.defaults();
+        // the serializer always comes from here, so that the application's packages are allowed
+        return merge("pmem.cache.", props, base.withSerializer(serializer("pmem.cache.serializer", null, null)));
     }
 
+    /** One cache's settings: {@code pmem.cache.caches.<name>.*} over {@code defaults}. */
     PmemCacheSettings forCache(String name, PmemProperties.CacheSettings c, PmemCacheSettings defaults) {
-        String p = "pmem.cache.caches." + name + ".";
-        PmemCacheSettings s = defaults;
-        s = timeToLive(s, p + "time-to-live", c.getTimeToLive());
-        s = maximumEntries(s, p + "maximum-entries", c.getMaximumEntries());
-        s = maximumBytes(s, p + "maximum-bytes", c.getMaximumBytes());
-        s = maximumValueSize(s, p + "maximum-value-size", c.getMaximumValueSize());
-        if (c.getAllowNullValues() != null) {
-            s = s.withNullValues(c.getAllowNullValues());
-        }
-        s = heapTier(s, p + "heap-tier-entries", c.getHeapTierEntries());
+        return merge("pmem.cache.caches." + name + ".", c, defaults);
+    }
+
+    /** The set values of {@code c} over {@code s}; the one merge of properties into settings. */
+    private PmemCacheSettings merge(String prefix, PmemProperties.CacheSettings c, PmemCacheSettings s) {
+        s = set(s, prefix + "time-to-live", c.getTimeToLive(), s::withTimeToLive);
+        s = set(s, prefix + "maximum-entries", c.getMaximumEntries(), s::withMaximumEntries);
+        s = set(s, prefix + "maximum-bytes", c.getMaximumBytes(), s::withMaximumBytes, DataSize::toBytes);
+        s = set(s, prefix + "maximum-value-size", c.getMaximumValueSize(), s::withMaximumValueBytes, DataSize::toBytes);
+        s = set(s, prefix + "allow-null-values", c.getAllowNullValues(), s::withNullValues);
+        s = set(s, prefix + "heap-tier-entries", c.getHeapTierEntries(), s::withHeapTier);
         if (c.getSerializer() != null || c.getAllowedClasses() != null) {
-            PmemProperties.Serializer kind = c.getSerializer() != null ? c.getSerializer() : props.getSerializer();
-            List<String> allowed = c.getAllowedClasses() != null ? c.getAllowedClasses() : props.getAllowedClasses();
-            s = s.withSerializer(serializer(p + "serializer", kind, allowed));
+            s = s.withSerializer(serializer(prefix + "serializer", c.getSerializer(), c.getAllowedClasses()));
         }
         return s;
     }
 
+    /** A serializer of {@code kind} allowing {@code allowed}; each falls back to the top level when null. */
     private ValueSerializer serializer(String property, PmemProperties.Serializer kind, List<String> allowed) {
+        kind = kind != null ? kind : props.getSerializer();
+        allowed = allowed != null ? allowed : props.getAllowedClasses();
         List<String> patterns = new ArrayList<>(applicationPatterns);
         if (allowed != null) {
             for (String pattern : allowed) {
@@ -102,29 +100,19 @@ final class CacheSettingsFactory {
         return Json.serializer(patterns, jsonMapper.get());
     }
 
-    private static PmemCacheSettings timeToLive(PmemCacheSettings s, String property, Duration ttl) {
-        return ttl == null ? s : check(property, ttl, () -> s.withTimeToLive(ttl));
+    private static <T> PmemCacheSettings set(PmemCacheSettings s, String property, T value,
+            Function<T, PmemCacheSettings> with) {
+        return set(s, property, value, with, v -> v);
     }
 
-    private static PmemCacheSettings maximumEntries(PmemCacheSettings s, String property, Long max) {
-        return max == null ? s : check(property, max, () -> s.withMaximumEntries(max));
-    }
-
-    private static PmemCacheSettings maximumBytes(PmemCacheSettings s, String property, DataSize max) {
-        return max == null ? s : check(property, max, () -> s.withMaximumBytes(max.toBytes()));
-    }
-
-    private static PmemCacheSettings maximumValueSize(PmemCacheSettings s, String property, DataSize max) {
-        return max == null ? s : check(property, max, () -> s.withMaximumValueBytes(max.toBytes()));
-    }
-
-    private static PmemCacheSettings heapTier(PmemCacheSettings s, String property, Integer entries) {
-        return entries == null ? s : check(property, entries, () -> s.withHeapTier(entries));
-    }
-
-    private static PmemCacheSettings check(String property, Object value, Supplier<PmemCacheSettings> apply) {
+    /** {@code with(convert(value))}, or {@code s} when the property is unset; a refused value names the property. */
+    private static <T, V> PmemCacheSettings set(PmemCacheSettings s, String property, T value,
+            Function<V, PmemCacheSettings> with, Function<T, V> convert) {
+        if (value == null) {
+            return s;
+        }
         try {
-            return apply.get();
+            return with.apply(convert.apply(value));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
         }
