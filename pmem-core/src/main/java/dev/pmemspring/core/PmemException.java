@@ -1,5 +1,7 @@
 package dev.pmemspring.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.file.Path;
 
 /**
@@ -11,19 +13,19 @@ public class PmemException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Path path;
+    private final transient @Nullable Path path;
 
-    public PmemException(Path path, String message) {
+    public PmemException(@Nullable Path path, String message) {
         this(path, message, null);
     }
 
-    public PmemException(Path path, String message, Throwable cause) {
+    public PmemException(@Nullable Path path, String message, @Nullable Throwable cause) {
         super(path == null ? message : "pool " + path + ": " + message, cause);
         this.path = path;
     }
 
     /** The pool file concerned, or {@code null} when the failure concerns no file. */
-    public Path path() {
+    public @Nullable Path path() {
         return path;
     }
 }

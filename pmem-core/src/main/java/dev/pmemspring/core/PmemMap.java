@@ -1,5 +1,7 @@
 package dev.pmemspring.core;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.pmemspring.core.internal.map.PersistentHashMap;
 
 import java.util.Iterator;
@@ -56,7 +58,7 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     }
 
     /** The value of {@code key}, or null if absent or expired. */
-    public byte[] get(byte[] key) {
+    public byte @Nullable [] get(byte[] key) {
         check(key);
         return map.get(key);
     }
@@ -82,11 +84,11 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     }
 
     /** Stores {@code value} only if {@code key} is absent; returns the present value, or null if stored. */
-    public byte[] putIfAbsent(byte[] key, byte[] value, long expiresAt) {
+    public byte @Nullable [] putIfAbsent(byte[] key, byte[] value, long expiresAt) {
         return write(key, value, expiresAt, PersistentHashMap.Mode.PUT_IF_ABSENT);
     }
 
-    public byte[] putIfAbsent(byte[] key, byte[] value) {
+    public byte @Nullable [] putIfAbsent(byte[] key, byte[] value) {
         return putIfAbsent(key, value, 0);
     }
 

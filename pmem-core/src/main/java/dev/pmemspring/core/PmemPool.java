@@ -1,5 +1,7 @@
 package dev.pmemspring.core;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.pmemspring.core.internal.file.PoolFile;
 import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
@@ -185,7 +187,7 @@ public final class PmemPool implements AutoCloseable {
      * Allocates a block, lets {@code initializer} write it, and persists it. The block is marked
      * allocated only after the initializer returns; if it throws, the block is given back.
      */
-    public long allocate(long size, Consumer<MemoryBlock> initializer) {
+    public long allocate(long size, @Nullable Consumer<MemoryBlock> initializer) {
         return allocate(size, initializer, -1);
     }
 
@@ -196,7 +198,7 @@ public final class PmemPool implements AutoCloseable {
      * the field is unchanged and the block is free. A handle the field held before is overwritten,
      * not freed. {@code initializer} may be null (the contents are then undefined).
      */
-    public long allocateInto(long fieldHandle, long size, Consumer<MemoryBlock> initializer) {
+    public long allocateInto(long fieldHandle, long size, @Nullable Consumer<MemoryBlock> initializer) {
         checkField(fieldHandle);
         return allocate(size, initializer, fieldHandle);
     }
@@ -209,7 +211,7 @@ public final class PmemPool implements AutoCloseable {
      * and 528 B/op through HeapOperation, 2026-12-03). Every other heap change uses HeapOperation.
      */
 
-    private long allocate(long size, Consumer<MemoryBlock> initializer, long fieldHandle) {
+    private long allocate(long size, @Nullable Consumer<MemoryBlock> initializer, long fieldHandle) {
         ensureOpen();
         Reservation r = reserve(size);
         try {
@@ -316,7 +318,7 @@ public final class PmemPool implements AutoCloseable {
     }
 
     /** As {@link #transaction(Consumer)}, returning what {@code work} returns. */
-    public <T> T transactionResult(Function<Transaction, T> work) {
+    public <T extends @Nullable Object> T transactionResult(Function<Transaction, T> work) {
         Transaction tx = begin();
         T result;
         try {

@@ -1,5 +1,7 @@
 package dev.pmemspring.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,7 +24,7 @@ import java.util.Objects;
  * @param acceptUnsafeShutdown open a pool even if a machine crash cut it while it was open in
  *                             {@code PROCESS} mode (default false: {@link PoolUnsafeShutdownException})
  */
-public record PoolOptions(String layout, long size, Durability durability, Duration lockTimeout,
+public record PoolOptions(@Nullable String layout, long size, Durability durability, Duration lockTimeout,
                           boolean acceptUnsafeShutdown) {
 
     /** The size a pool is created with unless told otherwise: 64 MiB. */

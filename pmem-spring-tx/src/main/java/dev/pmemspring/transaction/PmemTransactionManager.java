@@ -5,6 +5,7 @@ import java.util.Objects;
 import dev.pmemspring.core.PmemException;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.Transaction;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.transaction.NestedTransactionNotSupportedException;
 import org.springframework.transaction.TransactionDefinition;
@@ -164,14 +165,14 @@ public class PmemTransactionManager extends AbstractPlatformTransactionManager
     /** What Spring keeps per transactional scope. */
     private static final class PoolTransactionObject implements SmartTransactionObject {
 
-        private PoolTransactionHolder holder;
+        private @Nullable PoolTransactionHolder holder;
 
-        private Transaction foreign;
+        private @Nullable Transaction foreign;
 
         private boolean newHolder;
 
         /** The pool transaction this scope runs in, if it is still active. */
-        Transaction active() {
+        @Nullable Transaction active() {
             Transaction tx = holder != null ? holder.tx : foreign;
             return tx != null && tx.isActive() ? tx : null;
         }

@@ -4,6 +4,7 @@ import java.util.function.ToDoubleFunction;
 
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheStats;
+import org.jspecify.annotations.Nullable;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,7 +26,7 @@ public class PmemCacheMetrics extends CacheMeterBinder<PmemCache> {
     }
 
     @Override
-    protected Long size() {
+    protected @Nullable Long size() {
         PmemCacheStats stats = stats();
         return stats == null ? null : stats.size();
     }
@@ -37,13 +38,13 @@ public class PmemCacheMetrics extends CacheMeterBinder<PmemCache> {
     }
 
     @Override
-    protected Long missCount() {
+    protected @Nullable Long missCount() {
         PmemCacheStats stats = stats();
         return stats == null ? null : stats.misses();
     }
 
     @Override
-    protected Long evictionCount() {
+    protected @Nullable Long evictionCount() {
         PmemCacheStats stats = stats();
         return stats == null ? null : stats.evictions();
     }
@@ -79,7 +80,7 @@ public class PmemCacheMetrics extends CacheMeterBinder<PmemCache> {
         return stats == null ? Double.NaN : f.applyAsDouble(stats);
     }
 
-    private PmemCacheStats stats() {
+    private @Nullable PmemCacheStats stats() {
         PmemCache cache = getCache();
         if (cache == null) {
             return null;

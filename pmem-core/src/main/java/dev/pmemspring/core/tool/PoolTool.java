@@ -1,5 +1,7 @@
 package dev.pmemspring.core.tool;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.pmemspring.core.CheckReport;
 import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.MapStats;
@@ -176,7 +178,7 @@ public final class PoolTool {
         return whole == 0 ? "" : String.format(Locale.ROOT, " [%.1f%%]", 100.0 * part / whole);
     }
 
-    private static int usage(PrintStream stream, String problem) {
+    private static int usage(PrintStream stream, @Nullable String problem) {
         if (problem != null) {
             stream.println("error: " + problem);
         }
