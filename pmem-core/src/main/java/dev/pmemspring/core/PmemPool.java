@@ -10,7 +10,7 @@ import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapDamageException;
 import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.heap.HeapUsage;
-import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.heap.Block;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.map.MapCatalogue;
@@ -207,13 +207,13 @@ public final class PmemPool implements AutoCloseable {
      * allocate and free write out the steps a HeapOperation takes (reserve, add to one batch,
      * commit, complete; cancel on failure) instead of using one: on this hot path the JIT then
      * elides the batch and the reservation, and does not with the operation in between
-     * (AllocatorBenchmark.allocateFree at 64 B: about 95 ns/op and 0 B/op written out, 165 ns/op
-     * and 528 B/op through HeapOperation, 2026-12-03). Every other heap change uses HeapOperation.
+     * (measured with AllocatorBenchmark.allocateFree, see docs/architecture.md). Every other heap
+     * change uses HeapOperation.
      */
 
     private long allocate(long size, @Nullable Consumer<MemoryBlock> initializer, long fieldHandle) {
         ensureOpen();
-        Reservation r = reserve(size);
+        Block r = reserve(size);
         try {
             if (initializer != null) {
                 initializer.accept(new MemoryBlock(memory, r.handle(), r.size()));
@@ -234,7 +234,7 @@ public final class PmemPool implements AutoCloseable {
         return r.handle();
     }
 
-    private Reservation reserve(long size) {
+    private Block reserve(long size) {
         try {
             return heap.reserve(size);
         } catch (Heap.OutOfSpace e) {
@@ -280,7 +280,7 @@ public final class PmemPool implements AutoCloseable {
     private void free(long handle, long fieldHandle) {
         ensureOpen();
         RedoBatch batch = new RedoBatch();
-        Heap.Release release = heap.addFree(handle, batch);
+        Block release = heap.addFree(handle, batch);
         if (fieldHandle >= 0) {
             batch.set(fieldHandle, 0);
         }

@@ -167,22 +167,25 @@ public final class Heap {
         return new HeapOperation(this, lanes);
     }
 
-    /** Takes a block of at least {@code size} bytes in volatile state. */
-    public Reservation reserve(long size) throws OutOfSpace {
+    /**
+     * Takes a block of at least {@code size} bytes in volatile state: its persistent metadata still
+     * says free, so a crash forgets it. {@link #addPublish} then publishes it, {@link #cancel} gives it back.
+     */
+    public Block reserve(long size) throws OutOfSpace {
         if (size <= 0) {
             throw new IllegalArgumentException("allocation size must be positive: " + size);
         }
         if (size <= SizeClasses.MAX_SMALL) {
             long handle = takeUnit(SizeClasses.classOf(size));
             Run run = runOfChunk[layout.chunkOf(handle)];
-            return new Reservation(handle, run.unitSize, run, run.unitOf(handle), 0);
+            return new Block.Unit(handle, run, run.unitOf(handle));
         }
         long chunks = (size + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE;
         if (chunks > layout.chunkCount()) {
             throw new OutOfSpace();
         }
         int first = reserveChunks((int) chunks);
-        return new Reservation(layout.chunkOffset(first), chunks * PoolLayout.CHUNK_SIZE, null, first, (int) chunks);
+        return new Block.Span(layout.chunkOffset(first), first, (int) chunks);
     }
 
     /**
@@ -356,39 +359,48 @@ public final class Heap {
     }
 
     /** Adds to {@code batch} the change that makes the reserved block allocated. */
-    public void addPublish(Reservation r, RedoBatch batch) {
-        if (r.run() != null) {
-            batch.or(r.run().bitmapWordOffset(r.unit()), Run.bitMask(r.unit()));
-        } else {
-            batch.set(layout.chunkHeaderOffset(r.unit()), ChunkHeader.of(ChunkHeader.USED, r.chunks()));
-        }
+    public void addPublish(Block reserved, RedoBatch batch) {
+        reserved.addAllocate(this, batch);
     }
 
     /** Records in volatile state that the reservation's batch was committed. */
-    public void published(Reservation r) {
-        if (r.run() == null) {
-            usedSpans.put(r.unit(), r.chunks());
-        }
+    public void published(Block reserved) {
+        reserved.allocated(this);
     }
 
     /** Gives back a reservation whose batch was never committed. */
-    public void cancel(Reservation r) {
-        if (r.run() != null) {
-            releaseUnit(r.run(), r.unit());
-        } else {
-            usedSpans.remove(r.unit()); // a transaction publishes early so its blocks can be used
-            chunkLock.lock();
-            try {
-                // The span is a durable free span of its own again; merging it in volatile state
-                // is enough, the next split or free rewrites the merged header.
-                freeSpans.addMerged(r.unit(), r.chunks());
-            } finally {
-                chunkLock.unlock();
-            }
+    public void cancel(Block reserved) {
+        reserved.allocationCancelled(this);
+    }
+
+    PoolLayout layout() {
+        return layout;
+    }
+
+    void spanUsed(int firstChunk, int chunks) {
+        usedSpans.put(firstChunk, chunks);
+    }
+
+    void spanUnused(int firstChunk) {
+        usedSpans.remove(firstChunk);
+    }
+
+    void spanAvailable(int firstChunk, int chunks) {
+        chunkLock.lock();
+        try {
+            freeSpans.addMerged(firstChunk, chunks);
+        } finally {
+            chunkLock.unlock();
         }
     }
 
-    private void releaseUnit(Run run, int unit) {
+    void rememberFreed(Run run, int unit) {
+        LastFreed last = lastFreed.get();
+        last.run[run.sizeClass] = run;
+        last.unit[run.sizeClass] = unit;
+    }
+
+    void releaseUnit(Run run, int unit) {
         if (!run.release(unit)) {
             throw new IllegalStateException("unit " + unit + " of run at chunk " + run.firstChunk + " released twice");
         }
@@ -399,49 +411,26 @@ public final class Heap {
 
     // ---------------------------------------------------------------- free
 
-    /** A free whose batch is being committed; {@link #freed} completes it. */
-    public record Release(Run run, int unit, int length) {
-    }
-
     /**
-     * Adds to {@code batch} the change that frees the block at {@code handle}.
+     * Adds to {@code batch} the change that frees the block at {@code handle}; {@link #freed}
+     * completes the free once the batch is committed, {@link #freeAbandoned} if it is not.
      *
      * @throws IllegalArgumentException if {@code handle} is not a live block
      */
-    public Release addFree(long handle, RedoBatch batch) {
-        Release release = beginTxFree(handle);
-        if (release.run() != null) {
-            batch.and(release.run().bitmapWordOffset(release.unit()), ~Run.bitMask(release.unit()));
-        } else {
-            // The span becomes a free span of its own; free neighbours merge with it in volatile
-            // state after the commit, and the next split writes one header for the whole.
-            batch.set(layout.chunkHeaderOffset(release.unit()), ChunkHeader.of(ChunkHeader.FREE, release.length()));
-        }
-        return release;
+    public Block addFree(long handle, RedoBatch batch) {
+        Block block = beginTxFree(handle);
+        block.addFree(this, batch);
+        return block;
     }
 
     /** Completes a free after its batch was committed: the space becomes available. */
-    public void freed(Release release) {
-        if (release.run() != null) {
-            releaseUnit(release.run(), release.unit());
-            LastFreed last = lastFreed.get();
-            last.run[release.run().sizeClass] = release.run();
-            last.unit[release.run().sizeClass] = release.unit();
-        } else {
-            chunkLock.lock();
-            try {
-                freeSpans.addMerged(release.unit(), release.length());
-            } finally {
-                chunkLock.unlock();
-            }
-        }
+    public void freed(Block block) {
+        block.freed(this);
     }
 
     /** Undoes {@link #addFree} whose batch was not committed: the block stays allocated. */
-    public void freeAbandoned(Release release) {
-        if (release.run() == null) {
-            usedSpans.put(release.unit(), release.length());
-        }
+    public void freeAbandoned(Block block) {
+        block.freeAbandoned(this);
     }
 
     private static IllegalArgumentException notABlock(long handle) {
@@ -451,31 +440,9 @@ public final class Heap {
 
     // ---------------------------------------------------------------- transactions
 
-    /**
-     * The persistent word that says whether a block is allocated, with what to do to it either
-     * way. Transactions change it at once, undo-logged, instead of through a redo batch at commit.
-     *
-     * @param offset the bitmap word or chunk header
-     * @param bitmap whether it is a bitmap word (then {@code mask} is the block's bit) or a chunk header
-     */
-    public record StateWord(long offset, boolean bitmap, long mask, long usedHeader, long freeHeader) {
-    }
-
-    public StateWord stateWord(Reservation r) {
-        return r.run() != null ? unitState(r.run(), r.unit()) : spanState(r.unit(), r.chunks());
-    }
-
-    public StateWord stateWord(Release r) {
-        return r.run() != null ? unitState(r.run(), r.unit()) : spanState(r.unit(), r.length());
-    }
-
-    private StateWord unitState(Run run, int unit) {
-        return new StateWord(run.bitmapWordOffset(unit), true, Run.bitMask(unit), 0, 0);
-    }
-
-    private StateWord spanState(int chunk, int length) {
-        return new StateWord(layout.chunkHeaderOffset(chunk), false, 0, ChunkHeader.of(ChunkHeader.USED, length),
-                ChunkHeader.of(ChunkHeader.FREE, length));
+    /** The persistent word that says whether {@code block} is allocated; transactions change it themselves. */
+    public Block.StateWord stateWord(Block block) {
+        return block.stateWord(this);
     }
 
     /**
@@ -484,7 +451,7 @@ public final class Heap {
      * (it is not going to be). Transactions change the state word themselves; {@link #addFree}
      * puts the change in a redo batch.
      */
-    public Release beginTxFree(long handle) {
+    public Block beginTxFree(long handle) {
         int chunk = layout.chunkOf(handle);
         if (chunk < 0) {
             throw notABlock(handle);
@@ -495,13 +462,13 @@ public final class Heap {
             if (unit < 0 || !run.isTaken(unit)) {
                 throw notABlock(handle);
             }
-            return new Release(run, unit, 1);
+            return new Block.Unit(handle, run, unit);
         }
         Integer length = layout.chunkOffset(chunk) == handle ? usedSpans.remove(chunk) : null;
         if (length == null) {
             throw notABlock(handle);
         }
-        return new Release(null, chunk, length);
+        return new Block.Span(handle, chunk, length);
     }
 
     /** An allocated block: where it starts and its usable size. */

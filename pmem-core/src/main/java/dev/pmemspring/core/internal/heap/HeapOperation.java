@@ -37,10 +37,10 @@ public final class HeapOperation implements AutoCloseable {
     private long unit = -1;
     private long[] moreUnits;
     private int moreUnitCount;
-    private Reservation reservation;
-    private List<Reservation> moreReservations;
-    private Heap.Release release;
-    private List<Heap.Release> moreReleases;
+    private Block reservation;
+    private List<Block> moreReservations;
+    private Block release;
+    private List<Block> moreReleases;
     private boolean committed;
 
     HeapOperation(Heap heap, Lanes lanes) {
@@ -53,7 +53,7 @@ public final class HeapOperation implements AutoCloseable {
      * Its contents are undefined; nothing reads it before the commit.
      */
     public long reserve(long size) throws Heap.OutOfSpace {
-        Reservation r = heap.reserve(size);
+        Block r = heap.reserve(size);
         if (reservation == null) {
             reservation = r;
         } else {
@@ -88,7 +88,7 @@ public final class HeapOperation implements AutoCloseable {
 
     /** Frees the block at {@code handle} at commit. */
     public HeapOperation free(long handle) {
-        Heap.Release r = heap.addFree(handle, batch);
+        Block r = heap.addFree(handle, batch);
         if (release == null) {
             release = r;
         } else {
@@ -149,9 +149,9 @@ public final class HeapOperation implements AutoCloseable {
         committed = false;
     }
 
-    private static void cancel(Heap heap, long unit, long[] moreUnits, int moreUnitCount, Reservation reservation,
-                               List<Reservation> moreReservations, Heap.Release release,
-                               List<Heap.Release> moreReleases) {
+    private static void cancel(Heap heap, long unit, long[] moreUnits, int moreUnitCount, Block reservation,
+                               List<Block> moreReservations, Block release,
+                               List<Block> moreReleases) {
         if (unit >= 0) {
             heap.cancelUnit(unit);
             for (int i = 0; i < moreUnitCount; i++) {

@@ -269,7 +269,7 @@ public final class PersistentHashMap {
             try (HeapOperation op = operationOf(s)) {
                 long entry;
                 try {
-                    // A unit by its handle alone (no Reservation object); a larger entry takes chunks.
+                    // A unit by its handle alone (no Block object); a larger entry takes chunks.
                     entry = entrySize <= Heap.maxUnitSize() ? op.reserveUnit(entrySize) : op.reserve(entrySize);
                 } catch (Heap.OutOfSpace e) {
                     throw new NoSpace();

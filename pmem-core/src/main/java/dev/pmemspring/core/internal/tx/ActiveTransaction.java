@@ -4,7 +4,7 @@ import dev.pmemspring.core.Transaction;
 import dev.pmemspring.core.TransactionAbortedException;
 import dev.pmemspring.core.TransactionLockTimeoutException;
 import dev.pmemspring.core.internal.heap.Heap;
-import dev.pmemspring.core.internal.heap.Reservation;
+import dev.pmemspring.core.internal.heap.Block;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -32,10 +32,10 @@ final class ActiveTransaction implements Transaction {
     private final TreeMap<Long, Long> snapshots = new TreeMap<>();
     /** Blocks allocated here: start -> end. Need no snapshot; flushed at commit. */
     private final TreeMap<Long, Long> fresh = new TreeMap<>();
-    private final List<Reservation> allocations = new ArrayList<>();
-    private final List<Heap.Release> frees = new ArrayList<>();
+    private final List<Block> allocations = new ArrayList<>();
+    private final List<Block> frees = new ArrayList<>();
     /** Blocks allocated and freed here: free again whatever the outcome. */
-    private final List<Reservation> freedFresh = new ArrayList<>();
+    private final List<Block> freedFresh = new ArrayList<>();
     private final Set<Long> freed = new HashSet<>();
     private List<Runnable> onCommit;
     private List<Runnable> onAbort;
@@ -109,7 +109,7 @@ final class ActiveTransaction implements Transaction {
     @Override
     public long allocate(long size) {
         checkUsable();
-        Reservation r;
+        Block r;
         try {
             r = engine.heap.reserve(size);
         } catch (Heap.OutOfSpace e) {
@@ -134,12 +134,12 @@ final class ActiveTransaction implements Transaction {
             throw new IllegalArgumentException("handle " + handle + " was already freed in this transaction");
         }
         lockBlock(handle);
-        Reservation own = allocations.stream().filter(r -> r.handle() == handle).findFirst().orElse(null);
+        Block own = allocations.stream().filter(r -> r.handle() == handle).findFirst().orElse(null);
         if (own != null) {
             freeFresh(own);
             return;
         }
-        Heap.Release release = engine.heap.beginTxFree(handle);
+        Block release = engine.heap.beginTxFree(handle);
         try {
             markFree(engine.heap.stateWord(release));
         } catch (RuntimeException | Error e) {
@@ -151,7 +151,7 @@ final class ActiveTransaction implements Transaction {
     }
 
     /** Frees a block allocated in this transaction: its state word goes back to free, logged. */
-    private void freeFresh(Reservation r) {
+    private void freeFresh(Block r) {
         markFree(engine.heap.stateWord(r));
         allocations.remove(r);
         freedFresh.add(r);
@@ -159,7 +159,7 @@ final class ActiveTransaction implements Transaction {
     }
 
     /** Marks a block allocated on media, after logging how to mark it free again. */
-    private void markAllocated(Heap.StateWord w) {
+    private void markAllocated(Block.StateWord w) {
         // Logged first: a crash after the state word changed finds how to change it back.
         if (w.bitmap()) {
             undo.logRollback(UndoLog.ROLLBACK_AND, w.offset(), ~w.mask(), engine::extendLog);
@@ -172,7 +172,7 @@ final class ActiveTransaction implements Transaction {
     }
 
     /** Marks a block free on media, after logging how to mark it allocated again. */
-    private void markFree(Heap.StateWord w) {
+    private void markFree(Block.StateWord w) {
         if (w.bitmap()) {
             undo.logRollback(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
             engine.memory.getAndBitwiseAnd(w.offset(), ~w.mask());

@@ -19,8 +19,8 @@ import java.util.zip.CRC32C;
  *
  * <p>A snapshot's checksum mixes its two header words with the CRC32C of its payload
  * ({@link #SNAPSHOT_CRC}): the word-by-word mix of the other kinds is one serial chain of
- * multiplications, about 2 ns per word, which made a 1 KiB snapshot cost a quarter of a
- * microsecond. Snapshots written before that ({@link #SNAPSHOT}) are still read and rolled back.
+ * multiplications, which made large snapshots slow, while CRC32C runs on the CPU's own
+ * instruction. Snapshots written before that ({@link #SNAPSHOT}) are still read and rolled back.
  *
  * <p>Every entry's checksum covers the log's generation, so bumping the generation (one 8-byte
  * store) empties the log without zeroing it: that store is a transaction's commit point. Entries
