@@ -42,6 +42,11 @@ import java.util.function.Supplier;
  * was not written or invalidated while it loaded: such a value may predate the change, and must
  * not outlive it. With a {@link CacheCoherence}, every other write is reported to it before it
  * reaches the pool.
+ *
+ * <p>Longer than most files here because Spring's {@code Cache} contract is wide (get, get with a
+ * loader, retrieve, put, putIfAbsent, evict, clear, each with its counting), and every path keeps the
+ * same ordering of pool, heap tier, write stamps and coherence; the mechanisms themselves live in
+ * {@code internal}.
  */
 public final class PmemCache extends AbstractValueAdaptingCache {
 

@@ -49,6 +49,9 @@ import java.util.function.Function;
  *
  * <p>All methods are thread-safe. One process holds a pool at a time (an OS file lock); closing the
  * pool unmaps it at once, after which it may be opened again.
+ *
+ * <p>Longer than most files here: it is the public face of every mechanism (open, allocation,
+ * transactions, maps, check, info), each method a short delegation with its documentation.
  */
 public final class PmemPool implements AutoCloseable {
 

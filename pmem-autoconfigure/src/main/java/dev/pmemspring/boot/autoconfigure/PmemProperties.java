@@ -17,7 +17,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * Configuration of the pmem pool, its cache and its health check, under {@code pmem.*}.
  *
- * <p>Every property is listed, with its default, in {@code docs/spring-boot.md}.
+ * <p>Every property is listed, with its default, in {@code docs/spring-boot.md}. Longer than most
+ * files here because Boot binds plain getters and setters: the length is accessors, one nested
+ * class per group of properties.
  */
 @ConfigurationProperties("pmem")
 public class PmemProperties {

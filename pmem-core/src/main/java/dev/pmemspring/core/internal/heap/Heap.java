@@ -22,6 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the field that points to the block); {@link #published} / {@link #freed} then update the volatile
  * side. Space is handed to another thread only after the change that freed it is durable.
  * {@link HeapOperation} puts these steps together for callers.
+ *
+ * <p>Longer than the other files here: rebuild, allocation, free, check and the usage figures all
+ * read the same volatile structures under the same locks (the chunk lock, each arena's monitor),
+ * which splitting would expose as package state; what varies by kind of block lives in {@link Block}.
  */
 public final class Heap {
 
