@@ -1,6 +1,8 @@
 /*
  * pmdk_bench.c - PMDK libpmemobj (1.12) baseline for the Java pmem pool JMH
- * benchmarks. Run by run-pmdk.sh. Same machine, same run.
+ * benchmarks. Built by build-pmdk.sh, run configuration by configuration by
+ * the benchmark suites (dev.pmemspring.bench.suite.PmdkBaseline). Same
+ * machine, same run.
  *
  * Output is CSV on stdout, one line per configuration:
  *     pmdk,<benchmark>,<mode>,<param>,<threads>,<ns_per_op>

@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
@@ -46,12 +45,13 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Benchmark)
-public class AllocatorBenchmark {
+public class AllocatorBenchmark extends PoolBenchmarkState {
 
     /** The most threads the root has slots for. */
     static final int MAX_THREADS = 64;
     /** One cache line per thread slot, so two threads' slots never share a line. */
     static final long SLOT_STRIDE = 64;
+
     static final long POOL_SIZE = 1L << 30;
 
     @Param({"64", "256", "4096", "1048576"})
@@ -60,28 +60,19 @@ public class AllocatorBenchmark {
     @Param({"PROCESS", "SYNC"})
     public Durability durability;
 
-    PmemPool pool;
     MemoryBlock root;
-    private Path path;
 
-    @Setup(Level.Trial)
-    public void createPool() {
-        path = BenchPools.newPath("alloc");
-        pool = PmemPool.create(path, PoolOptions.layout("bench-alloc")
-                .withSize(POOL_SIZE)
-                .withDurability(durability));
-        root = pool.root(MAX_THREADS * SLOT_STRIDE);
+    @Override
+    protected String poolName() {
+        return "alloc";
     }
 
-    @TearDown(Level.Trial)
-    public void removePool() {
-        try {
-            if (pool != null) {
-                pool.close();
-            }
-        } finally {
-            BenchPools.delete(path);
-        }
+    @Override
+    protected PmemPool preparePool(Path path) {
+        PmemPool created = PmemPool.create(
+                path, PoolOptions.layout("bench-alloc").withSize(POOL_SIZE).withDurability(durability));
+        root = created.root(MAX_THREADS * SLOT_STRIDE);
+        return created;
     }
 
     /** This thread's persistent slot in the root object, for the published variant. */

@@ -13,16 +13,16 @@ final class BenchPools {
      * Pools live on tmpfs ({@code /dev/shm}) where there is one, else in the temporary directory,
      * never in the repository; {@code -Dpmem.bench.dir=...} moves them (for example onto a DAX mount).
      */
-    static final Path DIR = Path.of(System.getProperty("pmem.bench.dir",
+    static final Path DIR = Path.of(System.getProperty(
+            "pmem.bench.dir",
             Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir")));
 
-    private BenchPools() {
-    }
+    private BenchPools() {}
 
     /** A fresh, unused pool path; unique per call so forks and threads never collide. */
     static Path newPath(String prefix) {
-        Path path = DIR.resolve("pmem-bench-" + prefix + "-" + ProcessHandle.current().pid() + "-"
-                + UUID.randomUUID() + ".pool");
+        Path path = DIR.resolve(
+                "pmem-bench-" + prefix + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID() + ".pool");
         // Backstop for runs that die between setup and teardown: the JVM removes it on exit.
         path.toFile().deleteOnExit();
         return path;

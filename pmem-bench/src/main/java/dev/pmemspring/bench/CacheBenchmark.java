@@ -57,14 +57,28 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1, time = 5)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms2g", "-Xmx2g",
-        // Fault the heap in before measuring: a first touch of a page can cost ~20 µs on a VM
-        // (docs/benchmarks.md, "Heap page faults")
-        "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--enable-native-access=ALL-UNNAMED",
+            "-Xms2g",
+            "-Xmx2g",
+            // Fault the heap in before measuring: on a VM the first touch of a page is a costly fault
+            // (docs/benchmarks.md, "Heap page faults")
+            "-XX:+AlwaysPreTouch",
+            "-XX:+UseTransparentHugePages"
+        })
 @State(Scope.Benchmark)
 public class CacheBenchmark {
 
-    @Param({CacheStore.PMEM, CacheStore.PMEM_HEAP, CacheStore.CAFFEINE, CacheStore.CONCURRENT_MAP, CacheStore.EHCACHE_DISK, CacheStore.REDIS})
+    @Param({
+        CacheStore.PMEM,
+        CacheStore.PMEM_HEAP,
+        CacheStore.CAFFEINE,
+        CacheStore.CONCURRENT_MAP,
+        CacheStore.EHCACHE_DISK,
+        CacheStore.REDIS
+    })
     public String store;
 
     /** Preloaded entries. */
@@ -78,7 +92,8 @@ public class CacheBenchmark {
 
     @Setup(Level.Trial)
     public void openAndPreload() {
-        check(serializedSize(Product.sample(0, 0)) == Product.SERIALIZED_SIZE,
+        check(
+                serializedSize(Product.sample(0, 0)) == Product.SERIALIZED_SIZE,
                 "Product.SERIALIZED_SIZE is out of date: " + serializedSize(Product.sample(0, 0)));
         hitKeys = keys("product:", entries);
         missKeys = keys("missing:", entries);

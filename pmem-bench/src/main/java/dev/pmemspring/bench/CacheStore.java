@@ -46,9 +46,11 @@ abstract class CacheStore implements AutoCloseable {
 
     /** The stores, by the name the benchmark's {@code store} parameter uses. */
     static final String PMEM = "pmem";
+
     static final String PMEM_HEAP = "pmem-heap";
     /** Not in the default matrix: {@code pmem-heap} with a heap tier of a tenth of the entries. */
     static final String PMEM_HEAP_TENTH = "pmem-heap-10pct";
+
     static final String CAFFEINE = "caffeine";
     static final String CONCURRENT_MAP = "concurrent-map";
     static final String EHCACHE_DISK = "ehcache-disk";
@@ -64,6 +66,7 @@ abstract class CacheStore implements AutoCloseable {
      * {@value #REDIS_ENV} (which JMH's forks inherit).
      */
     static final String REDIS_PROPERTY = "pmem.bench.redis";
+
     static final String REDIS_ENV = "PMEM_BENCH_REDIS";
 
     /** Ehcache's disk tier, in MiB: room for far more than the preloaded entries. */
@@ -124,16 +127,16 @@ abstract class CacheStore implements AutoCloseable {
     }
 
     private static String redisAddress() {
-        return redisAddress("store 'redis'", "run-cache-benchmarks.sh starts one and sets it), or leave 'redis' out of"
-                + " -p store=...");
+        return redisAddress(
+                "store 'redis'", "the cache suite starts one and sets it), or leave 'redis' out of" + " -p store=...");
     }
 
     /** The Redis server's {@code host:port}; fails naming {@code who} needs it and {@code how} to give one. */
     static String redisAddress(String who, String how) {
         String address = redisAddressOrNull();
         if (address == null) {
-            throw new IllegalStateException(who + " needs a running redis-server: set " + REDIS_ENV
-                    + "=host:port (" + how);
+            throw new IllegalStateException(
+                    who + " needs a running redis-server: set " + REDIS_ENV + "=host:port (" + how);
         }
         return address;
     }
@@ -154,14 +157,18 @@ abstract class CacheStore implements AutoCloseable {
             path = BenchPools.newPath("cache");
             // Room for every entry twice over (an overwrite writes the new entry before freeing the
             // old one), with keys and values of up to 64 and 512 bytes.
-            pool = PmemPool.create(path, PoolOptions.layout("bench-cache")
-                    .withSize(MapStore.poolSize(64, 512, 2 * capacity))
-                    .withDurability(Durability.PROCESS));
+            pool = PmemPool.create(
+                    path,
+                    PoolOptions.layout("bench-cache")
+                            .withSize(MapStore.poolSize(64, 512, 2 * capacity))
+                            .withDurability(Durability.PROCESS));
             try {
                 PmemCacheManager manager = PmemCacheManager.builder(pool)
-                        .cache(CACHE_NAME, PmemCacheSettings.defaults()
-                                .withSerializer(JdkValueSerializer.allowing(Product.class.getName()))
-                                .withHeapTier(heapTier))
+                        .cache(
+                                CACHE_NAME,
+                                PmemCacheSettings.defaults()
+                                        .withSerializer(JdkValueSerializer.allowing(Product.class.getName()))
+                                        .withHeapTier(heapTier))
                         .dynamic(false)
                         .build();
                 cache = manager.getCache(CACHE_NAME);
@@ -248,18 +255,22 @@ abstract class CacheStore implements AutoCloseable {
         EhcacheDiskStore() {
             dir = MapStore.newDirectory("ehcache");
             try {
-                EhcacheCachingProvider provider = (EhcacheCachingProvider) Caching.getCachingProvider(
-                        EhcacheCachingProvider.class.getName());
-                DefaultConfiguration configuration = new DefaultConfiguration(provider.getDefaultClassLoader(),
-                        new DefaultPersistenceConfiguration(dir.toFile()));
+                EhcacheCachingProvider provider =
+                        (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+                DefaultConfiguration configuration = new DefaultConfiguration(
+                        provider.getDefaultClassLoader(), new DefaultPersistenceConfiguration(dir.toFile()));
                 // A URI of its own, so a second trial in the same JVM gets a new manager.
                 jcacheManager = provider.getCacheManager(dir.toUri(), configuration);
-                jcacheManager.createCache(CACHE_NAME, Eh107Configuration.fromEhcacheCacheConfiguration(
-                        CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, Serializable.class,
-                                        ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                                .heap(1, EntryUnit.ENTRIES)
-                                                .disk(EHCACHE_DISK_MB, MemoryUnit.MB, true))
-                                .build()));
+                jcacheManager.createCache(
+                        CACHE_NAME,
+                        Eh107Configuration.fromEhcacheCacheConfiguration(
+                                CacheConfigurationBuilder.newCacheConfigurationBuilder(
+                                                String.class,
+                                                Serializable.class,
+                                                ResourcePoolsBuilder.newResourcePoolsBuilder()
+                                                        .heap(1, EntryUnit.ENTRIES)
+                                                        .disk(EHCACHE_DISK_MB, MemoryUnit.MB, true))
+                                        .build()));
                 JCacheCacheManager manager = new JCacheCacheManager(jcacheManager);
                 manager.afterPropertiesSet();
                 cache = manager.getCache(CACHE_NAME);
@@ -288,7 +299,7 @@ abstract class CacheStore implements AutoCloseable {
      * Redis through Spring Data Redis: {@link RedisCacheManager} with the default cache configuration
      * (keys {@code products::<key>} as strings, values JDK-serialized, no expiry) over Lettuce, one
      * connection shared by all threads (Lettuce's and Spring Boot's default). The server is started
-     * outside the JVM (see {@code run-cache-benchmarks.sh}); its database is emptied before and
+     * outside the JVM (the cache suite starts one, see {@code dev.pmemspring.bench.suite.CacheSuite}); its database is emptied before and
      * after each trial.
      *
      * <p>Spring Data Redis 4's default cache writer sends a put without waiting for Redis to answer
@@ -305,8 +316,8 @@ abstract class CacheStore implements AutoCloseable {
             factory = lettuce(address);
             try {
                 flush();
-                RedisCacheManager manager = RedisCacheManager.builder(RedisCacheWriter.create(factory,
-                                writer -> writer.immediateWrites(immediateWrites)))
+                RedisCacheManager manager = RedisCacheManager.builder(
+                                RedisCacheWriter.create(factory, writer -> writer.immediateWrites(immediateWrites)))
                         .cacheDefaults(configuration)
                         .initialCacheNames(Set.of(CACHE_NAME))
                         .build();
@@ -342,9 +353,15 @@ abstract class CacheStore implements AutoCloseable {
                 for (int from = 0; from < keys.length; from += batch) {
                     connection.openPipeline();
                     for (int i = from; i < Math.min(keys.length, from + batch); i++) {
-                        connection.stringCommands().set(
-                                bytes(configuration.getKeySerializationPair().write(prefix + keys[i])),
-                                bytes(configuration.getValueSerializationPair().write(values.apply(i))));
+                        connection
+                                .stringCommands()
+                                .set(
+                                        bytes(configuration
+                                                .getKeySerializationPair()
+                                                .write(prefix + keys[i])),
+                                        bytes(configuration
+                                                .getValueSerializationPair()
+                                                .write(values.apply(i))));
                     }
                     connection.closePipeline();
                 }

@@ -37,8 +37,9 @@ import java.util.concurrent.locks.LockSupport;
 @Warmup(iterations = 1, time = 5)
 @Measurement(iterations = 3, time = 5)
 @Threads(1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g",
-        "-XX:+AlwaysPreTouch"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @State(Scope.Benchmark)
 public class CoherenceLagBenchmark {
 
@@ -56,8 +57,7 @@ public class CoherenceLagBenchmark {
 
     @Setup(Level.Trial)
     public void open() {
-        String redis = CacheStore.redisAddress("CoherenceLagBenchmark",
-                "run-coherence-benchmarks.sh starts one and sets it)");
+        String redis = CacheStore.redisAddress("CoherenceLagBenchmark", "the coherence suite starts one and sets it)");
         String stream = "pmem:bench:lag:" + UUID.randomUUID();
         keys = CacheBenchmark.keys("product:", entries);
         a = new CoherentInstance(entries, 0, redis, stream);

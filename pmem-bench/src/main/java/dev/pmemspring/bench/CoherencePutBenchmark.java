@@ -37,8 +37,15 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1, time = 5)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms2g", "-Xmx2g",
-        "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--enable-native-access=ALL-UNNAMED",
+            "-Xms2g",
+            "-Xmx2g",
+            "-XX:+AlwaysPreTouch",
+            "-XX:+UseTransparentHugePages"
+        })
 @State(Scope.Benchmark)
 public class CoherencePutBenchmark {
 
@@ -57,8 +64,9 @@ public class CoherencePutBenchmark {
     public void openAndPreload() {
         String redis = switch (coherence) {
             case "none" -> null;
-            case "redis" -> CacheStore.redisAddress("coherence=redis",
-                    "run-coherence-benchmarks.sh starts one and sets it), or run -p coherence=none");
+            case "redis" ->
+                CacheStore.redisAddress(
+                        "coherence=redis", "the coherence suite starts one and sets it), or run -p coherence=none");
             default -> throw new IllegalArgumentException("coherence is none or redis, not " + coherence);
         };
         keys = CacheBenchmark.keys("product:", entries);
@@ -77,7 +85,8 @@ public class CoherencePutBenchmark {
             if (sent != null) {
                 System.out.println("coherence after the trial: published " + sent.published() + ", pending "
                         + sent.pending() + ", forced clears " + sent.forcedClears());
-                CacheBenchmark.check(sent.forcedClears() == 0,
+                CacheBenchmark.check(
+                        sent.forcedClears() == 0,
                         "the outbox overflowed (" + sent.forcedClears() + " forced clears): not every change was sent");
             }
         } finally {

@@ -59,14 +59,17 @@ final class CoherentInstance implements AutoCloseable {
         pool = PmemPool.openOrCreate(path, options);
         try {
             PmemCacheManager.Builder builder = PmemCacheManager.builder(pool)
-                    .cache(CacheStore.CACHE_NAME, PmemCacheSettings.defaults()
-                            .withSerializer(JdkValueSerializer.allowing(Product.class.getName()))
-                            .withHeapTier(heapTier))
+                    .cache(
+                            CacheStore.CACHE_NAME,
+                            PmemCacheSettings.defaults()
+                                    .withSerializer(JdkValueSerializer.allowing(Product.class.getName()))
+                                    .withHeapTier(heapTier))
                     .dynamic(false);
             if (redisAddress != null) {
                 redis = CacheStore.lettuce(redisAddress);
                 coherence = RedisCacheCoherence.builder(redis).stream(stream)
-                        .catchUpTimeout(Duration.ofSeconds(30)).build();
+                        .catchUpTimeout(Duration.ofSeconds(30))
+                        .build();
                 builder.coherence(coherence);
             }
             cache = builder.build().getCache(CacheStore.CACHE_NAME);
@@ -83,7 +86,8 @@ final class CoherentInstance implements AutoCloseable {
         return cache;
     }
 
-    @Nullable RedisCacheCoherence coherence() {
+    @Nullable
+    RedisCacheCoherence coherence() {
         return coherence;
     }
 

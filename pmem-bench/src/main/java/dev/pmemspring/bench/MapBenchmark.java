@@ -48,25 +48,30 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-        "--enable-native-access=ALL-UNNAMED",
-        "-Xms2g", "-Xmx2g",
-        // Fault the heap in before measuring: a first touch of a page can cost ~20 µs on a VM
-        // (docs/benchmarks.md, "Heap page faults")
-        "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages",
-        // Chronicle Map on JDK 17+ (harmless for the other implementations):
-        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-        "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-        "--add-opens=java.base/java.lang=ALL-UNNAMED",
-        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-        "--add-opens=java.base/java.io=ALL-UNNAMED",
-        "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "-Dchronicle.analytics.disable=true"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--enable-native-access=ALL-UNNAMED",
+            "-Xms2g",
+            "-Xmx2g",
+            // Fault the heap in before measuring: on a VM the first touch of a page is a costly fault
+            // (docs/benchmarks.md, "Heap page faults")
+            "-XX:+AlwaysPreTouch",
+            "-XX:+UseTransparentHugePages",
+            // Chronicle Map on JDK 17+ (harmless for the other implementations):
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true"
+        })
 @State(Scope.Benchmark)
 public class MapBenchmark {
 
@@ -97,6 +102,7 @@ public class MapBenchmark {
      * lock and skips a closed store; closing holds the write lock.
      */
     final ReadWriteLock storeClosing = new ReentrantReadWriteLock();
+
     boolean closed;
     byte[][] hitKeys;
     byte[][] missKeys;
@@ -107,8 +113,11 @@ public class MapBenchmark {
         missKeys = MapWorkload.keys(keys, MapWorkload.MISSING);
         // Room for the preloaded keys and one putNew iteration of every thread, twice over; the
         // same for every op, so every op meets the same store.
-        int batch = Math.max(NEW_KEYS_PER_ITERATION,
-                Math.max(params.getWarmup().getBatchSize(), params.getMeasurement().getBatchSize()));
+        int batch = Math.max(
+                NEW_KEYS_PER_ITERATION,
+                Math.max(
+                        params.getWarmup().getBatchSize(),
+                        params.getMeasurement().getBatchSize()));
         check(batch <= MAX_NEW_KEYS_PER_ITERATION, "batch size above " + MAX_NEW_KEYS_PER_ITERATION);
         long capacity = keys + 2L * batch * params.getThreads();
         store = MapStore.open(impl, valueSize, capacity);
@@ -192,6 +201,7 @@ public class MapBenchmark {
         byte[][] batch;
         /** How many of the batch were put. */
         int put;
+
         private long iteration;
         private int thread;
 
@@ -219,7 +229,7 @@ public class MapBenchmark {
             bench.storeClosing.readLock().lock();
             try {
                 if (bench.closed) {
-                    return;   // the trial is over and its store gone
+                    return; // the trial is over and its store gone
                 }
                 if (put > 0) {
                     check(bench.store.get(batch[put - 1]) != null, "a new key just put is missing");
@@ -235,8 +245,8 @@ public class MapBenchmark {
 
         byte[] nextKey() {
             if (put >= batch.length) {
-                throw new IllegalStateException("more puts than the batch size in one putNew iteration:"
-                        + " run it in single-shot mode");
+                throw new IllegalStateException(
+                        "more puts than the batch size in one putNew iteration:" + " run it in single-shot mode");
             }
             return batch[put++];
         }
@@ -262,7 +272,7 @@ public class MapBenchmark {
      * iteration ({@value #NEW_KEYS_PER_ITERATION} unless {@code -bs}/{@code -wbs} say otherwise), so
      * the map grows by a known amount, where a time-bounded loop could fill any pool. <b>JMH reports
      * the time of the whole batch</b>: divide by the batch size ({@code measurementBatchSize} in the
-     * JSON) for the time per put, as {@code run-map-benchmarks.sh} does. The keys are removed again
+     * JSON) for the time per put, as the map suite's report does. The keys are removed again
      * after each iteration, untimed.
      */
     @Benchmark

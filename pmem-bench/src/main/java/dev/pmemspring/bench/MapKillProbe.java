@@ -51,10 +51,10 @@ public final class MapKillProbe {
     static final long OPEN_TIMEOUT_SECONDS = 20;
 
     /** Kept strongly reachable, so the level set in main sticks (loggers are held weakly). */
-    private static final java.util.logging.Logger POOL_LOG = java.util.logging.Logger.getLogger("dev.pmemspring.core.PmemPool");
+    private static final java.util.logging.Logger POOL_LOG =
+            java.util.logging.Logger.getLogger("dev.pmemspring.core.PmemPool");
 
-    private MapKillProbe() {
-    }
+    private MapKillProbe() {}
 
     public static void main(String[] args) throws Exception {
         System.setProperty("chronicle.analytics.disable", "true");
@@ -90,11 +90,22 @@ public final class MapKillProbe {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.addAll(ProcessHandle.current().info().arguments().map(MapKillProbe::jvmOptions).orElse(List.of()));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MapKillProbe.class.getName(),
-                "--child", impl, dir.toString()));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        command.addAll(ProcessHandle.current()
+                .info()
+                .arguments()
+                .map(MapKillProbe::jvmOptions)
+                .orElse(List.of()));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                MapKillProbe.class.getName(),
+                "--child",
+                impl,
+                dir.toString()));
+        Process child = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile())
+                .start();
         Path ackFile = dir.resolve("ack");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         // Wait until the child is putting, then let it run for a while before the kill.
@@ -120,7 +131,8 @@ public final class MapKillProbe {
                 return check.get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 check.cancel(true);
-                return "FAILED: reopen did not finish within " + OPEN_TIMEOUT_SECONDS + " s (" + acked + " puts acknowledged)";
+                return "FAILED: reopen did not finish within " + OPEN_TIMEOUT_SECONDS + " s (" + acked
+                        + " puts acknowledged)";
             } catch (ExecutionException e) {
                 return "FAILED: reopen threw " + e.getCause() + " (" + acked + " puts acknowledged)";
             }
@@ -145,7 +157,9 @@ public final class MapKillProbe {
         if (!Files.exists(ackFile) || Files.size(ackFile) < 8) {
             return 0;
         }
-        return ByteBuffer.wrap(Files.readAllBytes(ackFile)).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        return ByteBuffer.wrap(Files.readAllBytes(ackFile))
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong(0);
     }
 
     /** The value of the put with sequence number {@code seq}. */
@@ -174,7 +188,8 @@ public final class MapKillProbe {
         switch (impl) {
             case MapStore.PMEM -> {
                 Path path = dir.resolve("map.pool");
-                PoolOptions options = PoolOptions.layout("kill-probe").withDurability(Durability.PROCESS)
+                PoolOptions options = PoolOptions.layout("kill-probe")
+                        .withDurability(Durability.PROCESS)
                         .withSize(64L << 20);
                 PmemPool pool = afterCrash ? PmemPool.open(path, options) : PmemPool.create(path, options);
                 PmemMap map = pool.map("probe");
@@ -193,15 +208,19 @@ public final class MapKillProbe {
                 };
             }
             case MapStore.CHRONICLE -> {
-                var builder = ChronicleMap.of(byte[].class, byte[].class).name("probe").entries(2 * KEYS)
+                var builder = ChronicleMap.of(byte[].class, byte[].class)
+                        .name("probe")
+                        .entries(2 * KEYS)
                         .constantKeySizeBySample(new byte[MapWorkload.KEY_SIZE])
                         .constantValueSizeBySample(new byte[VALUE_SIZE])
                         .putReturnsNull(true);
-                ChronicleMap<byte[], byte[]> map = builder.createPersistedTo(dir.resolve("map.cm3").toFile());
+                ChronicleMap<byte[], byte[]> map =
+                        builder.createPersistedTo(dir.resolve("map.cm3").toFile());
                 return chronicle(map);
             }
             case MapStore.MAPDB, MapStore.MAPDB_TX -> {
-                DBMaker.Maker maker = DBMaker.fileDB(dir.resolve("map.mapdb").toFile()).fileMmapEnable()
+                DBMaker.Maker maker = DBMaker.fileDB(dir.resolve("map.mapdb").toFile())
+                        .fileMmapEnable()
                         .fileSyncDisable();
                 if (impl.equals(MapStore.MAPDB_TX)) {
                     maker = maker.transactionEnable();
@@ -250,9 +269,12 @@ public final class MapKillProbe {
     /** The child: puts until killed, recording after each put how many have returned. */
     private static void write(String impl, Path dir) throws IOException {
         byte[][] keys = MapWorkload.keys(KEYS, MapWorkload.PRELOADED);
-        try (FileChannel ackChannel = FileChannel.open(dir.resolve("ack"), StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Probed map = open(impl, dir, false)) {
+        try (FileChannel ackChannel = FileChannel.open(
+                        dir.resolve("ack"),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                Probed map = open(impl, dir, false)) {
             MappedByteBuffer ack = ackChannel.map(FileChannel.MapMode.READ_WRITE, 0, 8);
             ack.order(ByteOrder.LITTLE_ENDIAN);
             for (long seq = 0; ; seq++) {
@@ -318,7 +340,9 @@ public final class MapKillProbe {
     }
 
     private static Probed chronicleRecover(Path dir) throws IOException {
-        ChronicleMap<byte[], byte[]> map = ChronicleMap.of(byte[].class, byte[].class).name("probe").entries(2 * KEYS)
+        ChronicleMap<byte[], byte[]> map = ChronicleMap.of(byte[].class, byte[].class)
+                .name("probe")
+                .entries(2 * KEYS)
                 .constantKeySizeBySample(new byte[MapWorkload.KEY_SIZE])
                 .constantValueSizeBySample(new byte[VALUE_SIZE])
                 .putReturnsNull(true)

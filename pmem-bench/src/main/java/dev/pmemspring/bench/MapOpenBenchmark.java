@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Time to get the first value out of a persistent map that already holds many entries.
@@ -37,37 +36,43 @@ import java.util.logging.Logger;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5)
 @Measurement(iterations = 15)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g",
-        // Fault the heap in before measuring: a first touch of a page can cost ~20 µs on a VM
-        // (docs/benchmarks.md, "Heap page faults")
-        "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--enable-native-access=ALL-UNNAMED",
+            "-Xms1g",
+            "-Xmx1g",
+            // Fault the heap in before measuring: on a VM the first touch of a page is a costly fault
+            // (docs/benchmarks.md, "Heap page faults")
+            "-XX:+AlwaysPreTouch",
+            "-XX:+UseTransparentHugePages"
+        })
 @State(Scope.Benchmark)
-public class MapOpenBenchmark {
+public class MapOpenBenchmark extends PoolBenchmarkState {
 
     static final int VALUE_SIZE = 100;
     static final String MAP = "bench";
     static final PoolOptions OPTIONS = PoolOptions.layout("bench-map-open").withDurability(Durability.PROCESS);
 
-    /** Kept strongly reachable, so the level set below sticks (loggers are held weakly). */
-    private static final Logger POOL_LOG = Logger.getLogger("dev.pmemspring.core.PmemPool");
-
     @Param({"10000", "100000", "1000000"})
     public int entries;
 
-    private Path path;
-    private PmemPool pool;
     private byte[] value;
     private long shot;
     private byte[] key;
 
-    @Setup(Level.Trial)
-    public void fill() {
-        // PmemPool.open logs one INFO line per open; printing it would be timed with every shot.
-        POOL_LOG.setLevel(java.util.logging.Level.WARNING);
-        path = BenchPools.newPath("map-open");
+    @Override
+    protected String poolName() {
+        return "map-open";
+    }
+
+    /** Fills the map with {@code entries} entries and closes the pool. */
+    @Override
+    protected PmemPool preparePool(Path path) {
+        quietPoolOpens();
         byte[] filler = MapWorkload.value(VALUE_SIZE, 5);
-        try (PmemPool filling = PmemPool.create(path,
-                OPTIONS.withSize(MapStore.poolSize(MapWorkload.KEY_SIZE, VALUE_SIZE, entries)))) {
+        try (PmemPool filling =
+                PmemPool.create(path, OPTIONS.withSize(MapStore.poolSize(MapWorkload.KEY_SIZE, VALUE_SIZE, entries)))) {
             PmemMap map = filling.map(MAP);
             for (int i = 0; i < entries; i++) {
                 map.put(MapWorkload.key(i, MapWorkload.PRELOADED), filler);
@@ -76,6 +81,7 @@ public class MapOpenBenchmark {
                 throw new IllegalStateException("filled " + map.size() + " entries, not " + entries);
             }
         }
+        return null;
     }
 
     /** Untimed: picks the key of the next shot, spread over the whole map. */
@@ -114,17 +120,6 @@ public class MapOpenBenchmark {
         } finally {
             value = null;
             pool.close();
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void remove() {
-        try {
-            if (pool != null && !pool.isClosed()) {
-                pool.close();
-            }
-        } finally {
-            BenchPools.delete(path);
         }
     }
 }

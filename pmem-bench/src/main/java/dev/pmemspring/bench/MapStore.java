@@ -32,6 +32,7 @@ abstract class MapStore implements AutoCloseable {
 
     /** The implementations, by the name the benchmarks' {@code impl} parameter uses. */
     static final String PMEM = "pmem";
+
     static final String CHM = "chm";
     static final String CHRONICLE = "chronicle";
     static final String MAPDB = "mapdb";
@@ -94,8 +95,8 @@ abstract class MapStore implements AutoCloseable {
     /** A fresh directory in {@link BenchPools#DIR} for a peer's files, removed by {@link #deleteTree}. */
     static Path newDirectory(String prefix) {
         try {
-            return Files.createDirectory(BenchPools.DIR.resolve("pmem-bench-" + prefix + "-"
-                    + ProcessHandle.current().pid() + "-" + UUID.randomUUID()));
+            return Files.createDirectory(BenchPools.DIR.resolve(
+                    "pmem-bench-" + prefix + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -122,9 +123,11 @@ abstract class MapStore implements AutoCloseable {
 
         Pmem(int valueSize, long capacity) {
             path = BenchPools.newPath("map");
-            pool = PmemPool.create(path, PoolOptions.layout("bench-map")
-                    .withSize(poolSize(MapWorkload.KEY_SIZE, valueSize, capacity))
-                    .withDurability(Durability.PROCESS));
+            pool = PmemPool.create(
+                    path,
+                    PoolOptions.layout("bench-map")
+                            .withSize(poolSize(MapWorkload.KEY_SIZE, valueSize, capacity))
+                            .withDurability(Durability.PROCESS));
             map = pool.map("bench");
         }
 
@@ -281,7 +284,8 @@ abstract class MapStore implements AutoCloseable {
                     maker = maker.fileSyncDisable();
                 }
                 db = maker.make();
-                map = db.hashMap("bench", Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen();
+                map = db.hashMap("bench", Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
+                        .createOrOpen();
             } catch (RuntimeException | Error e) {
                 deleteTree(dir);
                 throw e;

@@ -27,10 +27,10 @@ final class MapWorkload {
     static final double THETA = 0.99;
     /** Per-thread sequence length: a power of two, far longer than any cache-friendly loop. */
     static final int SEQUENCE_LENGTH = 1 << 20;
+
     static final int SEQUENCE_MASK = SEQUENCE_LENGTH - 1;
 
-    private MapWorkload() {
-    }
+    private MapWorkload() {}
 
     static byte[] key(long index, byte namespace) {
         byte[] key = new byte[KEY_SIZE];

@@ -21,7 +21,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Time to open a pool that holds many live objects and get the first allocation out of it.
@@ -47,46 +46,50 @@ import java.util.logging.Logger;
 @Measurement(iterations = 10)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Benchmark)
-public class OpenBenchmark {
+public class OpenBenchmark extends PoolBenchmarkState {
 
     static final long OBJECT_SIZE = 64;
     /** Root fields: the handle of the handle array, and how many objects it holds. */
     static final long ROOT_ARRAY = 0;
+
     static final long ROOT_COUNT = 8;
     static final PoolOptions OPTIONS = PoolOptions.layout("bench-open").withDurability(Durability.PROCESS);
 
     @Param({"200000", "2000000"})
     public int objects;
 
-    /**
-     * Kept strongly reachable: the logging framework holds loggers weakly, and a collected logger
-     * would forget the level set below. Named by string so that looking it up does not load the
-     * pool's classes before the first measured open.
-     */
-    private static final Logger POOL_LOG = Logger.getLogger("dev.pmemspring.core.PmemPool");
-
-    private Path path;
-    private PmemPool pool;
     private long block;
 
-    @Setup(Level.Trial)
-    public void fillPool() throws IOException, InterruptedException {
-        quietOpens();
-        path = BenchPools.newPath("open");
+    @Override
+    protected String poolName() {
+        return "open";
+    }
+
+    @Override
+    protected PmemPool preparePool(Path path) throws IOException, InterruptedException {
+        quietPoolOpens();
         // Filled by another JVM, so the first shot in this one meets what an application starting
         // up meets: the pool's classes not loaded, its code not compiled (run with -wi 0 -i 1 to
         // time exactly that; later shots time a warm reopen).
-        String java = ProcessHandle.current().info().command()
+        String java = ProcessHandle.current()
+                .info()
+                .command()
                 .orElseThrow(() -> new IllegalStateException("cannot find this JVM's java command"));
-        Process filler = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
-                OpenBenchmark.class.getName(), path.toString(), Integer.toString(objects))
+        Process filler = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OpenBenchmark.class.getName(),
+                        path.toString(),
+                        Integer.toString(objects))
                 .inheritIO()
                 .start();
         if (filler.waitFor() != 0) {
             throw new IllegalStateException("filling " + path + " with " + objects + " objects failed (exit "
                     + filler.exitValue() + "); see the output above");
         }
+        return null;
     }
 
     /**
@@ -94,7 +97,7 @@ public class OpenBenchmark {
      * 64 B blocks into a handle array reachable from the root.
      */
     public static void main(String[] args) {
-        quietOpens();
+        quietPoolOpens();
         fill(Path.of(args[0]), Integer.parseInt(args[1]));
     }
 
@@ -104,8 +107,8 @@ public class OpenBenchmark {
         long size = objects * (OBJECT_SIZE + 8) * 5 / 4 + (64L << 20);
         try (PmemPool filling = PmemPool.create(path, OPTIONS.withSize(size))) {
             MemoryBlock root = filling.root(16);
-            long arrayHandle = filling.allocateInto(root.fieldHandle(ROOT_ARRAY), objects * 8L,
-                    array -> array.fill(0, array.size(), (byte) 0));
+            long arrayHandle = filling.allocateInto(
+                    root.fieldHandle(ROOT_ARRAY), objects * 8L, array -> array.fill(0, array.size(), (byte) 0));
             MemoryBlock array = filling.block(arrayHandle);
             for (int i = 0; i < objects; i++) {
                 long value = i;
@@ -113,25 +116,6 @@ public class OpenBenchmark {
             }
             root.putLong(ROOT_COUNT, objects);
             root.persist(ROOT_COUNT, 8);
-        }
-    }
-
-    /**
-     * PmemPool.open logs one INFO line per open; formatting and printing it would be timed with
-     * every shot, and PMDK's open prints nothing.
-     */
-    private static void quietOpens() {
-        POOL_LOG.setLevel(java.util.logging.Level.WARNING);
-    }
-
-    @TearDown(Level.Trial)
-    public void removePool() {
-        try {
-            if (pool != null && !pool.isClosed()) {
-                pool.close();
-            }
-        } finally {
-            BenchPools.delete(path);
         }
     }
 
@@ -152,7 +136,8 @@ public class OpenBenchmark {
             MemoryBlock root = pool.root(16);
             long last = pool.block(root.getLong(ROOT_ARRAY)).getLong((objects - 1) * 8L);
             if (root.getLong(ROOT_COUNT) != objects || last == 0) {
-                throw new IllegalStateException("the reopened pool does not hold the " + objects + " objects filled in");
+                throw new IllegalStateException(
+                        "the reopened pool does not hold the " + objects + " objects filled in");
             }
             pool.free(block);
         } finally {

@@ -21,8 +21,8 @@ record Product(long id, String sku, String name, long priceCents, int stock) imp
     /** A product whose content depends on {@code index} and {@code variant}, its size does not. */
     static Product sample(long index, int variant) {
         String sku = String.format("SKU-%08d", index % 100_000_000L);
-        String name = String.format("Stainless steel water bottle, 750 ml, model %06d, rev %04d",
-                index % 1_000_000L, variant % 10_000);
+        String name = String.format(
+                "Stainless steel water bottle, 750 ml, model %06d, rev %04d", index % 1_000_000L, variant % 10_000);
         return new Product(index, sku, name, 1_999 + index % 5_000, (int) (index % 977) + variant);
     }
 }

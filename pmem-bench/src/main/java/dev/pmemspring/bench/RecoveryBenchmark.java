@@ -26,7 +26,6 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Logger;
 
 /**
  * Recovery time after a crash, with little and with much live data: the issue asks that it stay
@@ -64,7 +63,7 @@ import java.util.logging.Logger;
 @Measurement(iterations = 30)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Benchmark)
-public class RecoveryBenchmark {
+public class RecoveryBenchmark extends PoolBenchmarkState {
 
     static final long BLOCK_SIZE = 4096;
     static final int SNAPSHOTS = 100;
@@ -73,6 +72,7 @@ public class RecoveryBenchmark {
     static final int FREES = 4;
     /** Root fields: the handle table's handle and the number of blocks in it. */
     static final long ROOT_TABLE = 0;
+
     static final long ROOT_COUNT = 8;
     static final byte DIRTY = (byte) 0xA5;
 
@@ -91,16 +91,12 @@ public class RecoveryBenchmark {
     @Param({"all", "10"})
     public String txSpanMiB;
 
-    /** See {@link OpenBenchmark}: kept reachable so the level sticks. */
-    private static final Logger POOL_LOG = Logger.getLogger("dev.pmemspring.core.PmemPool");
-
-    private Path path;
     private PoolOptions options;
     private int blocks;
     private long objects;
-    private PmemPool pool;
     /** The shot number, so each shot's transaction touches other blocks. */
     private int shot;
+
     private int[] touched;
     private int[] freedSlots;
 
@@ -119,23 +115,27 @@ public class RecoveryBenchmark {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    @Setup(Level.Trial)
-    public void fill() {
-        // PmemPool.open logs one INFO line per open; PMDK's open prints nothing.
-        POOL_LOG.setLevel(java.util.logging.Level.WARNING);
+    @Override
+    protected String poolName() {
+        return "recovery";
+    }
+
+    /** Fills the pool with {@code liveMiB} of published 4 KiB blocks and closes it cleanly. */
+    @Override
+    protected PmemPool preparePool(Path path) {
+        quietPoolOpens();
         long live = (long) liveMiB << 20;
         blocks = Math.toIntExact(live / BLOCK_SIZE);
         if (blocks < SNAPSHOTS + FREES) {
             throw new IllegalArgumentException("liveMiB too small: need at least " + (SNAPSHOTS + FREES) + " blocks");
         }
-        path = BenchPools.newPath("recovery");
         options = PoolOptions.layout("bench-recovery").withDurability(durability);
         // Filled in PROCESS mode, which is quicker; the pool is closed cleanly after it.
-        try (PmemPool filling = PmemPool.create(path, options.withSize((long) poolMiB << 20)
-                .withDurability(Durability.PROCESS))) {
+        try (PmemPool filling =
+                PmemPool.create(path, options.withSize((long) poolMiB << 20).withDurability(Durability.PROCESS))) {
             MemoryBlock root = filling.root(16);
-            long tableHandle = filling.allocateInto(root.fieldHandle(ROOT_TABLE), blocks * 8L,
-                    t -> t.fill(0, t.size(), (byte) 0));
+            long tableHandle =
+                    filling.allocateInto(root.fieldHandle(ROOT_TABLE), blocks * 8L, t -> t.fill(0, t.size(), (byte) 0));
             MemoryBlock table = filling.block(tableHandle);
             for (int i = 0; i < blocks; i++) {
                 int index = i;
@@ -144,23 +144,13 @@ public class RecoveryBenchmark {
             root.putLong(ROOT_COUNT, blocks);
             root.persist(ROOT_COUNT, 8);
         }
+        return null;
     }
 
     /** Block i holds i in each word of its first {@value #RANGE} bytes; the rest is left as is. */
     static void stamp(MemoryBlock block, long index) {
         for (int w = 0; w < RANGE; w += 8) {
             block.putLong(w, index);
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void removePool() {
-        try {
-            if (pool != null && !pool.isClosed()) {
-                pool.close();
-            }
-        } finally {
-            BenchPools.delete(path);
         }
     }
 
@@ -171,7 +161,8 @@ public class RecoveryBenchmark {
         touched = new int[SNAPSHOTS];
         freedSlots = new int[FREES];
         // Spread evenly over the span, shifted each shot.
-        int span = txSpanMiB.equals("all") ? blocks
+        int span = txSpanMiB.equals("all")
+                ? blocks
                 : (int) Math.min(blocks, ((long) Integer.parseInt(txSpanMiB) << 20) / BLOCK_SIZE);
         if (span < SNAPSHOTS + FREES) {
             throw new IllegalArgumentException("txSpanMiB too small: need at least " + (SNAPSHOTS + FREES) + " blocks");
@@ -186,13 +177,15 @@ public class RecoveryBenchmark {
         // In a thread of its own that ends afterwards, as a crashed process would: the open
         // transaction stays behind in that thread only, not in the benchmark thread.
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread crashing = new Thread(() -> {
-            try {
-                crashMidTransaction();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "interrupted-transaction");
+        Thread crashing = new Thread(
+                () -> {
+                    try {
+                        crashMidTransaction();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                },
+                "interrupted-transaction");
         crashing.start();
         crashing.join();
         if (failure.get() != null) {

@@ -8,9 +8,14 @@ import org.redisson.codec.SerializationCodec;
 import org.redisson.config.Config;
 import org.springframework.cache.Cache;
 
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -52,9 +57,11 @@ import java.util.concurrent.atomic.LongAdder;
  *       invalidations, as ours does), where a restart starts with nothing at all.</li>
  * </ul>
  *
- * <p>Run: {@code bash pmem-bench/run-coherence-benchmarks.sh} (starts a private redis-server), or
- * {@code PMEM_BENCH_REDIS=host:port java -cp benchmarks.jar dev.pmemspring.bench.RollingRestartBenchmark}
- * with {@code -Dentries=100000 -DchangedPercent=1 -Dinstances=3 -Dsystems=pmem,redisson,redisson-local}.
+ * <p>Run: {@code java -jar pmem-bench/target/benchmarks.jar run coherence} (the suite starts a private
+ * redis-server), or {@code PMEM_BENCH_REDIS=host:port java -cp benchmarks.jar
+ * dev.pmemspring.bench.RollingRestartBenchmark [RESULTS.json]} with {@code -Dentries=100000
+ * -DchangedPercent=1 -Dinstances=3 -Dsystems=pmem,redisson,redisson-local}. It prints a markdown
+ * table, and with {@code RESULTS.json} also writes the restarts there as JSON (for the suite's report).
  */
 public final class RollingRestartBenchmark {
 
@@ -107,25 +114,44 @@ public final class RollingRestartBenchmark {
     }
 
     /** What one restart cost. */
-    record Restart(String system, int instance, long recoveryReads, long recoveryRemoteReads, long recoveryLoads,
-                   long passLoads,
-                   long passRemoteReads, long staleValues, long millis) {
-    }
+    record Restart(
+            String system,
+            int instance,
+            long recoveryReads,
+            long recoveryRemoteReads,
+            long recoveryLoads,
+            long passLoads,
+            long passRemoteReads,
+            long staleValues,
+            long millis) {}
 
     public static void main(String[] args) throws Exception {
         int entries = Integer.getInteger("entries", 100_000);
         int changedPercent = Integer.getInteger("changedPercent", 1);
         int instances = Integer.getInteger("instances", 3);
-        List<String> systems = Arrays.asList(System.getProperty("systems", "pmem,redisson,redisson-local").split(","));
-        String redis = CacheStore.redisAddress("RollingRestartBenchmark",
-                "run-coherence-benchmarks.sh starts one and sets it)");
+        List<String> systems = Arrays.asList(
+                System.getProperty("systems", "pmem,redisson,redisson-local").split(","));
+        String redis =
+                CacheStore.redisAddress("RollingRestartBenchmark", "the coherence suite starts one and sets it)");
 
         List<Restart> results = new ArrayList<>();
         for (String system : systems) {
             results.addAll(run(system.trim(), redis, entries, changedPercent, instances));
         }
+        if (args.length > 0) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("instances", instances);
+            json.put("entries", entries);
+            json.put("changedPercent", changedPercent);
+            json.put("restarts", results);
+            JsonMapper.builder()
+                    .build()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(Path.of(args[0]).toFile(), json);
+        }
         System.out.println();
-        System.out.printf("rolling restart of %d instances, %,d entries, %d %% of the keys changed while each was down%n",
+        System.out.printf(
+                "rolling restart of %d instances, %,d entries, %d %% of the keys changed while each was down%n",
                 instances, entries, changedPercent);
         System.out.println();
         System.out.println("| system | restarted | reads until 95 % local hits | of them not served locally"
@@ -133,9 +159,19 @@ public final class RollingRestartBenchmark {
                 + " | stale values | time (ms) |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (Restart r : results) {
-            System.out.printf("| %s | %d | %s | %,d | %,d | %,d | %,d | %d | %,d |%n", r.system(), r.instance(),
-                    r.recoveryReads() < 0 ? "not within " + String.format("%,d", 20L * entries) : String.format("%,d", r.recoveryReads()),
-                    r.recoveryRemoteReads(), r.recoveryLoads(), r.passLoads(), r.passRemoteReads(), r.staleValues(), r.millis());
+            System.out.printf(
+                    "| %s | %d | %s | %,d | %,d | %,d | %,d | %d | %,d |%n",
+                    r.system(),
+                    r.instance(),
+                    r.recoveryReads() < 0
+                            ? "not within " + String.format("%,d", 20L * entries)
+                            : String.format("%,d", r.recoveryReads()),
+                    r.recoveryRemoteReads(),
+                    r.recoveryLoads(),
+                    r.passLoads(),
+                    r.passRemoteReads(),
+                    r.staleValues(),
+                    r.millis());
         }
         long stale = results.stream().mapToLong(Restart::staleValues).sum();
         if (stale > 0) {
@@ -191,8 +227,8 @@ public final class RollingRestartBenchmark {
     }
 
     /** The restarted instance's traffic: Zipfian reads until 95 % local hits, then every key once. */
-    private static Restart serve(String system, int instance, Node node, String[] keys, BackEnd backEnd,
-                                 SplittableRandom random) {
+    private static Restart serve(
+            String system, int instance, Node node, String[] keys, BackEnd backEnd, SplittableRandom random) {
         long started = System.nanoTime();
         long[] stale = {0};
         // recovery: Zipfian reads until the last WINDOW reads were local hits at the target rate
@@ -240,8 +276,16 @@ public final class RollingRestartBenchmark {
             }
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        return new Restart(system, instance, recoveryReads, recoveryRemote, recoveryLoads, backEnd.loads.sum() - passBefore, remote,
-                stale[0], millis);
+        return new Restart(
+                system,
+                instance,
+                recoveryReads,
+                recoveryRemote,
+                recoveryLoads,
+                backEnd.loads.sum() - passBefore,
+                remote,
+                stale[0],
+                millis);
     }
 
     /** One read, checked against the back end; whether it was served locally. */
@@ -269,7 +313,8 @@ public final class RollingRestartBenchmark {
             case "pmem" -> new PmemNode(redis, group, entries);
             case "redisson" -> new RedissonNode(redis, group, LocalCachedMapOptions.StoreMode.LOCALCACHE_REDIS);
             case "redisson-local" -> new RedissonNode(redis, group, LocalCachedMapOptions.StoreMode.LOCALCACHE);
-            default -> throw new IllegalArgumentException("unknown system " + system + " (pmem, redisson, redisson-local)");
+            default ->
+                throw new IllegalArgumentException("unknown system " + system + " (pmem, redisson, redisson-local)");
         };
     }
 

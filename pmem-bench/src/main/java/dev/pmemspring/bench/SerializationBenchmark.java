@@ -31,10 +31,16 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1, time = 5)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g",
-        // Fault the heap in before measuring: a first touch of a page can cost ~20 µs on a VM
-        // (docs/benchmarks.md, "Heap page faults")
-        "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Xms2g",
+            "-Xmx2g",
+            // Fault the heap in before measuring: on a VM the first touch of a page is a costly fault
+            // (docs/benchmarks.md, "Heap page faults")
+            "-XX:+AlwaysPreTouch",
+            "-XX:+UseTransparentHugePages"
+        })
 @State(Scope.Thread)
 public class SerializationBenchmark {
 

@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
@@ -45,8 +44,9 @@ import java.util.concurrent.TimeUnit;
  * lock (PMDK takes no lock there: it does not isolate transactions); {@code -p slotIn=own} gives
  * each thread a slot in a block of its own instead, to measure what that sharing costs.
  *
- * <p>The default warm-up is longer than {@link AllocatorBenchmark}'s: on a 2-vCPU machine the
- * transaction path needs 6-8 s before C2 has compiled it and the per-op time settles.
+ * <p>The default warm-up is longer than {@link AllocatorBenchmark}'s: the transaction path is far
+ * more code than an allocation, and on a 2-vCPU machine C2 needs several seconds of it before the
+ * per-op time settles.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Benchmark)
-public class TransactionBenchmark {
+public class TransactionBenchmark extends PoolBenchmarkState {
 
     static final int MAX_THREADS = AllocatorBenchmark.MAX_THREADS;
     static final long SLOT_STRIDE = AllocatorBenchmark.SLOT_STRIDE;
@@ -65,28 +65,19 @@ public class TransactionBenchmark {
     @Param({"PROCESS", "SYNC"})
     public Durability durability;
 
-    PmemPool pool;
     MemoryBlock root;
-    private Path path;
 
-    @Setup(Level.Trial)
-    public void createPool() {
-        path = BenchPools.newPath("tx");
-        pool = PmemPool.create(path, PoolOptions.layout("bench-tx")
-                .withSize(POOL_SIZE)
-                .withDurability(durability));
-        root = pool.root(MAX_THREADS * SLOT_STRIDE);
+    @Override
+    protected String poolName() {
+        return "tx";
     }
 
-    @TearDown(Level.Trial)
-    public void removePool() {
-        try {
-            if (pool != null) {
-                pool.close();
-            }
-        } finally {
-            BenchPools.delete(path);
-        }
+    @Override
+    protected PmemPool preparePool(Path path) {
+        PmemPool created = PmemPool.create(
+                path, PoolOptions.layout("bench-tx").withSize(POOL_SIZE).withDurability(durability));
+        root = created.root(MAX_THREADS * SLOT_STRIDE);
+        return created;
     }
 
     static long slotOf(TransactionBenchmark bench, ThreadParams threads) {
@@ -129,6 +120,7 @@ public class TransactionBenchmark {
 
         /** The slot as a pool offset (for {@code tx.putLong}), and the block holding it. */
         long field;
+
         MemoryBlock holder;
         long offsetInHolder;
 

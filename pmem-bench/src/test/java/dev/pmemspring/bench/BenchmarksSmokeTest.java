@@ -26,9 +26,8 @@ class BenchmarksSmokeTest {
 
     @Test
     void allocatorBenchmarkRuns() throws RunnerException {
-        Collection<RunResult> results = run(options(AllocatorBenchmark.class)
-                .param("size", "64")
-                .param("durability", "PROCESS"));
+        Collection<RunResult> results =
+                run(options(AllocatorBenchmark.class).param("size", "64").param("durability", "PROCESS"));
 
         assertThat(results).hasSize(2); // allocateFree, allocateIntoFree
         assertPositiveScores(results);
@@ -44,9 +43,8 @@ class BenchmarksSmokeTest {
 
     @Test
     void transactionBenchmarkRuns() throws RunnerException {
-        Collection<RunResult> results = run(options(TransactionBenchmark.class)
-                .param("size", "64")
-                .param("durability", "PROCESS"));
+        Collection<RunResult> results =
+                run(options(TransactionBenchmark.class).param("size", "64").param("durability", "PROCESS"));
 
         assertThat(results).hasSize(2); // snapshotWrite, allocFreePair
         assertPositiveScores(results);

@@ -29,7 +29,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CacheBenchmarksSmokeTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {CacheStore.PMEM, CacheStore.PMEM_HEAP, CacheStore.CAFFEINE, CacheStore.CONCURRENT_MAP, CacheStore.EHCACHE_DISK})
+    @ValueSource(
+            strings = {
+                CacheStore.PMEM,
+                CacheStore.PMEM_HEAP,
+                CacheStore.CAFFEINE,
+                CacheStore.CONCURRENT_MAP,
+                CacheStore.EHCACHE_DISK
+            })
     void cacheBenchmarkRuns(String store) throws RunnerException {
         Collection<RunResult> results = run(store, "getHit|getMiss|put|mix");
 
@@ -40,7 +47,8 @@ class CacheBenchmarksSmokeTest {
     @Test
     void serializationBenchmarkRuns() throws RunnerException {
         Collection<RunResult> results = new Runner(options(SerializationBenchmark.class, "serialize|deserialize")
-                .build()).run();
+                        .build())
+                .run();
 
         assertThat(results).hasSize(2);
         assertPositiveScores(results);
@@ -62,10 +70,11 @@ class CacheBenchmarksSmokeTest {
 
     private static Collection<RunResult> run(String store, String methods) throws RunnerException {
         return new Runner(options(CacheBenchmark.class, methods)
-                .param("store", store)
-                .param("entries", "1000")
-                .param("readPercent", "75")
-                .build()).run();
+                        .param("store", store)
+                        .param("entries", "1000")
+                        .param("readPercent", "75")
+                        .build())
+                .run();
     }
 
     private static ChainedOptionsBuilder options(Class<?> benchmark, String methods) {

@@ -49,19 +49,26 @@ class CoherenceBenchmarksSmokeTest {
     @Test
     void putBenchmarkRunsWithAndWithoutCoherence() throws RunnerException {
         Collection<RunResult> results = new Runner(options(CoherencePutBenchmark.class)
-                .param("entries", "1000").build()).run();
+                        .param("entries", "1000")
+                        .build())
+                .run();
 
-        assertThat(results).hasSize(2);   // coherence=none, redis
-        results.forEach(r -> assertThat(r.getPrimaryResult().getScore()).isPositive().isFinite());
+        assertThat(results).hasSize(2); // coherence=none, redis
+        results.forEach(
+                r -> assertThat(r.getPrimaryResult().getScore()).isPositive().isFinite());
     }
 
     @Test
     void lagBenchmarkRuns() throws RunnerException {
         Collection<RunResult> results = new Runner(options(CoherenceLagBenchmark.class)
-                .param("entries", "100").build()).run();
+                        .param("entries", "100")
+                        .build())
+                .run();
 
         assertThat(results).hasSize(1);
-        assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive().isFinite();
+        assertThat(results.iterator().next().getPrimaryResult().getScore())
+                .isPositive()
+                .isFinite();
     }
 
     @Test
@@ -70,7 +77,9 @@ class CoherenceBenchmarksSmokeTest {
         List<RollingRestartBenchmark.Restart> ours = RollingRestartBenchmark.run("pmem", address, 2000, 1, 3);
         assertThat(ours).hasSize(3).allSatisfy(r -> {
             assertThat(r.staleValues()).isZero();
-            assertThat(r.recoveryLoads() + r.passLoads()).as("loads of restart %d", r.instance()).isEqualTo(20);
+            assertThat(r.recoveryLoads() + r.passLoads())
+                    .as("loads of restart %d", r.instance())
+                    .isEqualTo(20);
         });
         List<RollingRestartBenchmark.Restart> peer = RollingRestartBenchmark.run("redisson", address, 2000, 1, 3);
         assertThat(peer).hasSize(3).allSatisfy(r -> assertThat(r.staleValues()).isZero());

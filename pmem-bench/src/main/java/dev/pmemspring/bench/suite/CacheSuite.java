@@ -1,0 +1,94 @@
+package dev.pmemspring.bench.suite;
+
+import dev.pmemspring.bench.CacheBenchmark;
+import dev.pmemspring.bench.SerializationBenchmark;
+import dev.pmemspring.bench.suite.report.CacheReport;
+import dev.pmemspring.bench.suite.report.SuiteResults;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Spring cache provider against its peers through Spring's {@code Cache} interface: Caffeine,
+ * a ConcurrentMap, Ehcache's persistent disk tier and Redis (a private server the runner starts;
+ * left out with a warning when none can be started), at one and two threads; the extras (a heap
+ * tier of a tenth of the entries, Redis's fire-and-forget puts); and the serialization floor.
+ */
+final class CacheSuite implements Suite {
+
+    static final List<String> STORES = List.of("pmem", "pmem-heap", "caffeine", "concurrent-map", "ehcache-disk");
+    static final List<String> OPS = List.of("getHit", "getMiss", "put", "mix");
+    static final String ENTRIES = "100000";
+
+    @Override
+    public String name() {
+        return "cache";
+    }
+
+    @Override
+    public String title() {
+        return "Spring cache against Caffeine, Ehcache and Redis";
+    }
+
+    @Override
+    public String description() {
+        return "PmemCacheManager against Caffeine, ConcurrentMap, Ehcache disk tier and Redis; serialization";
+    }
+
+    @Override
+    public RedisNeed redis() {
+        return RedisNeed.OPTIONAL;
+    }
+
+    @Override
+    public List<Step> steps(SuitePlan plan) {
+        List<String> readPercents = plan.quick() ? List.of("75") : List.of("100", "75", "25");
+        // Full: 6 stores x 6 ops x 2 thread counts is 72 forks, plus the extras. Each pays a JVM
+        // start and the preload of 100k entries (Ehcache's disk tier takes several seconds); a 5 s
+        // warm-up, because on 2 vCPUs C2 needs that long to compile the serializing paths.
+        Iterations loop =
+                plan.quick() ? Iterations.timed(1, 1, "1s", 2, "500ms") : Iterations.timed(1, 1, "5s", 3, "1s");
+        List<String> stores = new ArrayList<>(STORES);
+        if (plan.redisRunning()) {
+            stores.add("redis");
+        }
+        List<Step> steps = new ArrayList<>();
+        for (int t : AllocatorSuite.THREADS) {
+            steps.add(JmhRun.of("cache-t" + t + ".json", CacheBenchmark.class, OPS.toArray(String[]::new))
+                    .withThreads(t)
+                    .withParam("store", stores)
+                    .withParam("entries", ENTRIES)
+                    .withParam("readPercent", readPercents)
+                    .with(loop));
+            // a heap tier of a tenth of the entries: the Zipfian hot set, about 80 % of the accesses
+            steps.add(JmhRun.of("cache-heap10-t" + t + ".json", CacheBenchmark.class, "getHit", "mix")
+                    .withThreads(t)
+                    .withParam("store", "pmem-heap-10pct")
+                    .withParam("entries", ENTRIES)
+                    .withParam("readPercent", readPercents)
+                    .with(loop));
+            if (plan.redisRunning()) {
+                // Spring Data Redis 4's default writer: a put that does not wait for Redis's reply
+                steps.add(JmhRun.of("cache-redis-async-t" + t + ".json", CacheBenchmark.class, "put")
+                        .withThreads(t)
+                        .withParam("store", "redis-async")
+                        .withParam("entries", ENTRIES)
+                        .with(loop));
+            }
+        }
+        steps.add(JmhRun.of(
+                        "serialization.json",
+                        SerializationBenchmark.class,
+                        "serialize",
+                        "deserialize",
+                        "serializeForPmem",
+                        "deserializeForPmem")
+                .with(loop));
+        return steps;
+    }
+
+    @Override
+    public void report(SuiteResults results, StringBuilder out) {
+        CacheReport.appendTo(out, results);
+    }
+}
