@@ -51,7 +51,8 @@ import java.util.stream.Stream;
  */
 public class WarmRestartBench {
 
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final List<Process> STARTED = new CopyOnWriteArrayList<>();
     static final String TTL = "2h"; // longer than any run, so nothing expires during a 1M run
     static String java;
@@ -63,8 +64,14 @@ public class WarmRestartBench {
     record Size(int entries, int latencyMs) {}
 
     /** What one restart measured. */
-    record Result(double serverLoadMs, double startToReadyMs, double cacheBeansMs, double poolOpenMs,
-            double readyToDoneMs, long backendCalls, double load1) {}
+    record Result(
+            double serverLoadMs,
+            double startToReadyMs,
+            double cacheBeansMs,
+            double poolOpenMs,
+            double readyToDoneMs,
+            long backendCalls,
+            double load1) {}
 
     public static void main(String[] args) throws Exception {
         jar = Path.of(args[0]).toAbsolutePath();
@@ -80,13 +87,16 @@ public class WarmRestartBench {
         Files.createDirectories(work);
         csv = work.resolve("results.csv");
         if (!Files.exists(csv)) {
-            Files.writeString(csv, "time,cache,entries,latency_ms,clients,stop,load1,server_load_ms,"
-                    + "start_to_ready_ms,cache_beans_ms,pool_open_ms,ready_to_done_ms,backend_calls\n");
+            Files.writeString(
+                    csv,
+                    "time,cache,entries,latency_ms,clients,stop,load1,server_load_ms,"
+                            + "start_to_ready_ms,cache_beans_ms,pool_open_ms,ready_to_done_ms,backend_calls\n");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly)));
 
-        System.out.printf("%d concurrent HTTP clients, %d cores, JDK %s%n%n", clients,
-                Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.out.printf(
+                "%d concurrent HTTP clients, %d cores, JDK %s%n%n",
+                clients, Runtime.getRuntime().availableProcessors(), Runtime.version());
         System.out.println("| cache | entries | back end | stop | load avg | framework start-up (s) |"
                 + " cache's own part (ms) | ready to whole set served (s) | start to whole set served (s) |"
                 + " back-end calls after restart |");
@@ -135,8 +145,8 @@ public class WarmRestartBench {
         running.stop(false);
     }
 
-    static Running measure(String cache, Size size, Path state, int port, Integer redisPort, String tag,
-            String stop) throws Exception {
+    static Running measure(String cache, Size size, Path state, int port, Integer redisPort, String tag, String stop)
+            throws Exception {
         double load1 = load1();
         long t0 = System.nanoTime();
         Process server = null;
@@ -161,8 +171,18 @@ public class WarmRestartBench {
             poolOpenMs = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
         }
         double cacheBeansMs = probe(log);
-        report(cache, size, stop, new Result(serverLoadMs, (tReady - tService) / 1e6, cacheBeansMs, poolOpenMs,
-                (tDone - tReady) / 1e6, backendCalls, load1));
+        report(
+                cache,
+                size,
+                stop,
+                new Result(
+                        serverLoadMs,
+                        (tReady - tService) / 1e6,
+                        cacheBeansMs,
+                        poolOpenMs,
+                        (tDone - tReady) / 1e6,
+                        backendCalls,
+                        load1));
         return new Running(server, service);
     }
 
@@ -177,13 +197,38 @@ public class WarmRestartBench {
         if (!Double.isNaN(r.serverLoadMs())) {
             ownText += String.format(Locale.ROOT, " (server %.0f)", r.serverLoadMs());
         }
-        System.out.printf(Locale.ROOT, "| %s | %,d | %d ms | %s | %.1f | %.1f | %s | %.1f | %.1f | %,d |%n", cache,
-                size.entries(), size.latencyMs(), stop, r.load1(), framework / 1e3, ownText, r.readyToDoneMs() / 1e3,
-                total / 1e3, r.backendCalls());
-        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%s,%.2f,%.1f,%.1f,%.1f,%.1f,%.1f,%d%n",
-                Instant.now(), cache, size.entries(), size.latencyMs(), clients, stop.equals("clean") ? "clean" : "kill",
-                r.load1(), r.serverLoadMs(), r.startToReadyMs(), r.cacheBeansMs(), r.poolOpenMs(), r.readyToDoneMs(),
-                r.backendCalls()), StandardOpenOption.APPEND);
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %,d | %d ms | %s | %.1f | %.1f | %s | %.1f | %.1f | %,d |%n",
+                cache,
+                size.entries(),
+                size.latencyMs(),
+                stop,
+                r.load1(),
+                framework / 1e3,
+                ownText,
+                r.readyToDoneMs() / 1e3,
+                total / 1e3,
+                r.backendCalls());
+        Files.writeString(
+                csv,
+                String.format(
+                        Locale.ROOT,
+                        "%s,%s,%d,%d,%d,%s,%.2f,%.1f,%.1f,%.1f,%.1f,%.1f,%d%n",
+                        Instant.now(),
+                        cache,
+                        size.entries(),
+                        size.latencyMs(),
+                        clients,
+                        stop.equals("clean") ? "clean" : "kill",
+                        r.load1(),
+                        r.serverLoadMs(),
+                        r.startToReadyMs(),
+                        r.cacheBeansMs(),
+                        r.poolOpenMs(),
+                        r.readyToDoneMs(),
+                        r.backendCalls()),
+                StandardOpenOption.APPEND);
     }
 
     static Process startService(String cache, Size size, Path state, int port, Integer redisPort, String tag)
@@ -195,32 +240,55 @@ public class WarmRestartBench {
         String cacheBeans = switch (cache) {
             case "pmem" -> "pmemPool,cacheManager";
             case "ehcache" -> "jCacheCacheManager,cacheManager";
-            case "redis" -> "redisConnectionFactory,redisConnectionFactoryVirtualThreads,lettuceClientResources,"
-                    + "cacheManager";
+            case "redis" ->
+                "redisConnectionFactory,redisConnectionFactoryVirtualThreads,lettuceClientResources," + "cacheManager";
             default -> "cacheManager";
         };
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
-                "-Dloader.path=" + loaderPath, "-Dbench.cacheBeans=" + cacheBeans, "-cp", jar.toString(),
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx1g",
+                "-Dloader.path=" + loaderPath,
+                "-Dbench.cacheBeans=" + cacheBeans,
+                "-cp",
+                jar.toString(),
                 "org.springframework.boot.loader.launch.PropertiesLauncher"));
         switch (cache) {
-            case "pmem" -> cmd.addAll(List.of("--pmem.cache.caches.products.maximum-entries=2000000",
-                    "--pmem.cache.caches.products.time-to-live=" + TTL));
-            case "caffeine" -> cmd.addAll(List.of("--spring.cache.type=caffeine",
-                    "--spring.cache.cache-names=products,quotes",
-                    "--spring.cache.caffeine.spec=maximumSize=2000000,expireAfterWrite=" + TTL));
-            case "ehcache" -> cmd.addAll(List.of("--spring.cache.type=jcache",
-                    "--spring.cache.jcache.config=" + ehcacheConfig(state).toUri()));
-            case "redis" -> cmd.addAll(List.of("--spring.cache.type=redis", "--spring.data.redis.host=127.0.0.1",
-                    "--spring.data.redis.port=" + redisPort, "--spring.cache.redis.time-to-live=" + TTL));
+            case "pmem" ->
+                cmd.addAll(List.of(
+                        "--pmem.cache.caches.products.maximum-entries=2000000",
+                        "--pmem.cache.caches.products.time-to-live=" + TTL));
+            case "caffeine" ->
+                cmd.addAll(List.of(
+                        "--spring.cache.type=caffeine",
+                        "--spring.cache.cache-names=products,quotes",
+                        "--spring.cache.caffeine.spec=maximumSize=2000000,expireAfterWrite=" + TTL));
+            case "ehcache" ->
+                cmd.addAll(List.of(
+                        "--spring.cache.type=jcache",
+                        "--spring.cache.jcache.config=" + ehcacheConfig(state).toUri()));
+            case "redis" ->
+                cmd.addAll(List.of(
+                        "--spring.cache.type=redis",
+                        "--spring.data.redis.host=127.0.0.1",
+                        "--spring.data.redis.port=" + redisPort,
+                        "--spring.cache.redis.time-to-live=" + TTL));
             default -> throw new IllegalArgumentException("unknown cache " + cache);
         }
         // the pool is opened in every run (the ledger lives there), so all pay the same start-up
-        cmd.addAll(List.of("--server.port=" + port, "--pmem.pool.path=" + state.resolve("bench.pool"),
-                "--pmem.pool.size=2GB", "--demo.backend.latency=" + size.latencyMs() + "ms",
-                "--spring.main.banner-mode=off", "--logging.level.root=WARN",
+        cmd.addAll(List.of(
+                "--server.port=" + port,
+                "--pmem.pool.path=" + state.resolve("bench.pool"),
+                "--pmem.pool.size=2GB",
+                "--demo.backend.latency=" + size.latencyMs() + "ms",
+                "--spring.main.banner-mode=off",
+                "--logging.level.root=WARN",
                 "--server.tomcat.threads.max=" + Math.max(200, clients)));
-        return started(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(tag + ".log").toFile())).start());
+        return started(new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        work.resolve(tag + ".log").toFile()))
+                .start());
     }
 
     /** Ehcache 3: products on heap (1,000 entries, as the pmem heap tier) over a persistent disk tier. */
@@ -255,10 +323,28 @@ public class WarmRestartBench {
     static Process startRedis(Path state, int port, String tag) throws IOException {
         Path dir = state.resolve("redis");
         Files.createDirectories(dir);
-        return started(new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
-                "--daemonize", "no", "--logfile", "").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(tag + "-redis.log").toFile())).start());
+        return started(new ProcessBuilder(
+                        "redis-server",
+                        "--port",
+                        String.valueOf(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--dir",
+                        dir.toString(),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "yes",
+                        "--appendfsync",
+                        "everysec",
+                        "--daemonize",
+                        "no",
+                        "--logfile",
+                        "")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        work.resolve(tag + "-redis.log").toFile()))
+                .start());
     }
 
     static Process started(Process p) {
@@ -311,7 +397,9 @@ public class WarmRestartBench {
                 throw new IllegalStateException("service exited with " + p.exitValue());
             }
             try {
-                if (HTTP.send(request(port, "/backend"), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (HTTP.send(request(port, "/backend"), HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (IOException e) {
@@ -343,8 +431,8 @@ public class WarmRestartBench {
             threads.add(Thread.ofPlatform().start(() -> {
                 for (int i; (i = next.getAndIncrement()) < n; ) {
                     try {
-                        HttpResponse<Void> r = HTTP.send(request(port, "/products/item-" + i),
-                                HttpResponse.BodyHandlers.discarding());
+                        HttpResponse<Void> r =
+                                HTTP.send(request(port, "/products/item-" + i), HttpResponse.BodyHandlers.discarding());
                         if (r.statusCode() != 200) {
                             throw new IllegalStateException("status " + r.statusCode() + " for item-" + i);
                         }
@@ -364,11 +452,13 @@ public class WarmRestartBench {
     }
 
     static String get(int port, String path) throws Exception {
-        return HTTP.send(request(port, path), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(request(port, path), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     static HttpRequest request(int port, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60))
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(60))
                 .build();
     }
 

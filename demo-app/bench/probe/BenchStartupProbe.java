@@ -32,7 +32,8 @@ public final class BenchStartupProbe implements ApplicationContextInitializer<Co
         }
         BufferingApplicationStartup startup = new BufferingApplicationStartup(100_000);
         generic.setApplicationStartup(startup);
-        List<String> wanted = List.of(System.getProperty("bench.cacheBeans", "cacheManager").split(","));
+        List<String> wanted =
+                List.of(System.getProperty("bench.cacheBeans", "cacheManager").split(","));
         context.addApplicationListener(event -> {
             if (event instanceof ApplicationReadyEvent) {
                 report(startup.getBufferedTimeline(), wanted);
@@ -57,7 +58,8 @@ public final class BenchStartupProbe implements ApplicationContextInitializer<Co
             String name = beanName(step);
             if (wanted.contains(name)) {
                 intervals.add(new Instant[] {e.getStartTime(), e.getEndTime()});
-                lines.add(String.format("BENCH-BEAN %s %.1f ms", name, e.getDuration().toNanos() / 1e6));
+                lines.add(String.format(
+                        "BENCH-BEAN %s %.1f ms", name, e.getDuration().toNanos() / 1e6));
             }
         }
         intervals.sort(Comparator.comparing(i -> i[0]));
@@ -78,10 +80,12 @@ public final class BenchStartupProbe implements ApplicationContextInitializer<Co
         if (to != null) {
             unionNanos += Duration.between(from, to).toNanos();
         }
-        beans.sort(Comparator.comparing(StartupTimeline.TimelineEvent::getDuration).reversed());
+        beans.sort(
+                Comparator.comparing(StartupTimeline.TimelineEvent::getDuration).reversed());
         for (StartupTimeline.TimelineEvent e : beans.subList(0, Math.min(8, beans.size()))) {
-            lines.add(String.format("BENCH-SLOW %s %.1f ms", beanName(e.getStartupStep()),
-                    e.getDuration().toNanos() / 1e6));
+            lines.add(String.format(
+                    "BENCH-SLOW %s %.1f ms",
+                    beanName(e.getStartupStep()), e.getDuration().toNanos() / 1e6));
         }
         lines.add(String.format("BENCH-REFRESH %.1f ms", refresh.toNanos() / 1e6));
         lines.add(String.format("BENCH-CACHE-BEANS %.1f ms %s", unionNanos / 1e6, wanted));

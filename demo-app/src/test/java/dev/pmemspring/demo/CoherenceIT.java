@@ -34,7 +34,7 @@ class CoherenceIT {
 
     @BeforeEach
     void start() {
-        redis = RedisServer.start(dir.resolve("redis"), true);   // with its AOF: a restart keeps the stream
+        redis = RedisServer.start(dir.resolve("redis"), true); // with its AOF: a restart keeps the stream
         catalogue = SharedCatalogue.start();
     }
 
@@ -45,15 +45,21 @@ class CoherenceIT {
     }
 
     private DemoProcess instance(String name) {
-        return DemoProcess.start(dir.resolve(name + ".pool"), DemoProcess.log("CoherenceIT-" + name),
+        return DemoProcess.start(
+                dir.resolve(name + ".pool"),
+                DemoProcess.log("CoherenceIT-" + name),
                 "--pmem.cache.coherence.mode=redis",
-                "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
-                "--spring.data.redis.timeout=2s", "--demo.backend.url=" + catalogue.url());
+                "--spring.data.redis.host=" + redis.host(),
+                "--spring.data.redis.port=" + redis.port(),
+                "--spring.data.redis.timeout=2s",
+                "--demo.backend.url=" + catalogue.url());
     }
 
     @Test
     void threeInstancesAgreeWithTheCatalogueThroughRandomChangesAndARedisOutage() {
-        try (DemoProcess a = instance("a"); DemoProcess b = instance("b"); DemoProcess c = instance("c")) {
+        try (DemoProcess a = instance("a");
+                DemoProcess b = instance("b");
+                DemoProcess c = instance("c")) {
             List<DemoProcess> all = List.of(a.awaitReady(READY), b.awaitReady(READY), c.awaitReady(READY));
             for (DemoProcess d : all) {
                 for (int i = 0; i < 100; i++) {
@@ -65,7 +71,8 @@ class CoherenceIT {
             long start = System.nanoTime();
             a.put("/products/p1", "{\"priceCents\":4711}");
             awaitTrue(() -> revision(b, "p1") == 2 && revision(c, "p1") == 2, "B and C see A's update of p1");
-            System.out.printf("evict on A seen by B and C after %d ms (polling, HTTP included)%n",
+            System.out.printf(
+                    "evict on A seen by B and C after %d ms (polling, HTTP included)%n",
                     Duration.ofNanos(System.nanoTime() - start).toMillis());
 
             // 1,000 random reads and updates over the instances; Redis is away for 300 of them
@@ -81,17 +88,21 @@ class CoherenceIT {
                 if (random.nextInt(10) < 3) {
                     d.put("/products/" + sku, "{\"priceCents\":" + random.nextInt(100_000) + "}");
                 } else {
-                    d.get("/products/" + sku);   // every request answers, Redis or not
+                    d.get("/products/" + sku); // every request answers, Redis or not
                 }
             }
 
             for (DemoProcess d : all) {
-                awaitTrue(() -> coherence(d).get("pending").asLong() == 0
-                        && "UP".equals(coherence(d).get("state").asString()), "every change sent, coherence up");
+                awaitTrue(
+                        () -> coherence(d).get("pending").asLong() == 0
+                                && "UP".equals(coherence(d).get("state").asString()),
+                        "every change sent, coherence up");
             }
             awaitTrue(() -> disagreements(all).isEmpty(), "every instance agrees with the catalogue for every key");
             for (DemoProcess d : all) {
-                assertThat(coherence(d).get("resyncs").asLong()).as("Redis kept its stream").isZero();
+                assertThat(coherence(d).get("resyncs").asLong())
+                        .as("Redis kept its stream")
+                        .isZero();
                 assertThat(coherence(d).get("applied").asLong()).isPositive();
             }
         }
@@ -119,14 +130,17 @@ class CoherenceIT {
                 // start-up waited for the catch-up: the first answers are already right
                 for (int i = 0; i < 100; i++) {
                     String sku = "p" + i;
-                    assertThat(revision(b2, sku)).as("%s changed while B was down", sku).isEqualTo(catalogue.revision(sku));
+                    assertThat(revision(b2, sku))
+                            .as("%s changed while B was down", sku)
+                            .isEqualTo(catalogue.revision(sku));
                 }
                 long loadsForChanged = b2.get("/backend").get("productLookups").asLong();
                 for (int i = 100; i < 300; i++) {
                     assertThat(revision(b2, "p" + i)).isEqualTo(1);
                 }
                 assertThat(b2.get("/backend").get("productLookups").asLong())
-                        .as("every unchanged key is a hit: no back-end call").isEqualTo(loadsForChanged);
+                        .as("every unchanged key is a hit: no back-end call")
+                        .isEqualTo(loadsForChanged);
                 assertThat(loadsForChanged).as("only changed keys are loaded").isLessThanOrEqualTo(100);
                 JsonNode state = coherence(b2);
                 assertThat(state.get("resyncs").asLong()).isZero();
@@ -143,7 +157,7 @@ class CoherenceIT {
             a.get("/products/p7");
 
             redis.stop();
-            a.put("/products/p7", "{\"priceCents\":777}");   // recorded in A's pool, not sent: Redis is away
+            a.put("/products/p7", "{\"priceCents\":777}"); // recorded in A's pool, not sent: Redis is away
             assertThat(coherence(a).get("pending").asLong()).isPositive();
             a.kill();
             redis.restart();

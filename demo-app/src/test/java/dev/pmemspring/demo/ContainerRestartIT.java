@@ -61,26 +61,33 @@ class ContainerRestartIT {
             second.start();
             IntStream.range(0, ITEMS).forEach(i -> get(second, "/products/c" + i));
             assertThat(get(second, "/backend").get("calls").asLong()).isZero();
-            assertThat(get(second, "/actuator/pmem/check").get("clean").asBoolean()).isTrue();
+            assertThat(get(second, "/actuator/pmem/check").get("clean").asBoolean())
+                    .isTrue();
         }
     }
 
     private GenericContainer<?> service() {
         return new GenericContainer<>(JRE)
                 .withCopyFileToContainer(MountableFile.forHostPath(DemoProcess.jar()), "/app/demo.jar")
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                        .withBinds(new Bind(volume, new Volume("/data"))))
-                .withCommand("java", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/demo.jar",
-                        "--pmem.pool.path=/data/demo.pool", "--pmem.pool.size=64MB")
+                .withCreateContainerCmdModifier(
+                        cmd -> cmd.getHostConfig().withBinds(new Bind(volume, new Volume("/data"))))
+                .withCommand(
+                        "java",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-jar",
+                        "/app/demo.jar",
+                        "--pmem.pool.path=/data/demo.pool",
+                        "--pmem.pool.size=64MB")
                 .withExposedPorts(8080)
-                .waitingFor(Wait.forHttp("/actuator/health").forStatusCode(200)
-                        .withStartupTimeout(Duration.ofMinutes(3)));
+                .waitingFor(
+                        Wait.forHttp("/actuator/health").forStatusCode(200).withStartupTimeout(Duration.ofMinutes(3)));
     }
 
     private JsonNode get(GenericContainer<?> container, String path) {
         URI uri = URI.create("http://" + container.getHost() + ":" + container.getMappedPort(8080) + path);
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
             return DemoProcess.JSON.readTree(r.body());

@@ -37,30 +37,40 @@ class CrashUnderLoadIT {
         int kills = Integer.getInteger("demo.kills", 4);
         Path pool = dir.resolve("ledger.pool");
         Path log = DemoProcess.log("CrashUnderLoadIT");
-        String[] args = {"--demo.ledger.accounts=" + ACCOUNTS, "--demo.ledger.initial-balance=" + OPENING,
-                "--demo.ledger.pause-between-legs=2ms"};
-        long acknowledged = 0;   // answered 200: committed, so it must survive
-        long uncertain = 0;      // sent, but the answer was lost to the kill: either way is right
+        String[] args = {
+            "--demo.ledger.accounts=" + ACCOUNTS,
+            "--demo.ledger.initial-balance=" + OPENING,
+            "--demo.ledger.pause-between-legs=2ms"
+        };
+        long acknowledged = 0; // answered 200: committed, so it must survive
+        long uncertain = 0; // sent, but the answer was lost to the kill: either way is right
         long rolledBack = 0;
         for (int round = 0; round <= kills; round++) {
             try (DemoProcess demo = DemoProcess.start(pool, log, args).awaitReady(READY)) {
                 JsonNode ledger = demo.get("/ledger");
                 assertThat(ledger.get("accounts").asInt()).isEqualTo(ACCOUNTS);
-                assertThat(ledger.get("total").asLong()).as("total after restart %d", round)
+                assertThat(ledger.get("total").asLong())
+                        .as("total after restart %d", round)
                         .isEqualTo(ACCOUNTS * OPENING);
                 assertThat(ledger.get("balanced").asBoolean()).isTrue();
                 for (JsonNode balance : ledger.get("balances")) {
                     assertThat(balance.asLong()).isNotNegative();
                 }
                 long committed = ledger.get("transfers").asLong();
-                assertThat(committed).as("committed transfers after restart %d", round)
+                assertThat(committed)
+                        .as("committed transfers after restart %d", round)
                         .isBetween(acknowledged, acknowledged + uncertain);
-                acknowledged = committed;   // the uncertain ones are settled now
+                acknowledged = committed; // the uncertain ones are settled now
                 uncertain = 0;
 
                 JsonNode check = demo.get("/actuator/pmem/check");
-                assertThat(check.get("clean").asBoolean()).as("check after restart %d: %s", round, check).isTrue();
-                rolledBack += demo.get("/actuator/pmem").get("lastRecovery").get("transactionsRolledBack").asLong();
+                assertThat(check.get("clean").asBoolean())
+                        .as("check after restart %d: %s", round, check)
+                        .isTrue();
+                rolledBack += demo.get("/actuator/pmem")
+                        .get("lastRecovery")
+                        .get("transactionsRolledBack")
+                        .asLong();
 
                 if (round == kills) {
                     assertThat(demo.stop()).isIn(0, 143);
@@ -76,14 +86,19 @@ class CrashUnderLoadIT {
                 DemoProcess.sleep(ThreadLocalRandom.current().nextLong(0, 1000));
                 demo.kill();
                 load.awaitEnd();
-                assertThat(load.unexpected).as("unexpected answers in round %d", round).isEmpty();
-                assertThat(load.ok.get()).as("transfers answered in round %d", round).isPositive();
+                assertThat(load.unexpected)
+                        .as("unexpected answers in round %d", round)
+                        .isEmpty();
+                assertThat(load.ok.get())
+                        .as("transfers answered in round %d", round)
+                        .isPositive();
                 acknowledged += load.ok.get();
                 uncertain += load.unanswered.get();
             }
         }
-        System.out.printf("CrashUnderLoadIT: %d kills, %d transfers committed, %d transactions rolled back by"
-                + " recovery%n", kills, acknowledged, rolledBack);
+        System.out.printf(
+                "CrashUnderLoadIT: %d kills, %d transfers committed, %d transactions rolled back by" + " recovery%n",
+                kills, acknowledged, rolledBack);
     }
 
     /** Clients that send random transfers as fast as answers come, until the service dies. */
@@ -112,8 +127,10 @@ class CrashUnderLoadIT {
                 int from = random.nextInt(ACCOUNTS);
                 int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
                 String body = "{\"from\":" + from + ",\"to\":" + to + ",\"amount\":" + (1 + random.nextInt(500)) + "}";
-                HttpRequest request = demo.request("/ledger/transfers").header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                HttpRequest request = demo.request("/ledger/transfers")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build();
                 try {
                     HttpResponse<String> r = demo.send(request);
                     if (r.statusCode() == 200) {
@@ -123,7 +140,7 @@ class CrashUnderLoadIT {
                         unexpected.add(r.statusCode() + ": " + r.body());
                     }
                 } catch (java.io.IOException e) {
-                    unanswered.incrementAndGet();   // the kill: this one may or may not have committed
+                    unanswered.incrementAndGet(); // the kill: this one may or may not have committed
                     stop.set(true);
                 } catch (InterruptedException e) {
                     return;

@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class DemoProcess implements AutoCloseable {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final int port;
@@ -47,19 +48,34 @@ final class DemoProcess implements AutoCloseable {
     }
 
     static DemoProcess start(Path pool, int port, Path log, String... args) {
-        List<String> command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(
+                java(),
+                "--enable-native-access=ALL-UNNAMED",
                 // a small, quick-starting JVM: the tests start a dozen of them on two cores
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xss512k",
-                "-jar", jar().toString(),
-                "--server.port=" + port, "--pmem.pool.path=" + pool, "--pmem.pool.size=64MB",
-                "--spring.main.banner-mode=off", "--logging.level.root=WARN",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx256m",
+                "-Xss512k",
+                "-jar",
+                jar().toString(),
+                "--server.port=" + port,
+                "--pmem.pool.path=" + pool,
+                "--pmem.pool.size=64MB",
+                "--spring.main.banner-mode=off",
+                "--logging.level.root=WARN",
                 "--logging.level.dev.pmemspring=INFO"));
         command.addAll(List.of(args));
         try {
-            Files.writeString(log, "\n==== " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Files.writeString(
+                    log,
+                    "\n==== " + String.join(" ", command) + "\n",
+                    StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
             return new DemoProcess(p, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,7 +107,9 @@ final class DemoProcess implements AutoCloseable {
 
     /** The java launcher of this test JVM (JDK 25, chosen by the build's toolchain). */
     static String java() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
@@ -109,11 +127,14 @@ final class DemoProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("the demo exited with " + process.exitValue() + " before it was ready:\n"
-                        + logTail());
+                throw new AssertionError(
+                        "the demo exited with " + process.exitValue() + " before it was ready:\n" + logTail());
             }
             try {
-                HttpResponse<String> r = HTTP.send(request("/actuator/health").timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<String> r = HTTP.send(
+                        request("/actuator/health")
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return this;
@@ -177,7 +198,8 @@ final class DemoProcess implements AutoCloseable {
     // ---------------------------------------------------------------- HTTP
 
     HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30));
     }
 
     HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
@@ -190,21 +212,25 @@ final class DemoProcess implements AutoCloseable {
     }
 
     JsonNode put(String path, String json) {
-        return expect200(request(path).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+        return expect200(request(path)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     JsonNode post(String path, String json) {
-        return expect200(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return expect200(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     private JsonNode expect200(HttpRequest request) {
         try {
             HttpResponse<String> r = send(request);
             if (r.statusCode() != 200) {
-                throw new AssertionError(request.method() + " " + request.uri() + " answered " + r.statusCode() + ": "
-                        + r.body());
+                throw new AssertionError(
+                        request.method() + " " + request.uri() + " answered " + r.statusCode() + ": " + r.body());
             }
             return JSON.readTree(r.body());
         } catch (IOException e) {

@@ -88,8 +88,17 @@ final class SharedCatalogue implements AutoCloseable {
         String sku = exchange.getRequestURI().getPath().substring("/quotes/".length());
         lookups.incrementAndGet();
         int h = Math.floorMod(sku.hashCode(), 1000);
-        reply(exchange, Map.of("sku", sku, "shippingCents", 299 + h, "days", 1 + h % 5,
-                "quotedAt", Instant.now().toString()));
+        reply(
+                exchange,
+                Map.of(
+                        "sku",
+                        sku,
+                        "shippingCents",
+                        299 + h,
+                        "days",
+                        1 + h % 5,
+                        "quotedAt",
+                        Instant.now().toString()));
     }
 
     private static void reply(HttpExchange exchange, Map<String, Object> body) throws IOException {

@@ -38,9 +38,11 @@ class StartupFailureIT {
 
         DemoProcess demo = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-corrupt"));
         assertThat(demo.awaitExit(EXIT)).as("exit code").isNotZero();
-        assertThat(demo.log()).contains("APPLICATION FAILED TO START", pool.toString(), "is damaged", "Action:",
-                "check");
-        assertThat(DemoProcess.sha256(pool)).as("the pool file after the failed start").isEqualTo(before);
+        assertThat(demo.log())
+                .contains("APPLICATION FAILED TO START", pool.toString(), "is damaged", "Action:", "check");
+        assertThat(DemoProcess.sha256(pool))
+                .as("the pool file after the failed start")
+                .isEqualTo(before);
     }
 
     @Test
@@ -51,24 +53,31 @@ class StartupFailureIT {
 
         DemoProcess demo = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-layout"));
         assertThat(demo.awaitExit(EXIT)).as("exit code").isNotZero();
-        assertThat(demo.log()).contains("APPLICATION FAILED TO START", pool.toString(), "another layout",
-                "pmem.pool.layout");
+        assertThat(demo.log())
+                .contains("APPLICATION FAILED TO START", pool.toString(), "another layout", "pmem.pool.layout");
         assertThat(DemoProcess.sha256(pool)).isEqualTo(before);
     }
 
     @Test
     void poolHeldByAnotherInstanceIsReportedAndLeftAlone() {
         Path pool = dir.resolve("shared.pool");
-        try (DemoProcess first = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-first")).awaitReady(EXIT)) {
+        try (DemoProcess first = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-first"))
+                .awaitReady(EXIT)) {
             first.get("/ledger");
             String before = DemoProcess.sha256(pool);
 
             DemoProcess second = DemoProcess.start(pool, DemoProcess.log("StartupFailureIT-second"));
             assertThat(second.awaitExit(EXIT)).as("exit code").isNotZero();
-            assertThat(second.log()).contains("APPLICATION FAILED TO START", pool.toString(),
-                    "already open in another process", "Action:");
+            assertThat(second.log())
+                    .contains(
+                            "APPLICATION FAILED TO START",
+                            pool.toString(),
+                            "already open in another process",
+                            "Action:");
 
-            assertThat(DemoProcess.sha256(pool)).as("the pool file after the failed start").isEqualTo(before);
+            assertThat(DemoProcess.sha256(pool))
+                    .as("the pool file after the failed start")
+                    .isEqualTo(before);
             // and the instance that holds it is unharmed
             assertThat(first.get("/ledger").get("balanced").asBoolean()).isTrue();
             assertThat(first.stop()).isIn(0, 143);

@@ -103,8 +103,9 @@ class WarmRestartIT {
     /** GETs all paths at once (the back end sleeps; the warm-up takes one back-end latency, not forty). */
     private static void getAll(DemoProcess demo, List<String> paths) {
         CompletableFuture.allOf(paths.stream()
-                .map(p -> CompletableFuture.runAsync(() -> demo.get(p), Thread::startVirtualThread))
-                .toArray(CompletableFuture[]::new)).join();
+                        .map(p -> CompletableFuture.runAsync(() -> demo.get(p), Thread::startVirtualThread))
+                        .toArray(CompletableFuture[]::new))
+                .join();
     }
 
     private static double count(JsonNode metric) {

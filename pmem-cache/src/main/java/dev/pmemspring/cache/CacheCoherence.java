@@ -27,16 +27,13 @@ public interface CacheCoherence {
     /** No coherence: each instance keeps its own caches. */
     CacheCoherence NONE = new CacheCoherence() {
         @Override
-        public void start(CoherentCaches caches) {
-        }
+        public void start(CoherentCaches caches) {}
 
         @Override
-        public void keyChanged(String cache, byte[] key) {
-        }
+        public void keyChanged(String cache, byte[] key) {}
 
         @Override
-        public void cacheCleared(String cache) {
-        }
+        public void cacheCleared(String cache) {}
 
         @Override
         public CoherenceStatus status() {

@@ -20,9 +20,19 @@ import org.jspecify.annotations.Nullable;
  *                     here (across hosts it includes their clock difference), or -1 before the first
  * @param lastResync   why the last resync happened, or null
  */
-public record CoherenceStatus(State state, @Nullable String reason, @Nullable String channel,
-                              @Nullable String position, long pending, long published, long applied, long skipped,
-                              long resyncs, long forcedClears, double lagMillis, @Nullable String lastResync) {
+public record CoherenceStatus(
+        State state,
+        @Nullable String reason,
+        @Nullable String channel,
+        @Nullable String position,
+        long pending,
+        long published,
+        long applied,
+        long skipped,
+        long resyncs,
+        long forcedClears,
+        double lagMillis,
+        @Nullable String lastResync) {
 
     /** What a coherence is doing. */
     public enum State {
@@ -42,6 +52,6 @@ public record CoherenceStatus(State state, @Nullable String reason, @Nullable St
     }
 
     /** The status of {@link CacheCoherence#NONE}. */
-    public static final CoherenceStatus NONE = new CoherenceStatus(State.NONE, null, null, null, 0, 0, 0, 0, 0, 0,
-            -1, null);
+    public static final CoherenceStatus NONE =
+            new CoherenceStatus(State.NONE, null, null, null, 0, 0, 0, 0, 0, 0, -1, null);
 }

@@ -43,8 +43,14 @@ import java.util.List;
  */
 public final class JdkValueSerializer implements ValueSerializer {
 
-    private static final List<String> ALWAYS = List.of("java.lang.*", "java.util.**", "java.time.**",
-            "java.math.*", "java.net.URI", "java.net.URL", "org.springframework.cache.interceptor.SimpleKey",
+    private static final List<String> ALWAYS = List.of(
+            "java.lang.*",
+            "java.util.**",
+            "java.time.**",
+            "java.math.*",
+            "java.net.URI",
+            "java.net.URL",
+            "org.springframework.cache.interceptor.SimpleKey",
             "org.springframework.cache.support.NullValue");
 
     private final ClassPatterns allowed;
@@ -86,18 +92,22 @@ public final class JdkValueSerializer implements ValueSerializer {
     @Override
     public byte[] serialize(Object value) {
         if (!(value instanceof Serializable)) {
-            throw new IllegalArgumentException("cannot cache a " + value.getClass().getName()
-                    + " with Java serialization: make it Serializable (a record implementing Serializable is"
-                    + " simplest) or use JsonValueSerializer");
+            throw new IllegalArgumentException(
+                    "cannot cache a " + value.getClass().getName()
+                            + " with Java serialization: make it Serializable (a record implementing Serializable is"
+                            + " simplest) or use JsonValueSerializer");
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (ObjectOutputStream out = new CompactObjectOutputStream(bytes)) {
             out.writeObject(value);
         } catch (NotSerializableException e) {
-            throw new IllegalArgumentException("cannot cache a " + value.getClass().getName() + ": it holds a "
-                    + e.getMessage() + ", which is not Serializable; make it Serializable or transient", e);
+            throw new IllegalArgumentException(
+                    "cannot cache a " + value.getClass().getName() + ": it holds a " + e.getMessage()
+                            + ", which is not Serializable; make it Serializable or transient",
+                    e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot serialize a " + value.getClass().getName() + ": " + e, e);
+            throw new IllegalArgumentException(
+                    "cannot serialize a " + value.getClass().getName() + ": " + e, e);
         }
         return bytes.toByteArray();
     }
@@ -110,8 +120,8 @@ public final class JdkValueSerializer implements ValueSerializer {
     @Override
     public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
         String[] rejected = new String[1];
-        try (ObjectInputStream in = new CompactObjectInputStream(new ByteArrayInput(bytes, offset, length),
-                resolverFor(classLoader))) {
+        try (ObjectInputStream in =
+                new CompactObjectInputStream(new ByteArrayInput(bytes, offset, length), resolverFor(classLoader))) {
             in.setObjectInputFilter(info -> {
                 ObjectInputFilter.Status status = filter.checkInput(info);
                 if (status == ObjectInputFilter.Status.REJECTED && info.serialClass() != null) {
@@ -122,8 +132,8 @@ public final class JdkValueSerializer implements ValueSerializer {
             return in.readObject();
         } catch (InvalidClassException e) {
             if (rejected[0] != null) {
-                throw new InvalidClassException(rejected[0], "not among the serializer's allowed classes "
-                        + allowed.patterns());
+                throw new InvalidClassException(
+                        rejected[0], "not among the serializer's allowed classes " + allowed.patterns());
             }
             throw e;
         }

@@ -36,14 +36,14 @@ public final class JsonValueSerializer implements ValueSerializer {
     private final JsonMapper mapper;
     private volatile Bound bound;
 
-    private record Bound(ClassResolver classes, JsonMapper mapper) {
-    }
+    private record Bound(ClassResolver classes, JsonMapper mapper) {}
 
     private JsonValueSerializer(List<String> extra, JsonMapper base) {
         List<String> all = new ArrayList<>(ALWAYS);
         all.addAll(extra);
         this.allowed = new ClassPatterns(all);
-        BasicPolymorphicTypeValidator.Builder validator = BasicPolymorphicTypeValidator.builder().allowIfSubTypeIsArray();
+        BasicPolymorphicTypeValidator.Builder validator =
+                BasicPolymorphicTypeValidator.builder().allowIfSubTypeIsArray();
         for (String p : all) {
             validator.allowIfSubType(Pattern.compile(regex(p)));
         }
@@ -77,8 +77,8 @@ public final class JsonValueSerializer implements ValueSerializer {
         try {
             json = mapper.writeValueAsBytes(value);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot write a " + value.getClass().getName() + " as JSON: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot write a " + value.getClass().getName() + " as JSON: " + e.getMessage(), e);
         }
         byte[] out = new byte[2 + type.length + json.length];
         out[0] = (byte) (type.length >>> 8);
@@ -114,8 +114,11 @@ public final class JsonValueSerializer implements ValueSerializer {
     private Bound boundTo(ClassLoader loader) {
         Bound b = bound;
         if (b == null || b.classes().loader() != loader) {
-            b = new Bound(new ClassResolver(loader), mapper.rebuild()
-                    .typeFactory(TypeFactory.createDefaultInstance().withClassLoader(loader)).build());
+            b = new Bound(
+                    new ClassResolver(loader),
+                    mapper.rebuild()
+                            .typeFactory(TypeFactory.createDefaultInstance().withClassLoader(loader))
+                            .build());
             bound = b;
         }
         return b;

@@ -65,6 +65,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final WriteStamps stamps = new WriteStamps();
     /** The last miss this thread saw, so the put that follows it (a load) is stored only if still current. */
     private final ThreadLocal<@Nullable Miss> lastMiss = new ThreadLocal<>();
+
     private final SingleFlight loads = new SingleFlight();
     private final ConcurrentHashMap<Object, CompletableFuture<?>> asyncLoads = new ConcurrentHashMap<>();
     private final long expiredBaseline;
@@ -84,11 +85,15 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final AtomicBoolean noRoomLogged = new AtomicBoolean();
 
     /** A miss of {@code key} and the stamp of its stripe then: a load that follows stores only if it still holds. */
-    private record Miss(Object key, int stripe, long stamp) {
-    }
+    private record Miss(Object key, int stripe, long stamp) {}
 
-    PmemCache(String name, PmemMap map, PmemCacheSettings settings, Supplier<ClassLoader> classLoader,
-              BooleanSupplier poolRoom, CacheCoherence coherence) {
+    PmemCache(
+            String name,
+            PmemMap map,
+            PmemCacheSettings settings,
+            Supplier<ClassLoader> classLoader,
+            BooleanSupplier poolRoom,
+            CacheCoherence coherence) {
         super(settings.nullValues());
         this.name = name;
         this.map = map;
@@ -125,10 +130,19 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     public PmemCacheStats stats() {
         MapStats s = map.stats();
-        return new PmemCacheStats(hits.sum(), misses.sum(), puts.sum(),
-                evictions.sum() + s.expiredRemoved() - expiredBaseline, removals.sum(),
-                deserializationFailures.sum(), rejectedPuts.sum(), s.checksumFailures() - checksumBaseline,
-                invalidations.sum(), discardedLoads.sum(), s.entries(), s.bytes());
+        return new PmemCacheStats(
+                hits.sum(),
+                misses.sum(),
+                puts.sum(),
+                evictions.sum() + s.expiredRemoved() - expiredBaseline,
+                removals.sum(),
+                deserializationFailures.sum(),
+                rejectedPuts.sum(),
+                s.checksumFailures() - checksumBaseline,
+                invalidations.sum(),
+                discardedLoads.sum(),
+                s.entries(),
+                s.bytes());
     }
 
     // ---------------------------------------------------------------- reads
@@ -165,9 +179,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 return node.value();
             }
             k = KeyEncoder.encode(key);
-            if (map.containsKey(k)) {   // a miss takes no lock: nothing could be filled anyway
+            if (map.containsKey(k)) { // a miss takes no lock: nothing could be filled anyway
                 node = heap.fill(key, () -> {
-                    ValueEncoding.Decoded d = read(k);   // read again under the key's lock; see HeapTier
+                    ValueEncoding.Decoded d = read(k); // read again under the key's lock; see HeapTier
                     return d == null ? null : new HeapTier.Node(d.value(), d.expiresAt());
                 });
                 if (node != null) {
@@ -230,7 +244,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         }
         try {
             return (T) loads.run(key, () -> {
-                Object again = find(key, false);      // a load that just finished for this key
+                Object again = find(key, false); // a load that just finished for this key
                 if (again != null) {
                     return fromStoreValue(again);
                 }
@@ -319,13 +333,13 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             storeLoaded(key, k, v, storeValue, expiresAt, loadedAfter);
             return;
         }
-        coherence.keyChanged(name, k);   // before the pool changes: a crash in between loses no report
+        coherence.keyChanged(name, k); // before the pool changes: a crash in between loses no report
         if (heap == null) {
             store(k, v, expiresAt);
         } else {
             heap.update(key, held -> store(k, v, expiresAt) ? new HeapTier.Node(storeValue, expiresAt) : null);
         }
-        stamps.bump(WriteStamps.stripe(k));   // after the pool changed: see WriteStamps
+        stamps.bump(WriteStamps.stripe(k)); // after the pool changed: see WriteStamps
     }
 
     /**
@@ -368,7 +382,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             return present;
         }
         Object[] present = new Object[1];
-        coherence.keyChanged(name, k);   // whether or not it stores: the report must come before the change
+        coherence.keyChanged(name, k); // whether or not it stores: the report must come before the change
         if (heap == null) {
             ValueEncoding.Decoded existing = storeIfAbsent(k, v, expiresAt);
             present[0] = existing == null ? null : existing.value();
@@ -425,7 +439,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     public boolean evictIfPresent(Object key) {
         takeMiss(null);
         byte[] k = KeyEncoder.encode(key);
-        coherence.keyChanged(name, k);   // even if absent here: a peer may hold it
+        coherence.keyChanged(name, k); // even if absent here: a peer may hold it
         boolean[] removed = new boolean[1];
         if (heap == null) {
             removed[0] = map.remove(k);
@@ -513,7 +527,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 if (attempt < ROOM_ATTEMPTS && poolRoom.getAsBoolean()) {
                     continue;
                 }
-                map.remove(k);   // an older value must not outlive a put that failed
+                map.remove(k); // an older value must not outlive a put that failed
                 noRoom(e);
                 return false;
             }
@@ -526,9 +540,10 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (maxEntries == 0 && maxBytes == 0) {
             return;
         }
-        if ((maxEntries > 0 && map.size() > maxEntries) || (maxBytes > 0 && map.stats().bytes() > maxBytes)) {
-            evictions.add(map.evict(maxEntries > 0 ? maxEntries : Long.MAX_VALUE,
-                    maxBytes > 0 ? maxBytes : Long.MAX_VALUE));
+        if ((maxEntries > 0 && map.size() > maxEntries)
+                || (maxBytes > 0 && map.stats().bytes() > maxBytes)) {
+            evictions.add(
+                    map.evict(maxEntries > 0 ? maxEntries : Long.MAX_VALUE, maxBytes > 0 ? maxBytes : Long.MAX_VALUE));
         }
     }
 
@@ -568,8 +583,8 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     }
 
     private long deadline(Object key, @Nullable Object value) {
-        Duration ttl = settings.expiry() != null ? settings.expiry().expireAfterWrite(key, value)
-                : settings.timeToLive();
+        Duration ttl =
+                settings.expiry() != null ? settings.expiry().expireAfterWrite(key, value) : settings.timeToLive();
         if (ttl == null || ttl.isZero() || ttl.isNegative()) {
             return 0;
         }

@@ -77,8 +77,8 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         if (pool.lastRecovery().unsafeShutdown()) {
             LOG.warn("pool " + pool.path() + " was cut by a machine crash while open in process durability;"
                     + (afterUnsafeShutdown == AfterUnsafeShutdown.START_COLD
-                    ? " its caches start empty (after-unsafe-shutdown: start-cold)"
-                    : " its caches keep only entries that verify (after-unsafe-shutdown: salvage)"));
+                            ? " its caches start empty (after-unsafe-shutdown: start-cold)"
+                            : " its caches keep only entries that verify (after-unsafe-shutdown: salvage)"));
         }
         fixed.forEach((name, settings) -> caches.put(name, open(name, settings)));
         if (dynamic) {
@@ -106,7 +106,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
             return open(n, defaults);
         });
         if (created[0]) {
-            for (Consumer<PmemCache> listener : listeners) {   // outside the map's lock
+            for (Consumer<PmemCache> listener : listeners) { // outside the map's lock
                 listener.accept(cache);
             }
         }
@@ -188,16 +188,16 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         String mapName = CacheCatalogue.mapName(name);
         String owner = mapOwners.putIfAbsent(mapName, name);
         if (owner != null && !owner.equals(name)) {
-            throw new IllegalStateException("caches '" + owner + "' and '" + name + "' would share pool map '"
-                    + mapName + "'; shorten one of the names");
+            throw new IllegalStateException("caches '" + owner + "' and '" + name + "' would share pool map '" + mapName
+                    + "'; shorten one of the names");
         }
         PmemMap map;
         try {
             map = pool.map(mapName);
         } catch (IllegalStateException | dev.pmemspring.core.PmemException e) {
             mapOwners.remove(mapName, name);
-            throw new IllegalStateException("cannot open cache '" + name + "' in pool " + pool.path() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot open cache '" + name + "' in pool " + pool.path() + ": " + e.getMessage(), e);
         }
         StoredSettings now = StoredSettings.of(settings);
         StoredSettings before = catalogue.find(name);
@@ -221,7 +221,8 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         }
         PmemCache cache = new PmemCache(name, map, settings, () -> classLoader, this::makeRoom, coherence);
         if (settings.maximumEntries() > 0 || settings.maximumBytes() > 0) {
-            map.evict(settings.maximumEntries() > 0 ? settings.maximumEntries() : Long.MAX_VALUE,
+            map.evict(
+                    settings.maximumEntries() > 0 ? settings.maximumEntries() : Long.MAX_VALUE,
                     settings.maximumBytes() > 0 ? settings.maximumBytes() : Long.MAX_VALUE);
         }
         return cache;
@@ -230,7 +231,8 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
     /** Frees pool space by evicting a share of the largest cache; false if every cache is empty. */
     private boolean makeRoom() {
         List<PmemCache> bySize = new ArrayList<>(caches.values());
-        bySize.sort((a, b) -> Long.compare(b.getNativeCache().stats().bytes(), a.getNativeCache().stats().bytes()));
+        bySize.sort((a, b) -> Long.compare(
+                b.getNativeCache().stats().bytes(), a.getNativeCache().stats().bytes()));
         for (PmemCache cache : bySize) {
             if (cache.evictShare() > 0) {
                 return true;
@@ -284,7 +286,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
                 if (open != null ? open.estimatedSize() > 0 : stored != null && stored.size() > 0) {
                     held.add(name);
                 }
-                clear(name);   // empty or not: a heap tier or a racing load may hold what the size missed
+                clear(name); // empty or not: a heap tier or a racing load may hold what the size missed
             }
             return List.copyOf(held);
         }

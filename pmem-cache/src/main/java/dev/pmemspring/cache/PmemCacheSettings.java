@@ -24,8 +24,8 @@ public final class PmemCacheSettings {
     /** The default limit on one serialized value: 1 MiB. */
     public static final long DEFAULT_MAXIMUM_VALUE_BYTES = 1L << 20;
 
-    private static final PmemCacheSettings DEFAULTS = new PmemCacheSettings(Duration.ZERO, null, 0, 0,
-            DEFAULT_MAXIMUM_VALUE_BYTES, true, 0, JdkValueSerializer.standard());
+    private static final PmemCacheSettings DEFAULTS = new PmemCacheSettings(
+            Duration.ZERO, null, 0, 0, DEFAULT_MAXIMUM_VALUE_BYTES, true, 0, JdkValueSerializer.standard());
 
     private final Duration timeToLive;
     private final @Nullable CacheExpiry expiry;
@@ -36,9 +36,15 @@ public final class PmemCacheSettings {
     private final int heapTier;
     private final ValueSerializer serializer;
 
-    private PmemCacheSettings(Duration timeToLive, @Nullable CacheExpiry expiry, long maximumEntries,
-                              long maximumBytes, long maximumValueBytes, boolean nullValues, int heapTier,
-                              ValueSerializer serializer) {
+    private PmemCacheSettings(
+            Duration timeToLive,
+            @Nullable CacheExpiry expiry,
+            long maximumEntries,
+            long maximumBytes,
+            long maximumValueBytes,
+            boolean nullValues,
+            int heapTier,
+            ValueSerializer serializer) {
         this.timeToLive = timeToLive;
         this.expiry = expiry;
         this.maximumEntries = maximumEntries;
@@ -63,28 +69,28 @@ public final class PmemCacheSettings {
         if (timeToLive.isNegative()) {
             throw new IllegalArgumentException("time-to-live must not be negative: " + timeToLive);
         }
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, heapTier, serializer);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
     }
 
     /** Each entry's lifetime decided from its key and value; replaces the time-to-live. Null removes it. */
     public PmemCacheSettings withExpiry(@Nullable CacheExpiry expiry) {
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, heapTier, serializer);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
     }
 
     /** At most this many entries (least recently read evicted first, CLOCK); 0 for no bound. */
     public PmemCacheSettings withMaximumEntries(long maximumEntries) {
         requireNotNegative("maximum entries", maximumEntries);
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, heapTier, serializer);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
     }
 
     /** At most this many bytes of entries in the pool (keys, values, 24-byte headers); 0 for no bound. */
     public PmemCacheSettings withMaximumBytes(long maximumBytes) {
         requireNotNegative("maximum bytes", maximumBytes);
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, heapTier, serializer);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
     }
 
     /** A serialized value larger than this is not cached (counted, logged once). */
@@ -92,14 +98,14 @@ public final class PmemCacheSettings {
         if (maximumValueBytes <= 0) {
             throw new IllegalArgumentException("maximum value bytes must be positive: " + maximumValueBytes);
         }
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, heapTier, serializer);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
     }
 
     /** Whether a null result is cached (as Spring's {@code NullValue}) or refused. */
     public PmemCacheSettings withNullValues(boolean nullValues) {
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, heapTier, serializer);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
     }
 
     /**
@@ -108,14 +114,21 @@ public final class PmemCacheSettings {
      */
     public PmemCacheSettings withHeapTier(int entries) {
         requireNotNegative("heap tier entries", entries);
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, entries, serializer);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, entries, serializer);
     }
 
     /** How values become bytes. */
     public PmemCacheSettings withSerializer(ValueSerializer serializer) {
-        return new PmemCacheSettings(timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes,
-                nullValues, heapTier, Objects.requireNonNull(serializer, "serializer"));
+        return new PmemCacheSettings(
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                heapTier,
+                Objects.requireNonNull(serializer, "serializer"));
     }
 
     public Duration timeToLive() {

@@ -20,9 +20,19 @@ package dev.pmemspring.cache;
  * @param size entries in the pool (expired ones not yet removed included)
  * @param bytes bytes those entries take in the pool (headers, keys and values)
  */
-public record PmemCacheStats(long hits, long misses, long puts, long evictions, long removals,
-                             long deserializationFailures, long rejectedPuts, long checksumFailures,
-                             long invalidations, long discardedLoads, long size, long bytes) {
+public record PmemCacheStats(
+        long hits,
+        long misses,
+        long puts,
+        long evictions,
+        long removals,
+        long deserializationFailures,
+        long rejectedPuts,
+        long checksumFailures,
+        long invalidations,
+        long discardedLoads,
+        long size,
+        long bytes) {
 
     /** Hits over lookups, or 1 when there were none (as Caffeine reports it). */
     public double hitRate() {

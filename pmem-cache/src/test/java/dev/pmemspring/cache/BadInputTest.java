@@ -28,12 +28,14 @@ class BadInputTest {
     Path dir;
 
     /** A class no allow-list names. */
-    record Foreign(String payload) implements Serializable {
-    }
+    record Foreign(String payload) implements Serializable {}
 
     private static PmemCacheManager manager(PmemPool pool) {
         return PmemCacheManager.builder(pool)
-                .cache("quotes", PmemCacheSettings.defaults().withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.Quote")))
+                .cache(
+                        "quotes",
+                        PmemCacheSettings.defaults()
+                                .withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.Quote")))
                 .build();
     }
 
@@ -75,7 +77,8 @@ class BadInputTest {
             assertThat(cache.stats().deserializationFailures()).isEqualTo(1);
             assertThat(map.get(key)).isNull();
             assertThat(cache.get("other", Quote.class)).isEqualTo(new Quote("B", BigDecimal.TEN));
-            assertThat(cache.get("k", () -> new Quote("ACME", BigDecimal.TWO)).price()).isEqualTo(BigDecimal.TWO);
+            assertThat(cache.get("k", () -> new Quote("ACME", BigDecimal.TWO)).price())
+                    .isEqualTo(BigDecimal.TWO);
         }
     }
 
@@ -110,7 +113,8 @@ class BadInputTest {
     void after_an_unsafe_shutdown_caches_are_salvaged_with_a_warning() throws Exception {
         populate();
         forgeMachineCrash(dir.resolve("cache.pool"));
-        try (PmemPool pool = PmemPool.open(dir.resolve("cache.pool"), TestPools.options().withAcceptUnsafeShutdown(true))) {
+        try (PmemPool pool =
+                PmemPool.open(dir.resolve("cache.pool"), TestPools.options().withAcceptUnsafeShutdown(true))) {
             assertThat(pool.lastRecovery().unsafeShutdown()).isTrue();
             PmemCache cache = manager(pool).getCache("quotes");
             assertThat(cache.get("k", Quote.class)).isEqualTo(new Quote("ACME", BigDecimal.ONE));
@@ -122,10 +126,12 @@ class BadInputTest {
     void after_an_unsafe_shutdown_caches_can_start_cold() throws Exception {
         populate();
         forgeMachineCrash(dir.resolve("cache.pool"));
-        try (PmemPool pool = PmemPool.open(dir.resolve("cache.pool"), TestPools.options().withAcceptUnsafeShutdown(true))) {
+        try (PmemPool pool =
+                PmemPool.open(dir.resolve("cache.pool"), TestPools.options().withAcceptUnsafeShutdown(true))) {
             PmemCacheManager manager = PmemCacheManager.builder(pool)
                     .cache("quotes", PmemCacheSettings.defaults())
-                    .afterUnsafeShutdown(AfterUnsafeShutdown.START_COLD).build();
+                    .afterUnsafeShutdown(AfterUnsafeShutdown.START_COLD)
+                    .build();
             assertThat(manager.getCache("quotes").get("k")).isNull();
             assertThat(manager.getCache("quotes").estimatedSize()).isZero();
         }
@@ -139,8 +145,8 @@ class BadInputTest {
 
     /** Leaves the pool's shutdown mark as a process-mode pool open under another boot would. */
     private static void forgeMachineCrash(Path file) throws Exception {
-        long stateWord = 2 * 4096 + 64;          // PoolLayout.SHUTDOWN_STATE
-        long otherBoot = 0x5EED_CAFE_F00D_0000L;  // a boot hash that is not this boot's
+        long stateWord = 2 * 4096 + 64; // PoolLayout.SHUTDOWN_STATE
+        long otherBoot = 0x5EED_CAFE_F00D_0000L; // a boot hash that is not this boot's
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, otherBoot | 2), stateWord);
         }

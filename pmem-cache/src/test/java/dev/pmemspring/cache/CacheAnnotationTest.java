@@ -55,7 +55,8 @@ class CacheAnnotationTest {
         @Bean
         CacheManager cacheManager() {
             return PmemCacheManager.builder(pool)
-                    .defaults(PmemCacheSettings.defaults().withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*")))
+                    .defaults(PmemCacheSettings.defaults()
+                            .withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*")))
                     .build();
         }
 
@@ -68,7 +69,7 @@ class CacheAnnotationTest {
     static class QuoteService {
         final AtomicInteger backendCalls = new AtomicInteger();
 
-        public int calls() {        // through a method: the caching proxy has fields of its own
+        public int calls() { // through a method: the caching proxy has fields of its own
             return backendCalls.get();
         }
 
@@ -103,12 +104,10 @@ class CacheAnnotationTest {
         }
 
         @CacheEvict("quotes")
-        public void delist(String symbol) {
-        }
+        public void delist(String symbol) {}
 
         @CacheEvict(cacheNames = "quotes", allEntries = true)
-        public void delistAll() {
-        }
+        public void delistAll() {}
     }
 
     @Test
@@ -117,7 +116,10 @@ class CacheAnnotationTest {
         Quote second = service.quote("ACME");
         assertThat(second).isEqualTo(first);
         assertThat(service.calls()).isEqualTo(1);
-        assertThat(((PmemCache) context.getBean(CacheManager.class).getCache("quotes")).stats().hits()).isEqualTo(1);
+        assertThat(((PmemCache) context.getBean(CacheManager.class).getCache("quotes"))
+                        .stats()
+                        .hits())
+                .isEqualTo(1);
     }
 
     @Test

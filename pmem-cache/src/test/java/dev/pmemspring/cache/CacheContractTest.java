@@ -46,8 +46,10 @@ class CacheContractTest {
 
     abstract static class Contract {
         private final PmemCacheSettings settings;
+
         @TempDir
         Path dir;
+
         PmemPool pool;
         PmemCacheManager manager;
         PmemCache cache;
@@ -105,7 +107,8 @@ class CacheContractTest {
         void get_with_wrong_type_fails_as_spring_says() {
             String key = key();
             cache.put(key, "a string");
-            assertThatThrownBy(() -> cache.get(key, Long.class)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> cache.get(key, Long.class))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is not of required type");
         }
 
@@ -121,8 +124,10 @@ class CacheContractTest {
 
         @Test
         void null_values_are_refused_with_springs_message_when_not_allowed() {
-            assertThatThrownBy(() -> noNulls.put(key(), null)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("Cache 'noNulls' is configured to not allow null values but null was provided");
+            assertThatThrownBy(() -> noNulls.put(key(), null))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(
+                            "Cache 'noNulls' is configured to not allow null values but null was provided");
         }
 
         @Test
@@ -138,14 +143,24 @@ class CacheContractTest {
             assertThat(cache.get(new SimpleKey("a", 2))).isNull();
             assertThat(cache.get(SimpleKey.EMPTY, String.class)).isEqualTo("empty");
             assertThat(cache.get(new Quote("K", BigDecimal.ONE), String.class)).isEqualTo("record key");
-            assertThatThrownBy(() -> cache.put(new Object(), "x")).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> cache.put(new Object(), "x"))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("as a cache key");
         }
 
         @Test
         void values_of_common_types_round_trip() {
-            Object[] values = {"s", 1, 2L, 3.5, true, new byte[] {1, 2}, new BigDecimal("1.10"),
-                    java.util.List.of("a", "b"), java.time.Instant.ofEpochSecond(7)};
+            Object[] values = {
+                "s",
+                1,
+                2L,
+                3.5,
+                true,
+                new byte[] {1, 2},
+                new BigDecimal("1.10"),
+                java.util.List.of("a", "b"),
+                java.time.Instant.ofEpochSecond(7)
+            };
             for (Object v : values) {
                 String key = key();
                 cache.put(key, v);
@@ -240,7 +255,9 @@ class CacheContractTest {
             String key = key();
             assertThatExceptionOfType(Cache.ValueRetrievalException.class)
                     .isThrownBy(() -> cache.get(key, () -> cache.get(key, () -> "inner")))
-                    .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("recursive load");
+                    .havingCause()
+                    .isInstanceOf(IllegalStateException.class)
+                    .withMessageContaining("recursive load");
         }
 
         @Test
@@ -273,14 +290,16 @@ class CacheContractTest {
             assertThat(second.join()).isEqualTo("async");
             assertThat(calls).hasValue(1);
             assertThat(cache.get(key, String.class)).isEqualTo("async");
-            assertThat(cache.retrieve(key, () -> CompletableFuture.completedFuture("ignored")).join()).isEqualTo("async");
+            assertThat(cache.retrieve(key, () -> CompletableFuture.completedFuture("ignored"))
+                            .join())
+                    .isEqualTo("async");
         }
 
         @Test
         void retrieve_with_failing_loader_fails_the_future_and_caches_nothing() {
             String key = key();
-            CompletableFuture<String> failed = cache.retrieve(key,
-                    () -> CompletableFuture.failedFuture(new IllegalStateException("down")));
+            CompletableFuture<String> failed =
+                    cache.retrieve(key, () -> CompletableFuture.failedFuture(new IllegalStateException("down")));
             assertThat(failed).isCompletedExceptionally();
             assertThat(cache.get(key)).isNull();
         }

@@ -15,8 +15,8 @@ public final class CachePopulator {
     static final int ENTRIES = 5_000;
 
     static PmemCacheManager manager(PmemPool pool) {
-        PmemCacheSettings quotes = PmemCacheSettings.defaults()
-                .withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*"));
+        PmemCacheSettings quotes =
+                PmemCacheSettings.defaults().withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*"));
         return PmemCacheManager.builder(pool)
                 .cache("quotes", quotes.withTimeToLive(Duration.ofHours(1)).withHeapTier(1000))
                 .cache("brief", quotes.withTimeToLive(Duration.ofSeconds(3)))
@@ -37,7 +37,7 @@ public final class CachePopulator {
         for (long version = 1; ; version++) {
             int i = (int) (version % ENTRIES);
             quotes.put("Q" + i, new Quote("Q" + i, BigDecimal.valueOf(version)));
-            System.out.println(i + " " + version);   // acknowledged: the put returned
+            System.out.println(i + " " + version); // acknowledged: the put returned
         }
     }
 }

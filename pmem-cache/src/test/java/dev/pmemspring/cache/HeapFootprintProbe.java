@@ -30,9 +30,13 @@ public final class HeapFootprintProbe {
             if (!"value-7".equals(cache.get("key-7", String.class))) {
                 throw new AssertionError("entry missing");
             }
-            System.out.printf("entries=%d heapBeforeMiB=%.1f heapAfterMiB=%.1f maxHeapMiB=%.1f poolBytes=%d seconds=%.1f%n",
-                    cache.estimatedSize(), before / 1048576.0, after / 1048576.0,
-                    Runtime.getRuntime().maxMemory() / 1048576.0, cache.stats().bytes(),
+            System.out.printf(
+                    "entries=%d heapBeforeMiB=%.1f heapAfterMiB=%.1f maxHeapMiB=%.1f poolBytes=%d seconds=%.1f%n",
+                    cache.estimatedSize(),
+                    before / 1048576.0,
+                    after / 1048576.0,
+                    Runtime.getRuntime().maxMemory() / 1048576.0,
+                    cache.stats().bytes(),
                     (System.nanoTime() - start) / 1e9);
         }
     }

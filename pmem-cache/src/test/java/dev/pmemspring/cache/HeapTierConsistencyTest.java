@@ -29,7 +29,9 @@ class HeapTierConsistencyTest {
         int keys = 40;
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCache cache = PmemCacheManager.builder(pool)
-                    .cache("c", PmemCacheSettings.defaults().withHeapTier(keys / 2)).build().getCache("c");
+                    .cache("c", PmemCacheSettings.defaults().withHeapTier(keys / 2))
+                    .build()
+                    .getCache("c");
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 4; t++) {

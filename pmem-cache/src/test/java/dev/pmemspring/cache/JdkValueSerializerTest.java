@@ -41,20 +41,25 @@ class JdkValueSerializerTest {
     @TempDir
     Path dir;
 
-    enum Side { BUY, SELL }
+    enum Side {
+        BUY,
+        SELL
+    }
 
     /** Serializable superclass with a field of its own. */
     static class Base implements Serializable {
         @Serial
         private static final long serialVersionUID = 7L;
+
         int baseField;
     }
 
     static final class Derived extends Base {
         @Serial
         private static final long serialVersionUID = 8L;
+
         String name;
-        Derived self;                      // a cycle
+        Derived self; // a cycle
         transient String notKept = "gone";
         int[] numbers;
     }
@@ -63,6 +68,7 @@ class JdkValueSerializerTest {
     static final class Custom implements Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
+
         transient String text;
         int count;
 
@@ -82,8 +88,7 @@ class JdkValueSerializerTest {
     public static final class External implements Externalizable {
         long value;
 
-        public External() {
-        }
+        public External() {}
 
         External(long value) {
             this.value = value;
@@ -118,7 +123,9 @@ class JdkValueSerializerTest {
 
         assertThat(back).containsOnlyKeys(map.keySet());
         assertThat(back.get("quote")).isEqualTo(quote);
-        assertThat(back.get("again")).as("one object written twice is one object read").isSameAs(back.get("quote"));
+        assertThat(back.get("again"))
+                .as("one object written twice is one object read")
+                .isSameAs(back.get("quote"));
         assertThat(back.get("side")).isSameAs(Side.SELL);
         assertThat(back.get("when")).isEqualTo(map.get("when"));
         assertThat(back.get("unit")).isSameAs(TimeUnit.SECONDS);
@@ -187,7 +194,8 @@ class JdkValueSerializerTest {
         assertThatThrownBy(() -> serializer.deserialize(tooDeep, LOADER)).isInstanceOf(InvalidClassException.class);
         byte[] tooLong = serializer.serialize(new byte[1_000_001]);
         assertThatThrownBy(() -> serializer.deserialize(tooLong, LOADER)).isInstanceOf(InvalidClassException.class);
-        assertThat((byte[]) serializer.deserialize(serializer.serialize(new byte[1_000_000]), LOADER)).hasSize(1_000_000);
+        assertThat((byte[]) serializer.deserialize(serializer.serialize(new byte[1_000_000]), LOADER))
+                .hasSize(1_000_000);
     }
 
     @Test
@@ -203,12 +211,16 @@ class JdkValueSerializerTest {
 
     @Test
     void a_class_whose_fields_changed_is_refused_not_misread() throws Exception {
-        ClassLoader v1 = compile("v1", "package evolving; public record Item(String name, int count)"
-                + " implements java.io.Serializable {}");
-        ClassLoader v2 = compile("v2", "package evolving; public record Item(String name, int count, long extra)"
-                + " implements java.io.Serializable {}");
-        ClassLoader v1Again = compile("v1-again", "package evolving; public record Item(String name, int count)"
-                + " implements java.io.Serializable {}");
+        ClassLoader v1 = compile(
+                "v1",
+                "package evolving; public record Item(String name, int count)" + " implements java.io.Serializable {}");
+        ClassLoader v2 = compile(
+                "v2",
+                "package evolving; public record Item(String name, int count, long extra)"
+                        + " implements java.io.Serializable {}");
+        ClassLoader v1Again = compile(
+                "v1-again",
+                "package evolving; public record Item(String name, int count)" + " implements java.io.Serializable {}");
         Object item = newItem(v1, "bolt", 5);
         byte[] bytes = serializer.serialize(item);
 
@@ -224,9 +236,11 @@ class JdkValueSerializerTest {
 
     @Test
     void a_class_that_is_gone_is_refused() throws Exception {
-        ClassLoader v1 = compile("v1", "package evolving; public record Gone(String name) implements java.io.Serializable {}");
+        ClassLoader v1 =
+                compile("v1", "package evolving; public record Gone(String name) implements java.io.Serializable {}");
         Class<?> gone = v1.loadClass("evolving.Gone");
-        byte[] bytes = serializer.serialize(gone.getDeclaredConstructor(String.class).newInstance("x"));
+        byte[] bytes =
+                serializer.serialize(gone.getDeclaredConstructor(String.class).newInstance("x"));
         assertThatThrownBy(() -> serializer.deserialize(bytes, LOADER))
                 .isInstanceOf(InvalidClassException.class)
                 .hasMessageContaining("no such class")
@@ -254,7 +268,8 @@ class JdkValueSerializerTest {
         Path file = Files.writeString(src.resolve(simpleName + ".java"), source);
         Path classes = Files.createDirectories(dir.resolve(version + "-classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertThat(javac.run(null, null, null, "-d", classes.toString(), file.toString())).isZero();
+        assertThat(javac.run(null, null, null, "-d", classes.toString(), file.toString()))
+                .isZero();
         return new URLClassLoader(new URL[] {classes.toUri().toURL()}, LOADER);
     }
 }

@@ -16,16 +16,17 @@ class JsonValueSerializerTest {
     @TempDir
     Path dir;
 
-    record Basket(String owner, List<Quote> quotes) {
-    }
+    record Basket(String owner, List<Quote> quotes) {}
 
     @Test
     @SuppressWarnings("unchecked")
     void records_and_collections_of_records_round_trip() {
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCache cache = PmemCacheManager.builder(pool)
-                    .defaults(PmemCacheSettings.defaults().withSerializer(JsonValueSerializer.allowing("dev.pmemspring.cache.**")))
-                    .build().getCache("json");
+                    .defaults(PmemCacheSettings.defaults()
+                            .withSerializer(JsonValueSerializer.allowing("dev.pmemspring.cache.**")))
+                    .build()
+                    .getCache("json");
             Quote quote = new Quote("ACME", new BigDecimal("1.50"));
             Basket basket = new Basket("ann", List.of(quote, new Quote("B", BigDecimal.TEN)));
             cache.put("q", quote);
@@ -44,7 +45,8 @@ class JsonValueSerializerTest {
         JsonValueSerializer json = JsonValueSerializer.allowing("com.example.**");
         assertThat(json.allows(Quote.class)).isFalse();
         byte[] bytes = JsonValueSerializer.allowing("dev.pmemspring.cache.*").serialize(new Quote("A", BigDecimal.ONE));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> json.deserialize(bytes, getClass().getClassLoader()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> json.deserialize(bytes, getClass().getClassLoader()))
                 .hasMessageContaining("allow-list");
     }
 }

@@ -22,7 +22,11 @@ class ModuleBoundaryTest {
 
     @Test
     void noClassOfTheCacheRefersToTheCoresInternals() throws Exception {
-        Path classes = Path.of(PmemCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(PmemCache.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         List<String> references = new ArrayList<>();
         int read = 0;
         try (Stream<Path> files = Files.walk(classes)) {
@@ -30,7 +34,8 @@ class ModuleBoundaryTest {
                 ClassModel model = parse(file);
                 read++;
                 model.constantPool().forEach(entry -> {
-                    if (entry instanceof ClassEntry c && c.asInternalName().startsWith("dev/pmemspring/core/internal/")) {
+                    if (entry instanceof ClassEntry c
+                            && c.asInternalName().startsWith("dev/pmemspring/core/internal/")) {
                         references.add(model.thisClass().asInternalName() + " -> " + c.asInternalName());
                     }
                 });

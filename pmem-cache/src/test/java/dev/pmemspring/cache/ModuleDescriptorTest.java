@@ -15,13 +15,19 @@ class ModuleDescriptorTest {
 
     @Test
     void exportsThePublicPackagesOnly() throws Exception {
-        Path classes = Path.of(PmemCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(PmemCache.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         ModuleDescriptor module;
         try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
             module = ModuleDescriptor.read(in);
         }
         assertThat(module.name()).isEqualTo("dev.pmemspring.cache");
-        assertThat(module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
+        assertThat(module.exports().stream()
+                        .map(ModuleDescriptor.Exports::source)
+                        .collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("dev.pmemspring.cache", "dev.pmemspring.cache.metrics");
         assertThat(module.opens()).isEmpty();
         // the core comes with the cache: a user's module that requires the cache reads both

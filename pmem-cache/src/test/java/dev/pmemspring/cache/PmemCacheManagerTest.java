@@ -21,8 +21,8 @@ class PmemCacheManagerTest {
     @TempDir
     Path dir;
 
-    private static final PmemCacheSettings QUOTES = PmemCacheSettings.defaults()
-            .withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*"));
+    private static final PmemCacheSettings QUOTES =
+            PmemCacheSettings.defaults().withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*"));
 
     @Test
     void dynamic_manager_creates_caches_on_demand_and_finds_them_after_restart() {
@@ -43,11 +43,15 @@ class PmemCacheManagerTest {
     @Test
     void static_manager_knows_only_its_caches() {
         try (PmemPool pool = TestPools.open(dir)) {
-            PmemCacheManager manager = PmemCacheManager.builder(pool).cacheNames(List.of("x", "y")).build();
+            PmemCacheManager manager =
+                    PmemCacheManager.builder(pool).cacheNames(List.of("x", "y")).build();
             assertThat(manager.isDynamic()).isFalse();
             assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("x", "y");
             assertThat(manager.getCache("z")).isNull();
-            PmemCacheManager both = PmemCacheManager.builder(pool).cacheNames(List.of("x")).dynamic(true).build();
+            PmemCacheManager both = PmemCacheManager.builder(pool)
+                    .cacheNames(List.of("x"))
+                    .dynamic(true)
+                    .build();
             assertThat(both.getCache("z")).isNotNull();
         }
     }
@@ -83,7 +87,10 @@ class PmemCacheManagerTest {
         for (int heap : new int[] {0, 10}) {
             try (PmemPool pool = PmemPool.openOrCreate(dir.resolve("expiry" + heap + ".pool"), TestPools.options())) {
                 PmemCache cache = PmemCacheManager.builder(pool)
-                        .cache("c", PmemCacheSettings.defaults().withExpiry(expiry).withHeapTier(heap)).build()
+                        .cache(
+                                "c",
+                                PmemCacheSettings.defaults().withExpiry(expiry).withHeapTier(heap))
+                        .build()
                         .getCache("c");
                 cache.put("brief", "1");
                 cache.put("forever", "2");
@@ -99,7 +106,9 @@ class PmemCacheManagerTest {
     void maximum_entries_evicts_least_recently_read() {
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCache cache = PmemCacheManager.builder(pool)
-                    .cache("bounded", PmemCacheSettings.defaults().withMaximumEntries(100)).build().getCache("bounded");
+                    .cache("bounded", PmemCacheSettings.defaults().withMaximumEntries(100))
+                    .build()
+                    .getCache("bounded");
             for (int i = 0; i < 1000; i++) {
                 cache.put(i, "value " + i);
             }
@@ -112,7 +121,9 @@ class PmemCacheManagerTest {
     void maximum_bytes_bounds_the_pool_space() {
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCache cache = PmemCacheManager.builder(pool)
-                    .cache("bytes", PmemCacheSettings.defaults().withMaximumBytes(64 * 1024)).build().getCache("bytes");
+                    .cache("bytes", PmemCacheSettings.defaults().withMaximumBytes(64 * 1024))
+                    .build()
+                    .getCache("bytes");
             for (int i = 0; i < 1000; i++) {
                 cache.put(i, new byte[500]);
             }
@@ -131,7 +142,9 @@ class PmemCacheManagerTest {
         }
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCache cache = PmemCacheManager.builder(pool)
-                    .cache("c", PmemCacheSettings.defaults().withMaximumEntries(50)).build().getCache("c");
+                    .cache("c", PmemCacheSettings.defaults().withMaximumEntries(50))
+                    .build()
+                    .getCache("c");
             assertThat(cache.estimatedSize()).isLessThanOrEqualTo(50);
         }
     }
@@ -139,13 +152,17 @@ class PmemCacheManagerTest {
     @Test
     void a_changed_serializer_starts_the_cache_empty() {
         try (PmemPool pool = TestPools.open(dir)) {
-            PmemCacheManager.builder(pool).cache("c", QUOTES).build().getCache("c")
+            PmemCacheManager.builder(pool)
+                    .cache("c", QUOTES)
+                    .build()
+                    .getCache("c")
                     .put("k", new Quote("A", BigDecimal.ONE));
         }
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCache cache = PmemCacheManager.builder(pool)
                     .cache("c", QUOTES.withSerializer(JsonValueSerializer.allowing("dev.pmemspring.cache.*")))
-                    .build().getCache("c");
+                    .build()
+                    .getCache("c");
             assertThat(cache.estimatedSize()).isZero();
             cache.put("k", new Quote("B", BigDecimal.TWO));
             assertThat(cache.get("k", Quote.class)).isEqualTo(new Quote("B", BigDecimal.TWO));
@@ -164,7 +181,7 @@ class PmemCacheManagerTest {
             }
             PmemCache cache = manager.getCache("big");
             for (int i = 0; i < 20_000; i++) {
-                cache.put(i, new byte[1000]);           // ~20 MB through an 8 MiB pool
+                cache.put(i, new byte[1000]); // ~20 MB through an 8 MiB pool
             }
             assertThat(cache.get(19_999)).isNotNull();
             assertThat(cache.stats().evictions() + other.stats().evictions()).isPositive();
@@ -177,8 +194,13 @@ class PmemCacheManagerTest {
     void an_oversized_value_is_not_cached_and_the_old_one_is_gone() {
         try (PmemPool pool = TestPools.open(dir)) {
             PmemCache cache = PmemCacheManager.builder(pool)
-                    .cache("c", PmemCacheSettings.defaults().withMaximumValueBytes(1000).withHeapTier(10))
-                    .build().getCache("c");
+                    .cache(
+                            "c",
+                            PmemCacheSettings.defaults()
+                                    .withMaximumValueBytes(1000)
+                                    .withHeapTier(10))
+                    .build()
+                    .getCache("c");
             cache.put("k", "small");
             cache.put("k", "x".repeat(5000));
             assertThat(cache.get("k")).isNull();
@@ -237,18 +259,21 @@ class PmemCacheManagerTest {
     @Test
     void fixed_caches_cannot_be_dropped() {
         try (PmemPool pool = TestPools.open(dir)) {
-            PmemCacheManager manager = PmemCacheManager.builder(pool).cacheNames(List.of("fixed")).build();
-            assertThatThrownBy(() -> manager.dropCache("fixed")).hasMessageContaining("remove it from the configuration");
+            PmemCacheManager manager =
+                    PmemCacheManager.builder(pool).cacheNames(List.of("fixed")).build();
+            assertThatThrownBy(() -> manager.dropCache("fixed"))
+                    .hasMessageContaining("remove it from the configuration");
         }
     }
 
     @Test
     void values_are_read_through_the_application_class_loader() throws Exception {
         try (PmemPool pool = TestPools.open(dir)) {
-            PmemCacheManager manager = PmemCacheManager.builder(pool).cache("c", QUOTES).build();
+            PmemCacheManager manager =
+                    PmemCacheManager.builder(pool).cache("c", QUOTES).build();
             manager.getCache("c").put("k", new Quote("A", BigDecimal.ONE));
             ClassLoader restarted = new QuoteReloadingLoader(getClass().getClassLoader());
-            manager.setBeanClassLoader(restarted);       // as a devtools restart gives the new context
+            manager.setBeanClassLoader(restarted); // as a devtools restart gives the new context
             Object value = manager.getCache("c").get("k").get();
             assertThat(value.getClass().getName()).isEqualTo(Quote.class.getName());
             assertThat(value.getClass().getClassLoader()).isSameAs(restarted);

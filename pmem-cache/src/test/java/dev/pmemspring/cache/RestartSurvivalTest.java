@@ -34,10 +34,14 @@ class RestartSurvivalTest {
             Process child = start(pool, out);
             long readyAt = awaitReady(child, out);
             Thread.sleep(ThreadLocalRandom.current().nextInt(20, 300));
-            child.destroyForcibly();                 // SIGKILL: no shutdown hook, no close
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, no close
             child.waitFor();
             Map<Integer, Long> acknowledged = acknowledged(out);
-            long inFlight = acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+            long inFlight = acknowledged.values().stream()
+                            .mapToLong(Long::longValue)
+                            .max()
+                            .orElse(0)
+                    + 1;
 
             try (PmemPool reopened = PmemPool.open(pool, TestPools.options())) {
                 assertThat(reopened.check().clean()).isTrue();
@@ -63,7 +67,7 @@ class RestartSurvivalTest {
                 if (round == 4) {
                     PmemCache brief = manager.getCache("brief");
                     long sinceWrite = System.currentTimeMillis() - readyAt;
-                    Thread.sleep(Math.max(0, 3_500 - sinceWrite));   // deadlines count across the restart
+                    Thread.sleep(Math.max(0, 3_500 - sinceWrite)); // deadlines count across the restart
                     assertThat(brief.get(0)).isNull();
                     assertThat(brief.get(CachePopulator.ENTRIES - 1)).isNull();
                 }
@@ -73,17 +77,27 @@ class RestartSurvivalTest {
 
     private static Process start(Path pool, Path out) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-Djava.util.logging.config.file=" + Path.of("src/test/resources/logging.properties").toAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), CachePopulator.class.getName(), pool.toString())
-                .redirectOutput(out.toFile())       // a file, not a pipe: nothing buffered is lost at the kill
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx128m",
+                        "-XX:TieredStopAtLevel=1",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Djava.util.logging.config.file="
+                                + Path.of("src/test/resources/logging.properties")
+                                        .toAbsolutePath(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CachePopulator.class.getName(),
+                        pool.toString())
+                .redirectOutput(out.toFile()) // a file, not a pipe: nothing buffered is lost at the kill
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
     }
 
     private static long awaitReady(Process child, Path out) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(out) || !Files.readString(out, StandardCharsets.UTF_8).startsWith("READY\n")) {
+        while (!Files.exists(out)
+                || !Files.readString(out, StandardCharsets.UTF_8).startsWith("READY\n")) {
             if (!child.isAlive() || System.nanoTime() > deadline) {
                 child.destroyForcibly();
                 throw new AssertionError("child did not get ready");
@@ -98,7 +112,7 @@ class RestartSurvivalTest {
         List<String> lines = new ArrayList<>(Files.readAllLines(out, StandardCharsets.UTF_8));
         for (String line : lines.subList(1, lines.size())) {
             String[] parts = line.split(" ");
-            if (parts.length == 2 && !parts[1].isEmpty()) {   // the last line may be cut
+            if (parts.length == 2 && !parts[1].isEmpty()) { // the last line may be cut
                 try {
                     last.put(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
                 } catch (NumberFormatException torn) {

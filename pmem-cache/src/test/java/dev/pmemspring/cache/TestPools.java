@@ -11,8 +11,7 @@ final class TestPools {
 
     static final long SIZE = 32L << 20;
 
-    private TestPools() {
-    }
+    private TestPools() {}
 
     static PoolOptions options() {
         return PoolOptions.layout("cache-test").withSize(SIZE).withDurability(Durability.PROCESS);

@@ -10,6 +10,5 @@ package dev.pmemspring.core;
  * @param evicted entries removed by {@link PmemMap#evict}
  * @param salvageDropped entries dropped when the map was salvaged after an unsafe shutdown
  */
-public record MapStats(long entries, long bytes, long checksumFailures, long expiredRemoved, long evicted,
-                       long salvageDropped) {
-}
+public record MapStats(
+        long entries, long bytes, long checksumFailures, long expiredRemoved, long evicted, long salvageDropped) {}

@@ -37,8 +37,7 @@ import java.util.Objects;
 public final class PmemMap implements Iterable<PmemMap.Entry> {
 
     /** An entry as iteration sees it. */
-    public record Entry(byte[] key, byte[] value, long expiresAt) {
-    }
+    public record Entry(byte[] key, byte[] value, long expiresAt) {}
 
     private final PmemPool pool;
     private final String name;
@@ -104,8 +103,8 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
             return map.write(key, value, expiresAt, mode);
         } catch (PersistentHashMap.NoSpace e) {
             PoolStats stats = pool.stats();
-            throw new PoolOutOfMemoryException(pool.path(), 24L + key.length + value.length, stats.free(),
-                    stats.largestFreeBlock());
+            throw new PoolOutOfMemoryException(
+                    pool.path(), 24L + key.length + value.length, stats.free(), stats.largestFreeBlock());
         }
     }
 
@@ -147,8 +146,8 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
 
     public MapStats stats() {
         checkUsable();
-        return new MapStats(map.size(), map.bytes(), map.checksumFailures(), map.expiredRemoved(), map.evicted(),
-                salvageDropped);
+        return new MapStats(
+                map.size(), map.bytes(), map.checksumFailures(), map.expiredRemoved(), map.evicted(), salvageDropped);
     }
 
     /**
@@ -160,7 +159,8 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
         checkUsable();
         return new Iterator<>() {
             private int stripe;
-            private Iterator<PersistentHashMap.Entry> current = List.<PersistentHashMap.Entry>of().iterator();
+            private Iterator<PersistentHashMap.Entry> current =
+                    List.<PersistentHashMap.Entry>of().iterator();
 
             @Override
             public boolean hasNext() {

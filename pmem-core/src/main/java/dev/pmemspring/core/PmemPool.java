@@ -67,11 +67,17 @@ public final class PmemPool implements AutoCloseable {
     private final RecoveryReport recovery;
     private final Object rootLock = new Object();
     private final MapCatalogue catalogue;
-    private final java.util.concurrent.ConcurrentHashMap<String, PmemMap> maps = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, PmemMap> maps =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private PmemPool(PoolFile file, PersistentMemory memory, Lanes lanes, Heap heap, PoolOptions options,
-                     RecoveryReport recovery) {
+    private PmemPool(
+            PoolFile file,
+            PersistentMemory memory,
+            Lanes lanes,
+            Heap heap,
+            PoolOptions options,
+            RecoveryReport recovery) {
         this.file = file;
         this.memory = memory;
         this.layout = file.layout();
@@ -79,8 +85,8 @@ public final class PmemPool implements AutoCloseable {
         this.heap = heap;
         this.durability = options.durability();
         this.recovery = recovery;
-        this.transactions = new TransactionEngine(memory, layout, heap, lanes, options.lockTimeout(), file.path(),
-                this::outOfMemory);
+        this.transactions = new TransactionEngine(
+                memory, layout, heap, lanes, options.lockTimeout(), file.path(), this::outOfMemory);
         this.catalogue = new MapCatalogue(memory, heap);
     }
 
@@ -97,8 +103,11 @@ public final class PmemPool implements AutoCloseable {
         if (options.layout() == null) {
             throw new IllegalArgumentException("a pool needs a layout name to be created");
         }
-        PoolFile.create(path, options.layout(), options.size(), format ->
-                Heap.format(new MappedMemory(format.segment(), false), format.layout()));
+        PoolFile.create(
+                path,
+                options.layout(),
+                options.size(),
+                format -> Heap.format(new MappedMemory(format.segment(), false), format.layout()));
         return open(path, options);
     }
 
@@ -118,9 +127,11 @@ public final class PmemPool implements AutoCloseable {
             PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(file.segment(), sync));
             boolean unsafeShutdown = ShutdownState.wasCutByMachineCrash(memory);
             if (unsafeShutdown && !options.acceptUnsafeShutdown()) {
-                throw new PoolUnsafeShutdownException(path, "the pool was open in PROCESS durability when the machine"
-                        + " went down (OS crash or power loss), so any part of it may be torn; open it with"
-                        + " acceptUnsafeShutdown to salvage what verifies, or restore it from a backup");
+                throw new PoolUnsafeShutdownException(
+                        path,
+                        "the pool was open in PROCESS durability when the machine"
+                                + " went down (OS crash or power loss), so any part of it may be torn; open it with"
+                                + " acceptUnsafeShutdown to salvage what verifies, or restore it from a backup");
             }
             PoolLayout layout = file.layout();
             Lanes lanes = new Lanes(memory, layout);
@@ -130,21 +141,31 @@ public final class PmemPool implements AutoCloseable {
             int rolledBack = TransactionEngine.recover(memory, layout);
             Heap heap = Heap.open(memory, layout, lanes);
             ShutdownState.markOpen(memory, options.durability());
-            RecoveryReport report = new RecoveryReport(replayed, rolledBack, file.headerRepaired(), unsafeShutdown,
+            RecoveryReport report = new RecoveryReport(
+                    replayed,
+                    rolledBack,
+                    file.headerRepaired(),
+                    unsafeShutdown,
                     Duration.ofNanos(System.nanoTime() - start));
             PmemPool pool = new PmemPool(file, memory, lanes, heap, options, report);
-            LOG.log(System.Logger.Level.INFO, () -> "opened pool " + path + " (layout '" + file.header().layout()
-                    + "', " + file.header().poolSize() + " bytes, durability " + options.durability()
-                    + ", mapping " + file.mapping() + ", " + report + ")");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    () -> "opened pool " + path + " (layout '" + file.header().layout()
+                            + "', " + file.header().poolSize() + " bytes, durability " + options.durability()
+                            + ", mapping " + file.mapping() + ", " + report + ")");
             if (unsafeShutdown) {
-                LOG.log(System.Logger.Level.WARNING, "pool " + path + " was cut by a machine crash while open in"
-                        + " PROCESS durability; opened as asked, but its contents may be torn");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "pool " + path + " was cut by a machine crash while open in"
+                                + " PROCESS durability; opened as asked, but its contents may be torn");
             }
             return pool;
         } catch (HeapDamageException e) {
             file.close();
-            throw new PoolCorruptedException(path, "the allocator metadata is damaged (" + e.getMessage()
-                    + "); run the check tool for details, and restore the file from a backup or delete it to start empty");
+            throw new PoolCorruptedException(
+                    path,
+                    "the allocator metadata is damaged (" + e.getMessage()
+                            + "); run the check tool for details, and restore the file from a backup or delete it to start empty");
         } catch (RuntimeException | Error e) {
             file.close();
             throw e;
@@ -374,8 +395,10 @@ public final class PmemPool implements AutoCloseable {
             if (recovery.unsafeShutdown()) {
                 dropped = map.salvage();
                 if (dropped > 0) {
-                    LOG.log(System.Logger.Level.WARNING, "map '" + n + "' in pool " + file.path() + ": dropped "
-                            + dropped + " entries that did not verify after the unsafe shutdown");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "map '" + n + "' in pool " + file.path() + ": dropped " + dropped
+                                    + " entries that did not verify after the unsafe shutdown");
                 }
             }
             return new PmemMap(this, n, map, dropped);
@@ -465,17 +488,33 @@ public final class PmemPool implements AutoCloseable {
     public PoolStats stats() {
         ensureOpen();
         HeapUsage u = heap.usage();
-        return new PoolStats(layout.poolSize(), u.heapSize(), u.used(), u.free(), u.largestFreeBlock(), u.objects(),
-                transactions.committed(), transactions.aborted());
+        return new PoolStats(
+                layout.poolSize(),
+                u.heapSize(),
+                u.used(),
+                u.free(),
+                u.largestFreeBlock(),
+                u.objects(),
+                transactions.committed(),
+                transactions.aborted());
     }
 
     public PoolInfo info() {
         ensureOpen();
         PoolHeader h = file.header();
         PoolStats stats = stats();
-        return new PoolInfo(file.path(), h.uuid(), h.layout(), h.major() + "." + h.minor(),
-                Instant.ofEpochMilli(h.creationTimeMillis()), durability, file.mapping(), h.laneCount(), stats,
-                heap.usage().runs(), recovery);
+        return new PoolInfo(
+                file.path(),
+                h.uuid(),
+                h.layout(),
+                h.major() + "." + h.minor(),
+                Instant.ofEpochMilli(h.creationTimeMillis()),
+                durability,
+                file.mapping(),
+                h.laneCount(),
+                stats,
+                heap.usage().runs(),
+                recovery);
     }
 
     /**

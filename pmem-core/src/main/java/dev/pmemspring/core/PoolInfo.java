@@ -19,7 +19,15 @@ import java.util.UUID;
  * @param runs runs of small-block units
  * @param lastRecovery what opening the pool had to repair
  */
-public record PoolInfo(Path path, UUID uuid, String layout, String formatVersion, Instant created,
-                       Durability durability, MappingMode mapping, int lanes, PoolStats stats, int runs,
-                       RecoveryReport lastRecovery) {
-}
+public record PoolInfo(
+        Path path,
+        UUID uuid,
+        String layout,
+        String formatVersion,
+        Instant created,
+        Durability durability,
+        MappingMode mapping,
+        int lanes,
+        PoolStats stats,
+        int runs,
+        RecoveryReport lastRecovery) {}

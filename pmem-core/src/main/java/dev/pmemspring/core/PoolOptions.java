@@ -24,8 +24,8 @@ import java.util.Objects;
  * @param acceptUnsafeShutdown open a pool even if a machine crash cut it while it was open in
  *                             {@code PROCESS} mode (default false: {@link PoolUnsafeShutdownException})
  */
-public record PoolOptions(@Nullable String layout, long size, Durability durability, Duration lockTimeout,
-                          boolean acceptUnsafeShutdown) {
+public record PoolOptions(
+        @Nullable String layout, long size, Durability durability, Duration lockTimeout, boolean acceptUnsafeShutdown) {
 
     /** The size a pool is created with unless told otherwise: 64 MiB. */
     public static final long DEFAULT_SIZE = 64L << 20;

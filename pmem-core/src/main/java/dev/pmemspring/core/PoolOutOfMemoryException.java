@@ -15,9 +15,11 @@ public class PoolOutOfMemoryException extends PmemException {
     private final long largestFreeBlock;
 
     public PoolOutOfMemoryException(Path path, long requested, long free, long largestFreeBlock) {
-        super(path, "out of pool memory: cannot allocate " + requested + " bytes (free " + free
-                + " bytes, largest free block " + largestFreeBlock
-                + " bytes); free unused objects or create a larger pool");
+        super(
+                path,
+                "out of pool memory: cannot allocate " + requested + " bytes (free " + free
+                        + " bytes, largest free block " + largestFreeBlock
+                        + " bytes); free unused objects or create a larger pool");
         this.requested = requested;
         this.free = free;
         this.largestFreeBlock = largestFreeBlock;

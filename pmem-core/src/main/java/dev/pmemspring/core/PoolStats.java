@@ -12,6 +12,12 @@ package dev.pmemspring.core;
  * @param transactionsCommitted transactions committed since the pool was opened
  * @param transactionsAborted transactions rolled back since the pool was opened
  */
-public record PoolStats(long poolSize, long heapSize, long used, long free, long largestFreeBlock, long objects,
-                        long transactionsCommitted, long transactionsAborted) {
-}
+public record PoolStats(
+        long poolSize,
+        long heapSize,
+        long used,
+        long free,
+        long largestFreeBlock,
+        long objects,
+        long transactionsCommitted,
+        long transactionsAborted) {}

@@ -12,6 +12,9 @@ import java.time.Duration;
  *                       {@link Durability#PROCESS} mode (and opened anyway, as asked)
  * @param time how long recovery and the rebuild of the allocator's volatile state took
  */
-public record RecoveryReport(int redoLogsReplayed, int transactionsRolledBack, boolean headerRepaired,
-                             boolean unsafeShutdown, Duration time) {
-}
+public record RecoveryReport(
+        int redoLogsReplayed,
+        int transactionsRolledBack,
+        boolean headerRepaired,
+        boolean unsafeShutdown,
+        Duration time) {}

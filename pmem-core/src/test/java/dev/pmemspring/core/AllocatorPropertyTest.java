@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Random allocate/free/reopen sequences against a model of what must be live. */
 class AllocatorPropertyTest {
 
-    private static final PoolOptions OPTIONS = PoolOptions.layout("prop").withSize(32L << 20)
-            .withDurability(Durability.PROCESS);
+    private static final PoolOptions OPTIONS =
+            PoolOptions.layout("prop").withSize(32L << 20).withDurability(Durability.PROCESS);
 
     /** One step: allocate {@code size} bytes, or free the live block picked by {@code pick}, or reopen. */
     record Step(int kind, int size, int pick) {
@@ -46,7 +46,8 @@ class AllocatorPropertyTest {
     @AfterTry
     void removeDir() throws IOException {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -56,16 +57,19 @@ class AllocatorPropertyTest {
                 net.jqwik.api.Tuple.of(8, Arbitraries.integers().between(1, 4096)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(4097, 200_000)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(200_001, 3_000_000)));
-        Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 6), sizes,
-                Arbitraries.integers().between(0, 1_000)).as(Step::new);
+        Arbitrary<Step> step = Combinators.combine(
+                        Arbitraries.integers().between(0, 6),
+                        sizes,
+                        Arbitraries.integers().between(0, 1_000))
+                .as(Step::new);
         return step.list().ofMinSize(1).ofMaxSize(120);
     }
 
     @Property(tries = 60)
     void liveBlocksNeverOverlapAndSurviveReopen(@ForAll("steps") List<Step> steps) {
         Path path = dir.resolve("p.pool");
-        Map<Long, Long> live = new HashMap<>();   // handle -> usable size
-        Map<Long, Byte> fill = new HashMap<>();   // handle -> the byte its block is filled with
+        Map<Long, Long> live = new HashMap<>(); // handle -> usable size
+        Map<Long, Byte> fill = new HashMap<>(); // handle -> the byte its block is filled with
         PmemPool pool = PmemPool.create(path, OPTIONS);
         try {
             byte next = 1;
@@ -84,16 +88,25 @@ class AllocatorPropertyTest {
                     }
                     long usable = pool.sizeOf(handle);
                     assertThat(usable).isGreaterThanOrEqualTo(s.size());
-                    assertThat(live.put(handle, usable)).as("handle handed out twice").isNull();
+                    assertThat(live.put(handle, usable))
+                            .as("handle handed out twice")
+                            .isNull();
                 } else {
-                    Long handle = live.keySet().stream().sorted().skip(s.pick() % live.size()).findFirst().orElseThrow();
+                    Long handle = live.keySet().stream()
+                            .sorted()
+                            .skip(s.pick() % live.size())
+                            .findFirst()
+                            .orElseThrow();
                     pool.free(handle);
                     live.remove(handle);
                     fill.remove(handle);
                 }
                 PoolStats stats = pool.stats();
                 assertThat(stats.objects()).isEqualTo(live.size());
-                assertThat(stats.used()).isEqualTo(live.values().stream().mapToLong(Long::longValue).sum());
+                assertThat(stats.used())
+                        .isEqualTo(live.values().stream()
+                                .mapToLong(Long::longValue)
+                                .sum());
                 assertThat(stats.used() + stats.free()).isLessThanOrEqualTo(stats.heapSize());
             }
             AllocatorTest.assertNoOverlap(live);

@@ -29,12 +29,14 @@ class AllocatorTest {
 
     @TempDir
     Path dir;
+
     PmemPool pool;
 
     @BeforeEach
     void open() {
-        pool = PmemPool.create(dir.resolve("alloc.pool"), PoolOptions.layout("alloc").withSize(64 * MIB)
-                .withDurability(Durability.PROCESS));
+        pool = PmemPool.create(
+                dir.resolve("alloc.pool"),
+                PoolOptions.layout("alloc").withSize(64 * MIB).withDurability(Durability.PROCESS));
     }
 
     @AfterEach
@@ -43,7 +45,24 @@ class AllocatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 15, 16, 17, 64, 100, 129, 1000, 4096, 5000, 65536, 128 * 1024, 128 * 1024 + 1, 1 << 20, 3 * MIB + 5})
+    @ValueSource(
+            longs = {
+                1,
+                15,
+                16,
+                17,
+                64,
+                100,
+                129,
+                1000,
+                4096,
+                5000,
+                65536,
+                128 * 1024,
+                128 * 1024 + 1,
+                1 << 20,
+                3 * MIB + 5
+            })
     void blocksHoldAtLeastTheirSizeWithBoundedPadding(long size) {
         long handle = pool.allocate(size);
         long usable = pool.sizeOf(handle);
@@ -63,7 +82,8 @@ class AllocatorTest {
     void blockAccessIsCheckedAgainstTheBlockNotThePool() {
         MemoryBlock block = pool.block(pool.allocate(64));
         block.putLong(56, 1);
-        assertThatThrownBy(() -> block.putLong(57, 1)).isInstanceOf(IndexOutOfBoundsException.class)
+        assertThatThrownBy(() -> block.putLong(57, 1))
+                .isInstanceOf(IndexOutOfBoundsException.class)
                 .hasMessageContaining("outside the block of 64 bytes");
         assertThatThrownBy(() -> block.getByte(-1)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> block.putBytes(60, new byte[8])).isInstanceOf(IndexOutOfBoundsException.class);
@@ -90,7 +110,8 @@ class AllocatorTest {
     @Test
     void freeRejectsWhatIsNotALiveBlock() {
         long handle = pool.allocate(100);
-        assertThatThrownBy(() -> pool.free(handle + 16)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> pool.free(handle + 16))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not the start of an allocated block");
         pool.free(handle);
         assertThatThrownBy(() -> pool.free(handle)).isInstanceOf(IllegalArgumentException.class);
@@ -106,14 +127,17 @@ class AllocatorTest {
     void outOfMemoryIsAnExceptionWithTheNumbersAndThePoolStaysUsable() {
         List<Long> held = new ArrayList<>();
         assertThatThrownBy(() -> {
-            while (true) {
-                held.add(pool.allocate(MIB));
-            }
-        }).isInstanceOfSatisfying(PoolOutOfMemoryException.class, e -> {
-            assertThat(e.requested()).isEqualTo(MIB);
-            assertThat(e.largestFreeBlock()).isLessThan(MIB);
-            assertThat(e.getMessage()).contains("cannot allocate 1048576 bytes").contains("larger pool");
-        });
+                    while (true) {
+                        held.add(pool.allocate(MIB));
+                    }
+                })
+                .isInstanceOfSatisfying(PoolOutOfMemoryException.class, e -> {
+                    assertThat(e.requested()).isEqualTo(MIB);
+                    assertThat(e.largestFreeBlock()).isLessThan(MIB);
+                    assertThat(e.getMessage())
+                            .contains("cannot allocate 1048576 bytes")
+                            .contains("larger pool");
+                });
         assertThatThrownBy(() -> pool.allocate(1L << 40)).isInstanceOf(PoolOutOfMemoryException.class);
         long small = pool.allocate(64); // runs still have room, or the tail chunk does
         pool.free(small);
@@ -157,7 +181,8 @@ class AllocatorTest {
         for (long size : new long[] {100, 400, 700}) {
             long after = pool.allocate(size);
             assertThat(after + pool.sizeOf(after) <= big || after >= big + pool.sizeOf(big))
-                    .as("block of %d at %d inside the big block at %d", size, after, big).isTrue();
+                    .as("block of %d at %d inside the big block at %d", size, after, big)
+                    .isTrue();
             pool.free(after);
         }
         pool.free(big);
@@ -177,8 +202,11 @@ class AllocatorTest {
         // the lowest free unit would be a; b was freed last, so it is still in the CPU cache
         assertThat(pool.allocate(100)).isEqualTo(b);
         pool.free(b);
-        long other = java.util.concurrent.CompletableFuture.supplyAsync(() -> pool.allocate(100)).get();
-        assertThat(other).as("another thread's freed unit is not this one's to take first").isNotEqualTo(b);
+        long other = java.util.concurrent.CompletableFuture.supplyAsync(() -> pool.allocate(100))
+                .get();
+        assertThat(other)
+                .as("another thread's freed unit is not this one's to take first")
+                .isNotEqualTo(b);
         assertThat(pool.allocate(4000)).as("another size class").isNotEqualTo(b);
         assertThat(pool.allocate(100)).isEqualTo(b);
     }
@@ -204,7 +232,7 @@ class AllocatorTest {
         assertThat(empty.used()).isZero();
         assertThat(empty.objects()).isZero();
         assertThat(empty.poolSize()).isEqualTo(64 * MIB);
-        long a = pool.allocate(100);   // 112-byte class
+        long a = pool.allocate(100); // 112-byte class
         long b = pool.allocate(MIB);
         PoolStats s = pool.stats();
         assertThat(s.objects()).isEqualTo(2);
@@ -225,7 +253,8 @@ class AllocatorTest {
         assertThat(root.getLong(0)).isZero();
         assertThat(pool.stats().objects()).isEqualTo(1); // the root
         pool.freeFrom(root.fieldHandle(0)); // already empty: nothing to do
-        assertThatThrownBy(() -> pool.allocateInto(3, 8, null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> pool.allocateInto(3, 8, null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fieldHandle");
     }
 
@@ -233,11 +262,13 @@ class AllocatorTest {
     void aFailingInitializerLeavesNoBlockBehind() {
         MemoryBlock root = pool.root(8);
         assertThatThrownBy(() -> pool.allocateInto(root.fieldHandle(0), 64, b -> {
-            throw new IllegalStateException("boom");
-        })).hasMessage("boom");
+                    throw new IllegalStateException("boom");
+                }))
+                .hasMessage("boom");
         assertThatThrownBy(() -> pool.allocate(3 * MIB, b -> {
-            throw new IllegalStateException("boom");
-        })).hasMessage("boom");
+                    throw new IllegalStateException("boom");
+                }))
+                .hasMessage("boom");
         assertThat(root.getLong(0)).isZero();
         assertThat(pool.stats().objects()).isEqualTo(1);
         assertThat(pool.stats().largestFreeBlock()).isGreaterThan(60 * MIB);
@@ -264,8 +295,9 @@ class AllocatorTest {
     @EnumSource(Durability.class)
     void threadsAllocateAndFreeConcurrentlyWithoutOverlap(Durability durability) throws Exception {
         pool.close();
-        pool = PmemPool.create(dir.resolve("mt-" + durability + ".pool"), PoolOptions.layout("alloc")
-                .withSize(64 * MIB).withDurability(durability));
+        pool = PmemPool.create(
+                dir.resolve("mt-" + durability + ".pool"),
+                PoolOptions.layout("alloc").withSize(64 * MIB).withDurability(durability));
         int threads = 4;
         ConcurrentHashMap<Long, Long> live = new ConcurrentHashMap<>();
         CountDownLatch start = new CountDownLatch(1);
@@ -309,7 +341,9 @@ class AllocatorTest {
         Collections.sort(starts);
         for (int i = 1; i < starts.size(); i++) {
             long prev = starts.get(i - 1);
-            assertThat(prev + blocks.get(prev)).as("block at %d overlaps the next", prev).isLessThanOrEqualTo(starts.get(i));
+            assertThat(prev + blocks.get(prev))
+                    .as("block at %d overlaps the next", prev)
+                    .isLessThanOrEqualTo(starts.get(i));
         }
     }
 }

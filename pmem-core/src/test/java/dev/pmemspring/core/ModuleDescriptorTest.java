@@ -15,14 +15,20 @@ class ModuleDescriptorTest {
 
     @Test
     void exportsThePublicPackagesOnlyAndOpensNothing() throws Exception {
-        Path classes = Path.of(PmemPool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(PmemPool.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         ModuleDescriptor module;
         try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
             module = ModuleDescriptor.read(in);
         }
         assertThat(module.name()).isEqualTo("dev.pmemspring.core");
         assertThat(module.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
-        assertThat(module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
+        assertThat(module.exports().stream()
+                        .map(ModuleDescriptor.Exports::source)
+                        .collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("dev.pmemspring.core", "dev.pmemspring.core.tool");
         assertThat(module.opens()).isEmpty();
         assertThat(module.isOpen()).isFalse();

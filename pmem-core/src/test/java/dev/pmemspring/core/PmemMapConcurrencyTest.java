@@ -26,16 +26,16 @@ class PmemMapConcurrencyTest {
     Path dir;
 
     /** One operation with its real-time interval; for a get, {@code value} is what it returned (-1: none). */
-    record Event(boolean write, long value, long start, long end) {
-    }
+    record Event(boolean write, long value, long start, long end) {}
 
     @Test
     void everyKeyBehavesAsAnAtomicRegisterUnderConcurrentGrowth() throws Exception {
         int keys = 64;
         int threads = 4;
         int opsPerThread = 20_000;
-        try (PmemPool pool = PmemPool.create(dir.resolve("c.pool"), PoolOptions.layout("c").withSize(256L << 20)
-                .withDurability(Durability.PROCESS))) {
+        try (PmemPool pool = PmemPool.create(
+                dir.resolve("c.pool"),
+                PoolOptions.layout("c").withSize(256L << 20).withDurability(Durability.PROCESS))) {
             PmemMap map = pool.map("c");
             List<List<List<Event>>> histories = new ArrayList<>(); // thread -> key -> events
             ExecutorService exec = Executors.newFixedThreadPool(threads);
@@ -60,13 +60,22 @@ class PmemMapConcurrencyTest {
                             // Half the puts of one size, so overwrites of equal size (rewritten
                             // in place under readers) are frequent, half of any size (new blocks).
                             int size = random.nextBoolean() ? 64 : 8 + random.nextInt(200);
-                            map.put(key, ByteBuffer.allocate(size).putLong(value).array());
+                            map.put(
+                                    key,
+                                    ByteBuffer.allocate(size).putLong(value).array());
                             mine.get(k).add(new Event(true, value, s, System.nanoTime()));
                         } else {
                             long s = System.nanoTime();
                             byte[] got = map.get(key);
                             long e = System.nanoTime();
-                            mine.get(k).add(new Event(false, got == null ? -1 : ByteBuffer.wrap(got).getLong(), s, e));
+                            mine.get(k)
+                                    .add(new Event(
+                                            false,
+                                            got == null
+                                                    ? -1
+                                                    : ByteBuffer.wrap(got).getLong(),
+                                            s,
+                                            e));
                         }
                         if (i % 10 == 0) {
                             // grow the table underneath: private keys of this thread
@@ -92,13 +101,22 @@ class PmemMapConcurrencyTest {
                 for (Event r : reads) {
                     if (r.value() == -1) {
                         // a miss is only allowed before any write to the key completed
-                        assertThat(writes.stream().noneMatch(w -> w.end() < r.start())).as("key %d: miss after a write", k).isTrue();
+                        assertThat(writes.stream().noneMatch(w -> w.end() < r.start()))
+                                .as("key %d: miss after a write", k)
+                                .isTrue();
                         continue;
                     }
-                    Event w = writes.stream().filter(x -> x.value() == r.value()).findFirst().orElseThrow();
-                    assertThat(w.start()).as("key %d: read before its write began", k).isLessThan(r.end());
+                    Event w = writes.stream()
+                            .filter(x -> x.value() == r.value())
+                            .findFirst()
+                            .orElseThrow();
+                    assertThat(w.start())
+                            .as("key %d: read before its write began", k)
+                            .isLessThan(r.end());
                     boolean overwritten = writes.stream().anyMatch(w2 -> w2.start() > w.end() && w2.end() < r.start());
-                    assertThat(overwritten).as("key %d: read a value already overwritten", k).isFalse();
+                    assertThat(overwritten)
+                            .as("key %d: read a value already overwritten", k)
+                            .isFalse();
                 }
             }
             assertThat(map.size()).isEqualTo(keys + threads * (opsPerThread / 10));

@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Random operation sequences on a PmemMap and on a ConcurrentHashMap must agree, across reopens. */
 class PmemMapModelTest {
 
-    private static final PoolOptions OPTIONS = PoolOptions.layout("model").withSize(32L << 20)
-            .withDurability(Durability.PROCESS);
+    private static final PoolOptions OPTIONS =
+            PoolOptions.layout("model").withSize(32L << 20).withDurability(Durability.PROCESS);
 
     record Op(int kind, int key, int value) {
         @Override
@@ -52,16 +52,18 @@ class PmemMapModelTest {
     @AfterTry
     void removeDir() throws IOException {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
     @Provide
     Arbitrary<List<Op>> ops() {
         Arbitrary<Op> op = Combinators.combine(
-                Arbitraries.integers().between(0, 12).edgeCases(c -> c.includeOnly(1)),
-                Arbitraries.integers().between(0, 40),
-                Arbitraries.integers().between(0, 5)).as(Op::new);
+                        Arbitraries.integers().between(0, 12).edgeCases(c -> c.includeOnly(1)),
+                        Arbitraries.integers().between(0, 40),
+                        Arbitraries.integers().between(0, 5))
+                .as(Op::new);
         return op.list().ofMinSize(1).ofMaxSize(200);
     }
 
@@ -97,7 +99,11 @@ class PmemMapModelTest {
                     case 4 -> {
                         byte[] present = map.putIfAbsent(k, v);
                         Integer expected = model.putIfAbsent(op.key(), op.value());
-                        assertThat(present == null ? null : ByteBuffer.wrap(present).getInt()).isEqualTo(expected);
+                        assertThat(
+                                        present == null
+                                                ? null
+                                                : ByteBuffer.wrap(present).getInt())
+                                .isEqualTo(expected);
                     }
                     case 5 -> assertThat(map.replace(k, v)).isEqualTo(model.replace(op.key(), op.value()) != null);
                     case 6 -> assertThat(map.remove(k)).isEqualTo(model.remove(op.key()) != null);
@@ -109,7 +115,8 @@ class PmemMapModelTest {
                     default -> {
                         byte[] got = map.get(k);
                         Integer expected = model.get(op.key());
-                        assertThat(got == null ? null : ByteBuffer.wrap(got).getInt()).isEqualTo(expected);
+                        assertThat(got == null ? null : ByteBuffer.wrap(got).getInt())
+                                .isEqualTo(expected);
                     }
                 }
                 assertThat(map.size()).isEqualTo(model.size());

@@ -23,11 +23,12 @@ class PmemMapTest {
 
     @TempDir
     Path dir;
+
     Path path;
     PmemPool pool;
 
-    private static final PoolOptions OPTIONS = PoolOptions.layout("maps").withSize(128L << 20)
-            .withDurability(Durability.PROCESS);
+    private static final PoolOptions OPTIONS =
+            PoolOptions.layout("maps").withSize(128L << 20).withDurability(Durability.PROCESS);
 
     static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -136,7 +137,9 @@ class PmemMapTest {
         pool.dropMap("a");
         pool.dropMap("nope");
         assertThat(pool.mapNames()).containsExactly("b");
-        assertThatThrownBy(() -> a.get(b("k1"))).isInstanceOf(IllegalStateException.class).hasMessageContaining("dropped");
+        assertThatThrownBy(() -> a.get(b("k1")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("dropped");
         pool.dropMap("b");
         assertThat(pool.stats().used()).isEqualTo(empty + 64 * 64); // only the catalogue stays
         reopen();
@@ -252,9 +255,10 @@ class PmemMapTest {
         // The map's writes are atomic on their own and do not join the caller's transaction; an
         // in-place rewrite must not use (or be rolled back with) the transaction's undo log.
         assertThatThrownBy(() -> pool.transaction(tx -> {
-            m.put(b("key"), b("value-2"));
-            throw new IllegalStateException("abort");
-        })).hasMessage("abort");
+                    m.put(b("key"), b("value-2"));
+                    throw new IllegalStateException("abort");
+                }))
+                .hasMessage("abort");
 
         assertThat(s(m.get(b("key")))).isEqualTo("value-2");
         reopen();
@@ -291,7 +295,11 @@ class PmemMapTest {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(b("#")), damaged);
             // Leave the mark of a process-mode open under another boot (hash 0x1230, mode 2): unsafe.
-            ch.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 0x1230 | 2), PoolLayout.SHUTDOWN_STATE);
+            ch.write(
+                    ByteBuffer.allocate(8)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                            .putLong(0, 0x1230 | 2),
+                    PoolLayout.SHUTDOWN_STATE);
         }
         assertThatThrownBy(() -> PmemPool.open(path, OPTIONS)).isInstanceOf(PoolUnsafeShutdownException.class);
         pool = PmemPool.open(path, OPTIONS.withAcceptUnsafeShutdown(true));
@@ -311,14 +319,18 @@ class PmemMapTest {
         pool.close();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // the value length word (entry + 8; the key starts at entry + 24) claims ~2 GB
-            ch.write(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 0x7FFF_FFF0), key - 16);
+            ch.write(
+                    ByteBuffer.allocate(4)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                            .putInt(0, 0x7FFF_FFF0),
+                    key - 16);
         }
         pool = PmemPool.open(path, OPTIONS);
         m = pool.map("lengths");
         List<String> keys = new java.util.ArrayList<>();
         m.forEach(e -> keys.add(s(e.key())));
-        assertThat(keys).containsExactly("other-key");          // iteration skips it
-        assertThat(m.get(b("victim-key"))).isNull();             // a get drops it
+        assertThat(keys).containsExactly("other-key"); // iteration skips it
+        assertThat(m.get(b("victim-key"))).isNull(); // a get drops it
         assertThat(m.stats().checksumFailures()).isEqualTo(1);
         assertThat(s(m.get(b("other-key")))).isEqualTo("other-value");
         assertThat(pool.check().clean()).as(pool.check().toString()).isTrue();

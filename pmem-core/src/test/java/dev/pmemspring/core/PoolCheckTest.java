@@ -20,8 +20,8 @@ class PoolCheckTest {
     @TempDir
     Path dir;
 
-    private static final PoolOptions OPTIONS = PoolOptions.layout("check").withSize(32L << 20)
-            .withDurability(Durability.PROCESS);
+    private static final PoolOptions OPTIONS =
+            PoolOptions.layout("check").withSize(32L << 20).withDurability(Durability.PROCESS);
 
     private Path populated() {
         Path path = dir.resolve("c.pool");
@@ -74,7 +74,8 @@ class PoolCheckTest {
         out.reset();
         Path clean = dir.resolve("clean.pool");
         PmemPool.create(clean, OPTIONS).close();
-        assertThat(PoolTool.run(new String[] {"check", clean.toString()}, new PrintStream(out, true), System.err)).isZero();
+        assertThat(PoolTool.run(new String[] {"check", clean.toString()}, new PrintStream(out, true), System.err))
+                .isZero();
         assertThat(out.toString()).contains("clean: 0 blocks, 0 maps");
     }
 

@@ -39,7 +39,8 @@ class PoolLifecycleTest {
             assertThat(pool.info().layout()).isEqualTo("test");
         }
         assertThat(Files.size(path)).isEqualTo(16 * MIB);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path)))
+                .isEqualTo("rw-------");
         // No sparse file: every block is allocated on the file system.
         assertThat(allocatedBytes(path)).isGreaterThanOrEqualTo(16 * MIB);
 
@@ -57,7 +58,8 @@ class PoolLifecycleTest {
     void openOrCreateCreatesOnceThenOpens() {
         Path path = dir.resolve("sub").resolve("b.pool");
         assertThatThrownBy(() -> PmemPool.openOrCreate(path, options()))
-                .isInstanceOf(PmemException.class).hasMessageContaining("folder");
+                .isInstanceOf(PmemException.class)
+                .hasMessageContaining("folder");
         Path here = dir.resolve("b.pool");
         try (PmemPool pool = PmemPool.openOrCreate(here, options())) {
             pool.root(8).putLong(0, 7);
@@ -72,7 +74,9 @@ class PoolLifecycleTest {
         Path path = dir.resolve("c.pool");
         PmemPool pool = PmemPool.create(path, options());
         pool.close();
-        assertThatThrownBy(() -> pool.allocate(8)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> pool.allocate(8))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         try (PmemPool again = PmemPool.open(path, options())) {
             assertThat(again.allocate(8)).isPositive();
         }
@@ -100,14 +104,16 @@ class PoolLifecycleTest {
 
     @Test
     void rejectsTooSmallSizesAndExistingFiles() throws IOException {
-        assertThatThrownBy(() -> PmemPool.create(dir.resolve("small.pool"), options().withSize(MIB)))
-                .isInstanceOf(PoolTooSmallException.class).hasMessageContaining("minimum");
+        assertThatThrownBy(() ->
+                        PmemPool.create(dir.resolve("small.pool"), options().withSize(MIB)))
+                .isInstanceOf(PoolTooSmallException.class)
+                .hasMessageContaining("minimum");
         Path existing = Files.writeString(dir.resolve("existing"), "x");
-        assertThatThrownBy(() -> PmemPool.create(existing, options()))
-                .isInstanceOf(PoolAlreadyExistsException.class);
+        assertThatThrownBy(() -> PmemPool.create(existing, options())).isInstanceOf(PoolAlreadyExistsException.class);
         assertThat(Files.readString(existing)).isEqualTo("x");
         assertThatThrownBy(() -> PmemPool.create(dir.resolve("x.pool"), PoolOptions.layout("x".repeat(64))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("63");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("63");
     }
 
     @Test
@@ -115,11 +121,13 @@ class PoolLifecycleTest {
         Path path = dir.resolve("text.pool");
         Files.write(path, new byte[(int) (16 * MIB)]);
         assertThatThrownBy(() -> PmemPool.open(path, options()))
-                .isInstanceOf(NotAPoolException.class).hasMessageContaining("not a pool");
+                .isInstanceOf(NotAPoolException.class)
+                .hasMessageContaining("not a pool");
         Path empty = Files.createFile(dir.resolve("empty.pool"));
         assertThatThrownBy(() -> PmemPool.open(empty, options())).isInstanceOf(NotAPoolException.class);
         assertThatThrownBy(() -> PmemPool.open(dir.resolve("missing.pool"), options()))
-                .isInstanceOf(PmemException.class).hasMessageContaining("no such pool file");
+                .isInstanceOf(PmemException.class)
+                .hasMessageContaining("no such pool file");
     }
 
     @Test
@@ -130,12 +138,14 @@ class PoolLifecycleTest {
             ch.truncate(10 * MIB);
         }
         assertThatThrownBy(() -> PmemPool.open(path, options()))
-                .isInstanceOf(PoolTruncatedException.class).hasMessageContaining("cut short");
+                .isInstanceOf(PoolTruncatedException.class)
+                .hasMessageContaining("cut short");
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
             ch.truncate(100);
         }
         assertThatThrownBy(() -> PmemPool.open(path, options()))
-                .isInstanceOf(PoolTruncatedException.class).hasMessageContaining("too short");
+                .isInstanceOf(PoolTruncatedException.class)
+                .hasMessageContaining("too short");
     }
 
     @Test
@@ -152,7 +162,8 @@ class PoolLifecycleTest {
         scribble(path, 200, 16);
         scribble(path, 4096 + 200, 16);
         assertThatThrownBy(() -> PmemPool.open(path, options()))
-                .isInstanceOf(PoolCorruptedException.class).hasMessageContaining("checksum");
+                .isInstanceOf(PoolCorruptedException.class)
+                .hasMessageContaining("checksum");
     }
 
     @Test
@@ -163,7 +174,8 @@ class PoolLifecycleTest {
             rewriteHeader(path, copy, b -> b.putInt(8, 2)); // major version 2
         }
         assertThatThrownBy(() -> PmemPool.open(path, options()))
-                .isInstanceOf(PoolFormatTooNewException.class).hasMessageContaining("upgrade");
+                .isInstanceOf(PoolFormatTooNewException.class)
+                .hasMessageContaining("upgrade");
         for (long copy : new long[] {0, 4096}) {
             rewriteHeader(path, copy, b -> b.putInt(8, 1).putLong(24, 1L << 40)); // an unknown incompat feature
         }
@@ -175,11 +187,13 @@ class PoolLifecycleTest {
         Path path = dir.resolve("m.pool");
         long tableOffset;
         try (PmemPool pool = PmemPool.create(path, options())) {
-            tableOffset = dev.pmemspring.core.internal.file.PoolLayout.of(16 * MIB, 64).heapTableOffset();
+            tableOffset = dev.pmemspring.core.internal.file.PoolLayout.of(16 * MIB, 64)
+                    .heapTableOffset();
         }
         scribble(path, tableOffset, 8);
         assertThatThrownBy(() -> PmemPool.open(path, options()))
-                .isInstanceOf(PoolCorruptedException.class).hasMessageContaining("chunk 0");
+                .isInstanceOf(PoolCorruptedException.class)
+                .hasMessageContaining("chunk 0");
     }
 
     @Test
@@ -187,14 +201,16 @@ class PoolLifecycleTest {
         // Larger than any file this file system takes: posix_fallocate fails at once (EFBIG or ENOSPC).
         Path path = dir.resolve("huge.pool");
         assertThatThrownBy(() -> PmemPool.create(path, options().withSize(1L << 60)))
-                .isInstanceOf(PoolNoSpaceException.class).hasMessageContaining("no room");
+                .isInstanceOf(PoolNoSpaceException.class)
+                .hasMessageContaining("no room");
         assertThat(path).doesNotExist();
     }
 
     private static long allocatedBytes(Path path) throws IOException {
         try {
             Process stat = new ProcessBuilder("stat", "-c", "%b %B", path.toString()).start();
-            String[] out = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
+            String[] out =
+                    new String(stat.getInputStream().readAllBytes()).trim().split(" ");
             stat.waitFor();
             return Long.parseLong(out[0]) * Long.parseLong(out[1]);
         } catch (InterruptedException e) {
@@ -210,7 +226,8 @@ class PoolLifecycleTest {
         }
     }
 
-    private static void rewriteHeader(Path path, long at, java.util.function.Consumer<ByteBuffer> change) throws IOException {
+    private static void rewriteHeader(Path path, long at, java.util.function.Consumer<ByteBuffer> change)
+            throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(b, at);

@@ -23,12 +23,15 @@ class TransactionTest {
 
     @TempDir
     Path dir;
+
     Path path;
     PmemPool pool;
     MemoryBlock root;
 
     private PoolOptions options() {
-        return PoolOptions.layout("tx").withSize(64L << 20).withDurability(Durability.PROCESS)
+        return PoolOptions.layout("tx")
+                .withSize(64L << 20)
+                .withDurability(Durability.PROCESS)
                 .withLockTimeout(Duration.ofMillis(200));
     }
 
@@ -77,13 +80,14 @@ class TransactionTest {
         long kept = pool.allocateInto(root.fieldHandle(8), 64, b -> b.putLong(0, 5));
         long objects = pool.stats().objects();
         assertThatThrownBy(() -> pool.transaction(tx -> {
-            tx.putLong(root.fieldHandle(0), 2);
-            long fresh = tx.allocate(100);
-            tx.putLong(root.fieldHandle(16), fresh);
-            tx.free(kept);
-            tx.putLong(root.fieldHandle(8), 0);
-            throw new IllegalStateException("boom");
-        })).hasMessage("boom");
+                    tx.putLong(root.fieldHandle(0), 2);
+                    long fresh = tx.allocate(100);
+                    tx.putLong(root.fieldHandle(16), fresh);
+                    tx.free(kept);
+                    tx.putLong(root.fieldHandle(8), 0);
+                    throw new IllegalStateException("boom");
+                }))
+                .hasMessage("boom");
         assertThat(root.getLong(0)).isEqualTo(1);
         assertThat(root.getLong(8)).isEqualTo(kept);
         assertThat(root.getLong(16)).isZero();
@@ -101,7 +105,7 @@ class TransactionTest {
         long objects = pool.stats().objects();
         long fresh = pool.transactionResult(tx -> {
             long h = tx.allocate(3_000_000); // large: whole chunks
-            pool.block(h).putLong(0, 77);    // new blocks need no snapshot
+            pool.block(h).putLong(0, 77); // new blocks need no snapshot
             long small = tx.allocate(48);
             pool.block(small).putLong(0, 78);
             tx.putLong(root.fieldHandle(8), small);
@@ -127,9 +131,10 @@ class TransactionTest {
             tx.free(tx.allocate(1 << 20));
         });
         assertThatThrownBy(() -> pool.transaction(tx -> {
-            tx.free(tx.allocate(64));
-            throw new IllegalStateException("x");
-        })).hasMessage("x");
+                    tx.free(tx.allocate(64));
+                    throw new IllegalStateException("x");
+                }))
+                .hasMessage("x");
         assertThat(pool.stats().objects()).isEqualTo(objects);
         reopen();
         assertThat(pool.stats().objects()).isEqualTo(objects);
@@ -142,7 +147,7 @@ class TransactionTest {
         Transaction inner = pool.begin();
         assertThat(inner).isSameAs(outer);
         inner.putLong(root.fieldHandle(8), 2);
-        inner.commit();                              // leaves the nested level only
+        inner.commit(); // leaves the nested level only
         assertThat(pool.currentTransaction()).contains(outer);
         outer.abort();
         assertThat(root.getLong(0)).isZero();
@@ -154,17 +159,19 @@ class TransactionTest {
     @Test
     void aFailingInnerTransactionAbortsTheOuterOne() {
         assertThatThrownBy(() -> pool.transaction(tx -> {
-            tx.putLong(root.fieldHandle(0), 1);
-            try {
-                pool.transaction(in -> {
-                    in.putLong(root.fieldHandle(8), 2);
-                    throw new IllegalArgumentException("inner");
-                });
-            } catch (IllegalArgumentException swallowed) {
-                // the outer level carries on as if nothing happened...
-            }
-            tx.putLong(root.fieldHandle(16), 3); // ...but the transaction is gone
-        })).isInstanceOf(TransactionAbortedException.class).hasMessageContaining("rolled back");
+                    tx.putLong(root.fieldHandle(0), 1);
+                    try {
+                        pool.transaction(in -> {
+                            in.putLong(root.fieldHandle(8), 2);
+                            throw new IllegalArgumentException("inner");
+                        });
+                    } catch (IllegalArgumentException swallowed) {
+                        // the outer level carries on as if nothing happened...
+                    }
+                    tx.putLong(root.fieldHandle(16), 3); // ...but the transaction is gone
+                }))
+                .isInstanceOf(TransactionAbortedException.class)
+                .hasMessageContaining("rolled back");
         assertThat(root.getLong(0)).isZero();
         assertThat(root.getLong(8)).isZero();
         assertThat(root.getLong(16)).isZero();
@@ -194,14 +201,15 @@ class TransactionTest {
         }
         long objects = pool.stats().objects();
         assertThatThrownBy(() -> pool.transaction(tx -> {
-            for (int i = 0; i < n; i++) {
-                long h = table.getLong(8L * i);
-                tx.putLong(h, -1);
-                tx.free(h);
-                tx.putLong(table.fieldHandle(8L * i), 0);
-            }
-            throw new IllegalStateException("not today");
-        })).hasMessage("not today");
+                    for (int i = 0; i < n; i++) {
+                        long h = table.getLong(8L * i);
+                        tx.putLong(h, -1);
+                        tx.free(h);
+                        tx.putLong(table.fieldHandle(8L * i), 0);
+                    }
+                    throw new IllegalStateException("not today");
+                }))
+                .hasMessage("not today");
         long withLogExtensions = pool.stats().objects();
         for (int i = 0; i < n; i++) {
             assertThat(pool.block(table.getLong(8L * i)).getLong(0)).isEqualTo(i);
@@ -241,15 +249,19 @@ class TransactionTest {
     @Test
     void misuseIsRefusedClearly() {
         assertThatThrownBy(() -> pool.transaction(tx -> tx.snapshot(8, 8)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not inside one allocated block");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not inside one allocated block");
         assertThatThrownBy(() -> pool.transaction(tx -> tx.snapshot(root.handle() + 1000, 100)))
                 .isInstanceOf(IllegalArgumentException.class);
         Transaction tx = pool.begin();
         Future<?> other = Executors.newSingleThreadExecutor().submit(() -> tx.putLong(root.handle(), 1));
-        assertThatThrownBy(other::get).hasCauseInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(other::get)
+                .hasCauseInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("belongs to the thread");
         tx.commit();
-        assertThatThrownBy(tx::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("already committed");
+        assertThatThrownBy(tx::commit)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already committed");
     }
 
     @Test
@@ -268,8 +280,10 @@ class TransactionTest {
         }));
         held.await();
         assertThatThrownBy(() -> pool.transaction(tx -> {
-            tx.putLong(root.fieldHandle(64), 5); // same block: waits, then gives up
-        })).isInstanceOf(TransactionLockTimeoutException.class).hasMessageContaining("rolled back");
+                    tx.putLong(root.fieldHandle(64), 5); // same block: waits, then gives up
+                }))
+                .isInstanceOf(TransactionLockTimeoutException.class)
+                .hasMessageContaining("rolled back");
         assertThat(root.getLong(64)).isZero();
         release.countDown();
         holder.get();

@@ -45,8 +45,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *
  * Under Boot, the starter registers it.
  */
-public class PmemTransactionManager extends AbstractPlatformTransactionManager
-        implements ResourceTransactionManager {
+public class PmemTransactionManager extends AbstractPlatformTransactionManager implements ResourceTransactionManager {
 
     private static final long serialVersionUID = 1L;
 
@@ -72,7 +71,8 @@ public class PmemTransactionManager extends AbstractPlatformTransactionManager
         PoolTransactionObject object = new PoolTransactionObject();
         object.holder = (PoolTransactionHolder) TransactionSynchronizationManager.getResource(pool);
         if (object.holder == null) {
-            object.foreign = pool.isClosed() ? null
+            object.foreign = pool.isClosed()
+                    ? null
                     : pool.currentTransaction().filter(Transaction::isActive).orElse(null);
         }
         return object;
@@ -172,7 +172,8 @@ public class PmemTransactionManager extends AbstractPlatformTransactionManager
         private boolean newHolder;
 
         /** The pool transaction this scope runs in, if it is still active. */
-        @Nullable Transaction active() {
+        @Nullable
+        Transaction active() {
             Transaction tx = holder != null ? holder.tx : foreign;
             return tx != null && tx.isActive() ? tx : null;
         }

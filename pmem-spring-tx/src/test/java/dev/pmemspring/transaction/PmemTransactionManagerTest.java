@@ -36,7 +36,8 @@ class PmemTransactionManagerTest {
 
     @BeforeEach
     void open() {
-        pool = PmemPool.create(dir.resolve("tx.pool"),
+        pool = PmemPool.create(
+                dir.resolve("tx.pool"),
                 PoolOptions.layout("tx-test").withSize(8L << 20).withDurability(Durability.PROCESS));
         manager = new PmemTransactionManager(pool);
     }
@@ -48,8 +49,7 @@ class PmemTransactionManagerTest {
 
     @Test
     void commitsAndRollsBackPoolTransactions() {
-        TransactionTemplate tt = new TransactionTemplate(
-                manager);
+        TransactionTemplate tt = new TransactionTemplate(manager);
         MemoryBlock root = pool.root(64);
         tt.executeWithoutResult(status -> {
             Transaction tx = pool.currentTransaction().orElseThrow();
@@ -59,10 +59,11 @@ class PmemTransactionManagerTest {
         assertThat(pool.currentTransaction()).isEmpty();
 
         assertThatThrownBy(() -> tt.executeWithoutResult(status -> {
-            pool.transaction(tx -> tx.putLong(root.handle(), 2));   // joins the outer one
-            assertThat(root.getLong(0)).isEqualTo(2);
-            throw new IllegalStateException("boom");
-        })).hasMessage("boom");
+                    pool.transaction(tx -> tx.putLong(root.handle(), 2)); // joins the outer one
+                    assertThat(root.getLong(0)).isEqualTo(2);
+                    throw new IllegalStateException("boom");
+                }))
+                .hasMessage("boom");
         assertThat(root.getLong(0)).isEqualTo(1);
 
         tt.executeWithoutResult(status -> {
@@ -80,9 +81,10 @@ class PmemTransactionManagerTest {
         TransactionTemplate inner = new TransactionTemplate(tm);
         MemoryBlock root = pool.root(64);
         assertThatThrownBy(() -> outer.executeWithoutResult(status -> {
-            pool.currentTransaction().orElseThrow().putLong(root.handle(), 7);
-            inner.executeWithoutResult(TransactionStatus::setRollbackOnly);
-        })).isInstanceOf(UnexpectedRollbackException.class);
+                    pool.currentTransaction().orElseThrow().putLong(root.handle(), 7);
+                    inner.executeWithoutResult(TransactionStatus::setRollbackOnly);
+                }))
+                .isInstanceOf(UnexpectedRollbackException.class);
         assertThat(root.getLong(0)).isZero();
     }
 
@@ -90,19 +92,21 @@ class PmemTransactionManagerTest {
     void refusesPropagationsAPoolTransactionCannotHonour() {
         PlatformTransactionManager tm = manager;
         TransactionTemplate outer = new TransactionTemplate(tm);
-        for (int propagation : new int[] {TransactionDefinition.PROPAGATION_REQUIRES_NEW,
-                TransactionDefinition.PROPAGATION_NOT_SUPPORTED}) {
+        for (int propagation : new int[] {
+            TransactionDefinition.PROPAGATION_REQUIRES_NEW, TransactionDefinition.PROPAGATION_NOT_SUPPORTED
+        }) {
             TransactionTemplate inner = new TransactionTemplate(tm);
             inner.setPropagationBehavior(propagation);
-            assertThatThrownBy(() -> outer.executeWithoutResult(s -> inner.executeWithoutResult(i -> { })))
+            assertThatThrownBy(() -> outer.executeWithoutResult(s -> inner.executeWithoutResult(i -> {})))
                     .isInstanceOf(TransactionSuspensionNotSupportedException.class)
                     .hasMessageContaining("cannot be suspended");
             assertThat(pool.currentTransaction()).isEmpty();
         }
         TransactionTemplate nested = new TransactionTemplate(tm);
         nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-        assertThatThrownBy(() -> outer.executeWithoutResult(s -> nested.executeWithoutResult(i -> { })))
-                .isInstanceOf(NestedTransactionNotSupportedException.class).hasMessageContaining("savepoints");
+        assertThatThrownBy(() -> outer.executeWithoutResult(s -> nested.executeWithoutResult(i -> {})))
+                .isInstanceOf(NestedTransactionNotSupportedException.class)
+                .hasMessageContaining("savepoints");
         assertThat(pool.currentTransaction()).isEmpty();
         // without an outer transaction they simply begin one
         TransactionTemplate alone = new TransactionTemplate(tm);
@@ -110,14 +114,13 @@ class PmemTransactionManagerTest {
         alone.executeWithoutResult(s -> assertThat(pool.currentTransaction()).isPresent());
         TransactionTemplate mandatory = new TransactionTemplate(tm);
         mandatory.setPropagationBehavior(TransactionDefinition.PROPAGATION_MANDATORY);
-        assertThatThrownBy(() -> mandatory.executeWithoutResult(s -> { }))
+        assertThatThrownBy(() -> mandatory.executeWithoutResult(s -> {}))
                 .isInstanceOf(IllegalTransactionStateException.class);
     }
 
     @Test
     void joinsATransactionBegunOnThePool() {
-        TransactionTemplate tt = new TransactionTemplate(
-                manager);
+        TransactionTemplate tt = new TransactionTemplate(manager);
         MemoryBlock root = pool.root(64);
         Transaction tx = pool.begin();
         tt.executeWithoutResult(s -> {

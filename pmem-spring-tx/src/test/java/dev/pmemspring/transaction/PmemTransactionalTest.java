@@ -41,7 +41,8 @@ class PmemTransactionalTest {
 
         @Bean(destroyMethod = "close")
         PmemPool pool() {
-            return PmemPool.create(dir.resolve("plain.pool"),
+            return PmemPool.create(
+                    dir.resolve("plain.pool"),
                     PoolOptions.layout("tx-test").withSize(8L << 20).withDurability(Durability.PROCESS));
         }
 
@@ -72,7 +73,7 @@ class PmemTransactionalTest {
 
         @PmemTransactional
         public void addThenFail(long amount) {
-            add(amount);   // a self-call: joins by thread, not through the proxy
+            add(amount); // a self-call: joins by thread, not through the proxy
             assertThat(value()).isEqualTo(5 + amount);
             throw new IllegalStateException("refused");
         }

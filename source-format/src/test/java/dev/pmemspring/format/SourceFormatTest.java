@@ -22,12 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SourceFormatTest {
 
-    private final Formatter formatter = Formatter.createFormatter(
-            JavaFormatterOptions.builder().style(JavaFormatterOptions.Style.PALANTIR).build());
+    private final Formatter formatter = Formatter.createFormatter(JavaFormatterOptions.builder()
+            .style(JavaFormatterOptions.Style.PALANTIR)
+            .build());
 
     @Test
     void everySourceIsFormatted() throws IOException {
-        Path root = Path.of(System.getProperty("format.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("format.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         boolean apply = Boolean.getBoolean("format.apply");
         List<Path> sources = sources(root);
         List<String> unformatted = new ArrayList<>();
@@ -49,9 +52,12 @@ class SourceFormatTest {
             }
         }
         assertTrue(sources.size() > 100, "found only " + sources.size() + " sources under " + root);
-        assertTrue(unformatted.isEmpty(), unformatted.size() + " files are not formatted (run ./mvnw -pl"
-                + " source-format test -Dformat.apply=true): " + String.join(", ", unformatted.subList(0,
-                        Math.min(20, unformatted.size()))) + (unformatted.size() > 20 ? ", ..." : ""));
+        assertTrue(
+                unformatted.isEmpty(),
+                unformatted.size() + " files are not formatted (run ./mvnw -pl"
+                        + " source-format test -Dformat.apply=true): "
+                        + String.join(", ", unformatted.subList(0, Math.min(20, unformatted.size())))
+                        + (unformatted.size() > 20 ? ", ..." : ""));
     }
 
     private static List<Path> sources(Path root) throws IOException {

@@ -12,6 +12,7 @@ class BackendExecutorConfiguration {
 
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService backendExecutor() {
-        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-", 0).factory());
+        return Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("backend-", 0).factory());
     }
 }

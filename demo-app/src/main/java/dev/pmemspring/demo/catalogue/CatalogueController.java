@@ -40,10 +40,14 @@ public class CatalogueController {
     /** How often this process called the back end (counters start at 0 with the process). */
     @GetMapping("/backend")
     public Map<String, Long> backend() {
-        return Map.of("productLookups", backend.productLookups(), "quoteLookups", backend.quoteLookups(),
-                "calls", backend.productLookups() + backend.quoteLookups());
+        return Map.of(
+                "productLookups",
+                backend.productLookups(),
+                "quoteLookups",
+                backend.quoteLookups(),
+                "calls",
+                backend.productLookups() + backend.quoteLookups());
     }
 
-    public record ProductUpdate(String name, long priceCents) {
-    }
+    public record ProductUpdate(String name, long priceCents) {}
 }

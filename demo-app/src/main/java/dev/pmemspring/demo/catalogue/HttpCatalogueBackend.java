@@ -24,8 +24,8 @@ public class HttpCatalogueBackend implements CatalogueBackend {
     private final AtomicLong productLookups = new AtomicLong();
     private final AtomicLong quoteLookups = new AtomicLong();
 
-    public HttpCatalogueBackend(@Value("${demo.backend.url}") String url,
-                                @Value("${demo.backend.timeout:10s}") Duration timeout) {
+    public HttpCatalogueBackend(
+            @Value("${demo.backend.url}") String url, @Value("${demo.backend.timeout:10s}") Duration timeout) {
         SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout(timeout);
         requests.setReadTimeout(timeout);
@@ -46,10 +46,14 @@ public class HttpCatalogueBackend implements CatalogueBackend {
 
     @Override
     public Product update(String sku, String name, long priceCents) {
-        Map<String, Object> body = name == null ? Map.of("priceCents", priceCents)
-                : Map.of("name", name, "priceCents", priceCents);
-        return http.put().uri("/products/{sku}", sku).contentType(MediaType.APPLICATION_JSON).body(body)
-                .retrieve().body(Product.class);
+        Map<String, Object> body =
+                name == null ? Map.of("priceCents", priceCents) : Map.of("name", name, "priceCents", priceCents);
+        return http.put()
+                .uri("/products/{sku}", sku)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(body)
+                .retrieve()
+                .body(Product.class);
     }
 
     @Override

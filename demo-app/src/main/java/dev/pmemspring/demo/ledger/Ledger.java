@@ -69,7 +69,7 @@ public class Ledger {
             long table = tx.allocate(8L * count);
             MemoryBlock t = pool.block(table);
             for (int i = 0; i < count; i++) {
-                long account = tx.allocate(ACCOUNT_SIZE);     // new blocks: written without snapshots
+                long account = tx.allocate(ACCOUNT_SIZE); // new blocks: written without snapshots
                 MemoryBlock a = pool.block(account);
                 a.putLong(BALANCE, balance);
                 a.putLong(TRANSFERS, 0);
@@ -138,8 +138,8 @@ public class Ledger {
 
     void checkAccount(int account) {
         if (account < 0 || account >= accounts.length) {
-            throw new IllegalArgumentException("no account " + account + ": accounts are 0 to "
-                    + (accounts.length - 1));
+            throw new IllegalArgumentException(
+                    "no account " + account + ": accounts are 0 to " + (accounts.length - 1));
         }
     }
 }

@@ -29,12 +29,11 @@ public class LedgerController {
     /** Body: {@code {"from": 0, "to": 1, "amount": 250}}, and {@code "failAfterDebit": true} to see a rollback. */
     @PostMapping("/ledger/transfers")
     public LedgerService.Transfer transfer(@RequestBody TransferRequest request) {
-        return ledger.transfer(request.from(), request.to(), request.amount(),
-                Boolean.TRUE.equals(request.failAfterDebit()));
+        return ledger.transfer(
+                request.from(), request.to(), request.amount(), Boolean.TRUE.equals(request.failAfterDebit()));
     }
 
-    public record TransferRequest(int from, int to, long amount, Boolean failAfterDebit) {
-    }
+    public record TransferRequest(int from, int to, long amount, Boolean failAfterDebit) {}
 
     @ExceptionHandler(InsufficientFundsException.class)
     ResponseEntity<Map<String, String>> insufficient(InsufficientFundsException e) {

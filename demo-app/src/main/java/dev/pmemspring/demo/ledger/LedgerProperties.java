@@ -14,8 +14,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                         window in which a {@code kill -9} catches a transfer half done (tests)
  */
 @ConfigurationProperties("demo.ledger")
-public record LedgerProperties(@DefaultValue("100") int accounts, @DefaultValue("100000") long initialBalance,
-                               @DefaultValue("0ms") Duration pauseBetweenLegs) {
+public record LedgerProperties(
+        @DefaultValue("100") int accounts,
+        @DefaultValue("100000") long initialBalance,
+        @DefaultValue("0ms") Duration pauseBetweenLegs) {
 
     public LedgerProperties {
         if (accounts < 2) {

@@ -55,8 +55,8 @@ public class LedgerService {
         ledger.debit(from, amount);
         pause();
         if (failAfterDebit) {
-            throw new SimulatedFailureException("failed on purpose after debiting account " + from
-                    + "; the transaction is rolled back");
+            throw new SimulatedFailureException(
+                    "failed on purpose after debiting account " + from + "; the transaction is rolled back");
         }
         ledger.credit(to, amount);
         return new Transfer(from, to, amount, ledger.balance(from), ledger.balance(to));
@@ -75,13 +75,14 @@ public class LedgerService {
             total += b;
             legs += ledger.transfers(i);
         }
-        return new Statement(ledger.size(), total, ledger.expectedTotal(), total == ledger.expectedTotal(),
-                legs / 2, balances);
+        return new Statement(
+                ledger.size(), total, ledger.expectedTotal(), total == ledger.expectedTotal(), legs / 2, balances);
     }
 
     private Transaction current() {
-        return pool.currentTransaction().orElseThrow(() -> new IllegalStateException(
-                "no pool transaction is running: call this through the Spring proxy (@PmemTransactional)"));
+        return pool.currentTransaction()
+                .orElseThrow(() -> new IllegalStateException(
+                        "no pool transaction is running: call this through the Spring proxy (@PmemTransactional)"));
     }
 
     private void pause() {
@@ -96,8 +97,7 @@ public class LedgerService {
     }
 
     /** A committed transfer and the two balances after it. */
-    public record Transfer(int from, int to, long amount, long fromBalance, long toBalance) {
-    }
+    public record Transfer(int from, int to, long amount, long fromBalance, long toBalance) {}
 
     /**
      * The whole ledger.
@@ -105,7 +105,6 @@ public class LedgerService {
      * @param transfers committed transfers since the ledger was created (each account counts the
      *                  transfers it took part in; every transfer has two)
      */
-    public record Statement(int accounts, long total, long expectedTotal, boolean balanced, long transfers,
-                            List<Long> balances) {
-    }
+    public record Statement(
+            int accounts, long total, long expectedTotal, boolean balanced, long transfers, List<Long> balances) {}
 }

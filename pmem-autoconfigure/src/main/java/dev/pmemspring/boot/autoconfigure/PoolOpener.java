@@ -28,13 +28,14 @@ final class PoolOpener {
     /** Smallest pool the core accepts. */
     static final long MIN_SIZE = 8L << 20;
 
-    private PoolOpener() {
-    }
+    private PoolOpener() {}
 
     static PmemPool open(PmemProperties.Pool props, List<PmemPoolOptionsCustomizer> customizers) {
         Path path = props.getPath();
         if (path == null) {
-            throw new InvalidConfigurationPropertyValueException("pmem.pool.path", null,
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.pool.path",
+                    null,
                     "a pool needs a file: set pmem.pool.path (for example /dev/shm/myapp.pool, or a file on a DAX"
                             + " file system), or set pmem.enabled=false to switch pmem off");
         }
@@ -42,9 +43,11 @@ final class PoolOpener {
         boolean exists = Files.exists(path);
         if (!exists) {
             if (!props.isCreateIfMissing()) {
-                throw new PmemException(path, "no pool file exists there and pmem.pool.create-if-missing is false;"
-                        + " create the pool first (the pool tool's 'create'), fix pmem.pool.path, or set"
-                        + " pmem.pool.create-if-missing=true");
+                throw new PmemException(
+                        path,
+                        "no pool file exists there and pmem.pool.create-if-missing is false;"
+                                + " create the pool first (the pool tool's 'create'), fix pmem.pool.path, or set"
+                                + " pmem.pool.create-if-missing=true");
             }
             createParents(path);
         }
@@ -64,26 +67,28 @@ final class PoolOpener {
     static void validate(PmemProperties.Pool props) {
         String layout = props.getLayout();
         if (layout == null || layout.isBlank()) {
-            throw new InvalidConfigurationPropertyValueException("pmem.pool.layout", layout,
-                    "a pool needs a layout name (the default is 'spring')");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.pool.layout", layout, "a pool needs a layout name (the default is 'spring')");
         }
         if (layout.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
-            throw new InvalidConfigurationPropertyValueException("pmem.pool.layout", layout,
-                    "a layout name has at most 63 UTF-8 bytes");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.pool.layout", layout, "a layout name has at most 63 UTF-8 bytes");
         }
         long size = size(props);
         if (size < MIN_SIZE) {
-            throw new InvalidConfigurationPropertyValueException("pmem.pool.size", props.getSize(),
-                    "a pool is at least 8MB");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.pool.size", props.getSize(), "a pool is at least 8MB");
         }
         if (props.getLockTimeout() != null && props.getLockTimeout().isNegative()) {
-            throw new InvalidConfigurationPropertyValueException("pmem.pool.lock-timeout", props.getLockTimeout(),
-                    "the lock timeout must not be negative");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.pool.lock-timeout", props.getLockTimeout(), "the lock timeout must not be negative");
         }
     }
 
     private static long size(PmemProperties.Pool props) {
-        return props.getSize() == null ? PoolOptions.DEFAULT_SIZE : props.getSize().toBytes();
+        return props.getSize() == null
+                ? PoolOptions.DEFAULT_SIZE
+                : props.getSize().toBytes();
     }
 
     static PoolOptions options(PmemProperties.Pool props, Path path) {
@@ -91,7 +96,9 @@ final class PoolOpener {
         String layout = props.getLayout();
         long size = size(props);
         Durability durability = props.getDurability() != null ? props.getDurability() : defaultDurability(path);
-        PoolOptions options = PoolOptions.layout(layout).withSize(size).withDurability(durability)
+        PoolOptions options = PoolOptions.layout(layout)
+                .withSize(size)
+                .withDurability(durability)
                 .withAcceptUnsafeShutdown(props.isAcceptUnsafeShutdown());
         if (props.getLockTimeout() != null) {
             options = options.withLockTimeout(props.getLockTimeout());
@@ -117,7 +124,7 @@ final class PoolOpener {
         try {
             probe = Files.createTempFile(dir, ".pmem-map-sync-probe", ".tmp");
             try (RandomAccessFile file = new RandomAccessFile(probe.toFile(), "rw");
-                 Arena arena = Arena.ofConfined()) {
+                    Arena arena = Arena.ofConfined()) {
                 file.setLength(4096);
                 file.getChannel().map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, 4096, arena);
                 return true;
@@ -141,10 +148,12 @@ final class PoolOpener {
             try {
                 Files.createDirectories(parent);
             } catch (IOException e) {
-                throw new PmemException(path, "cannot create the pool's folder " + parent + ": " + e
-                        + "; create it, make it writable, or choose another pmem.pool.path", e);
+                throw new PmemException(
+                        path,
+                        "cannot create the pool's folder " + parent + ": " + e
+                                + "; create it, make it writable, or choose another pmem.pool.path",
+                        e);
             }
         }
     }
-
 }

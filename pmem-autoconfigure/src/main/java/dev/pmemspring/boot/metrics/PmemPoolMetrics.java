@@ -44,9 +44,14 @@ public class PmemPoolMetrics implements MeterBinder {
 
     public PmemPoolMetrics(PmemPool pool, Iterable<Tag> tags) {
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.tags = Tags.of(tags).and("pool", pool.path().toString(),
-                "durability", pool.durability().name().toLowerCase(Locale.ROOT),
-                "mapping", pool.mapping().name().toLowerCase(Locale.ROOT));
+        this.tags = Tags.of(tags)
+                .and(
+                        "pool",
+                        pool.path().toString(),
+                        "durability",
+                        pool.durability().name().toLowerCase(Locale.ROOT),
+                        "mapping",
+                        pool.mapping().name().toLowerCase(Locale.ROOT));
     }
 
     @Override
@@ -54,34 +59,55 @@ public class PmemPoolMetrics implements MeterBinder {
         space(registry, "pmem.pool.size", "Size of the pool file", PoolStats::poolSize);
         space(registry, "pmem.pool.used", "Bytes in allocated blocks", PoolStats::used);
         space(registry, "pmem.pool.free", "Bytes free for allocation", PoolStats::free);
-        space(registry, "pmem.pool.largest.free.block", "Largest block an allocation could get now",
+        space(
+                registry,
+                "pmem.pool.largest.free.block",
+                "Largest block an allocation could get now",
                 PoolStats::largestFreeBlock);
         Gauge.builder("pmem.pool.objects", this, m -> m.stat(PoolStats::objects))
-                .description("Allocated blocks").baseUnit(BaseUnits.OBJECTS).tags(tags).register(registry);
+                .description("Allocated blocks")
+                .baseUnit(BaseUnits.OBJECTS)
+                .tags(tags)
+                .register(registry);
         FunctionCounter.builder("pmem.pool.transactions", this, m -> m.stat(PoolStats::transactionsCommitted))
-                .description("Pool transactions ended since the pool was opened").tags(tags).tag("result", "committed")
+                .description("Pool transactions ended since the pool was opened")
+                .tags(tags)
+                .tag("result", "committed")
                 .register(registry);
         FunctionCounter.builder("pmem.pool.transactions", this, m -> m.stat(PoolStats::transactionsAborted))
-                .description("Pool transactions ended since the pool was opened").tags(tags).tag("result", "aborted")
+                .description("Pool transactions ended since the pool was opened")
+                .tags(tags)
+                .tag("result", "aborted")
                 .register(registry);
         RecoveryReport recovery = pool.lastRecovery();
         Gauge.builder("pmem.pool.recovery.redo.replayed", recovery, RecoveryReport::redoLogsReplayed)
                 .description("Allocator operations completed from their redo logs when the pool was opened")
-                .tags(tags).register(registry);
+                .tags(tags)
+                .register(registry);
         Gauge.builder("pmem.pool.recovery.transactions.rolled.back", recovery, RecoveryReport::transactionsRolledBack)
                 .description("Transactions cut by a crash and rolled back when the pool was opened")
-                .tags(tags).register(registry);
-        TimeGauge.builder("pmem.pool.recovery.time", recovery, TimeUnit.NANOSECONDS, r -> r.time().toNanos())
+                .tags(tags)
+                .register(registry);
+        TimeGauge.builder(
+                        "pmem.pool.recovery.time",
+                        recovery,
+                        TimeUnit.NANOSECONDS,
+                        r -> r.time().toNanos())
                 .description("Time opening the pool took to recover and rebuild its allocator state")
-                .tags(tags).register(registry);
+                .tags(tags)
+                .register(registry);
         Gauge.builder("pmem.pool.recovery.unsafe.shutdown", recovery, r -> r.unsafeShutdown() ? 1 : 0)
                 .description("1 when the pool was opened after a machine crash cut it in 'process' durability")
-                .tags(tags).register(registry);
+                .tags(tags)
+                .register(registry);
     }
 
     private void space(MeterRegistry registry, String name, String description, ToDoubleFunction<PoolStats> value) {
-        Gauge.builder(name, this, m -> m.stat(value)).description(description).baseUnit(BaseUnits.BYTES)
-                .tags(tags).register(registry);
+        Gauge.builder(name, this, m -> m.stat(value))
+                .description(description)
+                .baseUnit(BaseUnits.BYTES)
+                .tags(tags)
+                .register(registry);
     }
 
     private double stat(ToDoubleFunction<PoolStats> value) {

@@ -70,8 +70,10 @@ public final class RedisCacheCoherence implements CacheCoherence, AutoCloseable 
         this.catchUpTimeout = b.catchUpTimeout;
         this.block = b.readBlock;
         UUID id = UUID.randomUUID();
-        this.origin = ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
-                .putLong(id.getLeastSignificantBits()).array();
+        this.origin = ByteBuffer.allocate(16)
+                .putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits())
+                .array();
         this.publisher = new Publisher(b.connections, stream, origin);
         this.follower = new Follower(b.connections, stream, origin, block);
     }
@@ -168,17 +170,27 @@ public final class RedisCacheCoherence implements CacheCoherence, AutoCloseable 
                 state = CoherenceStatus.State.DEGRADED;
                 reason = String.join("; ", reasons);
             } else if (!follower.caughtUp()) {
-                state = now - startedAt < catchUpTimeout.toMillis() ? CoherenceStatus.State.STARTING
+                state = now - startedAt < catchUpTimeout.toMillis()
+                        ? CoherenceStatus.State.STARTING
                         : CoherenceStatus.State.DEGRADED;
                 reason = "catching up with stream " + stream.stream();
             } else {
                 state = CoherenceStatus.State.UP;
             }
         }
-        return new CoherenceStatus(state, reason, stream.stream(), at == null ? null : at.id().toString(),
-                box == null ? 0 : box.size() + publisher.inFlight(), publisher.published(), follower.applied(), follower.skipped(),
-                follower.resyncs(), follower.forcedClears() + (box == null ? 0 : box.forcedClears()),
-                follower.lagMillis(), follower.lastResync());
+        return new CoherenceStatus(
+                state,
+                reason,
+                stream.stream(),
+                at == null ? null : at.id().toString(),
+                box == null ? 0 : box.size() + publisher.inFlight(),
+                publisher.published(),
+                follower.applied(),
+                follower.skipped(),
+                follower.resyncs(),
+                follower.forcedClears() + (box == null ? 0 : box.forcedClears()),
+                follower.lagMillis(),
+                follower.lastResync());
     }
 
     /** Calls {@code observer} with the lag of every change applied here, in milliseconds (for meters). */

@@ -23,8 +23,8 @@ final class Instance implements AutoCloseable {
     final RedisCacheCoherence coherence;
     final PmemCacheManager caches;
 
-    private Instance(PmemPool pool, LettuceConnectionFactory redis, RedisCacheCoherence coherence,
-                     PmemCacheManager caches) {
+    private Instance(
+            PmemPool pool, LettuceConnectionFactory redis, RedisCacheCoherence coherence, PmemCacheManager caches) {
         this.pool = pool;
         this.redis = redis;
         this.coherence = coherence;
@@ -35,14 +35,23 @@ final class Instance implements AutoCloseable {
         return open(poolFile, server, b -> b, PmemCacheSettings.defaults());
     }
 
-    static Instance open(Path poolFile, RedisServer server, UnaryOperator<RedisCacheCoherence.Builder> options,
-                         PmemCacheSettings settings) {
-        PmemPool pool = PmemPool.openOrCreate(poolFile,
+    static Instance open(
+            Path poolFile,
+            RedisServer server,
+            UnaryOperator<RedisCacheCoherence.Builder> options,
+            PmemCacheSettings settings) {
+        PmemPool pool = PmemPool.openOrCreate(
+                poolFile,
                 PoolOptions.layout("coherence-test").withSize(32L << 20).withDurability(Durability.PROCESS));
         LettuceConnectionFactory redis = server.connectionFactory();
         RedisCacheCoherence coherence = options.apply(RedisCacheCoherence.builder(redis).stream(STREAM)
-                .catchUpTimeout(Duration.ofSeconds(10)).readBlock(Duration.ofMillis(500))).build();
-        PmemCacheManager caches = PmemCacheManager.builder(pool).defaults(settings).coherence(coherence).build();
+                        .catchUpTimeout(Duration.ofSeconds(10))
+                        .readBlock(Duration.ofMillis(500)))
+                .build();
+        PmemCacheManager caches = PmemCacheManager.builder(pool)
+                .defaults(settings)
+                .coherence(coherence)
+                .build();
         return new Instance(pool, redis, coherence, caches);
     }
 

@@ -49,7 +49,7 @@ class RedisCacheCoherenceTest {
     @Test
     void an_evict_on_one_instance_drops_the_key_on_the_other() {
         try (Instance a = Instance.open(dir.resolve("a.pool"), redis);
-             Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
+                Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
             // Loads are not published, so both hold p1 without dropping each other's copy.
             a.cache("products").get("p1", () -> "one");
             b.cache("products").get("p1", () -> "one");
@@ -72,7 +72,7 @@ class RedisCacheCoherenceTest {
     @Test
     void a_put_drops_the_older_copy_and_a_clear_clears_every_copy() {
         try (Instance a = Instance.open(dir.resolve("a.pool"), redis);
-             Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
+                Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
             b.cache("quotes").put("q", 1L);
             b.cache("quotes").put("r", 2L);
             awaitTrue(() -> a.coherence.status().applied() >= 2, "a saw b's puts");
@@ -90,12 +90,12 @@ class RedisCacheCoherenceTest {
     void a_heap_tier_drops_what_another_instance_changed() {
         PmemCacheSettings tiered = PmemCacheSettings.defaults().withHeapTier(100);
         try (Instance a = Instance.open(dir.resolve("a.pool"), redis, o -> o, tiered);
-             Instance b = Instance.open(dir.resolve("b.pool"), redis, o -> o, tiered)) {
+                Instance b = Instance.open(dir.resolve("b.pool"), redis, o -> o, tiered)) {
             PmemCache bp = b.cache("products");
             bp.put("p", "old");
             bp.put(new SkuKey("S", 7), "record-keyed");
             awaitTrue(() -> a.coherence.status().applied() >= 2, "a saw b's puts");
-            assertThat(bp.get("p", String.class)).isEqualTo("old");   // now held in b's heap tier
+            assertThat(bp.get("p", String.class)).isEqualTo("old"); // now held in b's heap tier
 
             a.cache("products").put("p", "new");
             a.cache("products").evict(new SkuKey("S", 7));
@@ -124,7 +124,9 @@ class RedisCacheCoherenceTest {
             try (Instance b = Instance.open(bPool, redis)) {
                 // start() waited until caught up: nothing stale is served from the first request on
                 for (int i = 0; i < 100; i++) {
-                    Object v = b.cache("products").get("p" + i) == null ? null : b.cache("products").get("p" + i).get();
+                    Object v = b.cache("products").get("p" + i) == null
+                            ? null
+                            : b.cache("products").get("p" + i).get();
                     if (i % 10 == 0) {
                         assertThat(v).as("p%d changed while b was away", i).isNull();
                     } else {
@@ -146,16 +148,18 @@ class RedisCacheCoherenceTest {
                 b.cache("products").put("k", "old");
                 awaitTrue(() -> a.coherence.status().applied() >= 1, "a saw b's put");
             }
-            a.cache("products").get("k", () -> "old");   // a holds a copy too: a load, which is not reported
+            a.cache("products").get("k", () -> "old"); // a holds a copy too: a load, which is not reported
             // What a kill -9 of b between recording a change of k and writing k leaves: the record
             // in b's pool, and b's value from before the change (the back end may hold a newer one).
-            try (PmemPool pool = PmemPool.open(bPool, PoolOptions.layout("coherence-test")
-                    .withDurability(Durability.PROCESS))) {
-                new Outbox(pool.map(PoolRecords.MAP_NAME), 10, () -> { }).keyChanged("products", KeyEncoder.encode("k"));
+            try (PmemPool pool =
+                    PmemPool.open(bPool, PoolOptions.layout("coherence-test").withDurability(Durability.PROCESS))) {
+                new Outbox(pool.map(PoolRecords.MAP_NAME), 10, () -> {}).keyChanged("products", KeyEncoder.encode("k"));
             }
 
             try (Instance b = Instance.open(bPool, redis)) {
-                assertThat(b.cache("products").get("k")).as("b dropped the key it may not have written").isNull();
+                assertThat(b.cache("products").get("k"))
+                        .as("b dropped the key it may not have written")
+                        .isNull();
                 awaitTrue(() -> a.cache("products").get("k") == null, "a dropped k: the change was sent");
                 assertThat(b.coherence.status().pending()).isZero();
             }
@@ -165,7 +169,8 @@ class RedisCacheCoherenceTest {
     @Test
     void a_stream_trimmed_past_an_instance_clears_its_caches() {
         Path bPool = dir.resolve("b.pool");
-        try (Instance a = Instance.open(dir.resolve("a.pool"), redis, o -> o.maxLength(10), PmemCacheSettings.defaults())) {
+        try (Instance a =
+                Instance.open(dir.resolve("a.pool"), redis, o -> o.maxLength(10), PmemCacheSettings.defaults())) {
             try (Instance b = Instance.open(bPool, redis, o -> o.maxLength(10), PmemCacheSettings.defaults())) {
                 b.cache("products").put("kept?", "v");
                 awaitTrue(() -> a.coherence.status().applied() >= 1, "a saw b's put");
@@ -174,7 +179,9 @@ class RedisCacheCoherenceTest {
             StreamId leftAt = stateOf(a, stream).lastGenerated();
             // one change per stream entry until the stream no longer holds where b left (MAXLEN ~ trims whole nodes)
             for (int i = 0; !stateOf(a, stream).trimmedPast(leftAt); i++) {
-                assertThat(i).as("puts before Redis trimmed the stream: %s", stateOf(a, stream)).isLessThan(5000);
+                assertThat(i)
+                        .as("puts before Redis trimmed the stream: %s", stateOf(a, stream))
+                        .isLessThan(5000);
                 long sent = a.coherence.status().published();
                 a.cache("products").put("x" + i, "v");
                 awaitTrue(() -> a.coherence.status().published() > sent, "sending x" + i);
@@ -192,16 +199,22 @@ class RedisCacheCoherenceTest {
     @Test
     void redis_restarted_empty_makes_every_instance_resync() {
         try (Instance a = Instance.open(dir.resolve("a.pool"), redis);
-             Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
+                Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
             a.cache("products").put("p", "v");
             b.cache("products").put("p", "v");
-            awaitTrue(() -> a.coherence.status().applied() >= 1 && b.coherence.status().applied() >= 1, "exchanged");
-            b.cache("products").put("p", "v");   // b's copy again
+            awaitTrue(
+                    () -> a.coherence.status().applied() >= 1
+                            && b.coherence.status().applied() >= 1,
+                    "exchanged");
+            b.cache("products").put("p", "v"); // b's copy again
 
             redis.kill();
-            redis.restart();   // no persistence: empty, a new epoch
+            redis.restart(); // no persistence: empty, a new epoch
 
-            awaitTrue(() -> b.coherence.status().resyncs() >= 1 && a.coherence.status().resyncs() >= 1, "both resynced");
+            awaitTrue(
+                    () -> b.coherence.status().resyncs() >= 1
+                            && a.coherence.status().resyncs() >= 1,
+                    "both resynced");
             assertThat(b.cache("products").get("p")).isNull();
             assertThat(b.coherence.status().lastResync()).contains("epoch");
             awaitTrue(() -> b.coherence.status().state() == CoherenceStatus.State.UP, "b up again");
@@ -218,28 +231,30 @@ class RedisCacheCoherenceTest {
         redis.close();
         redis = RedisServer.start(dir.resolve("redis-aof"), true);
         try (Instance a = Instance.open(dir.resolve("a.pool"), redis);
-             Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
+                Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
             for (int i = 0; i < 20; i++) {
                 b.cache("products").put("p" + i, "v");
             }
             awaitTrue(() -> a.coherence.status().applied() >= 20, "a saw b's puts");
             for (int i = 0; i < 20; i++) {
-                b.cache("products").put("p" + i, "v");   // b holds copies of a's... of the shared keys
+                b.cache("products").put("p" + i, "v"); // b holds copies of a's... of the shared keys
             }
 
             redis.stop();
             for (int i = 0; i < 20; i += 2) {
-                a.cache("products").evict("p" + i);   // never fails, never waits
+                a.cache("products").evict("p" + i); // never fails, never waits
             }
             awaitTrue(() -> a.coherence.status().state() == CoherenceStatus.State.DEGRADED, "a degraded");
             assertThat(a.coherence.status().pending()).isGreaterThanOrEqualTo(10);
             assertThat(b.cache("products").get("p0")).as("b cannot know yet").isNotNull();
 
-            redis.restart();   // with its AOF: same epoch, same stream
+            redis.restart(); // with its AOF: same epoch, same stream
 
             awaitTrue(() -> b.cache("products").get("p0") == null, "b dropped p0 once Redis was back");
             for (int i = 0; i < 20; i++) {
-                assertThat(b.cache("products").get("p" + i) == null).as("p%d", i).isEqualTo(i % 2 == 0);
+                assertThat(b.cache("products").get("p" + i) == null)
+                        .as("p%d", i)
+                        .isEqualTo(i % 2 == 0);
             }
             awaitTrue(() -> a.coherence.status().state() == CoherenceStatus.State.UP, "a up again");
             assertThat(a.coherence.status().pending()).isZero();
@@ -249,8 +264,9 @@ class RedisCacheCoherenceTest {
 
     @Test
     void too_many_unsent_changes_clear_the_cache_on_the_peers() {
-        try (Instance a = Instance.open(dir.resolve("a.pool"), redis, o -> o.outboxCapacity(5), PmemCacheSettings.defaults());
-             Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
+        try (Instance a = Instance.open(
+                        dir.resolve("a.pool"), redis, o -> o.outboxCapacity(5), PmemCacheSettings.defaults());
+                Instance b = Instance.open(dir.resolve("b.pool"), redis)) {
             b.cache("products").put("keep-me?", "v");
             awaitTrue(() -> a.coherence.status().applied() >= 1, "a saw b's put");
             b.cache("products").put("keep-me?", "v");
@@ -274,8 +290,7 @@ class RedisCacheCoherenceTest {
         }
     }
 
-    record SkuKey(String shelf, int number) implements java.io.Serializable {
-    }
+    record SkuKey(String shelf, int number) implements java.io.Serializable {}
 
     static void awaitTrue(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

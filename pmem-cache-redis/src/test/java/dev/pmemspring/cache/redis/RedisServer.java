@@ -90,9 +90,10 @@ public final class RedisServer implements AutoCloseable {
     /** A started Lettuce connection factory on this server with short timeouts; close (destroy) it after. */
     public LettuceConnectionFactory connectionFactory() {
         LettuceClientConfiguration client = LettuceClientConfiguration.builder()
-                .commandTimeout(Duration.ofSeconds(3)).build();
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(host(), port), client);
+                .commandTimeout(Duration.ofSeconds(3))
+                .build();
+        LettuceConnectionFactory factory =
+                new LettuceConnectionFactory(new RedisStandaloneConfiguration(host(), port), client);
         factory.afterPropertiesSet();
         factory.start();
         return factory;
@@ -104,15 +105,31 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(executable().toString(),
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
-                "--daemonize", "no", "--protected-mode", "yes"));
+        List<String> command = new ArrayList<>(List.of(
+                executable().toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--save",
+                "",
+                "--appendonly",
+                appendOnly ? "yes" : "no",
+                "--appendfsync",
+                "always",
+                "--daemonize",
+                "no",
+                "--protected-mode",
+                "yes"));
         Path log = dir.resolve("redis.log");
         try {
             Files.createDirectories(dir);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -147,7 +164,8 @@ public final class RedisServer implements AutoCloseable {
         String installer = System.getProperty("pmem.redis.installer");
         if (installer != null && Files.isRegularFile(Path.of(installer))) {
             try {
-                Process install = new ProcessBuilder("bash", installer).inheritIO().start();
+                Process install =
+                        new ProcessBuilder("bash", installer).inheritIO().start();
                 install.waitFor(10, TimeUnit.MINUTES);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -169,7 +187,10 @@ public final class RedisServer implements AutoCloseable {
         if (path != null) {
             dirs.addAll(0, List.of(path.split(File.pathSeparator)));
         }
-        return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable)
+        return dirs.stream()
+                .filter(d -> !d.isEmpty())
+                .map(d -> Path.of(d, name))
+                .filter(Files::isExecutable)
                 .findFirst();
     }
 

@@ -25,8 +25,7 @@ public final class ClassFingerprint {
         }
     };
 
-    private ClassFingerprint() {
-    }
+    private ClassFingerprint() {}
 
     public static long of(ObjectStreamClass descriptor) {
         Class<?> type = descriptor.forClass();
@@ -35,10 +34,14 @@ public final class ClassFingerprint {
 
     private static long compute(ObjectStreamClass descriptor) {
         StringBuilder form = new StringBuilder(128)
-                .append(descriptor.getName()).append('|').append(descriptor.getSerialVersionUID());
+                .append(descriptor.getName())
+                .append('|')
+                .append(descriptor.getSerialVersionUID());
         Class<?> type = descriptor.forClass();
         if (type != null) {
-            form.append('|').append(type.isEnum()).append(type.isRecord())
+            form.append('|')
+                    .append(type.isEnum())
+                    .append(type.isRecord())
                     .append(Externalizable.class.isAssignableFrom(type))
                     .append(hasPrivateMethod(type, "writeObject", ObjectOutputStream.class))
                     .append(hasPrivateMethod(type, "readObject", ObjectInputStream.class));
@@ -50,7 +53,8 @@ public final class ClassFingerprint {
             }
         }
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(form.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(form.toString().getBytes(StandardCharsets.UTF_8));
             long fingerprint = 0;
             for (int i = 0; i < 8; i++) {
                 fingerprint = fingerprint << 8 | (digest[i] & 0xFF);

@@ -11,9 +11,24 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ClassResolver {
 
     private static final Map<String, Class<?>> PRIMITIVES = Map.of(
-            "boolean", boolean.class, "byte", byte.class, "char", char.class, "short", short.class,
-            "int", int.class, "long", long.class, "float", float.class, "double", double.class,
-            "void", void.class);
+            "boolean",
+            boolean.class,
+            "byte",
+            byte.class,
+            "char",
+            char.class,
+            "short",
+            short.class,
+            "int",
+            int.class,
+            "long",
+            long.class,
+            "float",
+            float.class,
+            "double",
+            double.class,
+            "void",
+            void.class);
 
     private final ClassLoader loader;
     private final ConcurrentHashMap<String, Class<?>> resolved = new ConcurrentHashMap<>();

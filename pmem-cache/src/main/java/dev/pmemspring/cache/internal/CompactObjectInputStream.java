@@ -39,21 +39,23 @@ public final class CompactObjectInputStream extends ObjectInputStream {
         try {
             type = classes.resolve(name);
         } catch (ClassNotFoundException e) {
-            InvalidClassException gone = new InvalidClassException(name, "no such class here (renamed or removed"
-                    + " since the value was stored?)");
+            InvalidClassException gone = new InvalidClassException(
+                    name, "no such class here (renamed or removed" + " since the value was stored?)");
             gone.initCause(e);
             throw gone;
         }
         ObjectStreamClass local = ObjectStreamClass.lookupAny(type);
         if (ClassFingerprint.of(local) != fingerprint) {
-            throw new InvalidClassException(name, "the class's serialized form changed since the value was"
-                    + " stored (fields, serialVersionUID or custom serialization differ)");
+            throw new InvalidClassException(
+                    name,
+                    "the class's serialized form changed since the value was"
+                            + " stored (fields, serialVersionUID or custom serialization differ)");
         }
         return local;
     }
 
     @Override
     protected Class<?> resolveClass(ObjectStreamClass descriptor) {
-        return descriptor.forClass();   // the local class readClassDescriptor resolved
+        return descriptor.forClass(); // the local class readClassDescriptor resolved
     }
 }

@@ -16,7 +16,7 @@ import java.io.OutputStream;
 public final class CompactObjectOutputStream extends ObjectOutputStream {
 
     /** Written where the JDK writes 0xACED 0005. */
-    static final int MAGIC = 0x504A_0001;   // "PJ", version 1
+    static final int MAGIC = 0x504A_0001; // "PJ", version 1
 
     public CompactObjectOutputStream(OutputStream out) throws IOException {
         super(out);

@@ -22,8 +22,7 @@ import java.util.UUID;
  */
 public final class KeyDecoder {
 
-    private KeyDecoder() {
-    }
+    private KeyDecoder() {}
 
     /** The key {@code bytes} encode, or null if they cannot be decoded here. */
     public static @Nullable Object decode(byte[] bytes, ValueSerializer serializer, ClassLoader loader) {
@@ -143,7 +142,8 @@ public final class KeyDecoder {
                 }
             }) {
                 in.setObjectInputFilter(info -> {
-                    if (info.depth() > AllowListFilter.MAX_DEPTH || info.references() > AllowListFilter.MAX_REFERENCES
+                    if (info.depth() > AllowListFilter.MAX_DEPTH
+                            || info.references() > AllowListFilter.MAX_REFERENCES
                             || info.arrayLength() > AllowListFilter.MAX_ARRAY_LENGTH) {
                         return ObjectInputFilter.Status.REJECTED;
                     }
@@ -151,7 +151,9 @@ public final class KeyDecoder {
                     if (type == null) {
                         return ObjectInputFilter.Status.UNDECIDED;
                     }
-                    return serializer.allows(type) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
+                    return serializer.allows(type)
+                            ? ObjectInputFilter.Status.ALLOWED
+                            : ObjectInputFilter.Status.REJECTED;
                 });
                 return in.readObject();
             } catch (InvalidClassException e) {

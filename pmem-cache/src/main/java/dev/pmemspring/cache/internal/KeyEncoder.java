@@ -22,8 +22,7 @@ public final class KeyEncoder {
 
     private static final Field SIMPLE_KEY_PARAMS = simpleKeyParams();
 
-    private KeyEncoder() {
-    }
+    private KeyEncoder() {}
 
     public static byte[] encode(Object key) {
         if (key instanceof String s) {
@@ -54,9 +53,10 @@ public final class KeyEncoder {
                 out.number('U', u.getMostSignificantBits());
                 out.number('u', u.getLeastSignificantBits());
             }
-            case Enum<?> e -> out.block('E', (e.getDeclaringClass().getName() + '#' + e.name())
-                    .getBytes(StandardCharsets.UTF_8));
-            case SimpleKey k when SIMPLE_KEY_PARAMS != null -> {
+            case Enum<?> e ->
+                out.block('E', (e.getDeclaringClass().getName() + '#' + e.name()).getBytes(StandardCharsets.UTF_8));
+            case SimpleKey k
+            when SIMPLE_KEY_PARAMS != null -> {
                 Object[] params = params(k);
                 out.number('K', params.length);
                 for (Object p : params) {
@@ -64,9 +64,11 @@ public final class KeyEncoder {
                 }
             }
             case Serializable s -> out.block('O', serialize(s));
-            default -> throw new IllegalArgumentException("cannot use a " + key.getClass().getName()
-                    + " as a cache key: use a String, a number, or a Serializable value type such as a record,"
-                    + " or give the cached method a key expression");
+            default ->
+                throw new IllegalArgumentException(
+                        "cannot use a " + key.getClass().getName()
+                                + " as a cache key: use a String, a number, or a Serializable value type such as a record,"
+                                + " or give the cached method a key expression");
         }
     }
 
@@ -91,8 +93,10 @@ public final class KeyEncoder {
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(key);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot use a " + key.getClass().getName() + " as a cache key: "
-                    + e + "; use a String, a number or a record of such", e);
+            throw new IllegalArgumentException(
+                    "cannot use a " + key.getClass().getName() + " as a cache key: " + e
+                            + "; use a String, a number or a record of such",
+                    e);
         }
         return bytes.toByteArray();
     }

@@ -12,8 +12,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class SingleFlight {
 
-    private record Load(Thread owner, CompletableFuture<Object> result) {
-    }
+    private record Load(Thread owner, CompletableFuture<Object> result) {}
 
     private final ConcurrentHashMap<Object, Load> inFlight = new ConcurrentHashMap<>();
 

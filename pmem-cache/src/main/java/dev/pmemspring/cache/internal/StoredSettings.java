@@ -13,22 +13,43 @@ import java.util.List;
  * can say what changed. Not a second description of the settings: their defaults and rules live in
  * {@code PmemCacheSettings} only.
  */
-public record StoredSettings(long timeToLiveMillis, boolean customExpiry, long maximumEntries, long maximumBytes,
-                             long maximumValueBytes, boolean nullValues, int heapTier, String serializer) {
+public record StoredSettings(
+        long timeToLiveMillis,
+        boolean customExpiry,
+        long maximumEntries,
+        long maximumBytes,
+        long maximumValueBytes,
+        boolean nullValues,
+        int heapTier,
+        String serializer) {
 
     private static final byte VERSION = 1;
 
     public static StoredSettings of(PmemCacheSettings s) {
-        return new StoredSettings(s.timeToLive().toMillis(), s.expiry() != null, s.maximumEntries(),
-                s.maximumBytes(), s.maximumValueBytes(), s.nullValues(), s.heapTier(), s.serializer().id());
+        return new StoredSettings(
+                s.timeToLive().toMillis(),
+                s.expiry() != null,
+                s.maximumEntries(),
+                s.maximumBytes(),
+                s.maximumValueBytes(),
+                s.nullValues(),
+                s.heapTier(),
+                s.serializer().id());
     }
 
     public byte[] encode() {
         byte[] id = serializer.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(1 + 8 + 1 + 8 + 8 + 8 + 1 + 4 + 2 + id.length)
-                .put(VERSION).putLong(timeToLiveMillis).put((byte) (customExpiry ? 1 : 0))
-                .putLong(maximumEntries).putLong(maximumBytes).putLong(maximumValueBytes)
-                .put((byte) (nullValues ? 1 : 0)).putInt(heapTier).putShort((short) id.length).put(id)
+                .put(VERSION)
+                .putLong(timeToLiveMillis)
+                .put((byte) (customExpiry ? 1 : 0))
+                .putLong(maximumEntries)
+                .putLong(maximumBytes)
+                .putLong(maximumValueBytes)
+                .put((byte) (nullValues ? 1 : 0))
+                .putInt(heapTier)
+                .putShort((short) id.length)
+                .put(id)
                 .array();
     }
 
@@ -48,8 +69,8 @@ public record StoredSettings(long timeToLiveMillis, boolean customExpiry, long m
             int heap = b.getInt();
             byte[] id = new byte[b.getShort()];
             b.get(id);
-            return new StoredSettings(ttl, custom, entries, maxBytes, valueBytes, nulls, heap,
-                    new String(id, StandardCharsets.UTF_8));
+            return new StoredSettings(
+                    ttl, custom, entries, maxBytes, valueBytes, nulls, heap, new String(id, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             return null;
         }

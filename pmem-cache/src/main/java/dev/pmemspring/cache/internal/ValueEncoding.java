@@ -25,11 +25,9 @@ public final class ValueEncoding {
     private static final int HAS_DEADLINE = 0x80;
 
     /** A decoded value and the deadline stored with it (0: none). */
-    public record Decoded(Object value, long expiresAt) {
-    }
+    public record Decoded(Object value, long expiresAt) {}
 
-    private ValueEncoding() {
-    }
+    private ValueEncoding() {}
 
     /**
      * @param storeValue the value, or {@link NullValue#INSTANCE} for a cached null
@@ -69,7 +67,8 @@ public final class ValueEncoding {
             }
             default -> {
                 if (!serializer.allows(storeValue.getClass())) {
-                    throw new IllegalArgumentException("cannot cache a " + storeValue.getClass().getName()
+                    throw new IllegalArgumentException("cannot cache a "
+                            + storeValue.getClass().getName()
                             + ": the " + serializer.id() + " serializer would refuse to read it back; add its"
                             + " package to the allowed classes (pmem.cache.allowed-classes, or"
                             + " JdkValueSerializer.allowing(\"" + packagePattern(storeValue.getClass()) + "\"))");

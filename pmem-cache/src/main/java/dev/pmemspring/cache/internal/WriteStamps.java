@@ -30,7 +30,8 @@ public final class WriteStamps {
     }
 
     private final AtomicLongArray stripes = new AtomicLongArray(STRIPES);
-    @SuppressWarnings("unused")   // through EPOCH
+
+    @SuppressWarnings("unused") // through EPOCH
     private volatile long epoch;
 
     /** The stripe of a key's stored form. */

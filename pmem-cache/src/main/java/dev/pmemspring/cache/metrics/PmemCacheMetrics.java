@@ -58,21 +58,33 @@ public class PmemCacheMetrics extends CacheMeterBinder<PmemCache> {
     @Override
     protected void bindImplementationSpecificMetrics(MeterRegistry registry) {
         counter(registry, "cache.removals", "Entries removed on request (evict, clear)", PmemCacheStats::removals);
-        counter(registry, "cache.pmem.deserialization.failures",
+        counter(
+                registry,
+                "cache.pmem.deserialization.failures",
                 "Values that no longer deserialized; each was a miss and was removed",
                 PmemCacheStats::deserializationFailures);
-        counter(registry, "cache.pmem.rejected.puts", "Values not cached: too large, or no room even after evicting",
+        counter(
+                registry,
+                "cache.pmem.rejected.puts",
+                "Values not cached: too large, or no room even after evicting",
                 PmemCacheStats::rejectedPuts);
-        counter(registry, "cache.pmem.checksum.failures", "Damaged entries found; each was a miss and was removed",
+        counter(
+                registry,
+                "cache.pmem.checksum.failures",
+                "Damaged entries found; each was a miss and was removed",
                 PmemCacheStats::checksumFailures);
         Gauge.builder("cache.pmem.bytes", this, m -> m.stat(PmemCacheStats::bytes))
-                .description("Bytes the cache's entries take in the pool").baseUnit(BaseUnits.BYTES)
-                .tags(getTagsWithCacheName()).register(registry);
+                .description("Bytes the cache's entries take in the pool")
+                .baseUnit(BaseUnits.BYTES)
+                .tags(getTagsWithCacheName())
+                .register(registry);
     }
 
     private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<PmemCacheStats> f) {
-        FunctionCounter.builder(name, this, m -> m.stat(f)).description(description)
-                .tags(getTagsWithCacheName()).register(registry);
+        FunctionCounter.builder(name, this, m -> m.stat(f))
+                .description(description)
+                .tags(getTagsWithCacheName())
+                .register(registry);
     }
 
     private double stat(ToDoubleFunction<PmemCacheStats> f) {

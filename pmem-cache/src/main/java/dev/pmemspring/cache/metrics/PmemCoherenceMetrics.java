@@ -50,24 +50,39 @@ public class PmemCoherenceMetrics implements MeterBinder {
         event(registry, "published", CoherenceStatus::published);
         event(registry, "applied", CoherenceStatus::applied);
         event(registry, "skipped", CoherenceStatus::skipped);
-        FunctionCounter.builder("pmem.cache.coherence.resyncs", coherence, c -> c.status().resyncs())
+        FunctionCounter.builder(
+                        "pmem.cache.coherence.resyncs",
+                        coherence,
+                        c -> c.status().resyncs())
                 .description("Times changes from other instances could not be replayed and the caches were cleared")
-                .tags(tags).register(registry);
-        FunctionCounter.builder("pmem.cache.coherence.forced.clears", coherence, c -> c.status().forcedClears())
+                .tags(tags)
+                .register(registry);
+        FunctionCounter.builder(
+                        "pmem.cache.coherence.forced.clears",
+                        coherence,
+                        c -> c.status().forcedClears())
                 .description("Caches cleared by resyncs, or on the other instances because too many changes waited")
-                .tags(tags).register(registry);
+                .tags(tags)
+                .register(registry);
         Gauge.builder("pmem.cache.coherence.pending", coherence, c -> c.status().pending())
-                .description("Local changes recorded but not yet sent").baseUnit(BaseUnits.EVENTS).tags(tags)
+                .description("Local changes recorded but not yet sent")
+                .baseUnit(BaseUnits.EVENTS)
+                .tags(tags)
                 .register(registry);
         Timer lag = Timer.builder("pmem.cache.coherence.lag")
                 .description("Time from a change's write on another instance to its application here")
-                .publishPercentiles(0.5, 0.99).tags(tags).register(registry);
+                .publishPercentiles(0.5, 0.99)
+                .tags(tags)
+                .register(registry);
         lags.accept(millis -> lag.record(millis, TimeUnit.MILLISECONDS));
     }
 
     private void event(MeterRegistry registry, String type, ToLongFunction<CoherenceStatus> count) {
         FunctionCounter.builder("pmem.cache.coherence.events", coherence, c -> count.applyAsLong(c.status()))
-                .description("Cache changes sent to or received from the other instances").baseUnit(BaseUnits.EVENTS)
-                .tags(tags).tag("type", type).register(registry);
+                .description("Cache changes sent to or received from the other instances")
+                .baseUnit(BaseUnits.EVENTS)
+                .tags(tags)
+                .tag("type", type)
+                .register(registry);
     }
 }

@@ -13,7 +13,7 @@ class HeapTierTest {
             int key = i;
             tier.update(key, held -> new HeapTier.Node("v" + key, 0));
             for (int j = Math.max(0, i - 200); j <= i; j++) {
-                tier.get(j);                     // mark everything that might still be held
+                tier.get(j); // mark everything that might still be held
             }
             assertThat(tier.size()).isLessThanOrEqualTo(100);
         }
@@ -27,7 +27,7 @@ class HeapTierTest {
             tier.update(key, held -> new HeapTier.Node(key, 0));
         }
         tier.get(3);
-        tier.update(10, held -> new HeapTier.Node(10, 0));   // one over: the hand evicts an unread node
+        tier.update(10, held -> new HeapTier.Node(10, 0)); // one over: the hand evicts an unread node
         assertThat(tier.get(3)).isNotNull();
         assertThat(tier.size()).isEqualTo(10);
     }

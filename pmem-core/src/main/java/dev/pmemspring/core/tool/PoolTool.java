@@ -32,8 +32,7 @@ import java.util.Locale;
  */
 public final class PoolTool {
 
-    private PoolTool() {
-    }
+    private PoolTool() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -116,8 +115,11 @@ public final class PoolTool {
         out.println("used:               " + bytes(s.used()) + percent(s.used(), s.heapSize()));
         out.println("free:               " + bytes(s.free()) + percent(s.free(), s.heapSize()));
         out.println("largest free block: " + bytes(s.largestFreeBlock()));
-        out.println("fragmentation:      " + String.format(Locale.ROOT, "%.1f%%",
-                s.free() == 0 ? 0.0 : 100.0 * (1 - (double) s.largestFreeBlock() / s.free())));
+        out.println("fragmentation:      "
+                + String.format(
+                        Locale.ROOT,
+                        "%.1f%%",
+                        s.free() == 0 ? 0.0 : 100.0 * (1 - (double) s.largestFreeBlock() / s.free())));
         out.println("objects:            " + s.objects());
         out.println("runs:               " + info.runs());
         var recovery = info.lastRecovery();
@@ -125,9 +127,10 @@ public final class PoolTool {
                 + recovery.transactionsRolledBack() + " transactions rolled back, header "
                 + (recovery.headerRepaired() ? "repaired" : "intact") + ", "
                 + recovery.time().toNanos() / 1000 + " us");
-        out.println("shutdown:           " + (recovery.unsafeShutdown()
-                ? "UNSAFE (cut by a machine crash while open in PROCESS durability; contents may be torn)"
-                : "clean or recoverable"));
+        out.println("shutdown:           "
+                + (recovery.unsafeShutdown()
+                        ? "UNSAFE (cut by a machine crash while open in PROCESS durability; contents may be torn)"
+                        : "clean or recoverable"));
     }
 
     private static String option(List<String> args, String name, String fallback) {
@@ -159,8 +162,7 @@ public final class PoolTool {
             case 'M' -> unit = 1L << 20;
             case 'G' -> unit = 1L << 30;
             case 'T' -> unit = 1L << 40;
-            default -> {
-            }
+            default -> {}
         }
         String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
         try {

@@ -48,7 +48,8 @@ public final class AllocatorCrashChild {
                     }
                     String done;
                     if (root.getLong(8L * slot) == 0) {
-                        long size = random.nextInt(16) == 0 ? 200_000 + random.nextInt(600_000) : 16 + random.nextInt(3000);
+                        long size =
+                                random.nextInt(16) == 0 ? 200_000 + random.nextInt(600_000) : 16 + random.nextInt(3000);
                         long handle = pool.allocateInto(field, size, b -> {
                             b.putLong(0, slot);
                             b.putLong(b.size() - 8, slot ^ 0x5EED);
@@ -67,6 +68,5 @@ public final class AllocatorCrashChild {
         }
     }
 
-    private AllocatorCrashChild() {
-    }
+    private AllocatorCrashChild() {}
 }

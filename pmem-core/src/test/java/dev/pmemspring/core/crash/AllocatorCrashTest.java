@@ -32,13 +32,19 @@ class AllocatorCrashTest {
     @Test
     void survivesKillsAtRandomMoments() throws Exception {
         Path path = dir.resolve("crash.pool");
-        PmemPool.create(path, PoolOptions.layout(AllocatorCrashChild.LAYOUT).withSize(64L << 20)).close();
+        PmemPool.create(path, PoolOptions.layout(AllocatorCrashChild.LAYOUT).withSize(64L << 20))
+                .close();
         Random random = new Random(20261124);
         Map<Integer, Long> expected = new HashMap<>(); // slot -> handle, as last verified
         for (int kill = 0; kill < KILLS; kill++) {
             Durability durability = kill % 2 == 0 ? Durability.PROCESS : Durability.SYNC;
             List<String> acks;
-            try (ChildJvm child = ChildJvm.start(dir, AllocatorCrashChild.class, path.toString(), durability.name(), "2",
+            try (ChildJvm child = ChildJvm.start(
+                    dir,
+                    AllocatorCrashChild.class,
+                    path.toString(),
+                    durability.name(),
+                    "2",
                     Long.toString(random.nextLong()))) {
                 child.awaitReady();
                 Thread.sleep(20 + random.nextInt(250));
@@ -67,7 +73,8 @@ class AllocatorCrashTest {
                 default -> throw new AssertionError("unexpected child output: " + line);
             }
         }
-        try (PmemPool pool = PmemPool.open(path, PoolOptions.layout(AllocatorCrashChild.LAYOUT).withDurability(Durability.PROCESS))) {
+        try (PmemPool pool = PmemPool.open(
+                path, PoolOptions.layout(AllocatorCrashChild.LAYOUT).withDurability(Durability.PROCESS))) {
             MemoryBlock root = pool.root(8L * AllocatorCrashChild.SLOTS);
             TreeMap<Long, Long> live = new TreeMap<>();
             expected.clear();
@@ -75,27 +82,38 @@ class AllocatorCrashTest {
                 long handle = root.getLong(8L * slot);
                 long ack = acked.getOrDefault(slot, 0L);
                 if (!inFlight.containsKey(slot)) {
-                    assertThat(handle).as("kill %d: slot %d holds what the child acknowledged", kill, slot).isEqualTo(ack);
+                    assertThat(handle)
+                            .as("kill %d: slot %d holds what the child acknowledged", kill, slot)
+                            .isEqualTo(ack);
                 }
                 expected.put(slot, handle);
                 if (handle == 0) {
                     continue;
                 }
                 MemoryBlock block = pool.block(handle); // throws if the heap thinks the block is free
-                assertThat(block.getLong(0)).as("kill %d: slot %d's block start", kill, slot).isEqualTo(slot);
-                assertThat(block.getLong(block.size() - 8)).as("kill %d: slot %d's block end", kill, slot)
+                assertThat(block.getLong(0))
+                        .as("kill %d: slot %d's block start", kill, slot)
+                        .isEqualTo(slot);
+                assertThat(block.getLong(block.size() - 8))
+                        .as("kill %d: slot %d's block end", kill, slot)
                         .isEqualTo(slot ^ 0x5EED);
                 live.put(handle, block.size());
             }
             assertThat(pool.check().problems()).as("kill %d: check", kill).isEmpty();
             dev.pmemspring.core.AllocatorTestAccess.assertNoOverlap(live);
             // Nothing leaked: the heap holds exactly the published blocks and the root.
-            assertThat(pool.stats().objects()).as("kill %d: allocated objects", kill).isEqualTo(live.size() + 1);
+            assertThat(pool.stats().objects())
+                    .as("kill %d: allocated objects", kill)
+                    .isEqualTo(live.size() + 1);
             // Nothing free is handed out over a live block.
             for (int i = 0; i < 50; i++) {
                 long h = pool.allocate(16 + i * 40);
-                assertThat(live.floorEntry(h) == null || live.floorEntry(h).getKey() + live.floorEntry(h).getValue() <= h)
-                        .as("kill %d: fresh block %d overlaps a live one", kill, h).isTrue();
+                assertThat(live.floorEntry(h) == null
+                                || live.floorEntry(h).getKey()
+                                                + live.floorEntry(h).getValue()
+                                        <= h)
+                        .as("kill %d: fresh block %d overlaps a live one", kill, h)
+                        .isTrue();
                 pool.free(h);
             }
         }

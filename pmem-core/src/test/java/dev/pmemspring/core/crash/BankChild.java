@@ -103,6 +103,5 @@ public final class BankChild {
         }
     }
 
-    private BankChild() {
-    }
+    private BankChild() {}
 }

@@ -31,15 +31,16 @@ class BankCrashTest {
     @Test
     void transfersAreAllOrNothingAcrossKills() throws Exception {
         Path path = dir.resolve("bank.pool");
-        PmemPool.create(path, PoolOptions.layout(BankChild.LAYOUT).withSize(32L << 20)).close();
+        PmemPool.create(path, PoolOptions.layout(BankChild.LAYOUT).withSize(32L << 20))
+                .close();
         Random random = new Random(7);
         long[] acked = new long[BankChild.THREADS];
         int rolledBack = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             Durability durability = kill % 2 == 0 ? Durability.PROCESS : Durability.SYNC;
             List<String> lines;
-            try (ChildJvm child = ChildJvm.start(dir, BankChild.class, path.toString(), durability.name(),
-                    Long.toString(random.nextLong()))) {
+            try (ChildJvm child = ChildJvm.start(
+                    dir, BankChild.class, path.toString(), durability.name(), Long.toString(random.nextLong()))) {
                 child.awaitReady();
                 Thread.sleep(10 + random.nextInt(200));
                 lines = child.kill();
@@ -54,7 +55,8 @@ class BankCrashTest {
     }
 
     private static int verify(Path path, long[] acked, int kill) {
-        try (PmemPool pool = PmemPool.open(path, PoolOptions.layout(BankChild.LAYOUT).withDurability(Durability.PROCESS))) {
+        try (PmemPool pool =
+                PmemPool.open(path, PoolOptions.layout(BankChild.LAYOUT).withDurability(Durability.PROCESS))) {
             MemoryBlock root = pool.root(BankChild.ROOT_SIZE);
             MemoryBlock table = pool.block(root.getLong(0));
             long total = 0;
@@ -63,12 +65,16 @@ class BankCrashTest {
             live.add(table.handle());
             for (int i = 0; i < BankChild.ACCOUNTS; i++) {
                 MemoryBlock account = pool.block(table.getLong(8L * i));
-                assertThat(account.getLong(8)).as("kill %d: account %d id", kill, i).isEqualTo(i);
+                assertThat(account.getLong(8))
+                        .as("kill %d: account %d id", kill, i)
+                        .isEqualTo(i);
                 total += account.getLong(0);
                 live.add(account.handle());
             }
             assertThat(pool.check().problems()).as("kill %d: check", kill).isEmpty();
-            assertThat(total).as("kill %d: total balance", kill).isEqualTo(BankChild.START_BALANCE * BankChild.ACCOUNTS);
+            assertThat(total)
+                    .as("kill %d: total balance", kill)
+                    .isEqualTo(BankChild.START_BALANCE * BankChild.ACCOUNTS);
             for (int t = 0; t < BankChild.THREADS; t++) {
                 long seq = root.getLong(8 + 16L * t);
                 long receipt = root.getLong(16 + 16L * t);
@@ -76,7 +82,9 @@ class BankCrashTest {
                 assertThat(seq).as("kill %d: thread %d sequence", kill, t).isBetween(acked[t], acked[t] + 1);
                 acked[t] = seq;
                 if (seq > 0) {
-                    assertThat(pool.block(receipt).getLong(24)).as("kill %d: thread %d receipt", kill, t).isEqualTo(seq);
+                    assertThat(pool.block(receipt).getLong(24))
+                            .as("kill %d: thread %d receipt", kill, t)
+                            .isEqualTo(seq);
                     live.add(receipt);
                 } else {
                     assertThat(receipt).isZero();
@@ -84,7 +92,9 @@ class BankCrashTest {
             }
             // Nothing leaked: every allocated block is reachable (none of these transactions is
             // large enough to extend its undo log into the heap).
-            assertThat(pool.stats().objects()).as("kill %d: allocated blocks", kill).isEqualTo(live.size());
+            assertThat(pool.stats().objects())
+                    .as("kill %d: allocated blocks", kill)
+                    .isEqualTo(live.size());
             return pool.lastRecovery().transactionsRolledBack();
         }
     }

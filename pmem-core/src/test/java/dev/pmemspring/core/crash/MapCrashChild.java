@@ -55,7 +55,8 @@ public final class MapCrashChild {
                     } else {
                         // Half of one size (overwrites rewritten in place), half of any (new blocks).
                         int size = random.nextBoolean() ? 64 : 16 + random.nextInt(600);
-                        byte[] value = ByteBuffer.allocate(size).putInt(k).putLong(seq).array();
+                        byte[] value =
+                                ByteBuffer.allocate(size).putInt(k).putLong(seq).array();
                         map.put(key(k), value);
                         done = "P " + k + " " + seq;
                     }
@@ -68,6 +69,5 @@ public final class MapCrashChild {
         }
     }
 
-    private MapCrashChild() {
-    }
+    private MapCrashChild() {}
 }

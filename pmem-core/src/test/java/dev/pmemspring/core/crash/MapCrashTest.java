@@ -31,14 +31,15 @@ class MapCrashTest {
     @Test
     void putsAndRemovesAreAllOrNothingAcrossKills() throws Exception {
         Path path = dir.resolve("map.pool");
-        PmemPool.create(path, PoolOptions.layout(MapCrashChild.LAYOUT).withSize(64L << 20)).close();
+        PmemPool.create(path, PoolOptions.layout(MapCrashChild.LAYOUT).withSize(64L << 20))
+                .close();
         Random random = new Random(99);
         Map<Integer, Long> state = new HashMap<>(); // key -> seq of its value, absent = no entry
         for (int kill = 0; kill < KILLS; kill++) {
             Durability durability = kill % 2 == 0 ? Durability.PROCESS : Durability.SYNC;
             List<String> lines;
-            try (ChildJvm child = ChildJvm.start(dir, MapCrashChild.class, path.toString(), durability.name(),
-                    Long.toString(random.nextLong()))) {
+            try (ChildJvm child = ChildJvm.start(
+                    dir, MapCrashChild.class, path.toString(), durability.name(), Long.toString(random.nextLong()))) {
                 child.awaitReady();
                 Thread.sleep(20 + random.nextInt(300));
                 lines = child.kill();
@@ -59,20 +60,25 @@ class MapCrashTest {
                     }
                 }
             }
-            try (PmemPool pool = PmemPool.open(path, PoolOptions.layout(MapCrashChild.LAYOUT).withDurability(Durability.PROCESS))) {
+            try (PmemPool pool =
+                    PmemPool.open(path, PoolOptions.layout(MapCrashChild.LAYOUT).withDurability(Durability.PROCESS))) {
                 PmemMap map = pool.map("m");
                 long present = 0;
                 for (int k = 0; k < MapCrashChild.KEYS; k++) {
                     byte[] v = map.get(MapCrashChild.key(k));
                     Long seq = v == null ? null : ByteBuffer.wrap(v).getLong(4);
                     if (v != null) {
-                        assertThat(ByteBuffer.wrap(v).getInt()).as("kill %d: key %d's value names its key", kill, k).isEqualTo(k);
+                        assertThat(ByteBuffer.wrap(v).getInt())
+                                .as("kill %d: key %d's value names its key", kill, k)
+                                .isEqualTo(k);
                         present++;
                     }
                     if (inFlight.containsKey(k)) {
                         // old value, the in-flight put, or nothing if the in-flight op was a remove
                         assertThat(seq == null || seq.equals(state.get(k)) || seq.equals(inFlight.get(k)))
-                                .as("kill %d: key %d holds %s (acked %s, in flight %s)", kill, k, seq, state.get(k), inFlight.get(k))
+                                .as(
+                                        "kill %d: key %d holds %s (acked %s, in flight %s)",
+                                        kill, k, seq, state.get(k), inFlight.get(k))
                                 .isTrue();
                         if (seq == null) {
                             state.remove(k);
@@ -87,7 +93,9 @@ class MapCrashTest {
                 assertThat(map.stats().checksumFailures()).isZero();
                 assertThat(map.size()).as("kill %d: size", kill).isEqualTo(present);
                 // catalogue + map header + one or two tables; everything else is an entry
-                assertThat(pool.stats().objects() - present).as("kill %d: blocks beside entries", kill).isBetween(3L, 4L);
+                assertThat(pool.stats().objects() - present)
+                        .as("kill %d: blocks beside entries", kill)
+                        .isBetween(3L, 4L);
             }
         }
     }

@@ -17,8 +17,9 @@ public final class MapMemoryChild {
     public static void main(String[] args) {
         Path path = Path.of(args[0]);
         int entries = Integer.parseInt(args[1]);
-        try (PmemPool pool = PmemPool.create(path, PoolOptions.layout("heap").withSize(Long.parseLong(args[2]))
-                .withDurability(Durability.PROCESS))) {
+        try (PmemPool pool = PmemPool.create(
+                path,
+                PoolOptions.layout("heap").withSize(Long.parseLong(args[2])).withDurability(Durability.PROCESS))) {
             PmemMap map = pool.map("m");
             ByteBuffer key = ByteBuffer.allocate(16);
             for (int i = 0; i < entries; i++) {
@@ -33,6 +34,5 @@ public final class MapMemoryChild {
         }
     }
 
-    private MapMemoryChild() {
-    }
+    private MapMemoryChild() {}
 }

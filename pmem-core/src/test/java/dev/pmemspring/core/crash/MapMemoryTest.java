@@ -25,8 +25,13 @@ class MapMemoryTest {
         // With even 16 bytes of JVM heap per entry, 2M entries would need 32 MiB: more than the heap.
         List<String> lines = new ArrayList<>();
         int code;
-        try (ChildJvm child = ChildJvm.start(dir, List.of("-Xmx16m"), MapMemoryChild.class,
-                dir.resolve("heap.pool").toString(), "2000000", Long.toString(512L << 20))) {
+        try (ChildJvm child = ChildJvm.start(
+                dir,
+                List.of("-Xmx16m"),
+                MapMemoryChild.class,
+                dir.resolve("heap.pool").toString(),
+                "2000000",
+                Long.toString(512L << 20))) {
             code = child.awaitExit(lines);
         }
         assertThat(code).as("child output: %s", lines).isZero();
@@ -36,8 +41,9 @@ class MapMemoryTest {
     @Test
     void poolBytesPerEntryBeyondKeyAndValue() {
         for (int valueSize : new int[] {100, 1024}) {
-            try (PmemPool pool = PmemPool.create(dir.resolve("o" + valueSize + ".pool"), PoolOptions.layout("o")
-                    .withSize(512L << 20).withDurability(Durability.PROCESS))) {
+            try (PmemPool pool = PmemPool.create(
+                    dir.resolve("o" + valueSize + ".pool"),
+                    PoolOptions.layout("o").withSize(512L << 20).withDurability(Durability.PROCESS))) {
                 PmemMap map = pool.map("m");
                 long before = pool.stats().used();
                 int n = 100_000;

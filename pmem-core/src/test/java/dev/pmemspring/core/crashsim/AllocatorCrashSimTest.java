@@ -119,7 +119,9 @@ class AllocatorCrashSimTest {
                 .reachable(RootSlots::handles)
                 .explore(Exploration.exhaustive(4))
                 .run(dir);
-        assertThat(report.redoReplays()).as("some images must need their redo log replayed").isPositive();
+        assertThat(report.redoReplays())
+                .as("some images must need their redo log replayed")
+                .isPositive();
     }
 
     @Test
@@ -179,7 +181,11 @@ class AllocatorCrashSimTest {
                 // Handle and size move together; the contents are copied, the rest reads zero.
                 .observe((pool, first) -> {
                     var root = pool.root(pool.rootSize());
-                    return List.of(root.size(), root.handle(), root.getLong(0), root.getLong(56),
+                    return List.of(
+                            root.size(),
+                            root.handle(),
+                            root.getLong(0),
+                            root.getLong(56),
                             root.getLong(root.size() - 8));
                 })
                 .explore(Exploration.exhaustive(3))

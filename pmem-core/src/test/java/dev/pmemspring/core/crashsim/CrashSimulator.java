@@ -109,17 +109,20 @@ public final class CrashSimulator<T> {
      * @param step how many steps of the operation had completed at the crash point
      * @param recovery what the open had to recover
      */
-    public record Recovered<T>(PmemPool pool, PersistentMemory raw, PoolLayout layout, T context, int point, int step,
-                               RecoveryReport recovery) {
-    }
+    public record Recovered<T>(
+            PmemPool pool,
+            PersistentMemory raw,
+            PoolLayout layout,
+            T context,
+            int point,
+            int step,
+            RecoveryReport recovery) {}
 
     /** A recorded operation, with the state observed before it, after each step and at its end. */
-    public record Recorded<T>(Recording recording, List<Mark> marks, T context) {
-    }
+    public record Recorded<T>(Recording recording, List<Mark> marks, T context) {}
 
     /** The state observed after {@code events} events. */
-    public record Mark(int events, Object state) {
-    }
+    public record Mark(int events, Object state) {}
 
     /**
      * What a run checked.
@@ -130,8 +133,17 @@ public final class CrashSimulator<T> {
      * @param redoReplays images whose recovery replayed a redo log
      * @param rollbacks images whose recovery rolled a transaction back
      */
-    public record Report(String scenario, long seed, int events, int points, int images, int duplicates,
-                         int allowedFailures, int redoReplays, int rollbacks, long millis) {
+    public record Report(
+            String scenario,
+            long seed,
+            int events,
+            int points,
+            int images,
+            int duplicates,
+            int allowedFailures,
+            int redoReplays,
+            int rollbacks,
+            long millis) {
         @Override
         public String toString() {
             return "crashsim '" + scenario + "': " + events + " events, " + points + " crash points, " + images
@@ -311,7 +323,8 @@ public final class CrashSimulator<T> {
             }
             recorder.start();
             marks.add(new Mark(0, observe(recorder, pool, context)));
-            operation.run(pool, context, () -> marks.add(new Mark(recorder.eventCount(), observe(recorder, pool, context))));
+            operation.run(
+                    pool, context, () -> marks.add(new Mark(recorder.eventCount(), observe(recorder, pool, context))));
             Recording recording = recorder.stop();
             marks.add(new Mark(recording.size(), observer == null ? null : observer.observe(pool, context)));
             return new Recorded<>(recording, marks, context);
@@ -341,8 +354,8 @@ public final class CrashSimulator<T> {
         Set<PersistenceModel.Fingerprint> seen = new HashSet<>();
         Counters counters = new Counters();
         int duplicates = 0;
-        try (FileChannel channel = FileChannel.open(imagePath, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(
+                imagePath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             for (int k : points) {
                 model.advanceTo(k);
                 for (PersistenceModel.Subset subset : subsets(model, k, ex, runSeed)) {
@@ -368,8 +381,17 @@ public final class CrashSimulator<T> {
         } catch (IOException ignored) {
             // the temporary folder goes anyway
         }
-        return new Report(name, runSeed, n, points.length, counters.images, duplicates, counters.allowedFailures,
-                counters.redoReplays, counters.rollbacks, (System.nanoTime() - start) / 1_000_000);
+        return new Report(
+                name,
+                runSeed,
+                n,
+                points.length,
+                counters.images,
+                duplicates,
+                counters.allowedFailures,
+                counters.redoReplays,
+                counters.rollbacks,
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     private static final class Counters {
@@ -438,7 +460,8 @@ public final class CrashSimulator<T> {
             }
         }
         for (int r = 0; r < ex.randomSubsets(); r++) {
-            SplittableRandom random = new SplittableRandom(PersistenceModel.mix(runSeed + 0x9E3779B97F4A7C15L * (k + 1)) + r);
+            SplittableRandom random =
+                    new SplittableRandom(PersistenceModel.mix(runSeed + 0x9E3779B97F4A7C15L * (k + 1)) + r);
             if (r % 4 == 3) {
                 int cut = events[random.nextInt(events.length)];
                 subsets.add(model.prefix(cut, "in-order write-back up to #" + cut + " (random subset " + r + ")"));
@@ -486,7 +509,8 @@ public final class CrashSimulator<T> {
                 if (!Objects.equals(state, before) && !Objects.equals(state, after)) {
                     throw new AssertionError("the recovered state is neither the state before nor the state after the"
                             + " step the crash cut (step " + (step + 1) + " of " + (marks.size() - 1) + "):"
-                            + "\n      recovered: " + state + "\n      before:    " + before + "\n      after:     " + after);
+                            + "\n      recovered: " + state + "\n      before:    " + before + "\n      after:     "
+                            + after);
                 }
             }
             PoolLayout layout = recorded.recording().layout();
@@ -497,8 +521,8 @@ public final class CrashSimulator<T> {
             }
             CheckReport report = pool.check();
             if (!report.clean()) {
-                throw new AssertionError("the pool check reports " + report.problems().size() + " problem(s): "
-                        + String.join("; ", report.problems()));
+                throw new AssertionError("the pool check reports "
+                        + report.problems().size() + " problem(s): " + String.join("; ", report.problems()));
             }
             Recovered<T> recovered = new Recovered<>(pool, raw[0], layout, context, k, step, recovery);
             for (Check<T> check : checks) {
@@ -519,17 +543,24 @@ public final class CrashSimulator<T> {
         }
     }
 
-    private CrashConsistencyError failure(Recorded<T> recorded, PoolRegions regions, PersistenceModel model,
-                                          PersistenceModel.Subset subset, int k, Exploration ex, long runSeed,
-                                          Throwable cause) {
+    private CrashConsistencyError failure(
+            Recorded<T> recorded,
+            PoolRegions regions,
+            PersistenceModel model,
+            PersistenceModel.Subset subset,
+            int k,
+            Exploration ex,
+            long runSeed,
+            Throwable cause) {
         Recording recording = recorded.recording();
         int n = recording.size();
         String message = "crash-consistency failure in scenario '" + name + "' (seed " + runSeed + ", crash point " + k
                 + " of " + n + ")"
                 + "\n  cause: " + describe(cause)
-                + "\n  crash point " + k + ": after " + (k == 0 ? "nothing (start of the recording)"
-                : regions.describe(recording.event(k - 1)))
-                + "\n                 before " + (k == n ? "nothing (end of the recording)" : regions.describe(recording.event(k)))
+                + "\n  crash point " + k + ": after "
+                + (k == 0 ? "nothing (start of the recording)" : regions.describe(recording.event(k - 1)))
+                + "\n                 before "
+                + (k == n ? "nothing (end of the recording)" : regions.describe(recording.event(k)))
                 + "\n  image: " + model.describe(subset, regions, 16)
                 + "\n  recording: " + recording.summary() + "; explored " + ex
                 + "\n  replay: -Dpmem.crashsim.seed=" + runSeed + " -Dpmem.crashsim.point=" + k;
@@ -551,8 +582,8 @@ public final class CrashSimulator<T> {
     // ---------------------------------------------------------------- images
 
     /** The crash image of {@code recording} at {@code point} with the subset {@code choose} picks. */
-    public static byte[] crashImage(Recording recording, int point,
-                                    Function<PersistenceModel, PersistenceModel.Subset> choose) {
+    public static byte[] crashImage(
+            Recording recording, int point, Function<PersistenceModel, PersistenceModel.Subset> choose) {
         PersistenceModel model = new PersistenceModel(recording);
         model.advanceTo(point);
         return model.image(choose.apply(model)).clone();

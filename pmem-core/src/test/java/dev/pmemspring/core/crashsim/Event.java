@@ -40,7 +40,8 @@ public sealed interface Event {
 
         @Override
         public String toString() {
-            return "#" + index + " " + op + " [" + offset + ", +" + length + ")" + (site.isEmpty() ? "" : " at " + site);
+            return "#" + index + " " + op + " [" + offset + ", +" + length + ")"
+                    + (site.isEmpty() ? "" : " at " + site);
         }
     }
 

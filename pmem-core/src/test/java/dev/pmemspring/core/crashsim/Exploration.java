@@ -21,8 +21,7 @@ import java.util.function.Predicate;
  * @param singlesLimit most pending words (and, separately, store events) for which the one-present /
  *                     one-lost images are made
  */
-public record Exploration(boolean exhaustive, int points, int randomSubsets, int singlesLimit,
-                          Predicate<Event> focus) {
+public record Exploration(boolean exhaustive, int points, int randomSubsets, int singlesLimit, Predicate<Event> focus) {
 
     public static final int DEFAULT_SINGLES_LIMIT = 24;
 
@@ -54,13 +53,16 @@ public record Exploration(boolean exhaustive, int points, int randomSubsets, int
         if (samples == null) {
             return this;
         }
-        return exhaustive ? new Exploration(true, 0, samples, singlesLimit, focus)
+        return exhaustive
+                ? new Exploration(true, 0, samples, singlesLimit, focus)
                 : new Exploration(false, samples, randomSubsets, singlesLimit, focus);
     }
 
     @Override
     public String toString() {
-        return (exhaustive ? "every crash point" : points + " sampled crash points" + (focus == null ? "" : " and the focus"))
+        return (exhaustive
+                        ? "every crash point"
+                        : points + " sampled crash points" + (focus == null ? "" : " and the focus"))
                 + ", extremes"
                 + (singlesLimit > 0 ? ", single-word subsets (up to " + singlesLimit + " pending words)" : "")
                 + " and " + randomSubsets + " random subsets per point";

@@ -36,8 +36,7 @@ class FaultInjectionCrashSimTest {
                 .explore(Exploration.exhaustive(2));
     }
 
-    record Bank(long root, long a, long b) {
-    }
+    record Bank(long root, long a, long b) {}
 
     private static CrashSimulator<Bank> transfer() {
         return CrashSimulator.scenario("transfer 30 from a to b")
@@ -52,7 +51,8 @@ class FaultInjectionCrashSimTest {
                     tx.putLong(bank.a(), pool.block(bank.a()).getLong(0) - 30);
                     tx.putLong(bank.b(), pool.block(bank.b()).getLong(0) + 30);
                 }))
-                .observe((pool, bank) -> List.of(pool.block(bank.a()).getLong(0), pool.block(bank.b()).getLong(0)))
+                .observe((pool, bank) -> List.of(
+                        pool.block(bank.a()).getLong(0), pool.block(bank.b()).getLong(0)))
                 .reachable((pool, bank) -> List.of(bank.a(), bank.b()))
                 .explore(Exploration.exhaustive(2));
     }
@@ -73,15 +73,21 @@ class FaultInjectionCrashSimTest {
         // RedoLog.commit persists its entries (a flush of 16 + 16 n bytes in lane 0's redo log, longer
         // than the clear's) and then applies them; without the drain, a target can reach the media
         // before its log.
-        var rule = new FaultyMemory.Rule("the drain after lane 0's redo entries are flushed",
-                LAYOUT.laneOffset(0), LAYOUT.laneOffset(0) + PoolLayout.REDO_SIZE, 32, 1,
+        var rule = new FaultyMemory.Rule(
+                "the drain after lane 0's redo entries are flushed",
+                LAYOUT.laneOffset(0),
+                LAYOUT.laneOffset(0) + PoolLayout.REDO_SIZE,
+                32,
+                1,
                 FaultyMemory.Action.DROP_NEXT_DRAIN);
-        assertThatThrownBy(() -> allocateInto().fault(FaultyMemory.dropping(rule, fault)).run(dir))
+        assertThatThrownBy(() ->
+                        allocateInto().fault(FaultyMemory.dropping(rule, fault)).run(dir))
                 .isInstanceOfSatisfying(CrashConsistencyError.class, error -> {
                     assertUsefulMessage(error);
                     // An applied target (the bitmap bit, or the slot) reached the media, its log did not:
                     // a leaked block, or a slot pointing to free space.
-                    assertThat(error.getMessage()).containsAnyOf("leaked blocks", ":FREE", "is not allocated")
+                    assertThat(error.getMessage())
+                            .containsAnyOf("leaked blocks", ":FREE", "is not allocated")
                             .contains("RedoLog.applyOne");
                 });
         assertThat(fault[0].fired()).isTrue();
@@ -93,13 +99,19 @@ class FaultInjectionCrashSimTest {
         FaultyMemory[] fault = new FaultyMemory[1];
         // UndoLog.seal persists each entry (at least 32 bytes in lane 0's undo log) before the
         // caller changes the range; drop the first one's flush.
-        var rule = new FaultyMemory.Rule("the flush of the first undo entry in UndoLog.seal",
-                LAYOUT.undoOffset(0), LAYOUT.undoOffset(0) + PoolLayout.UNDO_SIZE, 32, 1,
+        var rule = new FaultyMemory.Rule(
+                "the flush of the first undo entry in UndoLog.seal",
+                LAYOUT.undoOffset(0),
+                LAYOUT.undoOffset(0) + PoolLayout.UNDO_SIZE,
+                32,
+                1,
                 FaultyMemory.Action.DROP_FLUSH);
-        assertThatThrownBy(() -> transfer().fault(FaultyMemory.dropping(rule, fault)).run(dir))
+        assertThatThrownBy(() ->
+                        transfer().fault(FaultyMemory.dropping(rule, fault)).run(dir))
                 .isInstanceOfSatisfying(CrashConsistencyError.class, error -> {
                     assertUsefulMessage(error);
-                    assertThat(error.getMessage()).contains("neither the state before nor the state after")
+                    assertThat(error.getMessage())
+                            .contains("neither the state before nor the state after")
                             .contains("lane 0 undo");
                 });
         assertThat(fault[0].fired()).isTrue();
@@ -110,12 +122,19 @@ class FaultInjectionCrashSimTest {
         FaultyMemory[] fault = new FaultyMemory[1];
         // ActiveTransaction.commit flushes the two snapshotted accounts (the recording's first two
         // flushes in the heap), drains, then bumps the undo log's generation; drop that drain.
-        var rule = new FaultyMemory.Rule("the drain before the generation bump in ActiveTransaction.commit",
-                LAYOUT.chunkDataOffset(), LAYOUT.heapEnd(), 8, 2, FaultyMemory.Action.DROP_NEXT_DRAIN);
-        assertThatThrownBy(() -> transfer().fault(FaultyMemory.dropping(rule, fault)).run(dir))
+        var rule = new FaultyMemory.Rule(
+                "the drain before the generation bump in ActiveTransaction.commit",
+                LAYOUT.chunkDataOffset(),
+                LAYOUT.heapEnd(),
+                8,
+                2,
+                FaultyMemory.Action.DROP_NEXT_DRAIN);
+        assertThatThrownBy(() ->
+                        transfer().fault(FaultyMemory.dropping(rule, fault)).run(dir))
                 .isInstanceOfSatisfying(CrashConsistencyError.class, error -> {
                     assertUsefulMessage(error);
-                    assertThat(error.getMessage()).contains("neither the state before nor the state after")
+                    assertThat(error.getMessage())
+                            .contains("neither the state before nor the state after")
                             .contains("UndoLog.invalidate");
                 });
         assertThat(fault[0].fired()).isTrue();
@@ -125,10 +144,14 @@ class FaultInjectionCrashSimTest {
     void aFaultOutsideTheRecordingChangesNothing() {
         // Matches are counted only while recording: a rule for a second redo persist never fires here.
         FaultyMemory[] fault = new FaultyMemory[1];
-        var rule = new FaultyMemory.Rule("the drain after a second redo persist", LAYOUT.laneOffset(0),
-                LAYOUT.laneOffset(0) + PoolLayout.REDO_SIZE, 32, 2, FaultyMemory.Action.DROP_NEXT_DRAIN);
+        var rule = new FaultyMemory.Rule(
+                "the drain after a second redo persist",
+                LAYOUT.laneOffset(0),
+                LAYOUT.laneOffset(0) + PoolLayout.REDO_SIZE,
+                32,
+                2,
+                FaultyMemory.Action.DROP_NEXT_DRAIN);
         allocateInto().fault(FaultyMemory.dropping(rule, fault)).run(dir);
         assertThat(fault[0].fired()).isFalse();
     }
-
 }

@@ -79,21 +79,87 @@ public final class FaultyMemory implements PersistentMemory {
         inner.drain();
     }
 
-    @Override public long size() { return inner.size(); }
-    @Override public byte getByte(long o) { return inner.getByte(o); }
-    @Override public void putByte(long o, byte v) { inner.putByte(o, v); }
-    @Override public short getShort(long o) { return inner.getShort(o); }
-    @Override public void putShort(long o, short v) { inner.putShort(o, v); }
-    @Override public int getInt(long o) { return inner.getInt(o); }
-    @Override public void putInt(long o, int v) { inner.putInt(o, v); }
-    @Override public long getLong(long o) { return inner.getLong(o); }
-    @Override public void putLong(long o, long v) { inner.putLong(o, v); }
-    @Override public void putLongAtomic(long o, long v) { inner.putLongAtomic(o, v); }
-    public boolean compareAndSetLong(long o, long e, long v) { return inner.compareAndSetLong(o, e, v); }
-    @Override public long getAndBitwiseOr(long o, long m) { return inner.getAndBitwiseOr(o, m); }
-    @Override public long getAndBitwiseAnd(long o, long m) { return inner.getAndBitwiseAnd(o, m); }
-    @Override public void getBytes(long o, byte[] t, int to, int l) { inner.getBytes(o, t, to, l); }
-    @Override public void putBytes(long o, byte[] s, int so, int l) { inner.putBytes(o, s, so, l); }
-    @Override public void copy(long s, long t, long l) { inner.copy(s, t, l); }
-    @Override public void fill(long o, long l, byte v) { inner.fill(o, l, v); }
+    @Override
+    public long size() {
+        return inner.size();
+    }
+
+    @Override
+    public byte getByte(long o) {
+        return inner.getByte(o);
+    }
+
+    @Override
+    public void putByte(long o, byte v) {
+        inner.putByte(o, v);
+    }
+
+    @Override
+    public short getShort(long o) {
+        return inner.getShort(o);
+    }
+
+    @Override
+    public void putShort(long o, short v) {
+        inner.putShort(o, v);
+    }
+
+    @Override
+    public int getInt(long o) {
+        return inner.getInt(o);
+    }
+
+    @Override
+    public void putInt(long o, int v) {
+        inner.putInt(o, v);
+    }
+
+    @Override
+    public long getLong(long o) {
+        return inner.getLong(o);
+    }
+
+    @Override
+    public void putLong(long o, long v) {
+        inner.putLong(o, v);
+    }
+
+    @Override
+    public void putLongAtomic(long o, long v) {
+        inner.putLongAtomic(o, v);
+    }
+
+    public boolean compareAndSetLong(long o, long e, long v) {
+        return inner.compareAndSetLong(o, e, v);
+    }
+
+    @Override
+    public long getAndBitwiseOr(long o, long m) {
+        return inner.getAndBitwiseOr(o, m);
+    }
+
+    @Override
+    public long getAndBitwiseAnd(long o, long m) {
+        return inner.getAndBitwiseAnd(o, m);
+    }
+
+    @Override
+    public void getBytes(long o, byte[] t, int to, int l) {
+        inner.getBytes(o, t, to, l);
+    }
+
+    @Override
+    public void putBytes(long o, byte[] s, int so, int l) {
+        inner.putBytes(o, s, so, l);
+    }
+
+    @Override
+    public void copy(long s, long t, long l) {
+        inner.copy(s, t, l);
+    }
+
+    @Override
+    public void fill(long o, long l, byte v) {
+        inner.fill(o, l, v);
+    }
 }

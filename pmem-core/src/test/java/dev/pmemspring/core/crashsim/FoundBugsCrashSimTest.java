@@ -31,8 +31,8 @@ class FoundBugsCrashSimTest {
     void allocateIntoPublishesOnlyDurableContents() {
         CrashSimulator.scenario("allocateInto 64 B with an initializer")
                 .setup(RootSlots::create)
-                .operation((pool, root, steps) -> pool.allocateInto(RootSlots.slot(root, 0), 64,
-                        b -> RootSlots.tag(b, 64, RootSlots.tagFor(64, 1))))
+                .operation((pool, root, steps) -> pool.allocateInto(
+                        RootSlots.slot(root, 0), 64, b -> RootSlots.tag(b, 64, RootSlots.tagFor(64, 1))))
                 .observe(RootSlots::observe)
                 .reachable(RootSlots::handles)
                 .explore(Exploration.exhaustive(4))
@@ -72,10 +72,11 @@ class FoundBugsCrashSimTest {
                     long root = RootSlots.create(pool);
                     long slot0 = RootSlots.slot(root, 0);
                     pool.allocateInto(slot0, 64, null); // batch {bitmap OR, slot 0 = block}, 2 entries
-                    pool.transaction(tx -> {            // changes both words, without the redo log
-                        tx.free(pool.block(root).getLong(0));
-                        tx.putLong(slot0, 0);
-                    });
+                    pool.transaction(
+                            tx -> { // changes both words, without the redo log
+                                tx.free(pool.block(root).getLong(0));
+                                tx.putLong(slot0, 0);
+                            });
                     return root;
                 })
                 .operation((pool, root, steps) -> pool.allocateInto(RootSlots.slot(root, 1), 64, null)) // 2 entries

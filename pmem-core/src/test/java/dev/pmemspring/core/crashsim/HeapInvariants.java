@@ -34,8 +34,7 @@ public final class HeapInvariants {
     private static final int PROBES_PER_SIZE = 3;
     private static final long UNDO_EXTENSION_SIZE = 64 * 1024;
 
-    private HeapInvariants() {
-    }
+    private HeapInvariants() {}
 
     /** Handles of the root object and of every lane's undo-log extension segments. */
     public static List<Long> poolOwned(PmemPool pool, PersistentMemory raw, PoolLayout layout) {
@@ -93,12 +92,12 @@ public final class HeapInvariants {
             try {
                 size = pool.sizeOf(e.getKey());
             } catch (IllegalArgumentException notAllocated) {
-                throw new AssertionError("lane " + e.getValue() + "'s undo-log segment " + e.getKey()
-                        + " is not an allocated block");
+                throw new AssertionError(
+                        "lane " + e.getValue() + "'s undo-log segment " + e.getKey() + " is not an allocated block");
             }
             if (size < UNDO_EXTENSION_SIZE) {
-                throw new AssertionError("lane " + e.getValue() + "'s undo-log segment " + e.getKey() + " is a block of "
-                        + size + " bytes, smaller than a segment");
+                throw new AssertionError("lane " + e.getValue() + "'s undo-log segment " + e.getKey()
+                        + " is a block of " + size + " bytes, smaller than a segment");
             }
         }
         handles.addAll(extensions.keySet());
@@ -116,8 +115,9 @@ public final class HeapInvariants {
         assertNoOverlap(live, "reachable blocks");
         long objects = pool.stats().objects();
         if (objects != live.size()) {
-            throw new AssertionError("the allocator counts " + objects + " allocated blocks but " + live.size()
-                    + " are reachable (" + live.keySet() + "): " + (objects > live.size() ? "leaked blocks" : "miscount"));
+            throw new AssertionError(
+                    "the allocator counts " + objects + " allocated blocks but " + live.size() + " are reachable ("
+                            + live.keySet() + "): " + (objects > live.size() ? "leaked blocks" : "miscount"));
         }
         probe(pool, live);
     }
@@ -152,8 +152,8 @@ public final class HeapInvariants {
         Map.Entry<Long, Long> previous = null;
         for (Map.Entry<Long, Long> e : blocks.entrySet()) {
             if (previous != null && previous.getKey() + previous.getValue() > e.getKey()) {
-                throw new AssertionError(what + " overlap: " + previous.getKey() + " (+" + previous.getValue() + ") and "
-                        + e.getKey() + " (+" + e.getValue() + ")");
+                throw new AssertionError(what + " overlap: " + previous.getKey() + " (+" + previous.getValue()
+                        + ") and " + e.getKey() + " (+" + e.getValue() + ")");
             }
             previous = e;
         }

@@ -31,7 +31,8 @@ class MapCrashSimTest {
     static Object observe(PmemPool pool) {
         List<String> entries = new ArrayList<>();
         for (PmemMap.Entry e : pool.map("m")) {
-            entries.add(new String(e.key(), StandardCharsets.UTF_8) + "=" + new String(e.value(), StandardCharsets.UTF_8));
+            entries.add(
+                    new String(e.key(), StandardCharsets.UTF_8) + "=" + new String(e.value(), StandardCharsets.UTF_8));
         }
         entries.sort(null);
         return List.of(entries, pool.stats().objects());
@@ -112,7 +113,8 @@ class MapCrashSimTest {
                     PmemMap map = pool.map("m");
                     for (PmemMap.Entry e : map) {
                         if (!java.util.Arrays.equals(map.get(e.key()), e.value())) {
-                            throw new AssertionError(new String(e.key(), StandardCharsets.UTF_8) + " is iterated but not found");
+                            throw new AssertionError(
+                                    new String(e.key(), StandardCharsets.UTF_8) + " is iterated but not found");
                         }
                     }
                     return observe(pool);
@@ -124,8 +126,10 @@ class MapCrashSimTest {
 
     /** How many keys "g0".."g(n-1)" a fresh map takes before the next put grows its table. */
     private static int keysBeforeGrowth(Path dir) {
-        try (PmemPool pool = PmemPool.create(dir.resolve("probe.pool"),
-                dev.pmemspring.core.PoolOptions.layout("probe").withDurability(dev.pmemspring.core.Durability.PROCESS))) {
+        try (PmemPool pool = PmemPool.create(
+                dir.resolve("probe.pool"),
+                dev.pmemspring.core.PoolOptions.layout("probe")
+                        .withDurability(dev.pmemspring.core.Durability.PROCESS))) {
             PmemMap m = pool.map("m");
             for (int i = 0; ; i++) {
                 long before = pool.stats().objects();

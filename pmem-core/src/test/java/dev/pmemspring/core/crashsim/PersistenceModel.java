@@ -123,7 +123,8 @@ public final class PersistenceModel {
             case Event.Store s -> {
                 for (int i = 0; i < s.wordCount(); i++) {
                     long at = s.wordOffset(i);
-                    pending.computeIfAbsent(at, o -> new Word(o, durableWord(o))).add(s.word(i), s.index());
+                    pending.computeIfAbsent(at, o -> new Word(o, durableWord(o)))
+                            .add(s.word(i), s.index());
                 }
             }
             case Event.Flush f -> flush(f.offset(), f.length());
@@ -216,8 +217,7 @@ public final class PersistenceModel {
      * value (every pending store to it lost), else the index of the last of its values that
      * reached the media.
      */
-    public record Subset(String name, int[] choice) {
-    }
+    public record Subset(String name, int[] choice) {}
 
     public Subset allLost() {
         int[] c = new int[pendingWords().size()];
@@ -316,15 +316,17 @@ public final class PersistenceModel {
 
     /** The event indexes of the pending stores, ascending (for choosing prefix cuts). */
     public int[] pendingEvents() {
-        return pending.values().stream().flatMapToInt(w -> Arrays.stream(w.events, 0, w.count)).distinct().sorted()
+        return pending.values().stream()
+                .flatMapToInt(w -> Arrays.stream(w.events, 0, w.count))
+                .distinct()
+                .sorted()
                 .toArray();
     }
 
     // ---------------------------------------------------------------- images
 
     /** A 128-bit fingerprint of the image a subset gives, to skip images already checked. */
-    public record Fingerprint(long a, long b) {
-    }
+    public record Fingerprint(long a, long b) {}
 
     public Fingerprint fingerprint(Subset subset) {
         long a = durableHashA;
@@ -390,8 +392,14 @@ public final class PersistenceModel {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append(subset.name()).append(": ").append(words.size()).append(" pending words from ")
-                .append(byEvent.size()).append(" stores, ").append(kept).append(" words kept a pending value");
+        out.append(subset.name())
+                .append(": ")
+                .append(words.size())
+                .append(" pending words from ")
+                .append(byEvent.size())
+                .append(" stores, ")
+                .append(kept)
+                .append(" words kept a pending value");
         int shown = 0;
         for (var e : byEvent.entrySet()) {
             if (shown++ == limit) {
@@ -399,7 +407,8 @@ public final class PersistenceModel {
                 break;
             }
             int[] c = e.getValue();
-            out.append("\n      ").append(c[1] == 0 ? "LOST " : c[1] == c[0] ? "kept " : "TORN ")
+            out.append("\n      ")
+                    .append(c[1] == 0 ? "LOST " : c[1] == c[0] ? "kept " : "TORN ")
                     .append(regions.describe(recording.event(e.getKey())));
             if (c[0] > 1) {
                 out.append(" (").append(c[1]).append(" of ").append(c[0]).append(" words kept)");
@@ -421,13 +430,20 @@ public final class PersistenceModel {
             int v = choice[i];
             out.append("\n      ").append(regions.describe(w.offset)).append(": ");
             if (v >= 0) {
-                out.append("kept 0x").append(Long.toHexString(w.values[v])).append(" of ").append(site(w.events[v]));
+                out.append("kept 0x")
+                        .append(Long.toHexString(w.values[v]))
+                        .append(" of ")
+                        .append(site(w.events[v]));
                 if (v < w.count - 1) {
                     out.append(", lost ").append(w.count - 1 - v).append(" later store(s)");
                 }
             } else {
-                out.append("lost 0x").append(Long.toHexString(w.values[w.count - 1])).append(" of ")
-                        .append(site(w.events[w.count - 1])).append(", durable 0x").append(Long.toHexString(w.durable));
+                out.append("lost 0x")
+                        .append(Long.toHexString(w.values[w.count - 1]))
+                        .append(" of ")
+                        .append(site(w.events[w.count - 1]))
+                        .append(", durable 0x")
+                        .append(Long.toHexString(w.durable));
             }
         }
         return out.toString();

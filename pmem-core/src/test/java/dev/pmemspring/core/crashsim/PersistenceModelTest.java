@@ -49,8 +49,8 @@ class PersistenceModelTest {
     @Test
     void recordsEveryStoreAsTheWordsItLeft() {
         memory.putLong(64, 7);
-        memory.putInt(68, -1);                  // part of a word: the whole word is recorded
-        memory.putShort(127, (short) 0x0102);   // straddles two words
+        memory.putInt(68, -1); // part of a word: the whole word is recorded
+        memory.putShort(127, (short) 0x0102); // straddles two words
         memory.putBytes(200, new byte[20], 0, 20);
         memory.fill(256, 24, (byte) 1);
         memory.copy(256, 512, 16);
@@ -58,7 +58,7 @@ class PersistenceModelTest {
         memory.getAndBitwiseAnd(64, ~1L);
         memory.putLongAtomic(8, 3);
         recorder.pause();
-        memory.putLong(16, 99);                 // not recorded
+        memory.putLong(16, 99); // not recorded
         recorder.resume();
         memory.flush(64, 8);
         memory.drain();
@@ -84,18 +84,24 @@ class PersistenceModelTest {
 
     @Test
     void aStoreIsDurableOnlyAfterAFlushCoveringItAndThenADrain() {
-        memory.putLong(64, 1);   // #0
-        memory.flush(64, 8);     // #1
-        memory.putLong(128, 2);  // #2: after the flush of another range
-        memory.drain();          // #3
-        memory.flush(128, 8);    // #4
-        memory.drain();          // #5
+        memory.putLong(64, 1); // #0
+        memory.flush(64, 8); // #1
+        memory.putLong(128, 2); // #2: after the flush of another range
+        memory.drain(); // #3
+        memory.flush(128, 8); // #4
+        memory.drain(); // #5
         Recording r = recorder.stop();
 
-        assertThat(at(r, 1).pendingWords()).extracting(PersistenceModel.Word::offset).containsExactly(64L);
-        assertThat(at(r, 3).pendingWords()).extracting(PersistenceModel.Word::offset).containsExactly(64L, 128L);
+        assertThat(at(r, 1).pendingWords())
+                .extracting(PersistenceModel.Word::offset)
+                .containsExactly(64L);
+        assertThat(at(r, 3).pendingWords())
+                .extracting(PersistenceModel.Word::offset)
+                .containsExactly(64L, 128L);
         PersistenceModel afterDrain = at(r, 4);
-        assertThat(afterDrain.pendingWords()).extracting(PersistenceModel.Word::offset).containsExactly(128L);
+        assertThat(afterDrain.pendingWords())
+                .extracting(PersistenceModel.Word::offset)
+                .containsExactly(128L);
         assertThat(word(afterDrain.image(afterDrain.allLost()), 64)).isEqualTo(1);
         PersistenceModel end = at(r, 6);
         assertThat(end.pendingWords()).isEmpty();
@@ -104,10 +110,10 @@ class PersistenceModelTest {
 
     @Test
     void aFlushMakesDurableTheValueItSawNotLaterOnes() {
-        memory.putLong(64, 1);   // #0
-        memory.flush(64, 8);     // #1
-        memory.putLong(64, 2);   // #2: after the flush, before the drain
-        memory.drain();          // #3
+        memory.putLong(64, 1); // #0
+        memory.flush(64, 8); // #1
+        memory.putLong(64, 2); // #2: after the flush, before the drain
+        memory.drain(); // #3
         Recording r = recorder.stop();
 
         PersistenceModel model = at(r, 4);
@@ -149,7 +155,8 @@ class PersistenceModelTest {
         byte[] torn = model.image(model.onlyLost(1));
         assertThat(List.of(word(torn, 64), word(torn, 72), word(torn, 80))).containsExactly(-1L, 0L, -1L);
         byte[] single = model.image(model.onlyPresent(2));
-        assertThat(List.of(word(single, 64), word(single, 72), word(single, 80))).containsExactly(0L, 0L, -1L);
+        assertThat(List.of(word(single, 64), word(single, 72), word(single, 80)))
+                .containsExactly(0L, 0L, -1L);
         byte[] event = model.image(model.onlyEventLost(0));
         assertThat(word(event, 64)).isZero();
     }
@@ -177,7 +184,10 @@ class PersistenceModelTest {
 
         PersistenceModel model = at(r, 2);
         String text = model.describe(model.onlyEventLost(1), new PoolRegions(r.layout()), 8);
-        assertThat(text).contains("only the stores of #1 lost").contains("kept #0 putLong").contains("LOST #1 fill")
+        assertThat(text)
+                .contains("only the stores of #1 lost")
+                .contains("kept #0 putLong")
+                .contains("LOST #1 fill")
                 .contains("(0 of 4 words kept)");
     }
 }

@@ -25,7 +25,11 @@ import java.util.function.Predicate;
  */
 public final class PersistenceWarnings {
 
-    public enum Kind { UNNECESSARY_FLUSH, UNFLUSHED_AT_COMMIT, NOT_DURABLE_AT_END }
+    public enum Kind {
+        UNNECESSARY_FLUSH,
+        UNFLUSHED_AT_COMMIT,
+        NOT_DURABLE_AT_END
+    }
 
     /** One warning: the event it is about (the flush, or the store left unflushed) and where. */
     public record Warning(Kind kind, int event, long offset, long length, String site, String message) {
@@ -86,13 +90,24 @@ public final class PersistenceWarnings {
                         }
                     }
                     if (!any && f.length() > 0) {
-                        out.add(new Warning(Kind.UNNECESSARY_FLUSH, f.index(), f.offset(), f.length(), f.site(),
+                        out.add(new Warning(
+                                Kind.UNNECESSARY_FLUSH,
+                                f.index(),
+                                f.offset(),
+                                f.length(),
+                                f.site(),
                                 regions.describe(f) + ": no store to the range since it was last flushed"));
                     }
                 }
                 case Event.Drain d -> {
                     if (commitPoint.test(d)) {
-                        report(words, recording, regions, out, Kind.UNFLUSHED_AT_COMMIT, w -> w.dirty,
+                        report(
+                                words,
+                                recording,
+                                regions,
+                                out,
+                                Kind.UNFLUSHED_AT_COMMIT,
+                                w -> w.dirty,
                                 " was not flushed before the commit point " + regions.describe(d));
                     }
                     for (WordState w : awaiting) {
@@ -102,7 +117,13 @@ public final class PersistenceWarnings {
                 }
             }
         }
-        report(words, recording, regions, out, Kind.NOT_DURABLE_AT_END, w -> w.dirty || w.awaitingDrain,
+        report(
+                words,
+                recording,
+                regions,
+                out,
+                Kind.NOT_DURABLE_AT_END,
+                w -> w.dirty || w.awaitingDrain,
                 " is not durable at the end of the recording (never flushed, or flushed without a drain after)");
         return new PersistenceWarnings(out);
     }
@@ -119,8 +140,14 @@ public final class PersistenceWarnings {
         return true;
     }
 
-    private static void report(Map<Long, WordState> words, Recording recording, PoolRegions regions, List<Warning> out,
-                               Kind kind, Predicate<WordState> bad, String what) {
+    private static void report(
+            Map<Long, WordState> words,
+            Recording recording,
+            PoolRegions regions,
+            List<Warning> out,
+            Kind kind,
+            Predicate<WordState> bad,
+            String what) {
         TreeMap<Integer, long[]> byStore = new TreeMap<>(); // store event -> {first word, last word, count}
         for (Map.Entry<Long, WordState> e : words.entrySet()) {
             WordState w = e.getValue();
@@ -134,8 +161,13 @@ public final class PersistenceWarnings {
         for (Map.Entry<Integer, long[]> e : byStore.entrySet()) {
             Event store = recording.event(e.getKey());
             long[] r = e.getValue();
-            out.add(new Warning(kind, e.getKey(), r[0], r[1] + 8 - r[0], store.site(), r[2] + " word(s) of "
-                    + regions.describe(store) + ", from " + regions.describe(r[0]) + "," + what));
+            out.add(new Warning(
+                    kind,
+                    e.getKey(),
+                    r[0],
+                    r[1] + 8 - r[0],
+                    store.site(),
+                    r[2] + " word(s) of " + regions.describe(store) + ", from " + regions.describe(r[0]) + "," + what));
         }
     }
 

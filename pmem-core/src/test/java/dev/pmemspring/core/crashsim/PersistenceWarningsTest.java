@@ -28,26 +28,30 @@ class PersistenceWarningsTest {
         RecordingMemory m = recorder();
         m.putLong(64, 1);
         m.flush(64, 8);
-        m.flush(64, 8);   // nothing stored since the last flush
+        m.flush(64, 8); // nothing stored since the last flush
         m.drain();
         m.flush(4096, 64); // never stored
         m.drain();
         var warnings = PersistenceWarnings.analyze(m.stop());
-        assertThat(warnings.unnecessaryFlushes()).extracting(PersistenceWarnings.Warning::event).containsExactly(2, 4);
+        assertThat(warnings.unnecessaryFlushes())
+                .extracting(PersistenceWarnings.Warning::event)
+                .containsExactly(2, 4);
         assertThat(warnings.notDurableAtEnd()).isEmpty();
     }
 
     @Test
     void flagsStoresNotDurableAtTheEnd() {
         RecordingMemory m = recorder();
-        m.putLong(64, 1);  // never flushed
+        m.putLong(64, 1); // never flushed
         m.putLong(128, 2);
-        m.flush(128, 8);   // flushed, never drained
+        m.flush(128, 8); // flushed, never drained
         m.putLong(256, 3);
         m.persist(256, 8); // durable
         var warnings = PersistenceWarnings.analyze(m.stop());
         // The flush of 128 is drained by the persist of 256: only the unflushed store remains.
-        assertThat(warnings.notDurableAtEnd()).extracting(PersistenceWarnings.Warning::offset).containsExactly(64L);
+        assertThat(warnings.notDurableAtEnd())
+                .extracting(PersistenceWarnings.Warning::offset)
+                .containsExactly(64L);
 
         RecordingMemory n = recorder();
         n.putLong(128, 2);
@@ -61,7 +65,7 @@ class PersistenceWarningsTest {
         m.putLong(64, 1);
         m.putLong(128, 2);
         m.flush(64, 8);
-        m.drain();          // the commit point (event 3)
+        m.drain(); // the commit point (event 3)
         m.flush(128, 8);
         m.drain();
         var warnings = PersistenceWarnings.analyze(m.stop(), drain -> drain.index() == 3);
@@ -111,9 +115,11 @@ class PersistenceWarningsTest {
                 }))
                 .record(dir);
         var warnings = PersistenceWarnings.analyze(recorded.recording(), PersistenceWarningsTest::txCommitPoint);
-        assertThat(warnings.unflushedAtCommit()).singleElement()
+        assertThat(warnings.unflushedAtCommit())
+                .singleElement()
                 .satisfies(w -> assertThat(w.site()).contains("PersistenceWarningsTest"));
-        assertThat(warnings.notDurableAtEnd()).singleElement()
+        assertThat(warnings.notDurableAtEnd())
+                .singleElement()
                 .satisfies(w -> assertThat(w.message()).contains("is not durable at the end"));
     }
 
@@ -139,12 +145,12 @@ class PersistenceWarningsTest {
         // Known and harmless: commit flushes every block the transaction allocated, written or not.
         var recorded = CrashSimulator.scenario("allocate in a transaction, write nothing")
                 .setup(RootSlots::create)
-                .operation((pool, root, steps) -> pool.transaction(tx ->
-                        tx.putLong(RootSlots.slot(root, 0), tx.allocate(64))))
+                .operation((pool, root, steps) ->
+                        pool.transaction(tx -> tx.putLong(RootSlots.slot(root, 0), tx.allocate(64))))
                 .record(dir);
         var warnings = PersistenceWarnings.analyze(recorded.recording());
-        assertThat(warnings.unnecessaryFlushes()).singleElement()
+        assertThat(warnings.unnecessaryFlushes())
+                .singleElement()
                 .satisfies(w -> assertThat(w.site()).startsWith("ActiveTransaction.flushRanges"));
     }
-
 }

@@ -46,12 +46,14 @@ public final class PoolRegions {
             if (lane >= layout.laneCount()) {
                 return "lane padding +" + (offset - layout.laneOffset(layout.laneCount()));
             }
-            return in < PoolLayout.REDO_SIZE ? "lane " + lane + " redo +" + in
+            return in < PoolLayout.REDO_SIZE
+                    ? "lane " + lane + " redo +" + in
                     : "lane " + lane + " undo +" + (in - PoolLayout.REDO_SIZE);
         }
         if (offset < layout.chunkDataOffset()) {
             long rel = offset - layout.heapTableOffset();
-            return rel / 8 < layout.chunkCount() ? "chunk table [" + rel / 8 + "]" + (rel % 8 == 0 ? "" : " +" + rel % 8)
+            return rel / 8 < layout.chunkCount()
+                    ? "chunk table [" + rel / 8 + "]" + (rel % 8 == 0 ? "" : " +" + rel % 8)
                     : "chunk table padding";
         }
         int chunk = layout.chunkOf(offset);
@@ -64,8 +66,9 @@ public final class PoolRegions {
     /** The event with its offsets named. */
     public String describe(Event e) {
         return switch (e) {
-            case Event.Store s -> "#" + s.index() + " " + s.op() + " " + range(s.offset(), s.length())
-                    + (s.wordCount() == 1 ? " = 0x" + Long.toHexString(s.word(0)) : "") + at(s.site());
+            case Event.Store s ->
+                "#" + s.index() + " " + s.op() + " " + range(s.offset(), s.length())
+                        + (s.wordCount() == 1 ? " = 0x" + Long.toHexString(s.word(0)) : "") + at(s.site());
             case Event.Flush f -> "#" + f.index() + " flush " + range(f.offset(), f.length()) + at(f.site());
             case Event.Drain d -> "#" + d.index() + " drain" + at(d.site());
         };

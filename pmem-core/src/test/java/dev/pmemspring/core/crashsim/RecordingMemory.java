@@ -23,8 +23,12 @@ import java.util.stream.Collectors;
 public final class RecordingMemory implements PersistentMemory {
 
     /** Frames of these classes are the recording machinery, not the code that made a call. */
-    private static final Set<String> MACHINERY = Set.of(RecordingMemory.class.getName(),
-            FaultyMemory.class.getName(), PersistentMemory.class.getName(), MemoryDecorator.class.getName());
+    private static final Set<String> MACHINERY = Set.of(
+            RecordingMemory.class.getName(),
+            FaultyMemory.class.getName(),
+            PersistentMemory.class.getName(),
+            MemoryDecorator.class.getName());
+
     private static final StackWalker WALKER = StackWalker.getInstance();
     /** Frames kept per site: enough to tell a redo commit of an undo-log extension from one of an allocation. */
     private static final int SITE_FRAMES = 5;
@@ -131,8 +135,7 @@ public final class RecordingMemory implements PersistentMemory {
         if (!sites) {
             return "";
         }
-        return WALKER.walk(frames -> frames
-                .filter(f -> !MACHINERY.contains(f.getClassName()))
+        return WALKER.walk(frames -> frames.filter(f -> !MACHINERY.contains(f.getClassName()))
                 .limit(SITE_FRAMES)
                 .map(f -> simpleName(f.getClassName()) + "." + f.getMethodName() + ":" + f.getLineNumber())
                 .collect(Collectors.joining(" < ")));

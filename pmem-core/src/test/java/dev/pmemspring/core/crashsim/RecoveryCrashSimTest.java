@@ -91,9 +91,12 @@ class RecoveryCrashSimTest {
      * @param expected the state the uninterrupted recovery must reach, or null for the end state of {@code original}
      * @return the report of the exploration inside the recovery
      */
-    private CrashSimulator.Report crashInsideRecovery(CrashSimulator<Long> original, Function<Recording, Integer> where,
-                                                      Function<PersistenceModel, PersistenceModel.Subset> choose,
-                                                      Object expected, Exploration exploration) {
+    private CrashSimulator.Report crashInsideRecovery(
+            CrashSimulator<Long> original,
+            Function<Recording, Integer> where,
+            Function<PersistenceModel, PersistenceModel.Subset> choose,
+            Object expected,
+            Exploration exploration) {
         CrashSimulator.Recorded<Long> recorded = original.record(dir);
         int point = where.apply(recorded.recording());
         byte[] image = CrashSimulator.crashImage(recorded.recording(), point, choose);
@@ -103,7 +106,8 @@ class RecoveryCrashSimTest {
                 .reachable(RootSlots::handles)
                 .explore(exploration);
         CrashSimulator.Recorded<Long> recoveryRecording = recovery.record(dir);
-        assertThat(recoveryRecording.marks().getLast().state()).as("what the uninterrupted recovery reaches")
+        assertThat(recoveryRecording.marks().getLast().state())
+                .as("what the uninterrupted recovery reaches")
                 .isEqualTo(expected == null ? recorded.marks().getLast().state() : expected);
         return recovery.run(recoveryRecording, dir);
     }
@@ -114,12 +118,20 @@ class RecoveryCrashSimTest {
                 .operation((pool, root, steps) -> pool.transaction(t -> busyTransaction(pool, t, root)));
         Object before = tx.record(dir).marks().getFirst().state();
         // Cut just as the commit starts, with every write of the transaction on the media.
-        var report = crashInsideRecovery(tx, r -> r.first(Recording.madeBy("ActiveTransaction.commit")),
-                PersistenceModel::allPresent, before, Exploration.exhaustive(4));
+        var report = crashInsideRecovery(
+                tx,
+                r -> r.first(Recording.madeBy("ActiveTransaction.commit")),
+                PersistenceModel::allPresent,
+                before,
+                Exploration.exhaustive(4));
         assertThat(report.rollbacks()).isPositive();
         // And halfway through, with a random half of the pending stores lost.
-        crashInsideRecovery(tx, r -> r.first(Recording.madeBy("ActiveTransaction.markFree")),
-                m -> m.random(new java.util.SplittableRandom(42), 0.5, "half"), before, Exploration.exhaustive(4));
+        crashInsideRecovery(
+                tx,
+                r -> r.first(Recording.madeBy("ActiveTransaction.markFree")),
+                m -> m.random(new java.util.SplittableRandom(42), 0.5, "half"),
+                before,
+                Exploration.exhaustive(4));
     }
 
     @Test
@@ -131,9 +143,15 @@ class RecoveryCrashSimTest {
                     pool.allocateInto(RootSlots.slot(root, 3), 200, null);
                 });
         // Right after the second redo log is durable, before any of its entries is applied.
-        var report = crashInsideRecovery(op, r -> r.last(e -> e instanceof Event.Drain
-                        && e.site().startsWith("RedoLog.commit") && e.index() < r.last(Recording.madeBy("RedoLog.applyOne"))) + 1,
-                PersistenceModel::allLost, null, Exploration.exhaustive(4));
+        var report = crashInsideRecovery(
+                op,
+                r -> r.last(e -> e instanceof Event.Drain
+                                && e.site().startsWith("RedoLog.commit")
+                                && e.index() < r.last(Recording.madeBy("RedoLog.applyOne")))
+                        + 1,
+                PersistenceModel::allLost,
+                null,
+                Exploration.exhaustive(4));
         assertThat(report.redoReplays()).isPositive();
     }
 
@@ -148,24 +166,32 @@ class RecoveryCrashSimTest {
                     busyTransaction(pool, tx, root);
                 }));
         Object before = big.record(dir).marks().getFirst().state();
-        crashInsideRecovery(big, r -> r.first(Recording.madeBy("ActiveTransaction.commit")),
-                PersistenceModel::allPresent, before, Exploration.exhaustive(2));
+        crashInsideRecovery(
+                big,
+                r -> r.first(Recording.madeBy("ActiveTransaction.commit")),
+                PersistenceModel::allPresent,
+                before,
+                Exploration.exhaustive(2));
     }
 
     @Test
     void crashDuringARollbackInterruptedByACrash() {
-        CrashSimulator<Long> aborted = scenario("busy transaction, aborted")
-                .operation((pool, root, steps) -> {
-                    Transaction t = pool.begin();
-                    busyTransaction(pool, t, root);
-                    t.abort();
-                });
+        CrashSimulator<Long> aborted = scenario("busy transaction, aborted").operation((pool, root, steps) -> {
+            Transaction t = pool.begin();
+            busyTransaction(pool, t, root);
+            t.abort();
+        });
         Object before = aborted.record(dir).marks().getFirst().state();
         // Cut in the middle of the abort's rollback: some entries restored, the log still valid.
-        crashInsideRecovery(aborted, r -> {
+        crashInsideRecovery(
+                aborted,
+                r -> {
                     int first = r.first(Recording.madeBy("UndoLog.rollback"));
                     int last = r.last(Recording.madeBy("UndoLog.rollback"));
                     return (first + last) / 2;
-                }, PersistenceModel::allPresent, before, Exploration.exhaustive(4));
+                },
+                PersistenceModel::allPresent,
+                before,
+                Exploration.exhaustive(4));
     }
 }

@@ -15,8 +15,7 @@ final class RootSlots {
 
     static final int SLOTS = 8;
 
-    private RootSlots() {
-    }
+    private RootSlots() {}
 
     /** Allocates the root and returns its handle. */
     static long create(PmemPool pool) {

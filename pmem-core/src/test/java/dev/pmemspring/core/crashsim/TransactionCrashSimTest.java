@@ -28,8 +28,7 @@ class TransactionCrashSimTest {
     Path dir;
 
     /** Root slots 0 and 1 hold two 64-byte accounts: balance at +0, version at +8. */
-    record Bank(long root, long a, long b) {
-    }
+    record Bank(long root, long a, long b) {}
 
     private static Bank bank(PmemPool pool) {
         long root = RootSlots.create(pool);
@@ -88,7 +87,9 @@ class TransactionCrashSimTest {
                 .operation((pool, bank, steps) -> pool.transaction(tx -> transfer(pool, tx, bank, 30)))
                 .explore(Exploration.exhaustive(4))
                 .run(dir);
-        assertThat(report.rollbacks()).as("some images must roll the transaction back").isPositive();
+        assertThat(report.rollbacks())
+                .as("some images must roll the transaction back")
+                .isPositive();
     }
 
     @Test
@@ -219,8 +220,9 @@ class TransactionCrashSimTest {
                 })
                 .observe(TransactionCrashSimTest::observeData)
                 .reachable(RootSlots::handles)
-                .check(recovered -> assertThat(HeapInvariants.poolOwned(recovered.pool(), recovered.raw(),
-                        recovered.layout())).as("the root and lane 0's undo extension, once it is published")
+                .check(recovered -> assertThat(
+                                HeapInvariants.poolOwned(recovered.pool(), recovered.raw(), recovered.layout()))
+                        .as("the root and lane 0's undo extension, once it is published")
                         .hasSizeBetween(1, 2))
                 .explore(Exploration.sampled(150, 3).withFocus(Recording.within("TransactionEngine.extendLog")))
                 .run(dir);

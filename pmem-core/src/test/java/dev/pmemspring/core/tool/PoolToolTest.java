@@ -26,10 +26,14 @@ class PoolToolTest {
     @Test
     void createsAndDescribesAPool() {
         Path pool = dir.resolve("t.pool");
-        assertThat(run("create", "--layout", "shop", "--size", "16M", pool.toString())).isZero();
+        assertThat(run("create", "--layout", "shop", "--size", "16M", pool.toString()))
+                .isZero();
         assertThat(run("info", pool.toString())).isZero();
-        assertThat(out.toString()).contains("layout:             shop").contains("pool size:          16777216 bytes")
-                .contains("objects:            0").contains("0 redo logs replayed");
+        assertThat(out.toString())
+                .contains("layout:             shop")
+                .contains("pool size:          16777216 bytes")
+                .contains("objects:            0")
+                .contains("0 redo logs replayed");
     }
 
     @Test

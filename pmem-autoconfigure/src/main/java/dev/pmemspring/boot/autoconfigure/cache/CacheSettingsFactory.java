@@ -39,7 +39,10 @@ final class CacheSettingsFactory {
      * @param applicationPatterns filter patterns of the application's packages, allowed in every cache
      * @param jsonMapper the application's {@code JsonMapper}, or a supplier of null
      */
-    CacheSettingsFactory(PmemProperties.Cache props, List<String> applicationPatterns, Supplier<Object> jsonMapper,
+    CacheSettingsFactory(
+            PmemProperties.Cache props,
+            List<String> applicationPatterns,
+            Supplier<Object> jsonMapper,
             ClassLoader classLoader) {
         this.classLoader = classLoader;
         this.props = props;
@@ -94,20 +97,27 @@ final class CacheSettingsFactory {
 
     private ValueSerializer json(String property, List<String> patterns) {
         if (!ClassUtils.isPresent(JACKSON, classLoader)) {
-            throw new InvalidConfigurationPropertyValueException(property, "json", "the json serializer needs"
-                    + " Jackson 3 (tools.jackson.core:jackson-databind) on the class path; add it, or use 'jdk'");
+            throw new InvalidConfigurationPropertyValueException(
+                    property,
+                    "json",
+                    "the json serializer needs"
+                            + " Jackson 3 (tools.jackson.core:jackson-databind) on the class path; add it, or use 'jdk'");
         }
         return Json.serializer(patterns, jsonMapper.get());
     }
 
-    private static <T> PmemCacheSettings set(PmemCacheSettings s, String property, T value,
-            Function<T, PmemCacheSettings> with) {
+    private static <T> PmemCacheSettings set(
+            PmemCacheSettings s, String property, T value, Function<T, PmemCacheSettings> with) {
         return set(s, property, value, with, v -> v);
     }
 
     /** {@code with(convert(value))}, or {@code s} when the property is unset; a refused value names the property. */
-    private static <T, V> PmemCacheSettings set(PmemCacheSettings s, String property, T value,
-            Function<V, PmemCacheSettings> with, Function<T, V> convert) {
+    private static <T, V> PmemCacheSettings set(
+            PmemCacheSettings s,
+            String property,
+            T value,
+            Function<V, PmemCacheSettings> with,
+            Function<T, V> convert) {
         if (value == null) {
             return s;
         }

@@ -41,7 +41,8 @@ import org.springframework.util.ClassUtils;
  * auto-configuration packages (those of {@code @SpringBootApplication}) are allowed by default, as
  * are those listed in {@code pmem.cache.allowed-classes}.
  */
-@AutoConfiguration(after = PmemPoolAutoConfiguration.class,
+@AutoConfiguration(
+        after = PmemPoolAutoConfiguration.class,
         beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
 @ConditionalOnClass({CacheManager.class, PmemCacheManager.class})
 @ConditionalOnBean({PmemPool.class, CacheAspectSupport.class})
@@ -53,19 +54,27 @@ public final class PmemCacheAutoConfiguration {
     private static final String JSON_MAPPER = "tools.jackson.databind.json.JsonMapper";
 
     @Bean
-    PmemCacheManager cacheManager(PmemPool pool, PmemProperties properties, BeanFactory beanFactory,
-            ObjectProvider<PmemCacheManagerBuilderCustomizer> customizers, ObjectProvider<CacheCoherence> coherence) {
+    PmemCacheManager cacheManager(
+            PmemPool pool,
+            PmemProperties properties,
+            BeanFactory beanFactory,
+            ObjectProvider<PmemCacheManagerBuilderCustomizer> customizers,
+            ObjectProvider<CacheCoherence> coherence) {
         PmemProperties.Cache props = properties.getCache();
         ClassLoader loader = beanFactory instanceof ConfigurableBeanFactory c ? c.getBeanClassLoader() : null;
-        CacheSettingsFactory settings = new CacheSettingsFactory(props, applicationPatterns(props, beanFactory),
-                () -> jsonMapper(beanFactory, loader), loader);
+        CacheSettingsFactory settings = new CacheSettingsFactory(
+                props, applicationPatterns(props, beanFactory), () -> jsonMapper(beanFactory, loader), loader);
         PmemCacheSettings defaults = settings.defaults();
         PmemCacheManager.Builder builder = PmemCacheManager.builder(pool)
                 .defaults(defaults)
                 .afterUnsafeShutdown(props.getAfterUnsafeShutdown())
-                .dynamic(props.getDynamic() != null ? props.getDynamic() : props.getCacheNames().isEmpty());
+                .dynamic(
+                        props.getDynamic() != null
+                                ? props.getDynamic()
+                                : props.getCacheNames().isEmpty());
         builder.cacheNames(props.getCacheNames());
-        for (Map.Entry<String, PmemProperties.CacheSettings> e : props.getCaches().entrySet()) {
+        for (Map.Entry<String, PmemProperties.CacheSettings> e :
+                props.getCaches().entrySet()) {
             builder.cache(e.getKey(), settings.forCache(e.getKey(), e.getValue(), defaults));
         }
         if (loader != null) {
@@ -99,7 +108,9 @@ public final class PmemCacheAutoConfiguration {
             return null;
         }
         try {
-            return beanFactory.getBeanProvider(ClassUtils.forName(JSON_MAPPER, loader)).getIfUnique();
+            return beanFactory
+                    .getBeanProvider(ClassUtils.forName(JSON_MAPPER, loader))
+                    .getIfUnique();
         } catch (ClassNotFoundException | LinkageError e) {
             return null;
         }

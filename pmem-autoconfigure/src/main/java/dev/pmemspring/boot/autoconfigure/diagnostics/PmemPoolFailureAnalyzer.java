@@ -27,8 +27,9 @@ public class PmemPoolFailureAnalyzer extends AbstractFailureAnalyzer<PmemExcepti
     protected FailureAnalysis analyze(Throwable rootFailure, PmemException cause) {
         String path = cause.path() == null ? "the pool" : "the pool file " + cause.path();
         String what = switch (cause) {
-            case PoolInUseException e -> path + " is already open in another process (or another application"
-                    + " context in this one); a pool has one owner at a time.";
+            case PoolInUseException e ->
+                path + " is already open in another process (or another application"
+                        + " context in this one); a pool has one owner at a time.";
             case PoolLayoutMismatchException e -> path + " was created for another layout.";
             case PoolCorruptedException e -> path + " is damaged.";
             case PoolTruncatedException e -> path + " is shorter than the pool it holds.";
@@ -36,33 +37,42 @@ public class PmemPoolFailureAnalyzer extends AbstractFailureAnalyzer<PmemExcepti
             case PoolFormatTooNewException e -> path + " was written by a newer release.";
             case PoolNoSpaceException e -> "There is no room on the file system to create " + path + ".";
             case PoolTooSmallException e -> "The pool size is too small.";
-            case PoolUnsafeShutdownException e -> path + " was cut by a machine crash (OS crash or power loss)"
-                    + " while it was open in 'process' durability.";
+            case PoolUnsafeShutdownException e ->
+                path + " was cut by a machine crash (OS crash or power loss)"
+                        + " while it was open in 'process' durability.";
             case PoolOutOfMemoryException e -> path + " is out of memory.";
             default -> "The pmem pool could not be opened.";
         };
         String action = switch (cause) {
-            case PoolInUseException e -> "Stop the other process (or close the other context) that holds the pool,"
-                    + " or give this instance its own pool file with pmem.pool.path.";
-            case PoolLayoutMismatchException e -> "Set pmem.pool.layout to the layout the pool was created with if"
-                    + " it belongs to this application, or point pmem.pool.path at another file.";
-            case PoolCorruptedException e -> "Run the pool tool's 'check' on the file for details, then restore it"
-                    + " from a backup, or delete it (pmem.pool.create-if-missing creates an empty pool).";
-            case PoolTruncatedException e -> "Restore the file from a backup, or delete it to start with an empty"
-                    + " pool (pmem.pool.create-if-missing creates one).";
-            case NotAPoolException e -> "Check pmem.pool.path: it names a file that is not a pool. Point it at a"
-                    + " pool, or at a path where no file exists so that a pool is created there.";
-            case PoolFormatTooNewException e -> "Upgrade pmem-spring to the release that wrote the pool, or point"
-                    + " pmem.pool.path at another file.";
-            case PoolNoSpaceException e -> "Free space on the file system, lower pmem.pool.size, or point"
-                    + " pmem.pool.path at a file system with room.";
+            case PoolInUseException e ->
+                "Stop the other process (or close the other context) that holds the pool,"
+                        + " or give this instance its own pool file with pmem.pool.path.";
+            case PoolLayoutMismatchException e ->
+                "Set pmem.pool.layout to the layout the pool was created with if"
+                        + " it belongs to this application, or point pmem.pool.path at another file.";
+            case PoolCorruptedException e ->
+                "Run the pool tool's 'check' on the file for details, then restore it"
+                        + " from a backup, or delete it (pmem.pool.create-if-missing creates an empty pool).";
+            case PoolTruncatedException e ->
+                "Restore the file from a backup, or delete it to start with an empty"
+                        + " pool (pmem.pool.create-if-missing creates one).";
+            case NotAPoolException e ->
+                "Check pmem.pool.path: it names a file that is not a pool. Point it at a"
+                        + " pool, or at a path where no file exists so that a pool is created there.";
+            case PoolFormatTooNewException e ->
+                "Upgrade pmem-spring to the release that wrote the pool, or point" + " pmem.pool.path at another file.";
+            case PoolNoSpaceException e ->
+                "Free space on the file system, lower pmem.pool.size, or point"
+                        + " pmem.pool.path at a file system with room.";
             case PoolTooSmallException e -> "Set pmem.pool.size to at least 8MB.";
-            case PoolUnsafeShutdownException e -> "Set pmem.pool.accept-unsafe-shutdown=true to open it anyway"
-                    + " (caches keep only the entries that verify, or start cold with"
-                    + " pmem.cache.after-unsafe-shutdown=start-cold), or restore the file from a backup. Use"
-                    + " pmem.pool.durability=sync where a machine crash must not tear the pool.";
-            case PoolOutOfMemoryException e -> "Create a larger pool (pmem.pool.size, for a new file) or bound the"
-                    + " caches (pmem.cache.maximum-bytes).";
+            case PoolUnsafeShutdownException e ->
+                "Set pmem.pool.accept-unsafe-shutdown=true to open it anyway"
+                        + " (caches keep only the entries that verify, or start cold with"
+                        + " pmem.cache.after-unsafe-shutdown=start-cold), or restore the file from a backup. Use"
+                        + " pmem.pool.durability=sync where a machine crash must not tear the pool.";
+            case PoolOutOfMemoryException e ->
+                "Create a larger pool (pmem.pool.size, for a new file) or bound the"
+                        + " caches (pmem.cache.maximum-bytes).";
             default -> "Check the pmem.pool.* properties; the message above names the cause.";
         };
         return new FailureAnalysis(what + "\n\n" + cause.getMessage(), action, cause);

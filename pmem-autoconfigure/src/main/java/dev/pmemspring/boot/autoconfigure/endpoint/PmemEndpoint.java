@@ -73,46 +73,106 @@ public class PmemEndpoint {
         }
         long start = System.nanoTime();
         CheckReport report = pool.check();
-        return new CheckDescriptor(report.clean(), report.problems(), report.blocks(), report.maps(),
-                report.entries(), (System.nanoTime() - start) / 1_000_000);
+        return new CheckDescriptor(
+                report.clean(),
+                report.problems(),
+                report.blocks(),
+                report.maps(),
+                report.entries(),
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     /** A pool as the endpoint shows it. */
-    public record PoolDescriptor(String path, String uuid, String layout, String formatVersion, String created,
-                                 String durability, String mapping, int lanes, Space space,
-                                 Transactions transactions, Recovery lastRecovery, Map<String, CacheDescriptor> caches,
-                                 @Nullable CoherenceStatus coherence) {
+    public record PoolDescriptor(
+            String path,
+            String uuid,
+            String layout,
+            String formatVersion,
+            String created,
+            String durability,
+            String mapping,
+            int lanes,
+            Space space,
+            Transactions transactions,
+            Recovery lastRecovery,
+            Map<String, CacheDescriptor> caches,
+            @Nullable CoherenceStatus coherence) {
 
-        static PoolDescriptor of(PoolInfo info, Map<String, CacheDescriptor> caches,
-                                 @Nullable CoherenceStatus coherence) {
+        static PoolDescriptor of(
+                PoolInfo info, Map<String, CacheDescriptor> caches, @Nullable CoherenceStatus coherence) {
             PoolStats s = info.stats();
             RecoveryReport r = info.lastRecovery();
-            return new PoolDescriptor(info.path().toString(), info.uuid().toString(), info.layout(),
-                    info.formatVersion(), info.created().toString(),
-                    info.durability().name().toLowerCase(Locale.ROOT), info.mapping().name().toLowerCase(Locale.ROOT),
+            return new PoolDescriptor(
+                    info.path().toString(),
+                    info.uuid().toString(),
+                    info.layout(),
+                    info.formatVersion(),
+                    info.created().toString(),
+                    info.durability().name().toLowerCase(Locale.ROOT),
+                    info.mapping().name().toLowerCase(Locale.ROOT),
                     info.lanes(),
-                    new Space(s.poolSize(), s.heapSize(), s.used(), s.free(), s.largestFreeBlock(), s.objects(),
+                    new Space(
+                            s.poolSize(),
+                            s.heapSize(),
+                            s.used(),
+                            s.free(),
+                            s.largestFreeBlock(),
+                            s.objects(),
                             info.runs()),
                     new Transactions(s.transactionsCommitted(), s.transactionsAborted()),
-                    new Recovery(r.redoLogsReplayed(), r.transactionsRolledBack(), r.headerRepaired(),
-                            r.unsafeShutdown(), r.time().toNanos() / 1_000_000.0),
-                    caches, coherence);
+                    new Recovery(
+                            r.redoLogsReplayed(),
+                            r.transactionsRolledBack(),
+                            r.headerRepaired(),
+                            r.unsafeShutdown(),
+                            r.time().toNanos() / 1_000_000.0),
+                    caches,
+                    coherence);
         }
     }
 
     /** A cache's statistics (since this process opened it; size and bytes are what the pool holds) and settings. */
-    public record CacheDescriptor(long hits, long misses, double hitRate, long puts, long evictions, long removals,
-                                  long deserializationFailures, long rejectedPuts, long checksumFailures,
-                                  long invalidations, long discardedLoads, long size, long bytes, Settings settings) {
+    public record CacheDescriptor(
+            long hits,
+            long misses,
+            double hitRate,
+            long puts,
+            long evictions,
+            long removals,
+            long deserializationFailures,
+            long rejectedPuts,
+            long checksumFailures,
+            long invalidations,
+            long discardedLoads,
+            long size,
+            long bytes,
+            Settings settings) {
 
         static CacheDescriptor of(PmemCache cache) {
             PmemCacheStats s = cache.stats();
             PmemCacheSettings c = cache.settings();
-            return new CacheDescriptor(s.hits(), s.misses(), s.hitRate(), s.puts(), s.evictions(), s.removals(),
-                    s.deserializationFailures(), s.rejectedPuts(), s.checksumFailures(), s.invalidations(),
-                    s.discardedLoads(), s.size(), s.bytes(),
-                    new Settings(c.timeToLive().isZero() ? null : c.timeToLive().toString(), c.expiry() != null,
-                            c.maximumEntries(), c.maximumBytes(), c.maximumValueBytes(), c.nullValues(), c.heapTier(),
+            return new CacheDescriptor(
+                    s.hits(),
+                    s.misses(),
+                    s.hitRate(),
+                    s.puts(),
+                    s.evictions(),
+                    s.removals(),
+                    s.deserializationFailures(),
+                    s.rejectedPuts(),
+                    s.checksumFailures(),
+                    s.invalidations(),
+                    s.discardedLoads(),
+                    s.size(),
+                    s.bytes(),
+                    new Settings(
+                            c.timeToLive().isZero() ? null : c.timeToLive().toString(),
+                            c.expiry() != null,
+                            c.maximumEntries(),
+                            c.maximumBytes(),
+                            c.maximumValueBytes(),
+                            c.nullValues(),
+                            c.heapTier(),
                             c.serializer().id()));
         }
     }
@@ -121,26 +181,32 @@ public class PmemEndpoint {
      * A cache's settings; {@code timeToLive} is an ISO-8601 duration or null (never expires), and
      * 0 means no bound.
      */
-    public record Settings(String timeToLive, boolean customExpiry, long maximumEntries, long maximumBytes,
-                           long maximumValueBytes, boolean nullValues, int heapTierEntries, String serializer) {
-    }
+    public record Settings(
+            String timeToLive,
+            boolean customExpiry,
+            long maximumEntries,
+            long maximumBytes,
+            long maximumValueBytes,
+            boolean nullValues,
+            int heapTierEntries,
+            String serializer) {}
 
     /** Space figures in bytes; {@code runs} counts runs of small-block units. */
-    public record Space(long poolSize, long heapSize, long used, long free, long largestFreeBlock, long objects,
-                        int runs) {
-    }
+    public record Space(
+            long poolSize, long heapSize, long used, long free, long largestFreeBlock, long objects, int runs) {}
 
     /** Transactions since the pool was opened. */
-    public record Transactions(long committed, long aborted) {
-    }
+    public record Transactions(long committed, long aborted) {}
 
     /** What opening the pool recovered; {@code timeMillis} includes rebuilding the allocator state. */
-    public record Recovery(int redoLogsReplayed, int transactionsRolledBack, boolean headerRepaired,
-                           boolean unsafeShutdown, double timeMillis) {
-    }
+    public record Recovery(
+            int redoLogsReplayed,
+            int transactionsRolledBack,
+            boolean headerRepaired,
+            boolean unsafeShutdown,
+            double timeMillis) {}
 
     /** What a check found. */
-    public record CheckDescriptor(boolean clean, List<String> problems, long blocks, int maps, long entries,
-                                  long tookMillis) {
-    }
+    public record CheckDescriptor(
+            boolean clean, List<String> problems, long blocks, int maps, long entries, long tookMillis) {}
 }

@@ -21,7 +21,8 @@ import org.springframework.context.annotation.Bean;
  * The {@code pmem} health indicator ({@link PmemHealthIndicator}), switched by
  * {@code management.health.pmem.enabled}.
  */
-@AutoConfiguration(after = PmemPoolAutoConfiguration.class,
+@AutoConfiguration(
+        after = PmemPoolAutoConfiguration.class,
         beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
 @ConditionalOnBean(PmemPool.class)
@@ -31,15 +32,23 @@ public final class PmemHealthContributorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "pmemHealthIndicator")
-    PmemHealthIndicator pmemHealthIndicator(PmemPool pool, PmemProperties properties,
-            ObjectProvider<PmemCacheManager> cacheManagers) {
+    PmemHealthIndicator pmemHealthIndicator(
+            PmemPool pool, PmemProperties properties, ObjectProvider<PmemCacheManager> cacheManagers) {
         double threshold = properties.getHealth().getFreeSpaceWarningThreshold();
         if (!(threshold >= 0 && threshold <= 1)) {
-            throw new InvalidConfigurationPropertyValueException("pmem.health.free-space-warning-threshold",
-                    threshold, "the threshold is a ratio of the pool's heap, from 0 (no warning) to 1");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.health.free-space-warning-threshold",
+                    threshold,
+                    "the threshold is a ratio of the pool's heap, from 0 (no warning) to 1");
         }
-        return new PmemHealthIndicator(pool, threshold, () -> cacheManagers.orderedStream()
-                .filter(m -> m.pool() == pool && m.coherence() != CacheCoherence.NONE)
-                .map(m -> m.coherence().status()).findFirst().orElse(null));
+        return new PmemHealthIndicator(
+                pool,
+                threshold,
+                () -> cacheManagers
+                        .orderedStream()
+                        .filter(m -> m.pool() == pool && m.coherence() != CacheCoherence.NONE)
+                        .map(m -> m.coherence().status())
+                        .findFirst()
+                        .orElse(null));
     }
 }

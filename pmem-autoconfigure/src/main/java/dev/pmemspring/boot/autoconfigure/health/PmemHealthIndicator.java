@@ -38,8 +38,8 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
     }
 
     /** @param coherence the coherence of the caches on this pool, or a supplier of null when there is none */
-    public PmemHealthIndicator(PmemPool pool, double freeSpaceWarningThreshold,
-                               Supplier<@Nullable CoherenceStatus> coherence) {
+    public PmemHealthIndicator(
+            PmemPool pool, double freeSpaceWarningThreshold, Supplier<@Nullable CoherenceStatus> coherence) {
         super("pmem pool health check failed");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.freeSpaceWarningThreshold = freeSpaceWarningThreshold;
@@ -71,11 +71,15 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
         boolean low = freeSpaceWarningThreshold > 0 && freeRatio < freeSpaceWarningThreshold;
         builder.withDetail("lowFreeSpace", low);
         if (low) {
-            builder.withDetail("warning", String.format(Locale.ROOT,
-                    "free pool space is %.1f%% of the heap, below the %.1f%% threshold"
-                            + " (pmem.health.free-space-warning-threshold): caches will evict more,"
-                            + " and allocations may fail; create a larger pool (pmem.pool.size) or bound the caches",
-                    freeRatio * 100, freeSpaceWarningThreshold * 100));
+            builder.withDetail(
+                    "warning",
+                    String.format(
+                            Locale.ROOT,
+                            "free pool space is %.1f%% of the heap, below the %.1f%% threshold"
+                                    + " (pmem.health.free-space-warning-threshold): caches will evict more,"
+                                    + " and allocations may fail; create a larger pool (pmem.pool.size) or bound the caches",
+                            freeRatio * 100,
+                            freeSpaceWarningThreshold * 100));
         }
         CoherenceStatus peers = coherence.get();
         if (peers != null) {

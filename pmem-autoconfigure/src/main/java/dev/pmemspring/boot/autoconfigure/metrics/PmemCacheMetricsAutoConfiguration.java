@@ -24,7 +24,8 @@ import org.springframework.context.annotation.Bean;
  * cache metrics bind the caches known at start-up, and a {@link PmemCacheMetricsBinder} for the caches
  * created on demand afterwards.
  */
-@AutoConfiguration(after = PmemCacheAutoConfiguration.class,
+@AutoConfiguration(
+        after = PmemCacheAutoConfiguration.class,
         beforeName = "org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration")
 @ConditionalOnClass({MeterBinder.class, CacheMeterBinderProvider.class, PmemCache.class})
 @ConditionalOnBean(PmemCacheManager.class)
@@ -38,11 +39,15 @@ public final class PmemCacheMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    PmemCacheMetricsBinder pmemCacheMetricsBinder(ListableBeanFactory beanFactory,
-            ObjectProvider<CacheMetricsRegistrar> registrar, ObjectProvider<MeterRegistry> registry) {
+    PmemCacheMetricsBinder pmemCacheMetricsBinder(
+            ListableBeanFactory beanFactory,
+            ObjectProvider<CacheMetricsRegistrar> registrar,
+            ObjectProvider<MeterRegistry> registry) {
         // Boot's registrar is defined by its cache metrics configuration, which runs after this one
         // (and only when a MeterRegistry exists): look it up when binding
-        return new PmemCacheMetricsBinder(beanFactory.getBeansOfType(PmemCacheManager.class), registrar::getIfAvailable,
+        return new PmemCacheMetricsBinder(
+                beanFactory.getBeansOfType(PmemCacheManager.class),
+                registrar::getIfAvailable,
                 registry::getIfAvailable);
     }
 }

@@ -15,10 +15,13 @@ import org.springframework.context.annotation.Bean;
 /**
  * Binds the pool's meters ({@link PmemPoolMetrics}) when Micrometer and a {@link MeterRegistry} are present.
  */
-@AutoConfiguration(after = PmemPoolAutoConfiguration.class,
-        afterName = {"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-                "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-                "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@AutoConfiguration(
+        after = PmemPoolAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+        })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean({PmemPool.class, MeterRegistry.class})
 public final class PmemPoolMetricsAutoConfiguration {

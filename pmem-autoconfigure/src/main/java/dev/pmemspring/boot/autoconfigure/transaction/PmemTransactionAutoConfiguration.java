@@ -26,13 +26,16 @@ import org.springframework.util.ClassUtils;
  * that a plain {@code @Transactional} (which looks a transaction manager up by type) still picks
  * theirs. When the pool's is the only transaction manager, a plain {@code @Transactional} uses it.
  */
-@AutoConfiguration(after = PmemPoolAutoConfiguration.class,
+@AutoConfiguration(
+        after = PmemPoolAutoConfiguration.class,
         beforeName = "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
-        afterName = {"org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-                "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
-                "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
-                "org.springframework.boot.data.neo4j.autoconfigure.DataNeo4jAutoConfiguration",
-                "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration"})
+        afterName = {
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+            "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
+            "org.springframework.boot.data.neo4j.autoconfigure.DataNeo4jAutoConfiguration",
+            "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration"
+        })
 @ConditionalOnClass({PlatformTransactionManager.class, PmemTransactionManager.class})
 @ConditionalOnBean(PmemPool.class)
 public final class PmemTransactionAutoConfiguration {

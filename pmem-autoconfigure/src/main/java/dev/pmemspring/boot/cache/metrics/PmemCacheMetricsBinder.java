@@ -42,7 +42,9 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
      * @param registrar Spring Boot's cache metrics registrar, or null while there is none (no meter registry)
      * @param registry the meter registry, or null while there is none
      */
-    public PmemCacheMetricsBinder(Map<String, PmemCacheManager> managers, Supplier<CacheMetricsRegistrar> registrar,
+    public PmemCacheMetricsBinder(
+            Map<String, PmemCacheManager> managers,
+            Supplier<CacheMetricsRegistrar> registrar,
             Supplier<MeterRegistry> registry) {
         this.managers = Map.copyOf(managers);
         this.registrar = registrar;
@@ -72,9 +74,13 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
         }
         String manager = managerName(managerBean);
         MeterRegistry meters = registry.get();
-        if (meters != null && meters.find("cache.size").tag("cache", cache.getName()).tag("cache.manager", manager)
-                .meter() != null) {
-            return false;   // Boot bound it at start-up, with the caches it found then
+        if (meters != null
+                && meters.find("cache.size")
+                                .tag("cache", cache.getName())
+                                .tag("cache.manager", manager)
+                                .meter()
+                        != null) {
+            return false; // Boot bound it at start-up, with the caches it found then
         }
         target.bindCacheToRegistry(cache, Tag.of("cache.manager", manager));
         return true;
@@ -110,7 +116,8 @@ public class PmemCacheMetricsBinder implements SmartLifecycle {
 
     private static String managerName(String beanName) {
         if (beanName.length() > CACHE_MANAGER_SUFFIX.length()
-                && beanName.toLowerCase(java.util.Locale.ROOT).endsWith(CACHE_MANAGER_SUFFIX.toLowerCase(java.util.Locale.ROOT))) {
+                && beanName.toLowerCase(java.util.Locale.ROOT)
+                        .endsWith(CACHE_MANAGER_SUFFIX.toLowerCase(java.util.Locale.ROOT))) {
             return beanName.substring(0, beanName.length() - CACHE_MANAGER_SUFFIX.length());
         }
         return beanName;

@@ -34,12 +34,16 @@ class CacheSettingsDefaultsTests {
     @Test
     void aCacheWithNoPropertiesGetsTheSettingsDefaults() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemCacheAutoConfiguration.class, CacheAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        PmemPoolAutoConfiguration.class,
+                        PmemCacheAutoConfiguration.class,
+                        CacheAutoConfiguration.class))
                 .withUserConfiguration(Caching.class)
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("c.pool"), "pmem.pool.size=8MB")
                 .run(context -> {
-                    PmemCacheSettings s = context.getBean(PmemCacheManager.class).getCache("any").settings();
+                    PmemCacheSettings s = context.getBean(PmemCacheManager.class)
+                            .getCache("any")
+                            .settings();
                     PmemCacheSettings d = PmemCacheSettings.defaults();
                     assertThat(s.timeToLive()).isEqualTo(d.timeToLive());
                     assertThat(s.maximumEntries()).isEqualTo(d.maximumEntries());
@@ -62,18 +66,20 @@ class CacheSettingsDefaultsTests {
             }
         }
         PmemCacheSettings d = PmemCacheSettings.defaults();
-        assertThat(DataSize.parse(defaults.get("pmem.cache.maximum-value-size").asString()).toBytes())
+        assertThat(DataSize.parse(defaults.get("pmem.cache.maximum-value-size").asString())
+                        .toBytes())
                 .isEqualTo(d.maximumValueBytes());
         assertThat(defaults.get("pmem.cache.allow-null-values").asBoolean()).isEqualTo(d.nullValues());
         assertThat(defaults.get("pmem.cache.heap-tier-entries").asInt()).isEqualTo(d.heapTier());
-        assertThat(defaults.get("pmem.cache.serializer").asString()).isEqualTo(d.serializer().id());
+        assertThat(defaults.get("pmem.cache.serializer").asString())
+                .isEqualTo(d.serializer().id());
         // no default is declared for what is unbounded or never expires
-        assertThat(defaults).doesNotContainKeys("pmem.cache.time-to-live", "pmem.cache.maximum-entries",
-                "pmem.cache.maximum-bytes");
+        assertThat(defaults)
+                .doesNotContainKeys(
+                        "pmem.cache.time-to-live", "pmem.cache.maximum-entries", "pmem.cache.maximum-bytes");
     }
 
     @Configuration(proxyBeanMethods = false)
     @EnableCaching
-    static class Caching {
-    }
+    static class Caching {}
 }

@@ -38,8 +38,10 @@ class PmemCacheAutoConfigurationTests {
 
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemCacheAutoConfiguration.class, CacheAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        PmemPoolAutoConfiguration.class,
+                        PmemCacheAutoConfiguration.class,
+                        CacheAutoConfiguration.class))
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("c.pool"), "pmem.pool.size=16MB");
     }
 
@@ -77,30 +79,44 @@ class PmemCacheAutoConfigurationTests {
 
     @Test
     void backsOffWhenSpringCacheTypeIsSet() {
-        runner().withUserConfiguration(Caching.class).withPropertyValues("spring.cache.type=none").run(context -> {
-            assertThat(context).hasNotFailed().doesNotHaveBean(PmemCacheManager.class);
-            assertThat(context.getBean(CacheManager.class)).isInstanceOf(NoOpCacheManager.class);
-        });
-        runner().withUserConfiguration(Caching.class).withPropertyValues("spring.cache.type=simple").run(context ->
-                assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class));
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("spring.cache.type=none")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(PmemCacheManager.class);
+                    assertThat(context.getBean(CacheManager.class)).isInstanceOf(NoOpCacheManager.class);
+                });
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("spring.cache.type=simple")
+                .run(context ->
+                        assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class));
     }
 
     @Test
     void absentWithoutAPool() {
-        runner().withUserConfiguration(Caching.class).withPropertyValues("pmem.enabled=false").run(context ->
-                assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class));
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.enabled=false")
+                .run(context ->
+                        assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class));
     }
 
     @Test
     void bindsDefaultsAndPerCacheSettings() {
-        runner().withUserConfiguration(Caching.class).withPropertyValues(
-                "pmem.cache.time-to-live=10m", "pmem.cache.maximum-entries=1000", "pmem.cache.maximum-bytes=2MB",
-                "pmem.cache.maximum-value-size=64KB", "pmem.cache.allow-null-values=false",
-                "pmem.cache.heap-tier-entries=50", "pmem.cache.cache-names=a,b",
-                "pmem.cache.after-unsafe-shutdown=start-cold",
-                "pmem.cache.caches.quotes.time-to-live=30s", "pmem.cache.caches.quotes.maximum-entries=10",
-                "pmem.cache.caches.quotes.allow-null-values=true", "pmem.cache.caches.quotes.heap-tier-entries=0",
-                "pmem.cache.caches.quotes.maximum-bytes=1MB", "pmem.cache.caches.quotes.maximum-value-size=1KB")
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues(
+                        "pmem.cache.time-to-live=10m",
+                        "pmem.cache.maximum-entries=1000",
+                        "pmem.cache.maximum-bytes=2MB",
+                        "pmem.cache.maximum-value-size=64KB",
+                        "pmem.cache.allow-null-values=false",
+                        "pmem.cache.heap-tier-entries=50",
+                        "pmem.cache.cache-names=a,b",
+                        "pmem.cache.after-unsafe-shutdown=start-cold",
+                        "pmem.cache.caches.quotes.time-to-live=30s",
+                        "pmem.cache.caches.quotes.maximum-entries=10",
+                        "pmem.cache.caches.quotes.allow-null-values=true",
+                        "pmem.cache.caches.quotes.heap-tier-entries=0",
+                        "pmem.cache.caches.quotes.maximum-bytes=1MB",
+                        "pmem.cache.caches.quotes.maximum-value-size=1KB")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     PmemCacheManager manager = context.getBean(PmemCacheManager.class);
@@ -121,23 +137,29 @@ class PmemCacheAutoConfigurationTests {
                     assertThat(q.maximumValueBytes()).isEqualTo(1024);
                     assertThat(q.nullValues()).isTrue();
                     assertThat(q.heapTier()).isZero();
-                    assertThat(context.getBean(dev.pmemspring.boot.autoconfigure.PmemProperties.class).getCache()
-                            .getAfterUnsafeShutdown()).isEqualTo(AfterUnsafeShutdown.START_COLD);
+                    assertThat(context.getBean(dev.pmemspring.boot.autoconfigure.PmemProperties.class)
+                                    .getCache()
+                                    .getAfterUnsafeShutdown())
+                            .isEqualTo(AfterUnsafeShutdown.START_COLD);
                 });
     }
 
     @Test
     void perCacheSettingsAloneKeepCachesDynamic() {
-        runner().withUserConfiguration(Caching.class).withPropertyValues("pmem.cache.caches.quotes.maximum-entries=5")
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.caches.quotes.maximum-entries=5")
                 .run(context -> {
                     PmemCacheManager manager = context.getBean(PmemCacheManager.class);
                     assertThat(manager.isDynamic()).isTrue();
                     assertThat(manager.getCache("anything")).isNotNull();
-                    assertThat(manager.getCache("quotes").settings().maximumEntries()).isEqualTo(5);
+                    assertThat(manager.getCache("quotes").settings().maximumEntries())
+                            .isEqualTo(5);
                 });
-        runner().withUserConfiguration(Caching.class).withPropertyValues("pmem.cache.cache-names=a",
-                "pmem.cache.dynamic=true").run(context ->
-                assertThat(context.getBean(PmemCacheManager.class).getCache("b")).isNotNull());
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.cache-names=a", "pmem.cache.dynamic=true")
+                .run(context -> assertThat(
+                                context.getBean(PmemCacheManager.class).getCache("b"))
+                        .isNotNull());
     }
 
     @Test
@@ -149,12 +171,16 @@ class PmemCacheAutoConfigurationTests {
             cache.put(1L, new Order(1, "espresso"));
             assertThat(cache.get(1L, Order.class)).isEqualTo(new Order(1, "espresso"));
         });
-        runner().withUserConfiguration(Caching.class, AppPackage.class).withPropertyValues(
-                "pmem.cache.allow-application-packages=false", "pmem.cache.allowed-classes=com.example.**,java.net.*")
+        runner().withUserConfiguration(Caching.class, AppPackage.class)
+                .withPropertyValues(
+                        "pmem.cache.allow-application-packages=false",
+                        "pmem.cache.allowed-classes=com.example.**,java.net.*")
                 .run(context -> {
                     PmemCache cache = context.getBean(PmemCacheManager.class).getCache("orders");
-                    List<String> allowed = ((JdkValueSerializer) cache.settings().serializer()).allowedClasses();
-                    assertThat(allowed).contains("com.example.**", "java.net.*")
+                    List<String> allowed =
+                            ((JdkValueSerializer) cache.settings().serializer()).allowedClasses();
+                    assertThat(allowed)
+                            .contains("com.example.**", "java.net.*")
                             .doesNotContain("dev.pmemspring.boot.autoconfigure.cache.app.**");
                     // refused when written, since it could not be read back
                     assertThatThrownBy(() -> cache.put(2L, new Order(2, "tea")))
@@ -164,33 +190,49 @@ class PmemCacheAutoConfigurationTests {
 
     @Test
     void choosesTheJsonSerializer() {
-        runner().withUserConfiguration(Caching.class).withPropertyValues("pmem.cache.serializer=json",
-                "pmem.cache.caches.legacy.serializer=jdk").run(context -> {
-            PmemCacheManager manager = context.getBean(PmemCacheManager.class);
-            assertThat(manager.getCache("fresh").settings().serializer().id()).isEqualTo("json");
-            assertThat(manager.getCache("legacy").settings().serializer().id()).isEqualTo("jdk");
-            manager.getCache("fresh").put("k", List.of(1, 2));
-            assertThat(manager.getCache("fresh").get("k").get()).isEqualTo(List.of(1, 2));
-        });
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.serializer=json", "pmem.cache.caches.legacy.serializer=jdk")
+                .run(context -> {
+                    PmemCacheManager manager = context.getBean(PmemCacheManager.class);
+                    assertThat(manager.getCache("fresh").settings().serializer().id())
+                            .isEqualTo("json");
+                    assertThat(manager.getCache("legacy")
+                                    .settings()
+                                    .serializer()
+                                    .id())
+                            .isEqualTo("jdk");
+                    manager.getCache("fresh").put("k", List.of(1, 2));
+                    assertThat(manager.getCache("fresh").get("k").get()).isEqualTo(List.of(1, 2));
+                });
     }
 
     @Test
     void refusesJsonWithoutJackson() {
-        runner().withUserConfiguration(Caching.class).withPropertyValues("pmem.cache.serializer=json")
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.serializer=json")
                 .withClassLoader(new FilteredClassLoader("tools.jackson"))
-                .run(context -> assertThat(context).getFailure().rootCause()
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                        .hasMessageContaining("pmem.cache.serializer").hasMessageContaining("Jackson"));
+                        .hasMessageContaining("pmem.cache.serializer")
+                        .hasMessageContaining("Jackson"));
     }
 
     @Test
     void rejectsInvalidValuesWithThePropertyName() {
-        runner().withUserConfiguration(Caching.class).withPropertyValues("pmem.cache.caches.q.maximum-entries=-1")
-                .run(context -> assertThat(context).getFailure().rootCause()
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.caches.q.maximum-entries=-1")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .isInstanceOf(InvalidConfigurationPropertyValueException.class)
                         .hasMessageContaining("pmem.cache.caches.q.maximum-entries"));
-        runner().withUserConfiguration(Caching.class).withPropertyValues("pmem.cache.heap-tier-entries=-3")
-                .run(context -> assertThat(context).getFailure().rootCause()
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.heap-tier-entries=-3")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .isInstanceOf(InvalidConfigurationPropertyValueException.class)
                         .hasMessageContaining("pmem.cache.heap-tier-entries"));
     }
@@ -198,18 +240,22 @@ class PmemCacheAutoConfigurationTests {
     @Test
     void appliesCustomizers() {
         runner().withUserConfiguration(Caching.class)
-                .withBean(PmemCacheManagerBuilderCustomizer.class, () -> builder -> builder.cache("custom",
-                        PmemCacheSettings.defaults().withMaximumEntries(3)))
+                .withBean(
+                        PmemCacheManagerBuilderCustomizer.class,
+                        () -> builder -> builder.cache(
+                                "custom", PmemCacheSettings.defaults().withMaximumEntries(3)))
                 .run(context -> {
                     PmemCacheManager manager = context.getBean(PmemCacheManager.class);
-                    assertThat(manager.getCache("custom").settings().maximumEntries()).isEqualTo(3);
+                    assertThat(manager.getCache("custom").settings().maximumEntries())
+                            .isEqualTo(3);
                 });
     }
 
     @Test
     void cachesSurviveARestartOfTheContext() {
-        runner().withUserConfiguration(Caching.class).run(context ->
-                context.getBean(PmemCacheManager.class).getCache("warm").put("k", "still here"));
+        runner().withUserConfiguration(Caching.class)
+                .run(context ->
+                        context.getBean(PmemCacheManager.class).getCache("warm").put("k", "still here"));
         runner().withUserConfiguration(Caching.class).run(context -> {
             PmemCacheManager manager = context.getBean(PmemCacheManager.class);
             assertThat(manager.getCacheNames()).contains("warm");
@@ -219,8 +265,7 @@ class PmemCacheAutoConfigurationTests {
 
     @Configuration(proxyBeanMethods = false)
     @EnableCaching
-    static class Caching {
-    }
+    static class Caching {}
 
     @Configuration(proxyBeanMethods = false)
     static class OwnCacheManager {

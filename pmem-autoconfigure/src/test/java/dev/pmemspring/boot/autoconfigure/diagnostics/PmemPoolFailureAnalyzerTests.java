@@ -78,7 +78,8 @@ class PmemPoolFailureAnalyzerTests {
     void explainsARealStartUpFailure() {
         Path file = dir.resolve("layout.pool");
         PmemPool.create(file, PoolOptions.layout("billing").withSize(8L << 20)).close();
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class))
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class))
                 .withPropertyValues("pmem.pool.path=" + file, "pmem.pool.layout=orders")
                 .run(context -> {
                     FailureAnalysis analysis = analyzer.analyze(context.getStartupFailure());

@@ -19,26 +19,27 @@ class PmemEndpointAutoConfigurationTests {
 
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemEndpointAutoConfiguration.class))
+                .withConfiguration(
+                        AutoConfigurations.of(PmemPoolAutoConfiguration.class, PmemEndpointAutoConfiguration.class))
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("e.pool"), "pmem.pool.size=8MB");
     }
 
     @Test
     void availableWhenExposed() {
-        runner().withPropertyValues("management.endpoints.web.exposure.include=pmem").run(context -> {
-            assertThat(context).hasSingleBean(PmemEndpoint.class);
-            PmemEndpoint endpoint = context.getBean(PmemEndpoint.class);
-            PmemEndpoint.PoolDescriptor pool = endpoint.pool();
-            assertThat(pool.path()).isEqualTo(dir.resolve("e.pool").toString());
-            assertThat(pool.layout()).isEqualTo("spring");
-            assertThat(pool.durability()).isEqualTo("process");
-            assertThat(pool.space().poolSize()).isEqualTo(8L << 20);
-            PmemEndpoint.CheckDescriptor check = endpoint.operation("check");
-            assertThat(check.clean()).isTrue();
-            assertThat(check.problems()).isEmpty();
-            assertThat(endpoint.operation("nothing")).isNull();
-        });
+        runner().withPropertyValues("management.endpoints.web.exposure.include=pmem")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(PmemEndpoint.class);
+                    PmemEndpoint endpoint = context.getBean(PmemEndpoint.class);
+                    PmemEndpoint.PoolDescriptor pool = endpoint.pool();
+                    assertThat(pool.path()).isEqualTo(dir.resolve("e.pool").toString());
+                    assertThat(pool.layout()).isEqualTo("spring");
+                    assertThat(pool.durability()).isEqualTo("process");
+                    assertThat(pool.space().poolSize()).isEqualTo(8L << 20);
+                    PmemEndpoint.CheckDescriptor check = endpoint.operation("check");
+                    assertThat(check.clean()).isTrue();
+                    assertThat(check.problems()).isEmpty();
+                    assertThat(endpoint.operation("nothing")).isNull();
+                });
     }
 
     @Test
@@ -48,15 +49,16 @@ class PmemEndpointAutoConfigurationTests {
 
     @Test
     void notAvailableWhenAccessIsNone() {
-        runner().withPropertyValues("management.endpoints.web.exposure.include=pmem",
-                        "management.endpoint.pmem.access=NONE")
+        runner().withPropertyValues(
+                        "management.endpoints.web.exposure.include=pmem", "management.endpoint.pmem.access=NONE")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PmemEndpoint.class));
     }
 
     @Test
     void absentWithoutTheActuator() {
         runner().withPropertyValues("management.endpoints.web.exposure.include=pmem")
-                .withClassLoader(new FilteredClassLoader(org.springframework.boot.actuate.endpoint.annotation.Endpoint.class))
+                .withClassLoader(
+                        new FilteredClassLoader(org.springframework.boot.actuate.endpoint.annotation.Endpoint.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PmemEndpoint.class));
     }
 }

@@ -24,8 +24,8 @@ class PmemHealthContributorAutoConfigurationTests {
 
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemHealthContributorAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        PmemPoolAutoConfiguration.class, PmemHealthContributorAutoConfiguration.class))
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("h.pool"), "pmem.pool.size=8MB");
     }
 
@@ -35,23 +35,27 @@ class PmemHealthContributorAutoConfigurationTests {
             assertThat(context).hasSingleBean(PmemHealthIndicator.class).hasBean("pmemHealthIndicator");
             Health health = context.getBean(PmemHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("path", dir.resolve("h.pool").toString())
-                    .containsEntry("durability", "process").containsEntry("mapping", "shared")
-                    .containsEntry("size", 8L << 20).containsEntry("lowFreeSpace", false)
+            assertThat(health.getDetails())
+                    .containsEntry("path", dir.resolve("h.pool").toString())
+                    .containsEntry("durability", "process")
+                    .containsEntry("mapping", "shared")
+                    .containsEntry("size", 8L << 20)
+                    .containsEntry("lowFreeSpace", false)
                     .containsKeys("used", "free", "freeRatio", "largestFreeBlock");
         });
     }
 
     @Test
     void warnsBelowTheFreeSpaceThreshold() {
-        runner().withPropertyValues("pmem.health.free-space-warning-threshold=0.9999").run(context -> {
-            PmemPool pool = context.getBean(PmemPool.class);
-            pool.allocate(1 << 20);
-            Health health = context.getBean(PmemHealthIndicator.class).health();
-            assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("lowFreeSpace", true);
-            assertThat((String) health.getDetails().get("warning")).contains("free-space-warning-threshold");
-        });
+        runner().withPropertyValues("pmem.health.free-space-warning-threshold=0.9999")
+                .run(context -> {
+                    PmemPool pool = context.getBean(PmemPool.class);
+                    pool.allocate(1 << 20);
+                    Health health = context.getBean(PmemHealthIndicator.class).health();
+                    assertThat(health.getStatus()).isEqualTo(Status.UP);
+                    assertThat(health.getDetails()).containsEntry("lowFreeSpace", true);
+                    assertThat((String) health.getDetails().get("warning")).contains("free-space-warning-threshold");
+                });
     }
 
     @Test
@@ -65,9 +69,12 @@ class PmemHealthContributorAutoConfigurationTests {
 
     @Test
     void rejectsAThresholdOutsideZeroToOne() {
-        runner().withPropertyValues("pmem.health.free-space-warning-threshold=1.5").run(context -> assertThat(context)
-                .getFailure().rootCause().isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                .hasMessageContaining("pmem.health.free-space-warning-threshold"));
+        runner().withPropertyValues("pmem.health.free-space-warning-threshold=1.5")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                        .hasMessageContaining("pmem.health.free-space-warning-threshold"));
     }
 
     @Test

@@ -46,17 +46,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The starter as an application sees it: caching, the pool's transactions next to JDBC's, meters,
  * health and the actuator endpoints.
  */
-@SpringBootTest(classes = PmemApplicationTests.App.class, properties = {
-        "pmem.pool.size=16MB",
-        "pmem.cache.cache-names=quotes",
-        "pmem.cache.dynamic=true",
-        "pmem.cache.caches.quotes.time-to-live=10m",
-        "pmem.health.free-space-warning-threshold=0.05",
-        "spring.datasource.generate-unique-name=true",
-        "management.endpoints.web.exposure.include=health,pmem,caches",
-        "management.endpoint.health.show-details=always",
-        // Spring Data Redis is on this module's test class path for the coherence tests; no Redis runs here
-        "management.health.redis.enabled=false"})
+@SpringBootTest(
+        classes = PmemApplicationTests.App.class,
+        properties = {
+            "pmem.pool.size=16MB",
+            "pmem.cache.cache-names=quotes",
+            "pmem.cache.dynamic=true",
+            "pmem.cache.caches.quotes.time-to-live=10m",
+            "pmem.health.free-space-warning-threshold=0.05",
+            "spring.datasource.generate-unique-name=true",
+            "management.endpoints.web.exposure.include=health,pmem,caches",
+            "management.endpoint.health.show-details=always",
+            // Spring Data Redis is on this module's test class path for the coherence tests; no Redis runs here
+            "management.health.redis.enabled=false"
+        })
 class PmemApplicationTests {
 
     @TempDir
@@ -108,9 +111,12 @@ class PmemApplicationTests {
         int before = quotes.calls();
         Quote first = quotes.quote("ACME");
         Quote second = quotes.quote("ACME");
-        assertThat(second).isEqualTo(first);   // a record of the application's package: read back by default
+        assertThat(second).isEqualTo(first); // a record of the application's package: read back by default
         assertThat(quotes.calls()).isEqualTo(before + 1);
-        assertThat(((PmemCacheManager) cacheManager).getCache("quotes").settings().timeToLive())
+        assertThat(((PmemCacheManager) cacheManager)
+                        .getCache("quotes")
+                        .settings()
+                        .timeToLive())
                 .hasMinutes(10);
     }
 
@@ -119,32 +125,61 @@ class PmemApplicationTests {
         quotes.quote("M1");
         quotes.quote("M1");
         quotes.quote("M2");
-        assertThat(registry.get("cache.gets").tags("cache", "quotes", "cache.manager", "cacheManager", "result", "hit")
-                .functionCounter().count()).isGreaterThanOrEqualTo(1);
-        assertThat(registry.get("cache.gets").tags("cache", "quotes", "result", "miss").functionCounter().count())
+        assertThat(registry.get("cache.gets")
+                        .tags("cache", "quotes", "cache.manager", "cacheManager", "result", "hit")
+                        .functionCounter()
+                        .count())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(registry.get("cache.gets")
+                        .tags("cache", "quotes", "result", "miss")
+                        .functionCounter()
+                        .count())
                 .isGreaterThanOrEqualTo(2);
-        assertThat(registry.get("cache.puts").tag("cache", "quotes").functionCounter().count())
+        assertThat(registry.get("cache.puts")
+                        .tag("cache", "quotes")
+                        .functionCounter()
+                        .count())
                 .isGreaterThanOrEqualTo(2);
-        assertThat(registry.get("cache.size").tag("cache", "quotes").gauge().value()).isEqualTo(2);
-        assertThat(registry.get("cache.evictions").tag("cache", "quotes").functionCounter()).isNotNull();
-        assertThat(registry.get("cache.pmem.bytes").tag("cache", "quotes").gauge().value()).isPositive();
+        assertThat(registry.get("cache.size").tag("cache", "quotes").gauge().value())
+                .isEqualTo(2);
+        assertThat(registry.get("cache.evictions").tag("cache", "quotes").functionCounter())
+                .isNotNull();
+        assertThat(registry.get("cache.pmem.bytes")
+                        .tag("cache", "quotes")
+                        .gauge()
+                        .value())
+                .isPositive();
     }
 
     @Test
     void cachesCreatedAtRunTimeGetMetersToo() {
-        quotes.price("ACME");   // 'prices' is created on first use, after Boot bound the caches it knew
+        quotes.price("ACME"); // 'prices' is created on first use, after Boot bound the caches it knew
         quotes.price("ACME");
-        assertThat(registry.get("cache.gets").tags("cache", "prices", "result", "hit").functionCounter().count())
+        assertThat(registry.get("cache.gets")
+                        .tags("cache", "prices", "result", "hit")
+                        .functionCounter()
+                        .count())
                 .isEqualTo(1);
-        assertThat(registry.get("cache.size").tag("cache", "prices").tag("cache.manager", "cacheManager").gauge()
-                .value()).isEqualTo(1);
+        assertThat(registry.get("cache.size")
+                        .tag("cache", "prices")
+                        .tag("cache.manager", "cacheManager")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
     }
 
     @Test
     void poolMetersArePublished() {
-        assertThat(registry.get("pmem.pool.size").tag("durability", "process").gauge().value()).isEqualTo(16L << 20);
+        assertThat(registry.get("pmem.pool.size")
+                        .tag("durability", "process")
+                        .gauge()
+                        .value())
+                .isEqualTo(16L << 20);
         assertThat(registry.get("pmem.pool.free").gauge().value()).isPositive();
-        assertThat(registry.get("pmem.pool.transactions").tag("result", "committed").functionCounter()).isNotNull();
+        assertThat(registry.get("pmem.pool.transactions")
+                        .tag("result", "committed")
+                        .functionCounter())
+                .isNotNull();
         assertThat(registry.get("pmem.pool.recovery.time").timeGauge()).isNotNull();
     }
 
@@ -152,8 +187,10 @@ class PmemApplicationTests {
     void healthShowsThePool() {
         IndicatedHealthDescriptor pmem = (IndicatedHealthDescriptor) health.healthForPath("pmem");
         assertThat(pmem.getStatus()).isEqualTo(Status.UP);
-        assertThat(pmem.getDetails()).containsEntry("path", dir.resolve("pools/app.pool").toString())
-                .containsEntry("durability", "process").containsEntry("lowFreeSpace", false)
+        assertThat(pmem.getDetails())
+                .containsEntry("path", dir.resolve("pools/app.pool").toString())
+                .containsEntry("durability", "process")
+                .containsEntry("lowFreeSpace", false)
                 .containsKeys("size", "used", "free", "freeRatio");
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
     }
@@ -181,10 +218,16 @@ class PmemApplicationTests {
     void bootsCachesEndpointListsAndClearsPmemCaches() {
         quotes.quote("C1");
         assertThat(cachesEndpoint.caches().getCacheManagers()).containsKey("cacheManager");
-        assertThat(cachesEndpoint.caches().getCacheManagers().get("cacheManager").getCaches()).containsKey("quotes");
+        assertThat(cachesEndpoint
+                        .caches()
+                        .getCacheManagers()
+                        .get("cacheManager")
+                        .getCaches())
+                .containsKey("quotes");
         assertThat(cachesEndpoint.cache("quotes", null).getTarget()).isEqualTo("dev.pmemspring.core.PmemMap");
         assertThat(cachesEndpoint.clearCache("quotes", null)).isTrue();
-        assertThat(((PmemCacheManager) cacheManager).getCache("quotes").estimatedSize()).isZero();
+        assertThat(((PmemCacheManager) cacheManager).getCache("quotes").estimatedSize())
+                .isZero();
         int before = quotes.calls();
         quotes.quote("C1");
         assertThat(quotes.calls()).isEqualTo(before + 1);
@@ -205,7 +248,8 @@ class PmemApplicationTests {
     void plainTransactionalPicksTheJdbcTransactionManager() {
         assertThat(transactionManager).isInstanceOf(JdbcTransactionManager.class);
         ledger.insertRow();
-        assertThat(jdbc.queryForObject("select count(*) from entries", Integer.class)).isPositive();
+        assertThat(jdbc.queryForObject("select count(*) from entries", Integer.class))
+                .isPositive();
         assertThatThrownBy(ledger::insertRowAndFail).isInstanceOf(IllegalStateException.class);
         assertThat(jdbc.queryForObject("select count(*) from entries where note = 'rolled back'", Integer.class))
                 .isZero();
@@ -242,8 +286,7 @@ class PmemApplicationTests {
     }
 
     /** A cached value of the application's own class. */
-    public record Quote(String symbol, long price) implements Serializable {
-    }
+    public record Quote(String symbol, long price) implements Serializable {}
 
     @Service
     public static class QuoteService {
@@ -300,7 +343,8 @@ class PmemApplicationTests {
 
         @Transactional
         public void insertRow() {
-            assertThat(TransactionSynchronizationManager.hasResource(dataSource)).isTrue();
+            assertThat(TransactionSynchronizationManager.hasResource(dataSource))
+                    .isTrue();
             assertThat(pool.currentTransaction()).isEmpty();
             jdbc.update("insert into entries (note) values ('committed')");
         }
@@ -311,5 +355,4 @@ class PmemApplicationTests {
             throw new IllegalStateException("after inserting");
         }
     }
-
 }

@@ -33,36 +33,64 @@ class PmemCacheMetricsAutoConfigurationTests {
 
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemCacheAutoConfiguration.class, CacheAutoConfiguration.class, MetricsAutoConfiguration.class,
-                        PmemCacheMetricsAutoConfiguration.class, CacheMetricsAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        PmemPoolAutoConfiguration.class,
+                        PmemCacheAutoConfiguration.class,
+                        CacheAutoConfiguration.class,
+                        MetricsAutoConfiguration.class,
+                        PmemCacheMetricsAutoConfiguration.class,
+                        CacheMetricsAutoConfiguration.class))
                 .withUserConfiguration(Caching.class)
                 .withBean(SimpleMeterRegistry.class)
-                .withPropertyValues("pmem.pool.path=" + dir.resolve("cm.pool"), "pmem.pool.size=16MB",
-                        "pmem.cache.cache-names=static", "pmem.cache.dynamic=true");
+                .withPropertyValues(
+                        "pmem.pool.path=" + dir.resolve("cm.pool"),
+                        "pmem.pool.size=16MB",
+                        "pmem.cache.cache-names=static",
+                        "pmem.cache.dynamic=true");
     }
 
     @Test
     void bootBindsTheCachesKnownAtStartUp() {
         runner().run(context -> {
-            assertThat(context).hasSingleBean(PmemCacheMeterBinderProvider.class)
+            assertThat(context)
+                    .hasSingleBean(PmemCacheMeterBinderProvider.class)
                     .hasSingleBean(PmemCacheMetricsBinder.class);
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             PmemCacheManager manager = context.getBean(PmemCacheManager.class);
             manager.getCache("static").put("k", "v");
             manager.getCache("static").get("k");
             manager.getCache("static").get("absent");
-            assertThat(registry.get("cache.gets").tags("cache", "static", "result", "hit", "cache.manager",
-                    "cacheManager").functionCounter().count()).isEqualTo(1);
-            assertThat(registry.get("cache.gets").tags("cache", "static", "result", "miss").functionCounter().count())
+            assertThat(registry.get("cache.gets")
+                            .tags("cache", "static", "result", "hit", "cache.manager", "cacheManager")
+                            .functionCounter()
+                            .count())
                     .isEqualTo(1);
-            assertThat(registry.get("cache.puts").tag("cache", "static").functionCounter().count()).isEqualTo(1);
-            assertThat(registry.get("cache.removals").tag("cache", "static").functionCounter().count()).isZero();
-            assertThat(registry.get("cache.pmem.deserialization.failures").tag("cache", "static").functionCounter())
+            assertThat(registry.get("cache.gets")
+                            .tags("cache", "static", "result", "miss")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("cache.puts")
+                            .tag("cache", "static")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("cache.removals")
+                            .tag("cache", "static")
+                            .functionCounter()
+                            .count())
+                    .isZero();
+            assertThat(registry.get("cache.pmem.deserialization.failures")
+                            .tag("cache", "static")
+                            .functionCounter())
                     .isNotNull();
-            PmemCacheMetricsBinder another = new PmemCacheMetricsBinder(Map.of("cacheManager", manager),
-                    () -> context.getBean(CacheMetricsRegistrar.class), () -> registry);
-            assertThat(another.bindNewCaches()).as("caches Boot bound are not bound twice").isZero();
+            PmemCacheMetricsBinder another = new PmemCacheMetricsBinder(
+                    Map.of("cacheManager", manager),
+                    () -> context.getBean(CacheMetricsRegistrar.class),
+                    () -> registry);
+            assertThat(another.bindNewCaches())
+                    .as("caches Boot bound are not bound twice")
+                    .isZero();
         });
     }
 
@@ -71,13 +99,19 @@ class PmemCacheMetricsAutoConfigurationTests {
         runner().run(context -> {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             PmemCacheManager manager = context.getBean(PmemCacheManager.class);
-            PmemCacheMetricsBinder binder = new PmemCacheMetricsBinder(Map.of("cacheManager", manager),
-                    () -> context.getBean(CacheMetricsRegistrar.class), () -> registry);
+            PmemCacheMetricsBinder binder = new PmemCacheMetricsBinder(
+                    Map.of("cacheManager", manager),
+                    () -> context.getBean(CacheMetricsRegistrar.class),
+                    () -> registry);
             binder.start();
             try {
-                manager.getCache("later").put("k", "v");   // bound when created, no waiting
-                assertThat(registry.get("cache.size").tag("cache", "later").gauge().value()).isEqualTo(1);
-                assertThat(binder.bindNewCaches()).isZero();   // each cache once
+                manager.getCache("later").put("k", "v"); // bound when created, no waiting
+                assertThat(registry.get("cache.size")
+                                .tag("cache", "later")
+                                .gauge()
+                                .value())
+                        .isEqualTo(1);
+                assertThat(binder.bindNewCaches()).isZero(); // each cache once
             } finally {
                 binder.stop();
             }
@@ -102,13 +136,13 @@ class PmemCacheMetricsAutoConfigurationTests {
     @Test
     void absentWithoutAPmemCacheManager() {
         runner().withPropertyValues("spring.cache.type=simple")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PmemCacheMeterBinderProvider.class)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .doesNotHaveBean(PmemCacheMeterBinderProvider.class)
                         .doesNotHaveBean(PmemCacheMetricsBinder.class));
     }
 
     @Configuration(proxyBeanMethods = false)
     @EnableCaching
-    static class Caching {
-    }
-
+    static class Caching {}
 }

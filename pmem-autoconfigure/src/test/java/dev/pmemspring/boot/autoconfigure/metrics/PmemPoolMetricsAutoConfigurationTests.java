@@ -24,7 +24,9 @@ class PmemPoolMetricsAutoConfigurationTests {
 
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class, MetricsAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(
+                        PmemPoolAutoConfiguration.class,
+                        MetricsAutoConfiguration.class,
                         PmemPoolMetricsAutoConfiguration.class))
                 .withBean(SimpleMeterRegistry.class)
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("m.pool"), "pmem.pool.size=8MB");
@@ -36,20 +38,39 @@ class PmemPoolMetricsAutoConfigurationTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             PmemPool pool = context.getBean(PmemPool.class);
             pool.transaction(tx -> tx.allocate(64));
-            assertThat(registry.get("pmem.pool.size").tag("durability", "process").tag("mapping", "shared")
-                    .tag("pool", dir.resolve("m.pool").toString()).gauge().value()).isEqualTo(8L << 20);
+            assertThat(registry.get("pmem.pool.size")
+                            .tag("durability", "process")
+                            .tag("mapping", "shared")
+                            .tag("pool", dir.resolve("m.pool").toString())
+                            .gauge()
+                            .value())
+                    .isEqualTo(8L << 20);
             assertThat(registry.get("pmem.pool.free").gauge().value()).isPositive();
             assertThat(registry.get("pmem.pool.used").gauge().value()).isNotNegative();
-            assertThat(registry.get("pmem.pool.largest.free.block").gauge().value()).isPositive();
+            assertThat(registry.get("pmem.pool.largest.free.block").gauge().value())
+                    .isPositive();
             assertThat(registry.get("pmem.pool.objects").gauge()).isNotNull();
-            assertThat(registry.get("pmem.pool.transactions").tag("result", "committed").functionCounter().count())
+            assertThat(registry.get("pmem.pool.transactions")
+                            .tag("result", "committed")
+                            .functionCounter()
+                            .count())
                     .isEqualTo(1);
-            assertThat(registry.get("pmem.pool.transactions").tag("result", "aborted").functionCounter().count())
+            assertThat(registry.get("pmem.pool.transactions")
+                            .tag("result", "aborted")
+                            .functionCounter()
+                            .count())
                     .isZero();
             assertThat(registry.get("pmem.pool.recovery.time").timeGauge()).isNotNull();
-            assertThat(registry.get("pmem.pool.recovery.redo.replayed").gauge().value()).isZero();
-            assertThat(registry.get("pmem.pool.recovery.transactions.rolled.back").gauge().value()).isZero();
-            assertThat(registry.get("pmem.pool.recovery.unsafe.shutdown").gauge().value()).isZero();
+            assertThat(registry.get("pmem.pool.recovery.redo.replayed").gauge().value())
+                    .isZero();
+            assertThat(registry.get("pmem.pool.recovery.transactions.rolled.back")
+                            .gauge()
+                            .value())
+                    .isZero();
+            assertThat(registry.get("pmem.pool.recovery.unsafe.shutdown")
+                            .gauge()
+                            .value())
+                    .isZero();
             pool.close();
             assertThat(registry.get("pmem.pool.free").gauge().value()).isNaN();
         });
@@ -58,8 +79,8 @@ class PmemPoolMetricsAutoConfigurationTests {
     @Test
     void absentWithoutMicrometer() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemPoolMetricsAutoConfiguration.class))
+                .withConfiguration(
+                        AutoConfigurations.of(PmemPoolAutoConfiguration.class, PmemPoolMetricsAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("n.pool"), "pmem.pool.size=8MB")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PmemPoolMetrics.class));
@@ -68,8 +89,8 @@ class PmemPoolMetricsAutoConfigurationTests {
     @Test
     void absentWithoutARegistry() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemPoolMetricsAutoConfiguration.class))
+                .withConfiguration(
+                        AutoConfigurations.of(PmemPoolAutoConfiguration.class, PmemPoolMetricsAutoConfiguration.class))
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("r.pool"), "pmem.pool.size=8MB")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PmemPoolMetrics.class));
     }

@@ -41,8 +41,10 @@ class PmemTransactionAutoConfigurationTests {
 
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        PmemTransactionAutoConfiguration.class, TransactionAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(
+                        PmemPoolAutoConfiguration.class,
+                        PmemTransactionAutoConfiguration.class,
+                        TransactionAutoConfiguration.class,
                         TransactionManagerCustomizationAutoConfiguration.class))
                 .withPropertyValues("pmem.pool.path=" + dir.resolve("tx.pool"), "pmem.pool.size=8MB");
     }
@@ -51,7 +53,10 @@ class PmemTransactionAutoConfigurationTests {
     void registersThePoolTransactionManagerAsAFallback() {
         runner().run(context -> {
             assertThat(context).hasNotFailed().hasBean("pmemTransactionManager");
-            assertThat(context.getBeanFactory().getBeanDefinition("pmemTransactionManager").isFallback()).isTrue();
+            assertThat(context.getBeanFactory()
+                            .getBeanDefinition("pmemTransactionManager")
+                            .isFallback())
+                    .isTrue();
             // alone, it is the one a plain @Transactional finds
             assertThat(context.getBean(TransactionManager.class)).isInstanceOf(PmemTransactionManager.class);
         });
@@ -59,12 +64,13 @@ class PmemTransactionAutoConfigurationTests {
 
     @Test
     void leavesJdbcTheMainTransactionManager() {
-        runner().withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                        DataSourceTransactionManagerAutoConfiguration.class))
-                .withPropertyValues("spring.datasource.generate-unique-name=true")   // embedded H2
+        runner().withConfiguration(AutoConfigurations.of(
+                        DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.generate-unique-name=true") // embedded H2
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(DataSource.class);
-                    assertThat(context.getBeansOfType(PlatformTransactionManager.class)).hasSize(2);
+                    assertThat(context.getBeansOfType(PlatformTransactionManager.class))
+                            .hasSize(2);
                     assertThat(context.getBean(PlatformTransactionManager.class))
                             .isInstanceOf(JdbcTransactionManager.class);
                     assertThat(context.getBean(TransactionTemplate.class).getTransactionManager())
@@ -82,7 +88,8 @@ class PmemTransactionAutoConfigurationTests {
     @Test
     void backsOffForAUserBeanOfTheSameName() {
         runner().withBean("pmemTransactionManager", PlatformTransactionManager.class, OwnTransactionManager::new)
-                .run(context -> assertThat(context).getBean("pmemTransactionManager")
+                .run(context -> assertThat(context)
+                        .getBean("pmemTransactionManager")
                         .isInstanceOf(OwnTransactionManager.class));
     }
 
@@ -94,11 +101,9 @@ class PmemTransactionAutoConfigurationTests {
         }
 
         @Override
-        public void commit(TransactionStatus status) {
-        }
+        public void commit(TransactionStatus status) {}
 
         @Override
-        public void rollback(TransactionStatus status) {
-        }
+        public void rollback(TransactionStatus status) {}
     }
 }

@@ -55,7 +55,7 @@ public final class Follower {
     private volatile long lastReadAt;
     private volatile double lagMillis = -1;
     private volatile @Nullable String lastResync;
-    private volatile LongConsumer lagObserver = lag -> { };
+    private volatile LongConsumer lagObserver = lag -> {};
 
     public Follower(RedisConnectionFactory connections, StreamClient stream, byte[] origin, Duration block) {
         this.connections = connections;
@@ -82,7 +82,7 @@ public final class Follower {
         while (running) {
             try (RedisConnection connection = connections.getConnection()) {
                 StreamId head = check(connection);
-                while (running && head.isAfter(position.id())) {   // catch up without blocking
+                while (running && head.isAfter(position.id())) { // catch up without blocking
                     List<ByteRecord> records = stream.read(connection, position.id(), BATCH, Duration.ZERO);
                     if (records.isEmpty()) {
                         break;
@@ -141,8 +141,10 @@ public final class Follower {
             // a new pool, or coherence newly switched on: what the caches hold predates the stream
             List<String> held = caches.clearAll();
             if (!held.isEmpty()) {
-                resynced("this pool has no position in stream " + stream.stream()
-                        + " (coherence newly switched on for it)", held);
+                resynced(
+                        "this pool has no position in stream " + stream.stream()
+                                + " (coherence newly switched on for it)",
+                        held);
             }
         } else if (!at.epoch().equals(epoch)) {
             reason = "Redis no longer holds the stream this pool followed (its epoch marker changed: Redis restarted"
@@ -190,7 +192,7 @@ public final class Follower {
             }
             last = StreamId.parse(record.getId().getValue());
         }
-        store(new Position(position.epoch(), last));   // after applying: see the class comment
+        store(new Position(position.epoch(), last)); // after applying: see the class comment
     }
 
     private void store(Position next) {

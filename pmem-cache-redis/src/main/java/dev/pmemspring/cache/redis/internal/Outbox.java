@@ -90,7 +90,7 @@ public final class Outbox {
             Change change = PoolRecords.parseChange(e.key());
             long seq = PoolRecords.pendingSequence(e.value());
             if (change == null || seq < 0) {
-                records.remove(e.key(), e.value());   // not a record this version wrote: never sendable
+                records.remove(e.key(), e.value()); // not a record this version wrote: never sendable
                 continue;
             }
             Pending p = new Pending(seq, PoolRecords.pendingWrittenAt(e.value()), true);
@@ -129,7 +129,7 @@ public final class Outbox {
             }
         }
         if (!waiting.durable) {
-            record(change, waiting);   // another thread is recording it: ours must not wait on theirs
+            record(change, waiting); // another thread is recording it: ours must not wait on theirs
         }
     }
 
@@ -237,7 +237,7 @@ public final class Outbox {
             try {
                 records.remove(t.change().recordKey(), t.pending().value());
             } catch (PmemException | IllegalStateException e) {
-                return;   // the pool is closing: the records are sent again after the next start (harmless)
+                return; // the pool is closing: the records are sent again after the next start (harmless)
             }
         }
     }
@@ -255,10 +255,10 @@ public final class Outbox {
             } else if (coveredByClear(change.cache())) {
                 forget(change, t.pending());
             } else if (!keys.containsKey(change) && keys.size() >= capacity) {
-                overflow(change.cache());   // its clear is durable once this returns: the key's record may go
+                overflow(change.cache()); // its clear is durable once this returns: the key's record may go
                 forget(change, t.pending());
             } else if (keys.putIfAbsent(change, t.pending()) != null) {
-                forget(change, t.pending());   // a newer change of the key waits with its own record
+                forget(change, t.pending()); // a newer change of the key waits with its own record
             }
         }
     }

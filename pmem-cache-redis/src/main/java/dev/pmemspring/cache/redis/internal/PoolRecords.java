@@ -31,8 +31,7 @@ public final class PoolRecords {
     private static final int POSITION_VERSION = 1;
     private static final int PENDING_BYTES = 16;
 
-    private PoolRecords() {
-    }
+    private PoolRecords() {}
 
     /** The outbox key of a change. */
     static byte[] changeKey(Change.Kind kind, String cache, byte @Nullable [] key) {
@@ -66,8 +65,11 @@ public final class PoolRecords {
             return null;
         }
         if (recordKey[0] == CLEAR) {
-            return Change.of(Change.Kind.CLEAR, new String(recordKey, 1, recordKey.length - 1, StandardCharsets.UTF_8),
-                    null, recordKey);
+            return Change.of(
+                    Change.Kind.CLEAR,
+                    new String(recordKey, 1, recordKey.length - 1, StandardCharsets.UTF_8),
+                    null,
+                    recordKey);
         }
         if (recordKey[0] != KEY || recordKey.length < 3) {
             return null;
@@ -77,13 +79,16 @@ public final class PoolRecords {
             return null;
         }
         String cache = new String(recordKey, 3, nameLength, StandardCharsets.UTF_8);
-        return Change.of(Change.Kind.KEY, cache, Arrays.copyOfRange(recordKey, 3 + nameLength, recordKey.length),
-                recordKey);
+        return Change.of(
+                Change.Kind.KEY, cache, Arrays.copyOfRange(recordKey, 3 + nameLength, recordKey.length), recordKey);
     }
 
     /** An outbox record's value. */
     static byte[] pendingValue(long sequence, long writtenAt) {
-        return ByteBuffer.allocate(PENDING_BYTES).putLong(sequence).putLong(writtenAt).array();
+        return ByteBuffer.allocate(PENDING_BYTES)
+                .putLong(sequence)
+                .putLong(writtenAt)
+                .array();
     }
 
     /** The sequence of an outbox value; -1 if malformed. */
@@ -109,8 +114,13 @@ public final class PoolRecords {
         if (epoch.length > 255) {
             throw new IllegalArgumentException("stream epoch over 255 bytes");
         }
-        return ByteBuffer.allocate(2 + epoch.length + 16).put((byte) POSITION_VERSION).put((byte) epoch.length)
-                .put(epoch).putLong(position.id().millis()).putLong(position.id().sequence()).array();
+        return ByteBuffer.allocate(2 + epoch.length + 16)
+                .put((byte) POSITION_VERSION)
+                .put((byte) epoch.length)
+                .put(epoch)
+                .putLong(position.id().millis())
+                .putLong(position.id().sequence())
+                .array();
     }
 
     /** The position a record holds; null if it is malformed or of an unknown version (treated as none). */
@@ -123,7 +133,7 @@ public final class PoolRecords {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(value, 2 + epochLength, 16);
-        return new Position(new String(value, 2, epochLength, StandardCharsets.UTF_8),
-                new StreamId(b.getLong(), b.getLong()));
+        return new Position(
+                new String(value, 2, epochLength, StandardCharsets.UTF_8), new StreamId(b.getLong(), b.getLong()));
     }
 }

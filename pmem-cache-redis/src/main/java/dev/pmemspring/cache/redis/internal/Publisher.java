@@ -29,11 +29,13 @@ public final class Publisher {
     private static final Log LOG = LogFactory.getLog(Publisher.class);
     /** Changes in one stream entry, and about the bytes they take. */
     static final int MAX_CHANGES = 1000;
+
     static final int MAX_BYTES = 256 * 1024;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final long LINGER_MICROS = 1000;
     /** A batch this large means changes come faster than appends return: worth gathering more. */
     static final int BUSY_BATCH = 32;
+
     private static final long MIN_PAUSE_MILLIS = 50;
     private static final long MAX_PAUSE_MILLIS = 5000;
 
@@ -78,11 +80,11 @@ public final class Publisher {
             List<Outbox.Taken> batch = box.take(MAX_CHANGES, MAX_BYTES);
             if (batch.isEmpty()) {
                 sleeping.set(true);
-                if (running && box.isEmpty()) {   // after 'sleeping' is set: a change recorded now wakes us
+                if (running && box.isEmpty()) { // after 'sleeping' is set: a change recorded now wakes us
                     LockSupport.parkNanos(IDLE_NANOS);
                 }
                 sleeping.set(false);
-                continue;   // no linger after idling: a quiet service sends each change at once
+                continue; // no linger after idling: a quiet service sends each change at once
             }
             if (send(box, batch)) {
                 pause = MIN_PAUSE_MILLIS;
@@ -139,7 +141,7 @@ public final class Publisher {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (box != null && !box.isEmpty() && System.nanoTime() < deadline) {
             if (!send(box, box.take(MAX_CHANGES, MAX_BYTES))) {
-                return;   // Redis is away: the rest stays in the pool for the next start
+                return; // Redis is away: the rest stays in the pool for the next start
             }
         }
     }

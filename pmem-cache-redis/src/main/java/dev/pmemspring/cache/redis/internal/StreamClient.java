@@ -45,8 +45,11 @@ public final class StreamClient {
 
     /** Appends an entry; returns its id. */
     public StreamId append(RedisConnection connection, Map<byte[], byte[]> fields) {
-        RecordId id = connection.streamCommands().xAdd(MapRecord.create(streamKey, fields),
-                RedisStreamCommands.XAddOptions.maxlen(maxLength).approximateTrimming(true));
+        RecordId id = connection
+                .streamCommands()
+                .xAdd(
+                        MapRecord.create(streamKey, fields),
+                        RedisStreamCommands.XAddOptions.maxlen(maxLength).approximateTrimming(true));
         if (id == null) {
             throw new IllegalStateException("XADD to " + stream + " returned no id");
         }
@@ -59,8 +62,9 @@ public final class StreamClient {
         if (!block.isZero()) {
             options = options.block(block);
         }
-        List<ByteRecord> records = connection.streamCommands().xRead(options,
-                StreamOffset.create(streamKey, ReadOffset.from(after.toString())));
+        List<ByteRecord> records = connection
+                .streamCommands()
+                .xRead(options, StreamOffset.create(streamKey, ReadOffset.from(after.toString())));
         return records == null ? List.of() : records;
     }
 
@@ -71,7 +75,10 @@ public final class StreamClient {
      */
     public String epoch(RedisConnection connection) {
         RedisStringCommands strings = connection.stringCommands();
-        strings.set(epochKey, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8), Expiration.persistent(),
+        strings.set(
+                epochKey,
+                UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8),
+                Expiration.persistent(),
                 RedisStringCommands.SetOption.ifAbsent());
         byte[] epoch = strings.get(epochKey);
         if (epoch == null) {
@@ -103,8 +110,12 @@ public final class StreamClient {
      * @param firstEntry    the oldest entry still held, or null when empty
      * @param everRemoved   whether any entry was ever trimmed or deleted (entries-added above length)
      */
-    public record StreamState(boolean exists, StreamId lastGenerated, @Nullable StreamId maxDeleted,
-                              @Nullable StreamId firstEntry, boolean everRemoved) {
+    public record StreamState(
+            boolean exists,
+            StreamId lastGenerated,
+            @Nullable StreamId maxDeleted,
+            @Nullable StreamId firstEntry,
+            boolean everRemoved) {
 
         public static final StreamState MISSING = new StreamState(false, StreamId.ZERO, null, null, false);
 
@@ -119,7 +130,7 @@ public final class StreamClient {
                 return true;
             }
             if (position.equals(StreamId.ZERO)) {
-                return everRemoved;   // followed from the stream's very beginning: every entry must still be there
+                return everRemoved; // followed from the stream's very beginning: every entry must still be there
             }
             return firstEntry != null && firstEntry.isAfter(position);
         }
@@ -141,8 +152,11 @@ public final class StreamClient {
             StreamId maxDeleted = deleted == null ? null : StreamId.parse(text(deleted));
             long added = number(raw.get("entries-added"));
             long length = number(raw.get("length"));
-            return new StreamState(true, last == null ? StreamId.ZERO : StreamId.parse(text(last)),
-                    maxDeleted == null || maxDeleted.equals(StreamId.ZERO) ? null : maxDeleted, firstEntry,
+            return new StreamState(
+                    true,
+                    last == null ? StreamId.ZERO : StreamId.parse(text(last)),
+                    maxDeleted == null || maxDeleted.equals(StreamId.ZERO) ? null : maxDeleted,
+                    firstEntry,
                     added < 0 || added > length);
         }
 

@@ -31,20 +31,20 @@ public final class StreamEntryFormat {
     private static final byte[] VERSION = {'1'};
 
     /** A change with the time its origin made it. */
-    public record TimedChange(Change change, long writtenAt) {
-    }
+    public record TimedChange(Change change, long writtenAt) {}
 
     /** A decoded entry. */
-    public record Entry(byte[] origin, List<TimedChange> changes) {
-    }
+    public record Entry(byte[] origin, List<TimedChange> changes) {}
 
-    private StreamEntryFormat() {
-    }
+    private StreamEntryFormat() {}
 
     /** The bytes {@code change} takes in an entry. */
     public static int size(Change change) {
-        return 1 + 2 + change.cache().getBytes(StandardCharsets.UTF_8).length
-                + (change.kind() == Change.Kind.KEY ? 4 + change.key().length : 0) + 8;
+        return 1
+                + 2
+                + change.cache().getBytes(StandardCharsets.UTF_8).length
+                + (change.kind() == Change.Kind.KEY ? 4 + change.key().length : 0)
+                + 8;
     }
 
     public static Map<byte[], byte[]> encode(byte[] origin, List<TimedChange> changes) {
@@ -111,7 +111,7 @@ public final class StreamEntryFormat {
                 }
                 out.add(new TimedChange(change, b.getLong()));
             }
-        } catch (BufferUnderflowException e) {   // a truncated or foreign payload
+        } catch (BufferUnderflowException e) { // a truncated or foreign payload
             return null;
         }
         return new Entry(origin, out);

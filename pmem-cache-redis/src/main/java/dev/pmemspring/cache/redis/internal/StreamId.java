@@ -12,9 +12,11 @@ public record StreamId(long millis, long sequence) implements Comparable<StreamI
     public static StreamId parse(String id) {
         int dash = id.indexOf('-');
         try {
-            return dash < 0 ? new StreamId(Long.parseUnsignedLong(id), 0)
-                    : new StreamId(Long.parseUnsignedLong(id.substring(0, dash)),
-                    Long.parseUnsignedLong(id.substring(dash + 1)));
+            return dash < 0
+                    ? new StreamId(Long.parseUnsignedLong(id), 0)
+                    : new StreamId(
+                            Long.parseUnsignedLong(id.substring(0, dash)),
+                            Long.parseUnsignedLong(id.substring(dash + 1)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a stream id: '" + id + "'", e);
         }

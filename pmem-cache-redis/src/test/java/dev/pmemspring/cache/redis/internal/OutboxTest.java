@@ -28,7 +28,8 @@ class OutboxTest {
 
     @BeforeEach
     void open() {
-        pool = PmemPool.openOrCreate(dir.resolve("o.pool"),
+        pool = PmemPool.openOrCreate(
+                dir.resolve("o.pool"),
                 PoolOptions.layout("outbox-test").withSize(16L << 20).withDurability(Durability.PROCESS));
         records = pool.map(PoolRecords.MAP_NAME);
     }
@@ -52,7 +53,7 @@ class OutboxTest {
         assertThat(taken).hasSize(2);
         assertThat(box.isEmpty()).isTrue();
         assertThat(records.size()).as("taken is not sent").isEqualTo(2);
-        box.keyChanged("c", key("a"));   // changed again while in flight: waits again, newer record
+        box.keyChanged("c", key("a")); // changed again while in flight: waits again, newer record
         box.sent(taken);
         assertThat(records.size()).as("b's record went, a's newer one stays").isEqualTo(1);
         assertThat(box.size()).isEqualTo(1);
@@ -60,23 +61,28 @@ class OutboxTest {
 
     @Test
     void what_a_killed_process_left_unsent_is_read_back() {
-        Outbox first = new Outbox(records, 100, () -> { });
+        Outbox first = new Outbox(records, 100, () -> {});
         first.keyChanged("c", key("a"));
         first.cacheCleared("d");
-        first.take(1000, 1 << 20);   // in flight when the process died
+        first.take(1000, 1 << 20); // in flight when the process died
 
-        Outbox next = new Outbox(records, 100, () -> { });
+        Outbox next = new Outbox(records, 100, () -> {});
         List<Outbox.Taken> again = next.take(1000, 1 << 20);
-        assertThat(again).extracting(t -> t.change().kind()).containsExactlyInAnyOrder(Change.Kind.KEY, Change.Kind.CLEAR);
+        assertThat(again)
+                .extracting(t -> t.change().kind())
+                .containsExactlyInAnyOrder(Change.Kind.KEY, Change.Kind.CLEAR);
         next.keyChanged("c", key("z"));
         assertThat(next.take(1000, 1 << 20).getFirst().pending().sequence)
                 .as("sequence continues after the records read back")
-                .isGreaterThan(again.stream().mapToLong(t -> t.pending().sequence).max().orElseThrow());
+                .isGreaterThan(again.stream()
+                        .mapToLong(t -> t.pending().sequence)
+                        .max()
+                        .orElseThrow());
     }
 
     @Test
     void past_its_capacity_a_cache_clear_replaces_the_keys_and_the_bound_holds_after_a_failed_send() {
-        Outbox box = new Outbox(records, 5, () -> { });
+        Outbox box = new Outbox(records, 5, () -> {});
         for (int i = 0; i < 4; i++) {
             box.keyChanged("other", key("o" + i));
         }
@@ -87,18 +93,20 @@ class OutboxTest {
         assertThat(box.forcedClears()).isPositive();
         assertThat(box.size()).isLessThanOrEqualTo(5 + 1);
 
-        box.putBack(inFlight);   // Redis did not answer
+        box.putBack(inFlight); // Redis did not answer
         assertThat(box.size()).as("capacity plus one clear per cache").isLessThanOrEqualTo(5 + 2);
         assertThat(records.size()).as("the pool holds no more than the outbox").isEqualTo(box.size());
 
         List<Outbox.Taken> all = box.take(1000, 1 << 20);
-        assertThat(all).filteredOn(t -> t.change().cache().equals("products"))
-                .singleElement().satisfies(t -> assertThat(t.change().kind()).isEqualTo(Change.Kind.CLEAR));
+        assertThat(all)
+                .filteredOn(t -> t.change().cache().equals("products"))
+                .singleElement()
+                .satisfies(t -> assertThat(t.change().kind()).isEqualTo(Change.Kind.CLEAR));
     }
 
     @Test
     void a_waiting_clear_covers_later_key_changes_and_an_overlong_key_clears() {
-        Outbox box = new Outbox(records, 100, () -> { });
+        Outbox box = new Outbox(records, 100, () -> {});
         box.keyChanged("c", key("a"));
         box.cacheCleared("c");
         box.keyChanged("c", key("b"));
@@ -106,8 +114,10 @@ class OutboxTest {
         assertThat(records.size()).isEqualTo(1);
 
         box.keyChanged("long", new byte[Outbox.MAX_KEY_BYTES + 1]);
-        assertThat(box.take(1000, 1 << 20)).extracting(t -> t.change().kind())
-                .containsOnly(Change.Kind.CLEAR).hasSize(2);
+        assertThat(box.take(1000, 1 << 20))
+                .extracting(t -> t.change().kind())
+                .containsOnly(Change.Kind.CLEAR)
+                .hasSize(2);
     }
 
     private static byte[] key(String s) {

@@ -38,9 +38,13 @@ class StreamClientTest {
                 assertThat(state.exists()).isTrue();
                 assertThat(state.lastGenerated()).isEqualTo(last);
                 assertThat(state.maxDeleted()).as("trimming is not deletion").isNull();
-                assertThat(state.firstEntry()).isNotNull().satisfies(f -> assertThat(f.isAfter(first)).isTrue());
+                assertThat(state.firstEntry())
+                        .isNotNull()
+                        .satisfies(f -> assertThat(f.isAfter(first)).isTrue());
                 assertThat(state.trimmedPast(first)).isTrue();
-                assertThat(state.trimmedPast(StreamId.ZERO)).as("followed from the beginning").isTrue();
+                assertThat(state.trimmedPast(StreamId.ZERO))
+                        .as("followed from the beginning")
+                        .isTrue();
                 assertThat(state.everRemoved()).isTrue();
                 assertThat(state.trimmedPast(last)).isFalse();
 
@@ -48,7 +52,8 @@ class StreamClientTest {
                 assertThat(after).isEmpty();
                 long start = System.nanoTime();
                 assertThat(stream.read(c, last, 10, Duration.ofMillis(300))).isEmpty();
-                assertThat(System.nanoTime() - start).isGreaterThan(Duration.ofMillis(250).toNanos());
+                assertThat(System.nanoTime() - start)
+                        .isGreaterThan(Duration.ofMillis(250).toNanos());
             } finally {
                 factory.destroy();
             }

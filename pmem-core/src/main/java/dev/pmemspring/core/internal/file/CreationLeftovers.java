@@ -21,8 +21,7 @@ final class CreationLeftovers {
 
     private static final String MARK = ".creating-";
 
-    private CreationLeftovers() {
-    }
+    private CreationLeftovers() {}
 
     /** A fresh temporary name beside {@code pool}, hidden, and unique to one creation. */
     static Path temporaryFor(Path pool) {
@@ -71,12 +70,12 @@ final class CreationLeftovers {
             return true;
         }
         if (LockedFiles.isHeld(identity)) {
-            return false;   // a creation under way in this JVM
+            return false; // a creation under way in this JVM
         }
         try (FileChannel channel = FileChannel.open(entry, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             FileLock lock = channel.tryLock();
             if (lock == null) {
-                return false;   // a creation under way in another process
+                return false; // a creation under way in another process
             }
             // A creator locks its temporary file until it is done with it: this one has none.
             names.remove(entry);

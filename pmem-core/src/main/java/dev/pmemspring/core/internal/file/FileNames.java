@@ -39,8 +39,7 @@ public interface FileNames {
         private static final System.Logger LOG = System.getLogger(FileNames.class.getName());
         private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-        private Platform() {
-        }
+        private Platform() {}
 
         @Override
         public void link(Path file, Path target) throws IOException {
@@ -69,8 +68,10 @@ public interface FileNames {
                 // Windows cannot open a folder, and some file systems refuse fsync on one: the
                 // names then reach the disk when the platform decides. Say so once, not per pool.
                 if (WARNED.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot sync folder " + folder + " (" + refused
-                            + "): a pool's name may not survive a power cut right after the pool was created");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "cannot sync folder " + folder + " (" + refused
+                                    + "): a pool's name may not survive a power cut right after the pool was created");
                 }
             }
         }

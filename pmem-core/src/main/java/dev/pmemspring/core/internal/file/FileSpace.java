@@ -34,8 +34,7 @@ final class FileSpace {
     private static final int O_WRONLY = 1;
     private static final Native NATIVE = Native.load();
 
-    private FileSpace() {
-    }
+    private FileSpace() {}
 
     static void allocate(Path file, long size) throws IOException {
         if (NATIVE != null && NATIVE.fallocate(file, size)) {
@@ -68,13 +67,19 @@ final class FileSpace {
             try {
                 Linker linker = Linker.nativeLinker();
                 SymbolLookup libc = linker.defaultLookup();
-                MethodHandle open = linker.downcallHandle(libc.find("open").orElseThrow(),
+                MethodHandle open = linker.downcallHandle(
+                        libc.find("open").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                         Linker.Option.firstVariadicArg(2));
-                MethodHandle fallocate = linker.downcallHandle(libc.find("posix_fallocate").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                MethodHandle fallocate = linker.downcallHandle(
+                        libc.find("posix_fallocate").orElseThrow(),
+                        FunctionDescriptor.of(
+                                ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_LONG,
                                 ValueLayout.JAVA_LONG));
-                MethodHandle close = linker.downcallHandle(libc.find("close").orElseThrow(),
+                MethodHandle close = linker.downcallHandle(
+                        libc.find("close").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
                 return new Native(open, fallocate, close);
             } catch (Throwable unavailable) {

@@ -17,8 +17,7 @@ final class LockedFiles {
 
     private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
 
-    private LockedFiles() {
-    }
+    private LockedFiles() {}
 
     /** The file's identity (device and inode where the platform has them), read without opening it. */
     static Object identity(Path file) throws IOException {

@@ -48,8 +48,15 @@ public final class PoolFile implements AutoCloseable {
     private final MappingMode mapping;
     private boolean headerRepaired;
 
-    private PoolFile(Path path, Object identity, FileChannel channel, FileLock lock, PoolHeader header, Arena arena,
-                     MemorySegment segment, MappingMode mapping) {
+    private PoolFile(
+            Path path,
+            Object identity,
+            FileChannel channel,
+            FileLock lock,
+            PoolHeader header,
+            Arena arena,
+            MemorySegment segment,
+            MappingMode mapping) {
         this.path = path;
         this.identity = identity;
         this.channel = channel;
@@ -100,11 +107,14 @@ public final class PoolFile implements AutoCloseable {
     static void create(Path path, String layoutName, long size, Consumer<MappedFormat> format, FileNames names) {
         checkLayoutName(layoutName);
         if (size < PoolLayout.MIN_POOL_SIZE) {
-            throw new PoolTooSmallException(path, "size " + size + " bytes is below the minimum pool size of "
-                    + PoolLayout.MIN_POOL_SIZE + " bytes (8 MiB); ask for a larger size");
+            throw new PoolTooSmallException(
+                    path,
+                    "size " + size + " bytes is below the minimum pool size of " + PoolLayout.MIN_POOL_SIZE
+                            + " bytes (8 MiB); ask for a larger size");
         }
         if (Files.exists(path)) {
-            throw new PoolAlreadyExistsException(path, "a file already exists there; open it, or delete it to create a new pool");
+            throw new PoolAlreadyExistsException(
+                    path, "a file already exists there; open it, or delete it to create a new pool");
         }
         Path folder = CreationLeftovers.folderOf(path);
         Path temp = CreationLeftovers.temporaryFor(path);
@@ -113,17 +123,27 @@ public final class PoolFile implements AutoCloseable {
             CreationLeftovers.remove(path, null, names);
             createPrivateFile(temp);
             identity = LockedFiles.identity(temp);
-            LockedFiles.claim(identity);   // a file just made: nothing here holds it yet
+            LockedFiles.claim(identity); // a file just made: nothing here holds it yet
             // FileSpace opens and closes its own descriptor, which would drop a lock taken before.
             FileSpace.allocate(temp, size);
             PoolLayout layout = PoolLayout.of(size, PoolLayout.DEFAULT_LANES);
-            PoolHeader header = new PoolHeader(PoolHeader.FORMAT_MAJOR, PoolHeader.FORMAT_MINOR, 0, 0,
-                    UUID.randomUUID(), layoutName, size, System.currentTimeMillis(), layout.laneCount());
+            PoolHeader header = new PoolHeader(
+                    PoolHeader.FORMAT_MAJOR,
+                    PoolHeader.FORMAT_MINOR,
+                    0,
+                    0,
+                    UUID.randomUUID(),
+                    layoutName,
+                    size,
+                    System.currentTimeMillis(),
+                    layout.laneCount());
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofShared()) {
+                    Arena arena = Arena.ofShared()) {
                 if (ch.tryLock() == null) {
-                    throw new PmemException(path, "another process took this pool's temporary file " + temp
-                            + " while it was being created; create the pool again");
+                    throw new PmemException(
+                            path,
+                            "another process took this pool's temporary file " + temp
+                                    + " while it was being created; create the pool again");
                 }
                 MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
                 format.accept(new MappedFormat(seg, layout));
@@ -143,12 +163,16 @@ public final class PoolFile implements AutoCloseable {
                 names.syncFolder(folder);
             }
         } catch (FileSpace.NoSpaceException e) {
-            throw new PoolNoSpaceException(path, "the file system has no room for " + size
-                    + " bytes; free disk space, choose a smaller pool size, or put the pool elsewhere");
+            throw new PoolNoSpaceException(
+                    path,
+                    "the file system has no room for " + size
+                            + " bytes; free disk space, choose a smaller pool size, or put the pool elsewhere");
         } catch (FileAlreadyExistsException e) {
-            throw new PoolAlreadyExistsException(path, "a file appeared there while the pool was being created; open it instead");
+            throw new PoolAlreadyExistsException(
+                    path, "a file appeared there while the pool was being created; open it instead");
         } catch (IOException e) {
-            throw new PmemException(path, "cannot create the pool file: " + e + "; check that the folder exists and is writable", e);
+            throw new PmemException(
+                    path, "cannot create the pool file: " + e + "; check that the folder exists and is writable", e);
         } finally {
             if (identity != null) {
                 LockedFiles.release(identity);
@@ -163,8 +187,7 @@ public final class PoolFile implements AutoCloseable {
     }
 
     /** The new file's mapping and layout, for writing its empty structures. */
-    public record MappedFormat(MemorySegment segment, PoolLayout layout) {
-    }
+    public record MappedFormat(MemorySegment segment, PoolLayout layout) {}
 
     private static void createPrivateFile(Path file) throws IOException {
         try {
@@ -258,8 +281,9 @@ public final class PoolFile implements AutoCloseable {
         try {
             int removed = CreationLeftovers.remove(path, identity, names);
             if (removed > 0) {
-                LOG.log(System.Logger.Level.INFO, "removed " + removed + " temporary file(s) left by a cut creation of "
-                        + path);
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "removed " + removed + " temporary file(s) left by a cut creation of " + path);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove temporary files left beside " + path + ": " + e);
@@ -274,8 +298,10 @@ public final class PoolFile implements AutoCloseable {
     }
 
     private static PoolInUseException inUse(Path path) {
-        return new PoolInUseException(path, "the pool is already open in another process (or elsewhere in this one);"
-                + " stop that process or close the pool there, or give this instance its own pool path");
+        return new PoolInUseException(
+                path,
+                "the pool is already open in another process (or elsewhere in this one);"
+                        + " stop that process or close the pool there, or give this instance its own pool path");
     }
 
     private static FileLock lockOrFail(Path path, FileChannel channel) throws IOException {
@@ -298,42 +324,61 @@ public final class PoolFile implements AutoCloseable {
         PoolHeader.Decoded da = PoolHeader.decode(a);
         PoolHeader.Decoded db = PoolHeader.decode(b);
         if (!da.magicOk() && !db.magicOk()) {
-            throw new NotAPoolException(path, "the file is not a pool (no pool header found); check the path,"
-                    + " or create a new pool at another path");
+            throw new NotAPoolException(
+                    path,
+                    "the file is not a pool (no pool header found); check the path,"
+                            + " or create a new pool at another path");
         }
         PoolHeader.Decoded chosen = da.valid() ? da : db;
         if (!chosen.valid()) {
             if (fileSize < 2L * PoolLayout.HEADER_SIZE) {
-                throw new PoolTruncatedException(path, "the file is too short to hold a pool header (" + fileSize
-                        + " bytes); restore it from a backup, or delete it and create a new pool");
+                throw new PoolTruncatedException(
+                        path,
+                        "the file is too short to hold a pool header (" + fileSize
+                                + " bytes); restore it from a backup, or delete it and create a new pool");
             }
-            throw new PoolCorruptedException(path, "both copies of the pool header fail their checksum: the file is"
-                    + " damaged; restore it from a backup, or delete it to start with an empty pool");
+            throw new PoolCorruptedException(
+                    path,
+                    "both copies of the pool header fail their checksum: the file is"
+                            + " damaged; restore it from a backup, or delete it to start with an empty pool");
         }
         PoolHeader h = chosen.header();
         if (h.major() > PoolHeader.FORMAT_MAJOR || (h.incompatFlags() & ~PoolHeader.KNOWN_INCOMPAT) != 0) {
-            throw new PoolFormatTooNewException(path, "the pool was written in format " + h.major() + "." + h.minor()
-                    + " (incompatible features 0x" + Long.toHexString(h.incompatFlags()) + "), which this release"
-                    + " (format " + PoolHeader.FORMAT_MAJOR + "." + PoolHeader.FORMAT_MINOR + ") cannot read;"
-                    + " upgrade pmem-core to the release that wrote it");
+            throw new PoolFormatTooNewException(
+                    path,
+                    "the pool was written in format " + h.major() + "." + h.minor()
+                            + " (incompatible features 0x" + Long.toHexString(h.incompatFlags())
+                            + "), which this release"
+                            + " (format " + PoolHeader.FORMAT_MAJOR + "." + PoolHeader.FORMAT_MINOR + ") cannot read;"
+                            + " upgrade pmem-core to the release that wrote it");
         }
         if (expectedLayout != null && !expectedLayout.equals(h.layout())) {
-            throw new PoolLayoutMismatchException(path, "the pool was created for layout '" + h.layout() + "', not '"
-                    + expectedLayout + "'; open it with layout '" + h.layout() + "', or use another pool path for '"
-                    + expectedLayout + "'");
+            throw new PoolLayoutMismatchException(
+                    path,
+                    "the pool was created for layout '" + h.layout() + "', not '"
+                            + expectedLayout + "'; open it with layout '" + h.layout()
+                            + "', or use another pool path for '"
+                            + expectedLayout + "'");
         }
         if (h.poolSize() < PoolLayout.MIN_POOL_SIZE || h.laneCount() < 1 || h.laneCount() > 4096) {
-            throw new PoolCorruptedException(path, "the pool header holds impossible geometry (size " + h.poolSize()
-                    + ", lanes " + h.laneCount() + "); restore the file from a backup, or delete it to start empty");
+            throw new PoolCorruptedException(
+                    path,
+                    "the pool header holds impossible geometry (size " + h.poolSize() + ", lanes " + h.laneCount()
+                            + "); restore the file from a backup, or delete it to start empty");
         }
         if (fileSize < h.poolSize()) {
-            throw new PoolTruncatedException(path, "the file has " + fileSize + " bytes but its header records "
-                    + h.poolSize() + "; it was cut short (a partial copy or a full disk): restore it from a backup,"
-                    + " or delete it and create a new pool");
+            throw new PoolTruncatedException(
+                    path,
+                    "the file has " + fileSize + " bytes but its header records "
+                            + h.poolSize()
+                            + "; it was cut short (a partial copy or a full disk): restore it from a backup,"
+                            + " or delete it and create a new pool");
         }
         if (fileSize > h.poolSize()) {
-            throw new PoolCorruptedException(path, "the file has " + fileSize + " bytes but its header records "
-                    + h.poolSize() + "; it was extended by something other than this library: restore it from a backup");
+            throw new PoolCorruptedException(
+                    path,
+                    "the file has " + fileSize + " bytes but its header records " + h.poolSize()
+                            + "; it was extended by something other than this library: restore it from a backup");
         }
         return h;
     }

@@ -23,14 +23,23 @@ import java.util.zip.CRC32C;
  *   4088 CRC32C of bytes 0..4087 8
  * </pre>
  */
-public record PoolHeader(int major, int minor, long compatFlags, long incompatFlags, UUID uuid, String layout,
-                         long poolSize, long creationTimeMillis, int laneCount) {
+public record PoolHeader(
+        int major,
+        int minor,
+        long compatFlags,
+        long incompatFlags,
+        UUID uuid,
+        String layout,
+        long poolSize,
+        long creationTimeMillis,
+        int laneCount) {
 
     public static final long MAGIC = 0x4752505353454D50L; // "PMEMSPRG" little-endian
     public static final int FORMAT_MAJOR = 1;
     public static final int FORMAT_MINOR = 0;
     /** Incompat features this build understands (none yet). */
     public static final long KNOWN_INCOMPAT = 0;
+
     public static final int MAX_LAYOUT_BYTES = 63;
     private static final int CHECKSUM_AT = PoolLayout.HEADER_SIZE - 8;
 
@@ -73,8 +82,19 @@ public record PoolHeader(int major, int minor, long compatFlags, long incompatFl
             end++;
         }
         String layout = new String(raw, 48, end - 48, StandardCharsets.UTF_8);
-        return new Decoded(true, true, new PoolHeader(b.getInt(8), b.getInt(12), b.getLong(16), b.getLong(24),
-                new UUID(b.getLong(32), b.getLong(40)), layout, b.getLong(112), b.getLong(120), b.getInt(128)));
+        return new Decoded(
+                true,
+                true,
+                new PoolHeader(
+                        b.getInt(8),
+                        b.getInt(12),
+                        b.getLong(16),
+                        b.getLong(24),
+                        new UUID(b.getLong(32), b.getLong(40)),
+                        layout,
+                        b.getLong(112),
+                        b.getLong(120),
+                        b.getInt(128)));
     }
 
     private static long checksum(byte[] raw) {

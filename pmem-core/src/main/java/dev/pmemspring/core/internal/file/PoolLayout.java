@@ -43,8 +43,8 @@ public record PoolLayout(long poolSize, int laneCount, long heapTableOffset, int
         if (chunks > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("pool size " + poolSize + " exceeds the largest supported pool");
         }
-        return new PoolLayout(poolSize, laneCount, heapTable, (int) Math.max(chunks, 0),
-                heapTable + roundUp(chunks * 8, PAGE));
+        return new PoolLayout(
+                poolSize, laneCount, heapTable, (int) Math.max(chunks, 0), heapTable + roundUp(chunks * 8, PAGE));
     }
 
     public long laneOffset(int lane) {

@@ -26,8 +26,7 @@ public final class ShutdownState {
     private static final long SYNC = 1;
     private static final long PROCESS = 2;
 
-    private ShutdownState() {
-    }
+    private ShutdownState() {}
 
     /** Whether the pool was left open in process mode by a boot other than this one. */
     public static boolean wasCutByMachineCrash(PersistentMemory memory) {

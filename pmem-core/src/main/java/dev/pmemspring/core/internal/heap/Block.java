@@ -52,8 +52,7 @@ public sealed interface Block permits Block.Unit, Block.Span {
      * @param offset the bitmap word or chunk header
      * @param bitmap whether it is a bitmap word (then {@code mask} is the block's bit) or a chunk header
      */
-    record StateWord(long offset, boolean bitmap, long mask, long usedHeader, long freeHeader) {
-    }
+    record StateWord(long offset, boolean bitmap, long mask, long usedHeader, long freeHeader) {}
 
     /** Unit {@code index} of {@code run}. */
     record Unit(long handle, Run run, int index) implements Block {
@@ -145,8 +144,12 @@ public sealed interface Block permits Block.Unit, Block.Span {
 
         @Override
         public StateWord stateWord(Heap heap) {
-            return new StateWord(heap.layout().chunkHeaderOffset(firstChunk), false, 0,
-                    ChunkHeader.of(ChunkHeader.USED, chunks), ChunkHeader.of(ChunkHeader.FREE, chunks));
+            return new StateWord(
+                    heap.layout().chunkHeaderOffset(firstChunk),
+                    false,
+                    0,
+                    ChunkHeader.of(ChunkHeader.USED, chunks),
+                    ChunkHeader.of(ChunkHeader.FREE, chunks));
         }
     }
 }

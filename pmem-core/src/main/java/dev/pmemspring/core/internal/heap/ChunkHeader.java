@@ -20,8 +20,7 @@ final class ChunkHeader {
 
     private static final long CHECK = 0xC5L << 8;
 
-    private ChunkHeader() {
-    }
+    private ChunkHeader() {}
 
     static long of(int type, int chunks) {
         return type | CHECK | ((long) chunks << 32);

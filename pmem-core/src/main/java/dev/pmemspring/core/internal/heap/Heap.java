@@ -48,9 +48,12 @@ public final class Heap {
     private final List<Run> runs = new ArrayList<>();
     /** Runs found on open and not yet read (see {@link #sortRuns}). */
     private final ConcurrentLinkedQueue<Run> unsorted = new ConcurrentLinkedQueue<>();
+
     private final ConcurrentSkipListMap<Integer, Integer> usedSpans = new ConcurrentSkipListMap<>();
+
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Run>[] partialRuns = new ConcurrentLinkedQueue[SizeClasses.COUNT];
+
     private final Arena[] arenas;
     private final AtomicInteger nextArena = new AtomicInteger();
     private final ThreadLocal<Arena> arenaOfThread;
@@ -100,8 +103,8 @@ public final class Heap {
             int type = ChunkHeader.type(header);
             int length = ChunkHeader.chunks(header);
             if (type == 0 || length <= 0 || length > count - chunk) {
-                throw new HeapDamageException("chunk " + chunk + " has " + ChunkHeader.describe(header)
-                        + " (heap has " + count + " chunks)");
+                throw new HeapDamageException(
+                        "chunk " + chunk + " has " + ChunkHeader.describe(header) + " (heap has " + count + " chunks)");
             }
             switch (type) {
                 case ChunkHeader.FREE -> freeSpans.addMerged(chunk, length);
@@ -347,8 +350,8 @@ public final class Heap {
                 }
                 // Every unit's persistent bit is clear (frees clear it before they release), so
                 // one store of the chunk header frees the run as a whole.
-                lanes.commit(new RedoBatch().set(layout.chunkHeaderOffset(run.firstChunk),
-                        ChunkHeader.of(ChunkHeader.FREE, run.chunks)));
+                lanes.commit(new RedoBatch()
+                        .set(layout.chunkHeaderOffset(run.firstChunk), ChunkHeader.of(ChunkHeader.FREE, run.chunks)));
                 for (int c = run.firstChunk; c < run.firstChunk + run.chunks; c++) {
                     runOfChunk[c] = null;
                 }
@@ -568,8 +571,9 @@ public final class Heap {
                 boolean persistent = (word & (1L << bit)) != 0;
                 if (persistent != run.isTaken(unit)) {
                     problems.add("offset " + run.handleOf(unit) + ": unit " + unit + " of run at chunk " + chunk
-                            + (persistent ? " is allocated on media but free in the allocator"
-                                          : " is free on media but taken in the allocator"));
+                            + (persistent
+                                    ? " is allocated on media but free in the allocator"
+                                    : " is free on media but taken in the allocator"));
                 }
                 used += persistent ? 1 : 0;
             }
@@ -650,7 +654,12 @@ public final class Heap {
             chunkLock.unlock();
         }
         long heapSize = layout.chunkCount() * PoolLayout.CHUNK_SIZE;
-        return new HeapUsage(heapSize, used, freeChunks * PoolLayout.CHUNK_SIZE + freeInRuns,
-                Math.max(largestSpan * PoolLayout.CHUNK_SIZE, largestUnitFree), objects, snapshot.size());
+        return new HeapUsage(
+                heapSize,
+                used,
+                freeChunks * PoolLayout.CHUNK_SIZE + freeInRuns,
+                Math.max(largestSpan * PoolLayout.CHUNK_SIZE, largestUnitFree),
+                objects,
+                snapshot.size());
     }
 }

@@ -35,6 +35,7 @@ public final class HeapOperation implements AutoCloseable {
     private final RedoBatch batch = new RedoBatch();
     /** Units reserved by handle alone ({@link #reserveUnit}): the first, then any more. */
     private long unit = -1;
+
     private long[] moreUnits;
     private int moreUnitCount;
     private Block reservation;
@@ -149,9 +150,15 @@ public final class HeapOperation implements AutoCloseable {
         committed = false;
     }
 
-    private static void cancel(Heap heap, long unit, long[] moreUnits, int moreUnitCount, Block reservation,
-                               List<Block> moreReservations, Block release,
-                               List<Block> moreReleases) {
+    private static void cancel(
+            Heap heap,
+            long unit,
+            long[] moreUnits,
+            int moreUnitCount,
+            Block reservation,
+            List<Block> moreReservations,
+            Block release,
+            List<Block> moreReleases) {
         if (unit >= 0) {
             heap.cancelUnit(unit);
             for (int i = 0; i < moreUnitCount; i++) {

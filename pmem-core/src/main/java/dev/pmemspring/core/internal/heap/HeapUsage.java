@@ -10,5 +10,4 @@ package dev.pmemspring.core.internal.heap;
  * @param objects allocated blocks
  * @param runs runs of size-class units
  */
-public record HeapUsage(long heapSize, long used, long free, long largestFreeBlock, long objects, int runs) {
-}
+public record HeapUsage(long heapSize, long used, long free, long largestFreeBlock, long objects, int runs) {}

@@ -31,6 +31,7 @@ final class Run {
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
     /** Longs per cache line. */
     private static final int LINE = 8;
+
     private static final int FIRST_WORD = LINE;
 
     final int firstChunk;
@@ -53,9 +54,11 @@ final class Run {
      * whether a run is full or empty scan its bitmap instead.
      */
     private final long[] bits;
+
     private volatile boolean loaded;
     /** Whether an arena holds this run or it waits in its class's queue; else it is full and parked. */
     final AtomicBoolean listed = new AtomicBoolean();
+
     private int hint;
     /** Set while the heap checks whether to turn this empty run back into chunks. */
     volatile boolean retiring;
@@ -142,8 +145,10 @@ final class Run {
         }
         if (memory.getLong(offset) != headerWord(unitSize, units)) {
             // A damaged run header: take no unit from it and free none into it.
-            LOG.log(System.Logger.Level.WARNING, "run at chunk " + firstChunk + " has a damaged header;"
-                    + " its space is left unused (run the check tool)");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "run at chunk " + firstChunk + " has a damaged header;"
+                            + " its space is left unused (run the check tool)");
             for (int w = 0; w < words; w++) {
                 bits[FIRST_WORD + w] = -1L;
             }

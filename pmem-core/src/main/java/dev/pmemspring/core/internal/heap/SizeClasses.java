@@ -13,8 +13,7 @@ final class SizeClasses {
     private static final int[] UNITS = build();
     static final int COUNT = UNITS.length;
 
-    private SizeClasses() {
-    }
+    private SizeClasses() {}
 
     private static int[] build() {
         int[] units = new int[128];

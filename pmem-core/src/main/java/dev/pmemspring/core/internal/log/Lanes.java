@@ -27,6 +27,7 @@ public final class Lanes {
     private final Lane[] lanes;
     /** Whether each lane is taken, one flag per cache line, so threads on neighbouring lanes do not share one. */
     private final AtomicIntegerArray taken;
+
     private final ThreadLocal<ThreadLanes> threadLanes = ThreadLocal.withInitial(ThreadLanes::new);
     private int nextHint;
 

@@ -6,7 +6,9 @@ package dev.pmemspring.core.internal.log;
  * changes to other bits of the same word (several runs' units share a bitmap word).
  */
 public enum RedoOp {
-    SET, OR, AND;
+    SET,
+    OR,
+    AND;
 
     static final RedoOp[] BY_CODE = values();
 }

@@ -29,8 +29,8 @@ final class ClockEviction {
     private int clockStripe;
     private long clockSlot;
 
-    ClockEviction(PersistentMemory memory, StripeTable table, EntryReader entries, StripeGrowth growth,
-                  SlotRemoval removal) {
+    ClockEviction(
+            PersistentMemory memory, StripeTable table, EntryReader entries, StripeGrowth growth, SlotRemoval removal) {
         this.memory = memory;
         this.table = table;
         this.entries = entries;

@@ -31,8 +31,7 @@ final class EntryFormat {
     private static final long RESERVED = 12;
     private static final long EXPIRES_AT = 16;
 
-    private EntryFormat() {
-    }
+    private EntryFormat() {}
 
     static int storedChecksum(PersistentMemory memory, long entry) {
         return memory.getInt(entry + CHECKSUM);

@@ -13,8 +13,7 @@ final class KeyHash {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long M = 0x9E3779B97F4A7C15L;
 
-    private KeyHash() {
-    }
+    private KeyHash() {}
 
     static long of(byte[] key) {
         long h = 0x27D4EB2F165667C5L ^ (key.length * M);

@@ -44,7 +44,9 @@ public final class MapCatalogue {
         for (int i = 0; i < CAPACITY; i++) {
             long slot = slotAt(block, i);
             long header = memory.getLong(slot + HEADER_HANDLE);
-            if (header != 0 && wanted.length == (memory.getByte(slot + NAME_LENGTH) & 0xFF) && nameAt(slot).equals(name)) {
+            if (header != 0
+                    && wanted.length == (memory.getByte(slot + NAME_LENGTH) & 0xFF)
+                    && nameAt(slot).equals(name)) {
                 return header;
             }
         }
@@ -160,7 +162,8 @@ public final class MapCatalogue {
     private static byte[] checkName(String name) {
         byte[] bytes = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0 || bytes.length > MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("a map name must have 1 to " + MAX_NAME_BYTES + " UTF-8 bytes: '" + name + "'");
+            throw new IllegalArgumentException(
+                    "a map name must have 1 to " + MAX_NAME_BYTES + " UTF-8 bytes: '" + name + "'");
         }
         return bytes;
     }

@@ -29,8 +29,7 @@ final class MapHeader {
     private static final long STRIPE_WORDS = 64;
     private static final long STRIPE_BYTES = STRIPE_WORDS + 8L * STRIPES;
 
-    private MapHeader() {
-    }
+    private MapHeader() {}
 
     static long magicAt(long header) {
         return header;

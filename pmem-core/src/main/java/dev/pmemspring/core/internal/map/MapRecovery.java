@@ -26,8 +26,14 @@ final class MapRecovery {
     private final EntryReader entries;
     private final StripeGrowth growth;
 
-    MapRecovery(PersistentMemory memory, Heap heap, Lanes lanes, long header, StripeTable table, EntryReader entries,
-                StripeGrowth growth) {
+    MapRecovery(
+            PersistentMemory memory,
+            Heap heap,
+            Lanes lanes,
+            long header,
+            StripeTable table,
+            EntryReader entries,
+            StripeGrowth growth) {
         this.memory = memory;
         this.heap = heap;
         this.lanes = lanes;
@@ -144,7 +150,8 @@ final class MapRecovery {
         byte[] key = entries.key(entry);
         byte[] value = entries.valueOf(entry, keyLength, valueLength);
         long hash = KeyHash.of(key);
-        if (StripeTable.stripeOf(hash) != s || StripeTable.tagOf(hash) != StripeTable.tagOfSlot(v)
+        if (StripeTable.stripeOf(hash) != s
+                || StripeTable.tagOf(hash) != StripeTable.tagOfSlot(v)
                 || !entries.intact(entry, key, value)) {
             return 0;
         }

@@ -43,6 +43,7 @@ public final class PersistentHashMap {
      * copy into the log grows with the entry while the saving does not.
      */
     private static final long MAX_REWRITTEN_ENTRY = 2048;
+
     public static final long HEADER_SIZE = MapHeader.SIZE;
 
     private final PersistentMemory memory;
@@ -58,6 +59,7 @@ public final class PersistentHashMap {
     private final HeapOperation[] operations = new HeapOperation[STRIPES];
     /** One entry-writing scratch per stripe, made on first use, used by the holder of the stripe's lock. */
     private final EntryFormat.Scratch[] scratches = new EntryFormat.Scratch[STRIPES];
+
     private final LongAdder checksumFailures = new LongAdder();
     private final LongAdder expiredRemoved = new LongAdder();
 
@@ -98,8 +100,8 @@ public final class PersistentHashMap {
     }
 
     /** Opens the map whose header is at {@code header}: reads a few words, whatever its size. */
-    public static PersistentHashMap open(PersistentMemory memory, Heap heap, Lanes lanes, AtomicRewrite rewrites,
-                                         long header) {
+    public static PersistentHashMap open(
+            PersistentMemory memory, Heap heap, Lanes lanes, AtomicRewrite rewrites, long header) {
         if (memory.getLong(MapHeader.magicAt(header)) != MapHeader.MAGIC) {
             throw new IllegalStateException("block " + header + " is not a map header");
         }
@@ -215,7 +217,8 @@ public final class PersistentHashMap {
             long slot = table.findSlot(s, hash, key);
             // Still that entry, and still as the reader saw it: a same-size put may have rewritten
             // it in place since.
-            if (slot >= 0 && StripeTable.entryOf(memory.getLong(slot)) == entry
+            if (slot >= 0
+                    && StripeTable.entryOf(memory.getLong(slot)) == entry
                     && (damaged ? entries.intactValue(entry, key) == null : entries.expired(entry))) {
                 removeSlot(s, slot, entry);
                 (damaged ? checksumFailures : expiredRemoved).increment();
@@ -228,7 +231,11 @@ public final class PersistentHashMap {
     // ---------------------------------------------------------------- writes
 
     /** How a write treats a key that is present. */
-    public enum Mode { PUT, PUT_IF_ABSENT, REPLACE }
+    public enum Mode {
+        PUT,
+        PUT_IF_ABSENT,
+        REPLACE
+    }
 
     /**
      * Writes {@code value} for {@code key} as the mode says.
@@ -420,7 +427,8 @@ public final class PersistentHashMap {
     private void addCounters(HeapOperation op, int s, long entries, long bytes) {
         if (entries != 0) {
             long word = table.stripeWord(s);
-            op.set(table.stripeWordOffset(s),
+            op.set(
+                    table.stripeWordOffset(s),
                     MapHeader.stripeWord(MapHeader.countOf(word) + entries, MapHeader.tableOf(word)));
         }
         if (bytes != 0) {
@@ -484,8 +492,7 @@ public final class PersistentHashMap {
     }
 
     /** A live entry, as iteration and eviction see it. */
-    public record Entry(byte[] key, byte[] value, long expiresAt) {
-    }
+    public record Entry(byte[] key, byte[] value, long expiresAt) {}
 
     /**
      * The live entries of one stripe, read consistently (used for weakly consistent iteration:
@@ -503,7 +510,7 @@ public final class PersistentHashMap {
                 int keyLength = EntryFormat.keyLength(memory, entry);
                 int valueLength = EntryFormat.valueLength(memory, entry);
                 if (!entries.plausible(entry, keyLength, valueLength)) {
-                    return true;   // damaged: a reader of the key drops it; iteration only skips it
+                    return true; // damaged: a reader of the key drops it; iteration only skips it
                 }
                 byte[] key = entries.key(entry);
                 byte[] value = entries.valueOf(entry, key.length, valueLength);

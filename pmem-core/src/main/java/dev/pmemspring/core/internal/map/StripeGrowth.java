@@ -29,6 +29,7 @@ final class StripeGrowth {
     private final ReentrantLock growLock = new ReentrantLock();
     /** Stripes in the current table; growth is under way while fewer than all. */
     private final AtomicInteger moved = new AtomicInteger();
+
     private final AtomicInteger helpCursor = new AtomicInteger();
 
     StripeGrowth(PersistentMemory memory, Heap heap, Lanes lanes, long header, StripeTable table, EntryReader entries) {

@@ -26,8 +26,7 @@ final class StripeTable {
     private static final long HANDLE_MASK = 0x0000_FFFF_FFFF_FFF0L;
 
     /** The two tables and which is current; immutable, replaced when growth starts. */
-    record Tables(long[] handle, long[] stripeSize, int current) {
-    }
+    record Tables(long[] handle, long[] stripeSize, int current) {}
 
     /** What {@link #visitLive} calls for each live slot; returns false to stop the walk. */
     @FunctionalInterface
@@ -41,6 +40,7 @@ final class StripeTable {
     private final StripeLock[] locks = new StripeLock[STRIPES];
     /** Per stripe: tombstones since it last moved; counted from 0 at open (older ones uncounted). */
     final int[] tombstones = new int[STRIPES];
+
     private volatile Tables tables;
 
     StripeTable(PersistentMemory memory, long header) {
@@ -50,9 +50,14 @@ final class StripeTable {
             locks[s] = new StripeLock();
         }
         tables = new Tables(
-                new long[] {memory.getLong(MapHeader.tableHandleAt(header, 0)), memory.getLong(MapHeader.tableHandleAt(header, 1))},
-                new long[] {memory.getLong(MapHeader.tableStripeSizeAt(header, 0)),
-                        memory.getLong(MapHeader.tableStripeSizeAt(header, 1))},
+                new long[] {
+                    memory.getLong(MapHeader.tableHandleAt(header, 0)),
+                    memory.getLong(MapHeader.tableHandleAt(header, 1))
+                },
+                new long[] {
+                    memory.getLong(MapHeader.tableStripeSizeAt(header, 0)),
+                    memory.getLong(MapHeader.tableStripeSizeAt(header, 1))
+                },
                 (int) memory.getLong(MapHeader.currentTableAt(header)));
     }
 

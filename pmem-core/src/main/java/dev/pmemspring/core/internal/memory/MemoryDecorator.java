@@ -11,8 +11,7 @@ public final class MemoryDecorator {
 
     private static final ThreadLocal<UnaryOperator<PersistentMemory>> CURRENT = new ThreadLocal<>();
 
-    private MemoryDecorator() {
-    }
+    private MemoryDecorator() {}
 
     /** Decorates the memory of every pool this thread opens until {@link #clear()}. */
     public static void set(UnaryOperator<PersistentMemory> decorator) {

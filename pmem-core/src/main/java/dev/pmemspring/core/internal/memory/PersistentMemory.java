@@ -36,7 +36,8 @@ public interface PersistentMemory {
 
     /** Atomic compare-and-set of an aligned word. */
     default boolean compareAndSetLong(long offset, long expected, long value) {
-        throw new UnsupportedOperationException("compareAndSetLong on " + getClass().getName());
+        throw new UnsupportedOperationException(
+                "compareAndSetLong on " + getClass().getName());
     }
 
     /** Atomic OR of an aligned word; returns the previous value. */

@@ -22,7 +22,11 @@ import java.util.TreeMap;
  */
 final class ActiveTransaction implements Transaction {
 
-    private enum State { ACTIVE, COMMITTED, ABORTED }
+    private enum State {
+        ACTIVE,
+        COMMITTED,
+        ABORTED
+    }
 
     private final TransactionEngine engine;
     private final UndoLog undo;
@@ -32,10 +36,12 @@ final class ActiveTransaction implements Transaction {
     private final TreeMap<Long, Long> snapshots = new TreeMap<>();
     /** Blocks allocated here: start -> end. Need no snapshot; flushed at commit. */
     private final TreeMap<Long, Long> fresh = new TreeMap<>();
+
     private final List<Block> allocations = new ArrayList<>();
     private final List<Block> frees = new ArrayList<>();
     /** Blocks allocated and freed here: free again whatever the outcome. */
     private final List<Block> freedFresh = new ArrayList<>();
+
     private final Set<Long> freed = new HashSet<>();
     private List<Runnable> onCommit;
     private List<Runnable> onAbort;
@@ -134,7 +140,10 @@ final class ActiveTransaction implements Transaction {
             throw new IllegalArgumentException("handle " + handle + " was already freed in this transaction");
         }
         lockBlock(handle);
-        Block own = allocations.stream().filter(r -> r.handle() == handle).findFirst().orElse(null);
+        Block own = allocations.stream()
+                .filter(r -> r.handle() == handle)
+                .findFirst()
+                .orElse(null);
         if (own != null) {
             freeFresh(own);
             return;
@@ -201,8 +210,9 @@ final class ActiveTransaction implements Transaction {
     public void commit() {
         checkOwner();
         if (state == State.ABORTED) {
-            throw new TransactionAbortedException("the transaction was rolled back"
-                    + (abortCause == null ? "" : " after: " + abortCause), abortCause);
+            throw new TransactionAbortedException(
+                    "the transaction was rolled back" + (abortCause == null ? "" : " after: " + abortCause),
+                    abortCause);
         }
         if (state == State.COMMITTED) {
             throw new IllegalStateException("the transaction has already committed");
@@ -329,8 +339,10 @@ final class ActiveTransaction implements Transaction {
     private void checkUsable() {
         checkOwner();
         if (state == State.ABORTED) {
-            throw new TransactionAbortedException("the transaction was rolled back"
-                    + (abortCause == null ? "" : " after: " + abortCause) + "; begin a new one", abortCause);
+            throw new TransactionAbortedException(
+                    "the transaction was rolled back" + (abortCause == null ? "" : " after: " + abortCause)
+                            + "; begin a new one",
+                    abortCause);
         }
         if (state == State.COMMITTED) {
             throw new IllegalStateException("the transaction has already committed");
@@ -339,7 +351,8 @@ final class ActiveTransaction implements Transaction {
 
     private void checkOwner() {
         if (Thread.currentThread() != owner) {
-            throw new IllegalStateException("a transaction belongs to the thread that began it (" + owner.getName() + ")");
+            throw new IllegalStateException(
+                    "a transaction belongs to the thread that began it (" + owner.getName() + ")");
         }
     }
 

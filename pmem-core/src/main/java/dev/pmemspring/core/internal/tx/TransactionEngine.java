@@ -33,8 +33,14 @@ public final class TransactionEngine {
     final LongAdder committed = new LongAdder();
     final LongAdder aborted = new LongAdder();
 
-    public TransactionEngine(PersistentMemory memory, PoolLayout layout, Heap heap, Lanes lanes, Duration lockTimeout,
-                             Path path, LongFunction<PoolOutOfMemoryException> outOfMemory) {
+    public TransactionEngine(
+            PersistentMemory memory,
+            PoolLayout layout,
+            Heap heap,
+            Lanes lanes,
+            Duration lockTimeout,
+            Path path,
+            LongFunction<PoolOutOfMemoryException> outOfMemory) {
         this.memory = memory;
         this.heap = heap;
         this.lanes = lanes;

@@ -52,8 +52,7 @@ final class UndoLog {
         long extend(long nextField, long size);
     }
 
-    private record Segment(long nextField, long start, long end) {
-    }
+    private record Segment(long nextField, long start, long end) {}
 
     private final PersistentMemory memory;
     private final long area;
@@ -72,7 +71,9 @@ final class UndoLog {
         segments.add(new Segment(area + 8, area + 16, area + areaSize));
         long next = memory.getLong(area + 8);
         // A damaged link ends the chain instead of leading reads outside the pool or round a loop.
-        while (next > 0 && (next & 7) == 0 && next + EXTENSION_SIZE <= memory.size()
+        while (next > 0
+                && (next & 7) == 0
+                && next + EXTENSION_SIZE <= memory.size()
                 && segments.size() <= memory.size() / EXTENSION_SIZE) {
             segments.add(new Segment(next, next + 8, next + EXTENSION_SIZE));
             next = memory.getLong(next);
@@ -203,10 +204,13 @@ final class UndoLog {
                 long length = header & 0x00FFFFFFFFFFFFFFL;
                 long words = (length + 7) >>> 3;
                 boolean snapshot = kind == SNAPSHOT || kind == SNAPSHOT_CRC;
-                if (kind < SNAPSHOT || kind > SNAPSHOT_CRC || length <= 0
+                if (kind < SNAPSHOT
+                        || kind > SNAPSHOT_CRC
+                        || length <= 0
                         || 8 * (3 + words) > segment.end() - at
                         || (!snapshot && length != 8)
-                        || target < 0 || target + length > memory.size()) {
+                        || target < 0
+                        || target + length > memory.size()) {
                     return valid;
                 }
                 if (checksum(kind, at, target, header, length, words) != memory.getLong(at + 8 * (2 + words))) {

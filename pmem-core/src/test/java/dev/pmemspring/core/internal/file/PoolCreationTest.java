@@ -91,16 +91,19 @@ class PoolCreationTest {
                 Path pool = after.resolve("p.pool");
                 boolean hadPool = Files.exists(pool);
                 if (cutBefore >= 2) {
-                    assertThat(hadPool).as("cut before step %d, disk holds %s: the name was synced", cutBefore, state)
+                    assertThat(hadPool)
+                            .as("cut before step %d, disk holds %s: the name was synced", cutBefore, state)
                             .isTrue();
                 }
                 // The service's next start: open what is there, or create anew; never half a pool.
                 try (PmemPool reopened = PmemPool.openOrCreate(pool, OPTIONS)) {
-                    assertThat(reopened.check().clean()).as("cut before step %d, disk holds %s", cutBefore, state)
+                    assertThat(reopened.check().clean())
+                            .as("cut before step %d, disk holds %s", cutBefore, state)
                             .isTrue();
                     reopened.root(8).putLong(0, 42);
                 }
-                assertThat(names(after)).as("no temporary file survives the next start (%s)", state)
+                assertThat(names(after))
+                        .as("no temporary file survives the next start (%s)", state)
                         .containsExactly("p.pool");
             }
         }
@@ -265,7 +268,9 @@ class PoolCreationTest {
         Path materialise(Set<String> state, Path into) throws IOException {
             Files.createDirectory(into);
             for (String n : state) {
-                Path from = cutCopy != null && Files.exists(cutCopy.resolve(n)) ? cutCopy.resolve(n) : syncedCopy.resolve(n);
+                Path from = cutCopy != null && Files.exists(cutCopy.resolve(n))
+                        ? cutCopy.resolve(n)
+                        : syncedCopy.resolve(n);
                 Files.createLink(into.resolve(n), from);
             }
             return into;

@@ -92,16 +92,24 @@ class PoolLockTest {
 
         static Process start(String mode, Path path) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
-            return new ProcessBuilder(List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1",
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    Child.class.getName(), mode, path.toString()))
+            return new ProcessBuilder(List.of(
+                            java,
+                            "-Xmx64m",
+                            "-XX:TieredStopAtLevel=1",
+                            "--enable-native-access=ALL-UNNAMED",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            Child.class.getName(),
+                            mode,
+                            path.toString()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
         }
 
         static String run(String mode, Path path) throws Exception {
             Process p = start(mode, path);
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line = out.readLine();
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 return line;

@@ -25,11 +25,12 @@ class ShutdownStateTest {
     @TempDir
     Path dir;
 
-    private static final PoolOptions PROCESS = PoolOptions.layout("s").withSize(16L << 20).withDurability(Durability.PROCESS);
+    private static final PoolOptions PROCESS =
+            PoolOptions.layout("s").withSize(16L << 20).withDurability(Durability.PROCESS);
 
     private static void edit(Path path, Consumer<PersistentMemory> change) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
+                Arena arena = Arena.ofConfined()) {
             change.accept(new MappedMemory(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena), false));
         }
     }
@@ -51,7 +52,8 @@ class ShutdownStateTest {
         edit(path, m -> ShutdownState.markOpen(m, Durability.PROCESS, new UUID(0x1234, 0x5678)));
         assertThatThrownBy(() -> PmemPool.open(path, PROCESS))
                 .isInstanceOf(PoolUnsafeShutdownException.class)
-                .hasMessageContaining("machine went down").hasMessageContaining("acceptUnsafeShutdown");
+                .hasMessageContaining("machine went down")
+                .hasMessageContaining("acceptUnsafeShutdown");
         try (PmemPool pool = PmemPool.open(path, PROCESS.withAcceptUnsafeShutdown(true))) {
             assertThat(pool.lastRecovery().unsafeShutdown()).isTrue();
         }

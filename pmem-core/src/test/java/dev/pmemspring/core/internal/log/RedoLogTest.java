@@ -68,7 +68,8 @@ class RedoLogTest {
     void refusesBatchesLargerThanTheLog() {
         RedoLog log = new RedoLog(new DyingMemory(), LOG, 64); // room for 3 entries
         assertThat(log.capacity()).isEqualTo(3);
-        assertThatThrownBy(() -> log.commit(batch())).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> log.commit(batch()))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exceeds");
         assertThatThrownBy(() -> new RedoBatch().set(3, 1)).isInstanceOf(IllegalArgumentException.class);
     }

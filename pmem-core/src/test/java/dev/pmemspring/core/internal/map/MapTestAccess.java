@@ -7,8 +7,7 @@ import java.util.List;
 /** Lets tests in other packages place keys in the map's table on purpose. */
 public final class MapTestAccess {
 
-    private MapTestAccess() {
-    }
+    private MapTestAccess() {}
 
     /**
      * {@code n} keys {@code prefix + i} that fall into one stripe of a new map at one start slot,

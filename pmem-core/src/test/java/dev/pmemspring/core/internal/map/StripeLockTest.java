@@ -34,7 +34,8 @@ class StripeLockTest {
         long held = lock.sequence();
 
         boolean taken = CompletableFuture.supplyAsync(lock::tryLock).get(10, TimeUnit.SECONDS);
-        Throwable released = CompletableFuture.runAsync(lock::unlock).handle((ok, e) -> e).get(10, TimeUnit.SECONDS);
+        Throwable released =
+                CompletableFuture.runAsync(lock::unlock).handle((ok, e) -> e).get(10, TimeUnit.SECONDS);
 
         assertThat(taken).isFalse();
         assertThat(released).hasRootCauseInstanceOf(IllegalMonitorStateException.class);

@@ -28,22 +28,103 @@ public final class DyingMemory implements PersistentMemory {
         }
     }
 
-    @Override public long size() { return inner.size(); }
-    @Override public byte getByte(long o) { return inner.getByte(o); }
-    @Override public void putByte(long o, byte v) { change(o); inner.putByte(o, v); }
-    @Override public short getShort(long o) { return inner.getShort(o); }
-    @Override public void putShort(long o, short v) { change(o); inner.putShort(o, v); }
-    @Override public int getInt(long o) { return inner.getInt(o); }
-    @Override public void putInt(long o, int v) { change(o); inner.putInt(o, v); }
-    @Override public long getLong(long o) { return inner.getLong(o); }
-    @Override public void putLong(long o, long v) { change(o); inner.putLong(o, v); }
-    @Override public void putLongAtomic(long o, long v) { change(o); inner.putLongAtomic(o, v); }
-    @Override public long getAndBitwiseOr(long o, long m) { change(o); return inner.getAndBitwiseOr(o, m); }
-    @Override public long getAndBitwiseAnd(long o, long m) { change(o); return inner.getAndBitwiseAnd(o, m); }
-    @Override public void getBytes(long o, byte[] t, int to, int l) { inner.getBytes(o, t, to, l); }
-    @Override public void putBytes(long o, byte[] s, int so, int l) { change(o); inner.putBytes(o, s, so, l); }
-    @Override public void copy(long s, long t, long l) { change(t); inner.copy(s, t, l); }
-    @Override public void fill(long o, long l, byte v) { change(o); inner.fill(o, l, v); }
-    @Override public void flush(long o, long l) { inner.flush(o, l); }
-    @Override public void drain() { inner.drain(); }
+    @Override
+    public long size() {
+        return inner.size();
+    }
+
+    @Override
+    public byte getByte(long o) {
+        return inner.getByte(o);
+    }
+
+    @Override
+    public void putByte(long o, byte v) {
+        change(o);
+        inner.putByte(o, v);
+    }
+
+    @Override
+    public short getShort(long o) {
+        return inner.getShort(o);
+    }
+
+    @Override
+    public void putShort(long o, short v) {
+        change(o);
+        inner.putShort(o, v);
+    }
+
+    @Override
+    public int getInt(long o) {
+        return inner.getInt(o);
+    }
+
+    @Override
+    public void putInt(long o, int v) {
+        change(o);
+        inner.putInt(o, v);
+    }
+
+    @Override
+    public long getLong(long o) {
+        return inner.getLong(o);
+    }
+
+    @Override
+    public void putLong(long o, long v) {
+        change(o);
+        inner.putLong(o, v);
+    }
+
+    @Override
+    public void putLongAtomic(long o, long v) {
+        change(o);
+        inner.putLongAtomic(o, v);
+    }
+
+    @Override
+    public long getAndBitwiseOr(long o, long m) {
+        change(o);
+        return inner.getAndBitwiseOr(o, m);
+    }
+
+    @Override
+    public long getAndBitwiseAnd(long o, long m) {
+        change(o);
+        return inner.getAndBitwiseAnd(o, m);
+    }
+
+    @Override
+    public void getBytes(long o, byte[] t, int to, int l) {
+        inner.getBytes(o, t, to, l);
+    }
+
+    @Override
+    public void putBytes(long o, byte[] s, int so, int l) {
+        change(o);
+        inner.putBytes(o, s, so, l);
+    }
+
+    @Override
+    public void copy(long s, long t, long l) {
+        change(t);
+        inner.copy(s, t, l);
+    }
+
+    @Override
+    public void fill(long o, long l, byte v) {
+        change(o);
+        inner.fill(o, l, v);
+    }
+
+    @Override
+    public void flush(long o, long l) {
+        inner.flush(o, l);
+    }
+
+    @Override
+    public void drain() {
+        inner.drain();
+    }
 }

@@ -31,7 +31,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <p>The bean takes the pool, so it is closed before the pool on shutdown (what is still unsent
  * stays in the pool for the next start).
  */
-@AutoConfiguration(after = PmemPoolAutoConfiguration.class, before = PmemCacheAutoConfiguration.class,
+@AutoConfiguration(
+        after = PmemPoolAutoConfiguration.class,
+        before = PmemCacheAutoConfiguration.class,
         afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({RedisCacheCoherence.class, RedisConnectionFactory.class})
 @ConditionalOnProperty(name = "pmem.cache.coherence.mode", havingValue = "redis")
@@ -46,22 +48,28 @@ public final class PmemCacheCoherenceAutoConfiguration {
     @ConditionalOnMissingBean(CacheCoherence.class)
     RedisCacheCoherence pmemCacheCoherence(PmemPool pool, RedisConnectionFactory redis, PmemProperties properties) {
         PmemProperties.Coherence props = properties.getCache().getCoherence();
-        String stream = props.getStream() != null && !props.getStream().isBlank() ? props.getStream()
+        String stream = props.getStream() != null && !props.getStream().isBlank()
+                ? props.getStream()
                 : STREAM_PREFIX + pool.info().layout();
         if (props.getMaxLength() < 1) {
-            throw new InvalidConfigurationPropertyValueException("pmem.cache.coherence.max-length",
-                    props.getMaxLength(), "the stream must keep at least one entry; size it for hours of writes");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.cache.coherence.max-length",
+                    props.getMaxLength(),
+                    "the stream must keep at least one entry; size it for hours of writes");
         }
         if (props.getOutboxCapacity() < 1) {
-            throw new InvalidConfigurationPropertyValueException("pmem.cache.coherence.outbox-capacity",
-                    props.getOutboxCapacity(), "at least one change must be able to wait while Redis is away");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.cache.coherence.outbox-capacity",
+                    props.getOutboxCapacity(),
+                    "at least one change must be able to wait while Redis is away");
         }
         if (props.getCatchUpTimeout() == null || props.getCatchUpTimeout().isNegative()) {
-            throw new InvalidConfigurationPropertyValueException("pmem.cache.coherence.catch-up-timeout",
-                    props.getCatchUpTimeout(), "set a duration of zero (do not wait) or more");
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.cache.coherence.catch-up-timeout",
+                    props.getCatchUpTimeout(),
+                    "set a duration of zero (do not wait) or more");
         }
-        return RedisCacheCoherence.builder(redis)
-                .stream(stream)
+        return RedisCacheCoherence.builder(redis).stream(stream)
                 .maxLength(props.getMaxLength())
                 .outboxCapacity(props.getOutboxCapacity())
                 .catchUpTimeout(props.getCatchUpTimeout())

@@ -6,5 +6,4 @@ import org.springframework.context.annotation.Configuration;
 /** Registers this package as the application's auto-configuration package, as @SpringBootApplication does. */
 @Configuration(proxyBeanMethods = false)
 @AutoConfigurationPackage
-public class AppPackage {
-}
+public class AppPackage {}

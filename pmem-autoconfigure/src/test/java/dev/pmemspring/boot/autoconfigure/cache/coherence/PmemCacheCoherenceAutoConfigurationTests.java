@@ -62,13 +62,20 @@ class PmemCacheCoherenceAutoConfigurationTests {
 
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(PmemPoolAutoConfiguration.class,
-                        DataRedisAutoConfiguration.class, PmemCacheCoherenceAutoConfiguration.class,
-                        PmemCacheAutoConfiguration.class, CacheAutoConfiguration.class,
-                        PmemHealthContributorAutoConfiguration.class, PmemEndpointAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        PmemPoolAutoConfiguration.class,
+                        DataRedisAutoConfiguration.class,
+                        PmemCacheCoherenceAutoConfiguration.class,
+                        PmemCacheAutoConfiguration.class,
+                        CacheAutoConfiguration.class,
+                        PmemHealthContributorAutoConfiguration.class,
+                        PmemEndpointAutoConfiguration.class))
                 .withUserConfiguration(Caching.class)
-                .withPropertyValues("pmem.pool.path=" + dir.resolve("c.pool"), "pmem.pool.size=16MB",
-                        "spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+                .withPropertyValues(
+                        "pmem.pool.path=" + dir.resolve("c.pool"),
+                        "pmem.pool.size=16MB",
+                        "spring.data.redis.host=" + redis.host(),
+                        "spring.data.redis.port=" + redis.port(),
                         "management.endpoints.web.exposure.include=pmem");
     }
 
@@ -98,49 +105,65 @@ class PmemCacheCoherenceAutoConfigurationTests {
             Health health = context.getBean(PmemHealthIndicator.class).health(true);
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat((Map<String, Object>) health.getDetails().get("coherence"))
-                    .containsEntry("state", "up").containsEntry("stream", "pmem:coherence:spring");
-            PmemEndpoint.PoolDescriptor pool = context.getBean(PmemEndpoint.class).pool();
+                    .containsEntry("state", "up")
+                    .containsEntry("stream", "pmem:coherence:spring");
+            PmemEndpoint.PoolDescriptor pool =
+                    context.getBean(PmemEndpoint.class).pool();
             assertThat(pool.coherence()).isNotNull();
             assertThat(pool.coherence().published()).isEqualTo(1);
 
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             context.getBean(PmemCoherenceMetrics.class).bindTo(registry);
-            assertThat(registry.get("pmem.cache.coherence.events").tag("type", "published").functionCounter().count())
+            assertThat(registry.get("pmem.cache.coherence.events")
+                            .tag("type", "published")
+                            .functionCounter()
+                            .count())
                     .isEqualTo(1.0);
-            assertThat(registry.get("pmem.cache.coherence.pending").gauge().value()).isZero();
+            assertThat(registry.get("pmem.cache.coherence.pending").gauge().value())
+                    .isZero();
             assertThat(registry.get("pmem.cache.coherence.lag").timer()).isNotNull();
         });
     }
 
     @Test
     void aDegradedCoherenceShowsInHealthButLeavesItUp() {
-        runner().withPropertyValues("pmem.cache.coherence.mode=redis", "pmem.cache.coherence.stream=other",
-                "pmem.cache.coherence.catch-up-timeout=0s", "spring.data.redis.port=" + unusedPort(),
-                "spring.data.redis.timeout=200ms", "spring.data.redis.connect-timeout=200ms").run(context -> {
-            assertThat(context).hasNotFailed();
-            PmemCacheManager manager = context.getBean(PmemCacheManager.class);
-            manager.getCache("quotes").put("k", "v");   // no request fails because Redis is away
-            assertThat(manager.getCache("quotes").get("k").get()).isEqualTo("v");
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            Health health;
-            do {
-                health = context.getBean(PmemHealthIndicator.class).health(true);
-                Thread.sleep(50);
-            } while (!"degraded".equals(((Map<?, ?>) health.getDetails().get("coherence")).get("state"))
-                    && System.nanoTime() < deadline);
-            assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat((Map<String, Object>) health.getDetails().get("coherence"))
-                    .containsEntry("state", "degraded").containsKey("reason").containsEntry("stream", "other");
-        });
+        runner().withPropertyValues(
+                        "pmem.cache.coherence.mode=redis",
+                        "pmem.cache.coherence.stream=other",
+                        "pmem.cache.coherence.catch-up-timeout=0s",
+                        "spring.data.redis.port=" + unusedPort(),
+                        "spring.data.redis.timeout=200ms",
+                        "spring.data.redis.connect-timeout=200ms")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PmemCacheManager manager = context.getBean(PmemCacheManager.class);
+                    manager.getCache("quotes").put("k", "v"); // no request fails because Redis is away
+                    assertThat(manager.getCache("quotes").get("k").get()).isEqualTo("v");
+                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    Health health;
+                    do {
+                        health = context.getBean(PmemHealthIndicator.class).health(true);
+                        Thread.sleep(50);
+                    } while (!"degraded".equals(((Map<?, ?>) health.getDetails().get("coherence")).get("state"))
+                            && System.nanoTime() < deadline);
+                    assertThat(health.getStatus()).isEqualTo(Status.UP);
+                    assertThat((Map<String, Object>) health.getDetails().get("coherence"))
+                            .containsEntry("state", "degraded")
+                            .containsKey("reason")
+                            .containsEntry("stream", "other");
+                });
     }
 
     @Test
     void withoutTheRedisModuleStartUpSaysWhatToAdd() {
         runner().withClassLoader(new FilteredClassLoader(RedisCacheCoherence.class))
-                .withPropertyValues("pmem.cache.coherence.mode=redis").run(context -> {
+                .withPropertyValues("pmem.cache.coherence.mode=redis")
+                .run(context -> {
                     assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause()
-                            .hasMessageContaining("pmem-cache-redis").hasMessageContaining("spring-boot-starter-data-redis");
+                    assertThat(context.getStartupFailure())
+                            .rootCause()
+                            .hasMessageContaining("pmem-cache-redis")
+                            .hasMessageContaining("spring-boot-starter-data-redis");
                 });
     }
 
@@ -149,7 +172,8 @@ class PmemCacheCoherenceAutoConfigurationTests {
         runner().withPropertyValues("pmem.cache.coherence.mode=redis", "pmem.cache.coherence.max-length=0")
                 .run(context -> {
                     assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause()
+                    assertThat(context.getStartupFailure())
+                            .rootCause()
                             .isInstanceOf(InvalidConfigurationPropertyValueException.class)
                             .hasMessageContaining("pmem.cache.coherence.max-length");
                 });
@@ -173,6 +197,5 @@ class PmemCacheCoherenceAutoConfigurationTests {
 
     @Configuration(proxyBeanMethods = false)
     @EnableCaching
-    static class Caching {
-    }
+    static class Caching {}
 }
