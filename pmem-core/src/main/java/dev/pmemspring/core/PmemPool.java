@@ -14,6 +14,7 @@ import dev.pmemspring.core.internal.heap.Block;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.map.MapCatalogue;
+import dev.pmemspring.core.internal.map.MapDamageException;
 import dev.pmemspring.core.internal.map.PersistentHashMap;
 import dev.pmemspring.core.internal.memory.MappedMemory;
 import dev.pmemspring.core.internal.memory.MemoryDecorator;
@@ -378,46 +379,84 @@ public final class PmemPool implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the name is empty or longer than 47 UTF-8 bytes
      * @throws PoolOutOfMemoryException if the pool has no room for a new map
+     * @throws PoolCorruptedException if the map, or the catalogue of maps, is damaged; a damaged map
+     *         is set aside and the others keep working
      */
     public PmemMap map(String name) {
         ensureOpen();
-        return maps.computeIfAbsent(name, n -> {
-            long header = catalogue.find(n);
-            if (header == 0) {
-                try {
-                    header = catalogue.create(n);
-                } catch (Heap.OutOfSpace e) {
-                    throw outOfMemory(PersistentHashMap.HEADER_SIZE + PersistentHashMap.initialTableBytes());
-                }
+        try {
+            return maps.computeIfAbsent(name, this::openMap);
+        } catch (MapDamageException e) {
+            throw new PoolCorruptedException(
+                    file.path(),
+                    e.getMessage() + "; map '" + name + "' is set aside, the" + " other maps keep working: dropMap(\""
+                            + name + "\") forgets it (its entries are lost)");
+        }
+    }
+
+    private PmemMap openMap(String n) {
+        long header = catalogue.find(n);
+        if (header == 0) {
+            try {
+                header = catalogue.create(n);
+            } catch (Heap.OutOfSpace e) {
+                throw outOfMemory(PersistentHashMap.HEADER_SIZE + PersistentHashMap.initialTableBytes());
             }
-            PersistentHashMap map = PersistentHashMap.open(memory, heap, lanes, transactions.rewrites(), header);
-            long dropped = 0;
-            if (recovery.unsafeShutdown()) {
-                dropped = map.salvage();
-                if (dropped > 0) {
-                    LOG.log(
-                            System.Logger.Level.WARNING,
-                            "map '" + n + "' in pool " + file.path() + ": dropped " + dropped
-                                    + " entries that did not verify after the unsafe shutdown");
-                }
+        }
+        PersistentHashMap map = PersistentHashMap.open(memory, heap, lanes, transactions.rewrites(), header);
+        long dropped = 0;
+        if (recovery.unsafeShutdown()) {
+            dropped = map.salvage();
+            if (dropped > 0) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "map '" + n + "' in pool " + file.path() + ": dropped " + dropped
+                                + " entries that did not verify after the unsafe shutdown");
             }
-            return new PmemMap(this, n, map, dropped);
-        });
+        }
+        return new PmemMap(this, n, map, dropped);
     }
 
     /** The names of the maps this pool holds. */
     public java.util.List<String> mapNames() {
         ensureOpen();
-        return catalogue.names();
+        try {
+            return catalogue.names();
+        } catch (MapDamageException e) {
+            throw catalogueDamaged(e);
+        }
+    }
+
+    private PoolCorruptedException catalogueDamaged(MapDamageException e) {
+        return new PoolCorruptedException(
+                file.path(),
+                e.getMessage() + "; blocks reached by handle still work,"
+                        + " but no map can: copy out what you need and create the pool anew");
     }
 
     /** Removes map {@code name} and frees all it holds; does nothing if there is none. */
     public void dropMap(String name) {
         ensureOpen();
-        if (!maps.containsKey(name) && catalogue.find(name) == 0) {
+        try {
+            if (!maps.containsKey(name) && catalogue.find(name) == 0) {
+                return;
+            }
+        } catch (MapDamageException e) {
+            throw catalogueDamaged(e);
+        }
+        PmemMap map;
+        try {
+            map = maps.computeIfAbsent(name, this::openMap);
+        } catch (MapDamageException damaged) {
+            // Too damaged to empty: forget it, and leave its blocks allocated rather than free
+            // them on the word of its damaged tables.
+            catalogue.forget(name);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "map '" + name + "' in pool " + file.path() + " was dropped damaged (" + damaged.getMessage()
+                            + "); its blocks stay allocated");
             return;
         }
-        PmemMap map = map(name);
         synchronized (map) {
             map.internal().clear();
             catalogue.drop(name, map.internal().tables());
@@ -441,6 +480,14 @@ public final class PmemPool implements AutoCloseable {
         synchronized (rootLock) {
             long handle = memory.getLong(PoolLayout.ROOT_HANDLE);
             long current = memory.getLong(PoolLayout.ROOT_SIZE);
+            // Both words come from the file: the block they describe must be one the heap holds.
+            if (handle != 0 && (current <= 0 || !heap.isLiveBlockOf(handle, current))) {
+                throw new PoolCorruptedException(
+                        file.path(),
+                        "offset " + PoolLayout.ROOT_HANDLE + ": the root handle "
+                                + handle + " (" + current + " bytes) names no live block of that size, so what the root"
+                                + " reached is lost; maps still work. Restore the file from a copy to get the root back");
+            }
             if (handle != 0 && current >= size) {
                 return new MemoryBlock(memory, handle, current);
             }
@@ -533,9 +580,19 @@ public final class PmemPool implements AutoCloseable {
         }
         long blocks = heap.check(problems);
         long entries = 0;
-        java.util.List<String> names = catalogue.names();
+        java.util.List<String> names;
+        try {
+            names = catalogue.names();
+        } catch (MapDamageException e) {
+            problems.add(e.getMessage());
+            return new CheckReport(problems, blocks, 0, 0);
+        }
         for (String name : names) {
-            entries += map(name).internal().check(name, problems);
+            try {
+                entries += maps.computeIfAbsent(name, this::openMap).internal().check(name, problems);
+            } catch (MapDamageException e) {
+                problems.add(e.getMessage() + " (map '" + name + "', set aside)");
+            }
         }
         return new CheckReport(problems, blocks, names.size(), entries);
     }

@@ -615,9 +615,10 @@ public final class Heap {
         return length != null ? length * PoolLayout.CHUNK_SIZE : -1;
     }
 
-    /** Whether {@code [offset, offset + 8)} lies in the heap's data area. */
+    /** Whether {@code [offset, offset + length)} lies in the heap's data area. */
     public boolean inHeap(long offset, long length) {
-        return offset >= layout.chunkDataOffset() && offset + length <= layout.heapEnd();
+        // no sum that can overflow: both come from the file and may be anything
+        return length >= 0 && offset >= layout.chunkDataOffset() && offset <= layout.heapEnd() - length;
     }
 
     /** Usage figures, computed on demand (they walk the runs, not the objects). */

@@ -11,7 +11,7 @@ import java.util.zip.CRC32C;
  *   +0   CRC32C of bytes 4.. end of value
  *   +4   key length
  *   +8   value length
- *   +12  reserved (0)
+ *   +12  the map's id ({@link MapHeader#idAt}; 0 in maps made before entries carried one)
  *   +16  expiry, epoch milliseconds (0 = never)
  *   +24  key bytes, then value bytes
  * </pre>
@@ -28,7 +28,7 @@ final class EntryFormat {
     private static final long CHECKSUM = 0;
     private static final long KEY_LENGTH = 4;
     private static final long VALUE_LENGTH = 8;
-    private static final long RESERVED = 12;
+    private static final long MAP_ID = 12;
     private static final long EXPIRES_AT = 16;
 
     private EntryFormat() {}
@@ -43,6 +43,10 @@ final class EntryFormat {
 
     static int valueLength(PersistentMemory memory, long entry) {
         return memory.getInt(entry + VALUE_LENGTH);
+    }
+
+    static int mapId(PersistentMemory memory, long entry) {
+        return memory.getInt(entry + MAP_ID);
     }
 
     static long expiresAt(PersistentMemory memory, long entry) {
@@ -77,10 +81,13 @@ final class EntryFormat {
         private final byte[] header = new byte[HEADER - (int) KEY_LENGTH];
     }
 
-    static void write(PersistentMemory memory, long entry, byte[] key, byte[] value, long expiresAt, Scratch scratch) {
+    static void write(
+            PersistentMemory memory, long entry, int mapId, byte[] key, byte[] value, long expiresAt, Scratch scratch) {
         memory.putInt(entry + KEY_LENGTH, key.length);
         memory.putInt(entry + VALUE_LENGTH, value.length);
-        memory.putInt(entry + RESERVED, 0);
+        // The checksum covers the id: a torn write that leaves another map's whole entry where a
+        // slot points verifies as that entry, and the id tells it is not this map's.
+        memory.putInt(entry + MAP_ID, mapId);
         memory.putLong(entry + EXPIRES_AT, expiresAt);
         memory.putBytes(keyAt(entry), key, 0, key.length);
         memory.putBytes(valueAt(entry, key.length), value, 0, value.length);

@@ -15,10 +15,17 @@ final class EntryReader {
 
     private final PersistentMemory memory;
     private final Heap heap;
+    /** The id this map's entries carry. */
+    private final int mapId;
 
-    EntryReader(PersistentMemory memory, Heap heap) {
+    EntryReader(PersistentMemory memory, Heap heap, int mapId) {
         this.memory = memory;
         this.heap = heap;
+        this.mapId = mapId;
+    }
+
+    int mapId() {
+        return mapId;
     }
 
     /**
@@ -31,6 +38,9 @@ final class EntryReader {
             return false;
         }
         long size = EntryFormat.size(keyLength, valueLength);
+        if (!heap.inHeap(entry, size)) {
+            return false;
+        }
         if (size <= UNCHECKED_ENTRY_BYTES) {
             return true;
         }
@@ -68,9 +78,10 @@ final class EntryReader {
         return value;
     }
 
-    /** Whether the entry's stored checksum is that of {@code key} and {@code value}. */
+    /** Whether the entry is this map's and its stored checksum is that of {@code key} and {@code value}. */
     boolean intact(long entry, byte[] key, byte[] value) {
-        return EntryFormat.storedChecksum(memory, entry) == EntryFormat.checksum(memory, entry, key, value);
+        return EntryFormat.mapId(memory, entry) == mapId
+                && EntryFormat.storedChecksum(memory, entry) == EntryFormat.checksum(memory, entry, key, value);
     }
 
     /** The value of the entry holding {@code key} if its lengths and checksum verify, else null. */

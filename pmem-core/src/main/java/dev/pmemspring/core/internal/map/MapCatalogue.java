@@ -36,7 +36,7 @@ public final class MapCatalogue {
 
     /** The header handle of map {@code name}, or 0. */
     public synchronized long find(String name) {
-        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        long block = block();
         if (block == 0) {
             return 0;
         }
@@ -55,7 +55,7 @@ public final class MapCatalogue {
 
     public synchronized List<String> names() {
         List<String> names = new ArrayList<>();
-        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        long block = block();
         for (int i = 0; block != 0 && i < CAPACITY; i++) {
             long slot = slotAt(block, i);
             if (memory.getLong(slot + HEADER_HANDLE) != 0) {
@@ -68,7 +68,7 @@ public final class MapCatalogue {
     /** Every map header handle in the catalogue (for check tools). */
     public synchronized List<Long> headers() {
         List<Long> headers = new ArrayList<>();
-        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        long block = block();
         for (int i = 0; block != 0 && i < CAPACITY; i++) {
             long header = memory.getLong(slotAt(block, i) + HEADER_HANDLE);
             if (header != 0) {
@@ -76,6 +76,36 @@ public final class MapCatalogue {
             }
         }
         return headers;
+    }
+
+    /**
+     * The catalogue's block, or 0 before the first map. Its handle is read from the file: it must
+     * name a live block of the catalogue's size before any slot is read through it.
+     */
+    private long block() {
+        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        if (block != 0 && !heap.isLiveBlockOf(block, (long) CAPACITY * SLOT)) {
+            throw new MapDamageException("offset " + PoolLayout.MAP_CATALOGUE + ": the map catalogue's handle " + block
+                    + " names no catalogue block, so no map can be found");
+        }
+        return block;
+    }
+
+    /**
+     * Forgets map {@code name} without freeing what it holds, for a map too damaged to empty: its
+     * blocks stay allocated (a leak the pool can afford) rather than freed on the word of a damaged table.
+     */
+    public synchronized void forget(String name) {
+        long block = block();
+        long header = find(name);
+        for (int i = 0; header != 0 && i < CAPACITY; i++) {
+            long slot = slotAt(block, i);
+            if (memory.getLong(slot + HEADER_HANDLE) == header) {
+                memory.putLongAtomic(slot + HEADER_HANDLE, 0);
+                memory.persist(slot + HEADER_HANDLE, 8);
+                return;
+            }
+        }
     }
 
     private static long slotAt(long block, int i) {
@@ -123,7 +153,7 @@ public final class MapCatalogue {
 
     /** Frees an emptied map's tables and header and forgets its name, as one batch. */
     public synchronized void drop(String name, List<Long> tables) {
-        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        long block = block();
         long header = find(name);
         if (header == 0) {
             return;
@@ -145,7 +175,7 @@ public final class MapCatalogue {
     }
 
     private long ensureBlock() throws Heap.OutOfSpace {
-        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        long block = block();
         if (block != 0) {
             return block;
         }

@@ -1,5 +1,6 @@
 package dev.pmemspring.core.internal.map;
 
+import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 /**
@@ -12,6 +13,8 @@ import dev.pmemspring.core.internal.memory.PersistentMemory;
  *   +8, +16             table 0: handle, slots per stripe
  *   +24, +32            table 1: handle, slots per stripe
  *   +40                 index of the current table
+ *   +48                 the map's id: a random non-zero 32-bit number every entry carries (0 in
+ *                       maps made before entries carried one)
  *   +64 + 8 s           stripe s: entry count &lt;&lt; 8 | index of the table that holds it
  *   +64 + 8 S + 8 s     stripe s: bytes of its entries
  * </pre>
@@ -26,6 +29,7 @@ final class MapHeader {
     private static final long TABLES = 8;
     private static final long TABLE_FIELDS = 16;
     private static final long CURRENT_TABLE = 40;
+    private static final long ID = 48;
     private static final long STRIPE_WORDS = 64;
     private static final long STRIPE_BYTES = STRIPE_WORDS + 8L * STRIPES;
 
@@ -47,6 +51,11 @@ final class MapHeader {
 
     static long currentTableAt(long header) {
         return header + CURRENT_TABLE;
+    }
+
+    /** The field holding the map's id, which its entries carry so that one map never reads another's. */
+    static long idAt(long header) {
+        return header + ID;
     }
 
     /** The field holding stripe {@code s}'s word: its count and its table. */
@@ -75,12 +84,63 @@ final class MapHeader {
         return 8L * STRIPES * stripeSize;
     }
 
+    /**
+     * What is wrong with the header at {@code header}, or null if its fields hold together: the block
+     * is live and large enough, the magic is there, each table is a live block of the size its
+     * stripe size gives (a power of two), and every stripe names a table that exists. Read before
+     * any slot is, so that a damaged word never sends a read out of the pool.
+     */
+    static String damage(PersistentMemory memory, Heap heap, long header) {
+        if (!heap.isLiveBlockOf(header, SIZE)) {
+            return "offset " + header + ": the map header is no live block of " + SIZE + " bytes";
+        }
+        if (memory.getLong(magicAt(header)) != MAGIC) {
+            return "offset " + header + ": the map header has no magic";
+        }
+        boolean[] exists = new boolean[2];
+        for (int t = 0; t < 2; t++) {
+            long table = memory.getLong(tableHandleAt(header, t));
+            if (table == 0) {
+                continue;
+            }
+            long stripeSize = memory.getLong(tableStripeSizeAt(header, t));
+            if (stripeSize < INITIAL_STRIPE_SIZE
+                    || Long.bitCount(stripeSize) != 1
+                    || stripeSize > 1L << 40 // beyond any pool, and tableBytes would overflow
+                    || !heap.isLiveBlockOf(table, tableBytes(stripeSize))) {
+                return "offset " + tableHandleAt(header, t) + ": table " + t + " of the map (handle " + table + ", "
+                        + stripeSize + " slots per stripe) is no live table block";
+            }
+            exists[t] = true;
+        }
+        long current = memory.getLong(currentTableAt(header));
+        if (current < 0 || current > 1 || !exists[(int) current]) {
+            return "offset " + currentTableAt(header) + ": the map's current table " + current + " does not exist";
+        }
+        for (int s = 0; s < STRIPES; s++) {
+            if (!exists[tableOf(memory.getLong(stripeWordAt(header, s)))]) {
+                return "offset " + stripeWordAt(header, s) + ": stripe " + s
+                        + " of the map names a table that does not exist";
+            }
+        }
+        return null;
+    }
+
+    private static long newId() {
+        int id;
+        do {
+            id = java.util.concurrent.ThreadLocalRandom.current().nextInt();
+        } while (id == 0);
+        return id & 0xFFFFFFFFL;
+    }
+
     /** Writes an empty map into a new, unpublished header block and zeroed table. */
     static void format(PersistentMemory memory, long header, long table) {
         memory.fill(header, SIZE, (byte) 0);
         memory.putLong(magicAt(header), MAGIC);
         memory.putLong(tableHandleAt(header, 0), table);
         memory.putLong(tableStripeSizeAt(header, 0), INITIAL_STRIPE_SIZE);
+        memory.putLong(idAt(header), newId());
         memory.fill(table, tableBytes(INITIAL_STRIPE_SIZE), (byte) 0);
         memory.flush(header, SIZE);
         memory.flush(table, tableBytes(INITIAL_STRIPE_SIZE));

@@ -64,7 +64,7 @@ final class MapRecovery {
                 growth.moveIfBehind(s);
                 Tally kept = new Tally();
                 int stripe = s;
-                table.visitLive(s, 0, (index, slot, v) -> {
+                table.visitLiveOrDamaged(s, 0, (index, slot, v) -> {
                     long entry = StripeTable.entryOf(v);
                     long entrySize = verifiedSize(stripe, v, entry);
                     if (entrySize > 0) {
@@ -112,7 +112,7 @@ final class MapRecovery {
             try {
                 Tally held = new Tally();
                 int stripe = s;
-                table.visitLive(s, 0, (index, slot, v) -> {
+                table.visitLiveOrDamaged(s, 0, (index, slot, v) -> {
                     long entrySize = verifiedSize(stripe, v, StripeTable.entryOf(v));
                     if (entrySize == 0) {
                         problems.add("offset " + slot + ": map '" + name + "' stripe " + stripe + " slot " + index

@@ -77,8 +77,8 @@ public final class PersistentHashMap {
         this.heap = heap;
         this.rewrites = rewrites;
         this.header = header;
-        this.table = new StripeTable(memory, header);
-        this.entries = new EntryReader(memory, heap);
+        this.table = new StripeTable(memory, header, heap);
+        this.entries = new EntryReader(memory, heap, (int) memory.getLong(MapHeader.idAt(header)));
         this.growth = new StripeGrowth(memory, heap, lanes, header, table, entries);
         this.eviction = new ClockEviction(memory, table, entries, growth, this::removeSlot);
         this.recovery = new MapRecovery(memory, heap, lanes, header, table, entries, growth);
@@ -99,11 +99,16 @@ public final class PersistentHashMap {
         return MapHeader.tableBytes(MapHeader.INITIAL_STRIPE_SIZE);
     }
 
-    /** Opens the map whose header is at {@code header}: reads a few words, whatever its size. */
+    /**
+     * Opens the map whose header is at {@code header}: reads its header, whatever the map's size.
+     *
+     * @throws MapDamageException if the header does not hold together
+     */
     public static PersistentHashMap open(
             PersistentMemory memory, Heap heap, Lanes lanes, AtomicRewrite rewrites, long header) {
-        if (memory.getLong(MapHeader.magicAt(header)) != MapHeader.MAGIC) {
-            throw new IllegalStateException("block " + header + " is not a map header");
+        String damage = MapHeader.damage(memory, heap, header);
+        if (damage != null) {
+            throw new MapDamageException(damage);
         }
         return new PersistentHashMap(memory, heap, lanes, rewrites, header);
     }
@@ -283,14 +288,14 @@ public final class PersistentHashMap {
                 }
                 // Order: the entry is written and flushed first; the commit drains it before the
                 // first word of the batch that publishes it, so a published entry is always whole.
-                EntryFormat.write(memory, entry, key, value, expiresAt, scratchOf(s));
+                EntryFormat.write(memory, entry, entries.mapId(), key, value, expiresAt, scratchOf(s));
                 memory.flush(entry, entrySize);
                 boolean reusedTombstone = oldEntry == 0 && memory.getLong(slot) == StripeTable.TOMBSTONE;
                 op.set(slot, StripeTable.slotValue(entry, hash));
                 long oldBytes = 0;
                 if (oldEntry != 0) {
                     oldBytes = entryBytes(s, oldEntry);
-                    op.free(oldEntry);
+                    freeIfLive(op, oldEntry);
                 }
                 addCounters(op, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
                 op.commit();
@@ -330,7 +335,7 @@ public final class PersistentHashMap {
         try {
             // Order: the old bytes are in the log (durable) before the first store here; the
             // rewrite is flushed and drained before the log is emptied.
-            EntryFormat.write(memory, entry, key, value, expiresAt, scratchOf(s));
+            EntryFormat.write(memory, entry, entries.mapId(), key, value, expiresAt, scratchOf(s));
             memory.flush(entry, entrySize);
             rewrites.commit(lane);
         } catch (RuntimeException | Error e) {
@@ -380,7 +385,8 @@ public final class PersistentHashMap {
         long next = region + 8 * ((slot - region + 8) / 8 & (size - 1));
         boolean emptyAfter = memory.getLong(next) == StripeTable.EMPTY;
         try (HeapOperation op = operationOf(s)) {
-            op.set(slot, emptyAfter ? StripeTable.EMPTY : StripeTable.TOMBSTONE).free(entry);
+            op.set(slot, emptyAfter ? StripeTable.EMPTY : StripeTable.TOMBSTONE);
+            freeIfLive(op, entry);
             addCounters(op, s, -1, -bytes);
             op.commit();
         }
@@ -403,6 +409,17 @@ public final class PersistentHashMap {
             memory.flush(first, slot - first);
         }
         return bytes;
+    }
+
+    /**
+     * Frees the entry a slot named, if the allocator holds it as a live block. A damaged slot (a
+     * torn write, a bad block) may name a block that is free or is no block: freeing that would hand
+     * out space that is not this entry's, so the slot is replaced and the block left alone.
+     */
+    private void freeIfLive(HeapOperation op, long entry) {
+        if (heap.isLiveBlockOf(entry, EntryFormat.HEADER)) {
+            op.free(entry);
+        }
     }
 
     /** The bytes {@code entry} counts for in stripe {@code s}'s total; caller holds the stripe's lock. */

@@ -1,5 +1,6 @@
 package dev.pmemspring.core.internal.map;
 
+import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.lang.invoke.VarHandle;
@@ -43,9 +44,13 @@ final class StripeTable {
 
     private volatile Tables tables;
 
-    StripeTable(PersistentMemory memory, long header) {
+    /** Bounds the entry handles read from slots: a damaged slot must not send a read out of the heap. */
+    private final Heap heap;
+
+    StripeTable(PersistentMemory memory, long header, Heap heap) {
         this.memory = memory;
         this.header = header;
+        this.heap = heap;
         for (int s = 0; s < STRIPES; s++) {
             locks[s] = new StripeLock();
         }
@@ -65,6 +70,11 @@ final class StripeTable {
 
     static boolean isLive(long slotValue) {
         return slotValue != EMPTY && slotValue != TOMBSTONE;
+    }
+
+    /** Whether {@code entry}, read from a slot, is an aligned offset with {@code length} bytes inside the heap. */
+    boolean holdsEntryIn(long entry, long length) {
+        return (entry & 7) == 0 && heap.inHeap(entry, length);
     }
 
     static long entryOf(long slotValue) {
@@ -197,6 +207,9 @@ final class StripeTable {
                 continue;
             }
             long entry = entryOf(v);
+            if (!holdsEntryIn(entry, EntryFormat.HEADER + key.length)) {
+                continue; // a damaged slot: it names no entry, so not this key's
+            }
             if (EntryFormat.keyLength(memory, entry) == key.length
                     && memory.bytesEqual(EntryFormat.keyAt(entry), key)) {
                 return slot;
@@ -228,12 +241,26 @@ final class StripeTable {
      * @return the index after the last slot visited, or the stripe's size if the walk ran to its end
      */
     long visitLive(int s, long from, LiveSlot visitor) {
+        return visit(s, from, visitor, false);
+    }
+
+    /**
+     * {@link #visitLive}, including live slots whose entry handle points out of the heap (damaged),
+     * for the recovery and check that judge every slot themselves.
+     */
+    long visitLiveOrDamaged(int s, long from, LiveSlot visitor) {
+        return visit(s, from, visitor, true);
+    }
+
+    private long visit(int s, long from, LiveSlot visitor, boolean damagedToo) {
         long size = stripeSize(s);
         long region = region(s);
         for (long i = from; i < size; i++) {
             long slot = region + 8 * i;
             long v = memory.getLong(slot);
-            if (isLive(v) && !visitor.visit(i, slot, v)) {
+            if (isLive(v)
+                    && (damagedToo || holdsEntryIn(entryOf(v), EntryFormat.HEADER))
+                    && !visitor.visit(i, slot, v)) {
                 return i + 1;
             }
         }
