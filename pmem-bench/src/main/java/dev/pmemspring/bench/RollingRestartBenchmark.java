@@ -62,6 +62,9 @@ import java.util.concurrent.atomic.LongAdder;
  * dev.pmemspring.bench.RollingRestartBenchmark [RESULTS.json]} with {@code -Dentries=100000
  * -DchangedPercent=1 -Dinstances=3 -Dsystems=pmem,redisson,redisson-local}. It prints a markdown
  * table, and with {@code RESULTS.json} also writes the restarts there as JSON (for the suite's report).
+ *
+ * <p>Longer than the other benchmarks because it is a program, not a JMH benchmark: it starts and
+ * stops the instances of three systems itself and measures each restart from outside.
  */
 public final class RollingRestartBenchmark {
 

@@ -33,6 +33,9 @@ import java.util.function.Consumer;
  * An open pool file: its channel, the OS lock that makes this process its only user, its validated
  * header and its mapping. Creating, validating and mapping live here; what is inside the mapping
  * belongs to the layers above.
+ *
+ * <p>Longer than most files here because every way a file can be refused (not a pool, too new, the
+ * wrong layout, truncated, in use, cut by a crash) has its own check and its own message.
  */
 public final class PoolFile implements AutoCloseable {
 
