@@ -89,6 +89,19 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         coherence.start(new Caches());
     }
 
+    /**
+     * Whether {@code pool} holds nothing but caches: no root block, and only the maps cache
+     * managers keep (their catalogue, one map per cache, and the records of their coherence,
+     * whose names begin with {@code pmem-coherence}). Such a pool can be salvaged after a machine
+     * crash without asking, as nothing in it is the application's own data: an entry that does not
+     * verify is a miss, and is loaded again.
+     */
+    public static boolean holdsOnlyCaches(PmemPool pool) {
+        return pool.rootSize() == 0
+                && pool.mapNames().stream()
+                        .allMatch(name -> CacheCatalogue.isCacheMap(name) || name.startsWith("pmem-coherence"));
+    }
+
     /** A builder for a manager over {@code pool}. */
     public static Builder builder(PmemPool pool) {
         return new Builder(pool);

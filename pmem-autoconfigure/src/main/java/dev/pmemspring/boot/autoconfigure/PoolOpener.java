@@ -12,6 +12,8 @@ import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemException;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOptions;
+import dev.pmemspring.core.PoolUnsafeShutdownException;
+import dev.pmemspring.cache.PmemCacheManager;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -56,11 +58,55 @@ final class PoolOpener {
         for (PmemPoolOptionsCustomizer customizer : customizers) {
             options = customizer.customize(options);
         }
-        PmemPool pool = exists ? PmemPool.open(path, options) : PmemPool.create(path, options);
+        PmemPool pool = exists ? openExisting(path, options) : PmemPool.create(path, options);
         LOG.info("pmem pool " + path + " " + (exists ? "opened" : "created") + ": durability "
                 + pool.durability() + (props.getDurability() == null ? " (chosen by the mapping)" : "")
                 + ", mapping " + pool.mapping() + ", " + pool.stats().poolSize() + " bytes");
         return pool;
+    }
+
+    /**
+     * Opens an existing pool. One cut by a machine crash (an OS crash or a power cut in process
+     * durability) is opened anyway when it holds only caches: what verifies is kept, the rest is
+     * dropped and loaded again, which is what a cache is for. One that holds more (a root block,
+     * maps used directly) stays refused unless pmem.pool.accept-unsafe-shutdown is set, because
+     * torn application data must not be used silently.
+     */
+    private static PmemPool openExisting(Path path, PoolOptions options) {
+        try {
+            return PmemPool.open(path, options);
+        } catch (PoolUnsafeShutdownException cut) {
+            PmemPool pool;
+            boolean onlyCaches;
+            try {
+                pool = PmemPool.open(path, options.withAcceptUnsafeShutdown(true));
+            } catch (PmemException e) {
+                cut.addSuppressed(e);
+                throw cut;
+            }
+            try {
+                onlyCaches = PmemCacheManager.holdsOnlyCaches(pool);
+            } catch (PmemException e) { // a damaged catalogue: what it holds cannot be told
+                pool.close();
+                cut.addSuppressed(e);
+                throw cut;
+            }
+            if (!onlyCaches) {
+                String held = pool.rootSize() > 0 ? "a root block" : "maps " + pool.mapNames();
+                pool.close();
+                String reason = cut.getMessage();
+                String prefix = "pool " + path + ": ";
+                if (reason.startsWith(prefix)) {
+                    reason = reason.substring(prefix.length());
+                }
+                throw new PoolUnsafeShutdownException(
+                        path, reason + " It holds more than caches (" + held + "), so it is not opened by itself.");
+            }
+            LOG.warn("pmem pool " + path + " was cut by a machine crash (OS crash or power loss in process"
+                    + " durability); it holds only caches, so it is opened anyway: each cache keeps the entries"
+                    + " that verify and drops the rest (see the 'pmem' health and the cache logs)");
+            return pool;
+        }
     }
 
     /** Checks the values the core would refuse, naming the property; before anything touches the disk. */

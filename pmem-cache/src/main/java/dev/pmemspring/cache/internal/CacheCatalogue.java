@@ -21,6 +21,11 @@ public final class CacheCatalogue {
 
     private final PmemMap catalogue;
 
+    /** Whether map {@code name} holds cache data: the catalogue itself or one cache's entries. */
+    public static boolean isCacheMap(String name) {
+        return name.equals(MAP_NAME) || name.startsWith(PREFIX);
+    }
+
     public CacheCatalogue(PmemPool pool) {
         this.catalogue = pool.map(MAP_NAME);
     }
