@@ -4,6 +4,7 @@ import dev.pmemspring.cache.internal.CacheCatalogue;
 import dev.pmemspring.cache.internal.StoredSettings;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolUnsafeShutdownException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -90,16 +91,17 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
     }
 
     /**
-     * Whether {@code pool} holds nothing but caches: no root block, and only the maps cache
-     * managers keep (their catalogue, one map per cache, and the records of their coherence,
-     * whose names begin with {@code pmem-coherence}). Such a pool can be salvaged after a machine
-     * crash without asking, as nothing in it is the application's own data: an entry that does not
-     * verify is a miss, and is loaded again.
+     * Whether the pool a machine crash cut holds nothing but caches: no root block, and only the
+     * maps cache managers keep (their catalogue, one map per cache, and the records of their
+     * coherence, whose names begin with {@code pmem-coherence}). Such a pool can be salvaged
+     * without asking, as nothing in it is the application's own data: an entry that does not
+     * verify is a miss, and is loaded again. False when the map names could not be read.
      */
-    public static boolean holdsOnlyCaches(PmemPool pool) {
-        return pool.rootSize() == 0
-                && pool.mapNames().stream()
-                        .allMatch(name -> CacheCatalogue.isCacheMap(name) || name.startsWith("pmem-coherence"));
+    public static boolean holdsOnlyCaches(PoolUnsafeShutdownException cut) {
+        List<String> maps = cut.mapNames();
+        return !cut.hasRoot()
+                && maps != null
+                && maps.stream().allMatch(name -> CacheCatalogue.isCacheMap(name) || name.startsWith("pmem-coherence"));
     }
 
     /** A builder for a manager over {@code pool}. */

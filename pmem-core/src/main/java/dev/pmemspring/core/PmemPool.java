@@ -128,11 +128,14 @@ public final class PmemPool implements AutoCloseable {
             PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(file.segment(), sync));
             boolean unsafeShutdown = ShutdownState.wasCutByMachineCrash(memory);
             if (unsafeShutdown && !options.acceptUnsafeShutdown()) {
+                // What it holds is read before anything writes to it: refused, it stays as it was.
                 throw new PoolUnsafeShutdownException(
                         path,
                         "the pool was open in PROCESS durability when the machine"
                                 + " went down (OS crash or power loss), so any part of it may be torn; open it with"
-                                + " acceptUnsafeShutdown to salvage what verifies, or restore it from a backup");
+                                + " acceptUnsafeShutdown to salvage what verifies, or restore it from a backup",
+                        memory.getLong(PoolLayout.ROOT_HANDLE) != 0,
+                        MapCatalogue.namesBeforeOpen(memory, file.layout()));
             }
             PoolLayout layout = file.layout();
             Lanes lanes = new Lanes(memory, layout);

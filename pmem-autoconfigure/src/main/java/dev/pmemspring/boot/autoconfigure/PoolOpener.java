@@ -76,36 +76,27 @@ final class PoolOpener {
         try {
             return PmemPool.open(path, options);
         } catch (PoolUnsafeShutdownException cut) {
-            PmemPool pool;
-            boolean onlyCaches;
-            try {
-                pool = PmemPool.open(path, options.withAcceptUnsafeShutdown(true));
-            } catch (PmemException e) {
-                cut.addSuppressed(e);
-                throw cut;
-            }
-            try {
-                onlyCaches = PmemCacheManager.holdsOnlyCaches(pool);
-            } catch (PmemException e) { // a damaged catalogue: what it holds cannot be told
-                pool.close();
-                cut.addSuppressed(e);
-                throw cut;
-            }
-            if (!onlyCaches) {
-                String held = pool.rootSize() > 0 ? "a root block" : "maps " + pool.mapNames();
-                pool.close();
+            // Decided on what the refusal read from the file, before anything wrote to it: a pool
+            // opened to look would be marked clean on close, and the next start would not refuse it.
+            if (!PmemCacheManager.holdsOnlyCaches(cut)) {
+                String held = cut.hasRoot()
+                        ? "a root block"
+                        : cut.mapNames() == null ? "maps that cannot be named" : "maps " + cut.mapNames();
                 String reason = cut.getMessage();
                 String prefix = "pool " + path + ": ";
                 if (reason.startsWith(prefix)) {
                     reason = reason.substring(prefix.length());
                 }
                 throw new PoolUnsafeShutdownException(
-                        path, reason + " It holds more than caches (" + held + "), so it is not opened by itself.");
+                        path,
+                        reason + ". It holds more than caches (" + held + "), so it is not opened by itself",
+                        cut.hasRoot(),
+                        cut.mapNames());
             }
             LOG.warn("pmem pool " + path + " was cut by a machine crash (OS crash or power loss in process"
                     + " durability); it holds only caches, so it is opened anyway: each cache keeps the entries"
                     + " that verify and drops the rest (see the 'pmem' health and the cache logs)");
-            return pool;
+            return PmemPool.open(path, options.withAcceptUnsafeShutdown(true));
         }
     }
 

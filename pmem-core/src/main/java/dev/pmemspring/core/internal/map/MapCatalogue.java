@@ -8,6 +8,7 @@ import dev.pmemspring.core.internal.memory.PersistentMemory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The pool's named maps: a block, found from the pool state area, of {@value #CAPACITY} slots
@@ -112,7 +113,34 @@ public final class MapCatalogue {
         return block + (long) i * SLOT;
     }
 
+    /**
+     * The map names, read without the heap (before recovery, which writes, may run): null if the
+     * catalogue's handle does not lie in the heap area, so the names cannot be read safely.
+     */
+    public static @Nullable List<String> namesBeforeOpen(PersistentMemory memory, PoolLayout layout) {
+        long block = memory.getLong(PoolLayout.MAP_CATALOGUE);
+        if (block == 0) {
+            return List.of();
+        }
+        long size = (long) CAPACITY * SLOT;
+        if ((block & 7) != 0 || block < layout.chunkDataOffset() || block > layout.heapEnd() - size) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < CAPACITY; i++) {
+            long slot = slotAt(block, i);
+            if (memory.getLong(slot + HEADER_HANDLE) != 0) {
+                names.add(nameAt(memory, slot));
+            }
+        }
+        return names;
+    }
+
     private String nameAt(long slot) {
+        return nameAt(memory, slot);
+    }
+
+    private static String nameAt(PersistentMemory memory, long slot) {
         int length = memory.getByte(slot + NAME_LENGTH) & 0xFF;
         byte[] bytes = new byte[Math.min(length, MAX_NAME_BYTES)];
         memory.getBytes(slot + NAME, bytes, 0, bytes.length);
