@@ -12,6 +12,7 @@ import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemException;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOptions;
+import dev.pmemspring.core.PoolInUseException;
 import dev.pmemspring.core.PoolUnsafeShutdownException;
 import dev.pmemspring.cache.PmemCacheManager;
 
@@ -96,8 +97,32 @@ final class PoolOpener {
             LOG.warn("pmem pool " + path + " was cut by a machine crash (OS crash or power loss in process"
                     + " durability); it holds only caches, so it is opened anyway: each cache keeps the entries"
                     + " that verify and drops the rest (see the 'pmem' health and the cache logs)");
-            return PmemPool.open(path, options.withAcceptUnsafeShutdown(true));
+            try {
+                return PmemPool.open(path, options.withAcceptUnsafeShutdown(true));
+            } catch (PoolInUseException e) {
+                throw e;
+            } catch (PmemException unusable) {
+                return startCold(path, options, unusable);
+            }
         }
+    }
+
+    /**
+     * A pool of caches only that a machine crash left too damaged to open: it is moved aside (kept
+     * for a look, never deleted) and a new, empty pool takes its place, so the service starts cold
+     * rather than not at all.
+     */
+    private static PmemPool startCold(Path path, PoolOptions options, PmemException unusable) {
+        Path aside = path.resolveSibling(path.getFileName() + ".damaged-" + System.currentTimeMillis());
+        try {
+            Files.move(path, aside);
+        } catch (IOException e) {
+            unusable.addSuppressed(e);
+            throw unusable;
+        }
+        LOG.warn("pmem pool " + path + " held only caches but could not be opened after the machine crash ("
+                + unusable.getMessage() + "); it was moved to " + aside + " and the caches start cold");
+        return PmemPool.create(path, options);
     }
 
     /** Checks the values the core would refuse, naming the property; before anything touches the disk. */

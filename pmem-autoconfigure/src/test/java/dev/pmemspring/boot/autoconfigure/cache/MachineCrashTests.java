@@ -61,6 +61,25 @@ class MachineCrashTests {
     }
 
     @Test
+    void aPoolOfCachesOnlyTooDamagedToOpenIsMovedAsideAndTheCachesStartCold() throws Exception {
+        runner().run(context ->
+                context.getBean(PmemCacheManager.class).getCache("quotes").put("k", "v"));
+        forgeMachineCrash(dir.resolve("c.pool"));
+        // The first chunk header: the heap table starts after the header pages and 64 lanes of 8 KiB.
+        putLong(dir.resolve("c.pool"), 3 * 4096 + 64 * 8192, 0);
+        runner().run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(PmemCacheManager.class)
+                            .getCache("quotes")
+                            .get("k"))
+                    .isNull();
+        });
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("c.pool.damaged-"));
+        }
+    }
+
+    @Test
     void aPoolThatHoldsApplicationDataStaysRefused() throws Exception {
         try (PmemPool pool = PmemPool.create(
                 dir.resolve("c.pool"),
@@ -96,8 +115,12 @@ class MachineCrashTests {
     private static void forgeMachineCrash(Path file) throws Exception {
         long stateWord = 2 * 4096 + 64; // the shutdown state's first word (PoolLayout.SHUTDOWN_STATE)
         long otherBoot = 0x5EED_CAFE_F00D_0000L; // a boot hash that is not this boot's
+        putLong(file, stateWord, otherBoot | 2);
+    }
+
+    private static void putLong(Path file, long offset, long value) throws Exception {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, otherBoot | 2), stateWord);
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, value), offset);
         }
     }
 
