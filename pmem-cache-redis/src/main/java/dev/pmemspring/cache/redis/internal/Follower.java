@@ -166,9 +166,10 @@ public final class Follower {
     }
 
     private void resynced(String reason, List<String> cleared) {
-        resyncs.increment();
-        forcedClears.add(cleared.size());
+        // The reason before the count: whoever sees the count then finds its reason (status, health).
         lastResync = reason + " at " + Instant.now();
+        forcedClears.add(cleared.size());
+        resyncs.increment();
         LOG.warn("coherence: " + reason + "; cleared caches " + cleared + " so that none serves a value changed"
                 + " elsewhere meanwhile, and follow the stream from its end");
     }
