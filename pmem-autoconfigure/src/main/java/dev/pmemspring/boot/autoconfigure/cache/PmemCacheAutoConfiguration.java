@@ -1,12 +1,14 @@
 package dev.pmemspring.boot.autoconfigure.cache;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-import dev.pmemspring.boot.cache.PmemCacheManagerBuilderCustomizer;
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
+import dev.pmemspring.boot.cache.PmemCacheManagerBuilderCustomizer;
 import dev.pmemspring.cache.CacheCoherence;
 import dev.pmemspring.cache.PmemCacheManager;
 import dev.pmemspring.cache.PmemCacheSettings;
@@ -20,11 +22,16 @@ import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
+import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -59,7 +66,8 @@ public final class PmemCacheAutoConfiguration {
             PmemProperties properties,
             BeanFactory beanFactory,
             ObjectProvider<PmemCacheManagerBuilderCustomizer> customizers,
-            ObjectProvider<CacheCoherence> coherence) {
+            ObjectProvider<CacheCoherence> coherence,
+            Environment environment) {
         PmemProperties.Cache props = properties.getCache();
         ClassLoader loader = beanFactory instanceof ConfigurableBeanFactory c ? c.getBeanClassLoader() : null;
         CacheSettingsFactory settings = new CacheSettingsFactory(
@@ -71,8 +79,8 @@ public final class PmemCacheAutoConfiguration {
                 .dynamic(
                         props.getDynamic() != null
                                 ? props.getDynamic()
-                                : props.getCacheNames().isEmpty());
-        builder.cacheNames(props.getCacheNames());
+                                : cacheNames(props, environment).isEmpty());
+        builder.cacheNames(cacheNames(props, environment));
         for (Map.Entry<String, PmemProperties.CacheSettings> e :
                 props.getCaches().entrySet()) {
             builder.cache(e.getKey(), settings.forCache(e.getKey(), e.getValue(), defaults));
@@ -90,7 +98,43 @@ public final class PmemCacheAutoConfiguration {
                     + " (or set pmem.cache.coherence.mode=none)");
         }
         customizers.orderedStream().forEach(c -> c.customize(builder));
-        return builder.build();
+        PmemCacheManager manager = builder.build();
+        if (ClassUtils.isPresent(CACHE_MANAGER_CUSTOMIZERS, loader)) {
+            BootCustomizers.apply(beanFactory, manager);
+        }
+        return manager;
+    }
+
+    private static final String CACHE_MANAGER_CUSTOMIZERS =
+            "org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers";
+
+    /**
+     * {@code pmem.cache.cache-names} and Boot's {@code spring.cache.cache-names} together, so an
+     * application moving from another cache provider keeps its list where it was.
+     */
+    static List<String> cacheNames(PmemProperties.Cache props, Environment environment) {
+        Set<String> names = new LinkedHashSet<>(props.getCacheNames());
+        names.addAll(Binder.get(environment)
+                .bind("spring.cache.cache-names", Bindable.listOf(String.class))
+                .orElse(List.of()));
+        return List.copyOf(names);
+    }
+
+    /**
+     * Boot's {@code CacheManagerCustomizer<PmemCacheManager>} beans, applied to the built manager as
+     * Boot applies them to its own (those for other cache managers are skipped by their type).
+     * spring-boot-cache is optional: only this class refers to it.
+     */
+    private static final class BootCustomizers {
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        static void apply(BeanFactory beanFactory, PmemCacheManager manager) {
+            List<CacheManagerCustomizer<?>> all = (List) beanFactory
+                    .getBeanProvider(CacheManagerCustomizer.class)
+                    .orderedStream()
+                    .toList();
+            new CacheManagerCustomizers(all).customize(manager);
+        }
     }
 
     private static List<String> applicationPatterns(PmemProperties.Cache props, BeanFactory beanFactory) {
