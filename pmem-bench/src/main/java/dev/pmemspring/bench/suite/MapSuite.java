@@ -5,8 +5,10 @@ import dev.pmemspring.bench.MapKillProbe;
 import dev.pmemspring.bench.MapOpenBenchmark;
 import dev.pmemspring.bench.suite.report.MapReport;
 import dev.pmemspring.bench.suite.report.SuiteResults;
+import org.openjdk.jmh.annotations.Fork;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -31,20 +33,14 @@ final class MapSuite implements Suite {
 
     static final int PUT_NEW_BATCH_TX = 500;
 
-    /** What Chronicle Map needs on JDK 17+: the same as MapBenchmark's @Fork, for the kill probe's JVMs. */
-    static final List<String> CHRONICLE_JVM_ARGS = List.of(
-            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true");
+    /**
+     * What Chronicle Map needs on JDK 17+, for the kill probe's JVMs: the module flags and the
+     * Chronicle property of MapBenchmark's @Fork, read from it so that the two never differ.
+     */
+    static final List<String> CHRONICLE_JVM_ARGS = Arrays.stream(
+                    MapBenchmark.class.getAnnotation(Fork.class).jvmArgsAppend())
+            .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dchronicle."))
+            .toList();
 
     @Override
     public String name() {

@@ -73,14 +73,12 @@ public final class PmemCacheAutoConfiguration {
         CacheSettingsFactory settings = new CacheSettingsFactory(
                 props, applicationPatterns(props, beanFactory), () -> jsonMapper(beanFactory, loader), loader);
         PmemCacheSettings defaults = settings.defaults();
+        List<String> cacheNames = cacheNames(props, environment);
         PmemCacheManager.Builder builder = PmemCacheManager.builder(pool)
                 .defaults(defaults)
                 .afterUnsafeShutdown(props.getAfterUnsafeShutdown())
-                .dynamic(
-                        props.getDynamic() != null
-                                ? props.getDynamic()
-                                : cacheNames(props, environment).isEmpty());
-        builder.cacheNames(cacheNames(props, environment));
+                .dynamic(props.getDynamic() != null ? props.getDynamic() : cacheNames.isEmpty());
+        builder.cacheNames(cacheNames);
         for (Map.Entry<String, PmemProperties.CacheSettings> e :
                 props.getCaches().entrySet()) {
             builder.cache(e.getKey(), settings.forCache(e.getKey(), e.getValue(), defaults));

@@ -459,23 +459,38 @@ public final class Heap {
      * puts the change in a redo batch.
      */
     public Block beginTxFree(long handle) {
+        Block block = takeLive(handle);
+        if (block == null) {
+            throw notABlock(handle);
+        }
+        return block;
+    }
+
+    /**
+     * {@link #addFree} for a handle read from a structure that may be damaged: adds nothing and
+     * returns null when no live block starts at {@code handle}, with the one check a free makes anyway.
+     */
+    public Block addFreeIfLive(long handle, RedoBatch batch) {
+        Block block = takeLive(handle);
+        if (block != null) {
+            block.addFree(this, batch);
+        }
+        return block;
+    }
+
+    /** The live block starting at {@code handle}, taken out of the live set as {@link #beginTxFree} says, or null. */
+    private Block takeLive(long handle) {
         int chunk = layout.chunkOf(handle);
         if (chunk < 0) {
-            throw notABlock(handle);
+            return null;
         }
         Run run = runOfChunk[chunk];
         if (run != null) {
             int unit = run.unitOf(handle);
-            if (unit < 0 || !run.isTaken(unit)) {
-                throw notABlock(handle);
-            }
-            return new Block.Unit(handle, run, unit);
+            return unit >= 0 && run.isTaken(unit) ? new Block.Unit(handle, run, unit) : null;
         }
         Integer length = layout.chunkOffset(chunk) == handle ? usedSpans.remove(chunk) : null;
-        if (length == null) {
-            throw notABlock(handle);
-        }
-        return new Block.Span(handle, chunk, length);
+        return length == null ? null : new Block.Span(handle, chunk, length);
     }
 
     /** An allocated block: where it starts and its usable size. */

@@ -89,7 +89,24 @@ public final class HeapOperation implements AutoCloseable {
 
     /** Frees the block at {@code handle} at commit. */
     public HeapOperation free(long handle) {
-        Block r = heap.addFree(handle, batch);
+        released(heap.addFree(handle, batch));
+        return this;
+    }
+
+    /**
+     * Frees the block at {@code handle} at commit if the heap holds it live; false (nothing to free)
+     * if it does not. For handles read from a structure a damaged file may have torn, where freeing
+     * a block that is free or is no block would hand out space that is someone else's.
+     */
+    public boolean freeIfLive(long handle) {
+        Block r = heap.addFreeIfLive(handle, batch);
+        if (r != null) {
+            released(r);
+        }
+        return r != null;
+    }
+
+    private void released(Block r) {
         if (release == null) {
             release = r;
         } else {
@@ -98,7 +115,6 @@ public final class HeapOperation implements AutoCloseable {
             }
             moreReleases.add(r);
         }
-        return this;
     }
 
     /** Stores {@code value} at pool offset {@code offset} at commit. */

@@ -102,6 +102,8 @@ public final class MapCatalogue {
         for (int i = 0; header != 0 && i < CAPACITY; i++) {
             long slot = slotAt(block, i);
             if (memory.getLong(slot + HEADER_HANDLE) == header) {
+                // One atomic word, persisted at once: after a crash the map is there or forgotten;
+                // nothing else changes, so there is nothing to order it against.
                 memory.putLongAtomic(slot + HEADER_HANDLE, 0);
                 memory.persist(slot + HEADER_HANDLE, 8);
                 return;

@@ -295,7 +295,7 @@ public final class PersistentHashMap {
                 long oldBytes = 0;
                 if (oldEntry != 0) {
                     oldBytes = entryBytes(s, oldEntry);
-                    freeIfLive(op, oldEntry);
+                    op.freeIfLive(oldEntry); // a torn slot may name a block that is not this entry's
                 }
                 addCounters(op, s, oldEntry == 0 ? 1 : 0, entrySize - oldBytes);
                 op.commit();
@@ -386,7 +386,7 @@ public final class PersistentHashMap {
         boolean emptyAfter = memory.getLong(next) == StripeTable.EMPTY;
         try (HeapOperation op = operationOf(s)) {
             op.set(slot, emptyAfter ? StripeTable.EMPTY : StripeTable.TOMBSTONE);
-            freeIfLive(op, entry);
+            op.freeIfLive(entry); // a torn slot may name a block that is not this entry's
             addCounters(op, s, -1, -bytes);
             op.commit();
         }
@@ -409,17 +409,6 @@ public final class PersistentHashMap {
             memory.flush(first, slot - first);
         }
         return bytes;
-    }
-
-    /**
-     * Frees the entry a slot named, if the allocator holds it as a live block. A damaged slot (a
-     * torn write, a bad block) may name a block that is free or is no block: freeing that would hand
-     * out space that is not this entry's, so the slot is replaced and the block left alone.
-     */
-    private void freeIfLive(HeapOperation op, long entry) {
-        if (heap.isLiveBlockOf(entry, EntryFormat.HEADER)) {
-            op.free(entry);
-        }
     }
 
     /** The bytes {@code entry} counts for in stripe {@code s}'s total; caller holds the stripe's lock. */
