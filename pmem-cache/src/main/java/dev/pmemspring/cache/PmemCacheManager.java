@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +65,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
     private final ConcurrentHashMap<String, PmemCache> caches = new ConcurrentHashMap<>();
     private final Map<String, String> mapOwners = new ConcurrentHashMap<>();
     private final List<Consumer<PmemCache>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, SalvageReport.Counts> salvaged = new ConcurrentHashMap<>();
     private volatile ClassLoader classLoader;
 
     private PmemCacheManager(Builder b) {
@@ -75,18 +77,20 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         this.coherence = b.coherence;
         this.classLoader = b.classLoader != null ? b.classLoader : defaultClassLoader();
         this.catalogue = new CacheCatalogue(pool);
-        if (pool.lastRecovery().unsafeShutdown()) {
-            LOG.warn("pool " + pool.path() + " was cut by a machine crash while open in process durability;"
-                    + (afterUnsafeShutdown == AfterUnsafeShutdown.START_COLD
-                            ? " its caches start empty (after-unsafe-shutdown: start-cold)"
-                            : " its caches keep only entries that verify (after-unsafe-shutdown: salvage)"));
-        }
         fixed.forEach((name, settings) -> caches.put(name, open(name, settings)));
         if (dynamic) {
             for (String name : catalogue.names()) {
                 caches.computeIfAbsent(name, n -> open(n, defaults));
             }
         }
+        salvage()
+                .ifPresent(s -> LOG.warn("pool " + pool.path() + " was cut by a machine crash while open in"
+                        + " process durability; its " + s.caches().size() + " caches kept " + s.entriesKept()
+                        + " entries and dropped " + s.entriesDropped()
+                        + (afterUnsafeShutdown == AfterUnsafeShutdown.START_COLD
+                                ? " (after-unsafe-shutdown: start-cold)"
+                                : " that did not verify (after-unsafe-shutdown: salvage)")
+                        + "; dropped entries are loaded again on their next miss"));
         coherence.start(new Caches());
     }
 
@@ -176,6 +180,17 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         return pool;
     }
 
+    /**
+     * What this manager kept and dropped of its caches because the pool was cut by a machine crash;
+     * empty when the pool was shut down cleanly or only the process was killed (nothing is torn then).
+     */
+    public Optional<SalvageReport> salvage() {
+        if (!pool.lastRecovery().unsafeShutdown()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SalvageReport(afterUnsafeShutdown, salvaged));
+    }
+
     /** The settings of caches created on demand. */
     public PmemCacheSettings defaults() {
         return defaults;
@@ -226,12 +241,16 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         if (!now.equals(before)) {
             catalogue.record(name, now);
         }
-        if (pool.lastRecovery().unsafeShutdown()) {
+        if (pool.lastRecovery().unsafeShutdown() && before != null) {
+            long dropped = map.stats().salvageDropped();
             if (afterUnsafeShutdown == AfterUnsafeShutdown.START_COLD) {
+                dropped += map.size();
                 map.clear();
-            } else if (map.stats().salvageDropped() > 0) {
-                LOG.warn("cache '" + name + "': " + map.stats().salvageDropped()
-                        + " entries did not verify after the unsafe shutdown and were dropped");
+            }
+            salvaged.put(name, new SalvageReport.Counts(map.size(), dropped));
+            if (dropped > 0) {
+                LOG.warn("cache '" + name + "': " + dropped + " entries dropped after the machine crash, " + map.size()
+                        + " kept");
             }
         }
         PmemCache cache = new PmemCache(name, map, settings, () -> classLoader, this::makeRoom, coherence);

@@ -7,6 +7,7 @@ import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.Transaction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,6 +27,7 @@ import org.springframework.stereotype.Component;
  * Changes happen only inside a pool transaction ({@link #debit}, {@link #credit}), which this class
  * expects to be running on the calling thread.
  */
+@ConditionalOnBooleanProperty(name = "demo.ledger.enabled", matchIfMissing = true)
 @Component
 public class Ledger {
 

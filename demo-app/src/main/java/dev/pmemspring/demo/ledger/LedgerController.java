@@ -3,6 +3,7 @@ package dev.pmemspring.demo.ledger;
 import java.util.Map;
 
 import dev.pmemspring.core.TransactionLockTimeoutException;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code GET /ledger} (the statement) and {@code POST /ledger/transfers}. */
+@ConditionalOnBooleanProperty(name = "demo.ledger.enabled", matchIfMissing = true)
 @RestController
 public class LedgerController {
 

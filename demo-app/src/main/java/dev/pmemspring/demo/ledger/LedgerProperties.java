@@ -10,11 +10,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param accounts how many accounts the ledger opens with
  * @param initialBalance each account's opening balance, in cents
+ * @param enabled whether the service keeps a ledger at all; without it the pool holds only caches,
+ *                which a machine crash cannot keep the service from opening (see docs/spring-boot.md)
  * @param pauseBetweenLegs a sleep between the debit and the credit of a transfer, to widen the
  *                         window in which a {@code kill -9} catches a transfer half done (tests)
  */
 @ConfigurationProperties("demo.ledger")
 public record LedgerProperties(
+        @DefaultValue("true") boolean enabled,
         @DefaultValue("100") int accounts,
         @DefaultValue("100000") long initialBalance,
         @DefaultValue("0ms") Duration pauseBetweenLegs) {

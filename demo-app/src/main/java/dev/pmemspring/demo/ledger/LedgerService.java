@@ -7,6 +7,7 @@ import java.util.List;
 import dev.pmemspring.transaction.PmemTransactional;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.Transaction;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.stereotype.Service;
 
 /**
@@ -17,6 +18,7 @@ import org.springframework.stereotype.Service;
  * begins the pool transaction before the method runs, commits it when the method returns and rolls
  * it back when it throws; the method reaches it with {@link PmemPool#currentTransaction()}.
  */
+@ConditionalOnBooleanProperty(name = "demo.ledger.enabled", matchIfMissing = true)
 @Service
 public class LedgerService {
 

@@ -22,9 +22,17 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(PmemProperties.class)
 public final class PmemPoolAutoConfiguration {
 
+    // Both beans back off together when the application defines a pool: the startup record is how
+    // this configuration opened its own pool, read by the health indicator and the meters.
+    @Bean
+    @ConditionalOnMissingBean(PmemPool.class)
+    PmemPoolStartup pmemPoolStartup(PmemProperties properties, ObjectProvider<PmemPoolOptionsCustomizer> customizers) {
+        return PoolOpener.open(properties.getPool(), customizers.orderedStream().toList());
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    PmemPool pmemPool(PmemProperties properties, ObjectProvider<PmemPoolOptionsCustomizer> customizers) {
-        return PoolOpener.open(properties.getPool(), customizers.orderedStream().toList());
+    PmemPool pmemPool(PmemPoolStartup startup) {
+        return startup.pool();
     }
 }

@@ -33,7 +33,7 @@ final class PoolOpener {
 
     private PoolOpener() {}
 
-    static PmemPool open(PmemProperties.Pool props, List<PmemPoolOptionsCustomizer> customizers) {
+    static PmemPoolStartup open(PmemProperties.Pool props, List<PmemPoolOptionsCustomizer> customizers) {
         Path path = props.getPath();
         if (path == null) {
             throw new InvalidConfigurationPropertyValueException(
@@ -59,11 +59,13 @@ final class PoolOpener {
         for (PmemPoolOptionsCustomizer customizer : customizers) {
             options = customizer.customize(options);
         }
-        PmemPool pool = exists ? openExisting(path, options) : PmemPool.create(path, options);
-        LOG.info("pmem pool " + path + " " + (exists ? "opened" : "created") + ": durability "
+        PmemPoolStartup startup =
+                exists ? openExisting(path, options) : new PmemPoolStartup(PmemPool.create(path, options), null, null);
+        PmemPool pool = startup.pool();
+        LOG.info("pmem pool " + path + " " + (exists && !startup.startedCold() ? "opened" : "created") + ": durability "
                 + pool.durability() + (props.getDurability() == null ? " (chosen by the mapping)" : "")
                 + ", mapping " + pool.mapping() + ", " + pool.stats().poolSize() + " bytes");
-        return pool;
+        return startup;
     }
 
     /**
@@ -73,9 +75,9 @@ final class PoolOpener {
      * maps used directly) stays refused unless pmem.pool.accept-unsafe-shutdown is set, because
      * torn application data must not be used silently.
      */
-    private static PmemPool openExisting(Path path, PoolOptions options) {
+    private static PmemPoolStartup openExisting(Path path, PoolOptions options) {
         try {
-            return PmemPool.open(path, options);
+            return new PmemPoolStartup(PmemPool.open(path, options), null, null);
         } catch (PoolUnsafeShutdownException cut) {
             // Decided on what the refusal read from the file, before anything wrote to it: a pool
             // opened to look would be marked clean on close, and the next start would not refuse it.
@@ -98,7 +100,7 @@ final class PoolOpener {
                     + " durability); it holds only caches, so it is opened anyway: each cache keeps the entries"
                     + " that verify and drops the rest (see the 'pmem' health and the cache logs)");
             try {
-                return PmemPool.open(path, options.withAcceptUnsafeShutdown(true));
+                return new PmemPoolStartup(PmemPool.open(path, options.withAcceptUnsafeShutdown(true)), null, null);
             } catch (PoolInUseException e) {
                 throw e;
             } catch (PmemException unusable) {
@@ -112,7 +114,7 @@ final class PoolOpener {
      * for a look, never deleted) and a new, empty pool takes its place, so the service starts cold
      * rather than not at all.
      */
-    private static PmemPool startCold(Path path, PoolOptions options, PmemException unusable) {
+    private static PmemPoolStartup startCold(Path path, PoolOptions options, PmemException unusable) {
         Path aside = path.resolveSibling(path.getFileName() + ".damaged-" + System.currentTimeMillis());
         try {
             Files.move(path, aside);
@@ -122,7 +124,7 @@ final class PoolOpener {
         }
         LOG.warn("pmem pool " + path + " held only caches but could not be opened after the machine crash ("
                 + unusable.getMessage() + "); it was moved to " + aside + " and the caches start cold");
-        return PmemPool.create(path, options);
+        return new PmemPoolStartup(PmemPool.create(path, options), aside, unusable.getMessage());
     }
 
     /** Checks the values the core would refuse, naming the property; before anything touches the disk. */

@@ -1,6 +1,9 @@
 package dev.pmemspring.boot.autoconfigure.health;
 
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
+import java.util.Optional;
+
+import dev.pmemspring.boot.autoconfigure.PmemPoolStartup;
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
 import dev.pmemspring.cache.CacheCoherence;
 import dev.pmemspring.cache.PmemCacheManager;
@@ -33,7 +36,10 @@ public final class PmemHealthContributorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "pmemHealthIndicator")
     PmemHealthIndicator pmemHealthIndicator(
-            PmemPool pool, PmemProperties properties, ObjectProvider<PmemCacheManager> cacheManagers) {
+            PmemPool pool,
+            PmemProperties properties,
+            ObjectProvider<PmemCacheManager> cacheManagers,
+            ObjectProvider<PmemPoolStartup> startup) {
         double threshold = properties.getHealth().getFreeSpaceWarningThreshold();
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new InvalidConfigurationPropertyValueException(
@@ -49,6 +55,13 @@ public final class PmemHealthContributorAutoConfiguration {
                         .filter(m -> m.pool() == pool && m.coherence() != CacheCoherence.NONE)
                         .map(m -> m.coherence().status())
                         .findFirst()
-                        .orElse(null));
+                        .orElse(null),
+                () -> cacheManagers
+                        .orderedStream()
+                        .filter(m -> m.pool() == pool)
+                        .map(PmemCacheManager::salvage)
+                        .flatMap(Optional::stream)
+                        .findFirst(),
+                startup.getIfAvailable(() -> null) instanceof PmemPoolStartup s && s.pool() == pool ? s : null);
     }
 }

@@ -4,9 +4,13 @@ import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import dev.pmemspring.boot.autoconfigure.PmemPoolStartup;
 import dev.pmemspring.cache.CoherenceStatus;
+import dev.pmemspring.cache.SalvageReport;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolStats;
 import dev.pmemspring.core.RecoveryReport;
@@ -24,6 +28,10 @@ import org.springframework.boot.health.contributor.Health;
  * <p>With cache coherence on, the details carry {@code coherence} (its state, reason, stream and
  * resyncs). A degraded coherence leaves the status UP: the caches keep serving, and taking the
  * instance out of service because Redis is away would turn a slower path into an outage.
+ *
+ * <p>After a machine crash the details carry {@code salvaged}: the entries the caches kept and
+ * dropped ({@code action} salvage or start-cold), or, when the pool could not be opened even
+ * then, {@code action: started-cold} with the file it was moved to. The status stays UP.
  */
 public class PmemHealthIndicator extends AbstractHealthIndicator {
 
@@ -33,6 +41,10 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
 
     private final Supplier<@Nullable CoherenceStatus> coherence;
 
+    private final Supplier<Optional<SalvageReport>> salvage;
+
+    private final @Nullable PmemPoolStartup startup;
+
     public PmemHealthIndicator(PmemPool pool, double freeSpaceWarningThreshold) {
         this(pool, freeSpaceWarningThreshold, () -> null);
     }
@@ -40,10 +52,25 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
     /** @param coherence the coherence of the caches on this pool, or a supplier of null when there is none */
     public PmemHealthIndicator(
             PmemPool pool, double freeSpaceWarningThreshold, Supplier<@Nullable CoherenceStatus> coherence) {
+        this(pool, freeSpaceWarningThreshold, coherence, Optional::empty, null);
+    }
+
+    /**
+     * @param salvage what the cache manager on this pool salvaged after a machine crash
+     * @param startup how the auto-configuration opened the pool, or null when the application made it
+     */
+    public PmemHealthIndicator(
+            PmemPool pool,
+            double freeSpaceWarningThreshold,
+            Supplier<@Nullable CoherenceStatus> coherence,
+            Supplier<Optional<SalvageReport>> salvage,
+            @Nullable PmemPoolStartup startup) {
         super("pmem pool health check failed");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.freeSpaceWarningThreshold = freeSpaceWarningThreshold;
         this.coherence = Objects.requireNonNull(coherence, "coherence");
+        this.salvage = Objects.requireNonNull(salvage, "salvage");
+        this.startup = startup;
     }
 
     @Override
@@ -68,6 +95,7 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
         if (recovery.unsafeShutdown()) {
             builder.withDetail("unsafeShutdown", true);
         }
+        salvaged(builder);
         boolean low = freeSpaceWarningThreshold > 0 && freeRatio < freeSpaceWarningThreshold;
         builder.withDetail("lowFreeSpace", low);
         if (low) {
@@ -81,6 +109,38 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
                             freeRatio * 100,
                             freeSpaceWarningThreshold * 100));
         }
+        coherence(builder);
+    }
+
+    /**
+     * After a machine crash: what the caches kept and dropped, or where the damaged pool went. UP
+     * either way: the service serves, and the misses load again.
+     */
+    private void salvaged(Health.Builder builder) {
+        if (startup != null && startup.startedCold()) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("action", "started-cold");
+            details.put("damagedFile", String.valueOf(startup.damagedFile()));
+            details.put("reason", String.valueOf(startup.damage()));
+            builder.withDetail("salvaged", details);
+            return;
+        }
+        salvage.get().ifPresent(report -> {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put(
+                    "action", report.action().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            details.put("entriesKept", report.entriesKept());
+            details.put("entriesDropped", report.entriesDropped());
+            Map<String, Object> caches = new TreeMap<>();
+            report.caches()
+                    .forEach((name, counts) ->
+                            caches.put(name, Map.of("kept", counts.kept(), "dropped", counts.dropped())));
+            details.put("caches", caches);
+            builder.withDetail("salvaged", details);
+        });
+    }
+
+    private void coherence(Health.Builder builder) {
         CoherenceStatus peers = coherence.get();
         if (peers != null) {
             Map<String, Object> details = new LinkedHashMap<>();

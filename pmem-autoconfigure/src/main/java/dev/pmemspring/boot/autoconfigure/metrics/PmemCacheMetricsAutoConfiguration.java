@@ -6,7 +6,12 @@ import dev.pmemspring.boot.autoconfigure.cache.PmemCacheAutoConfiguration;
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheManager;
 
+import java.util.Map;
+
+import dev.pmemspring.cache.metrics.PmemCacheSalvageMetrics;
+
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -22,7 +27,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * Cache meters for pmem caches: a {@link PmemCacheMeterBinderProvider}, through which Spring Boot's
  * cache metrics bind the caches known at start-up, and a {@link PmemCacheMetricsBinder} for the caches
- * created on demand afterwards.
+ * created on demand afterwards; and {@code pmem.cache.salvaged.entries} for each cache manager
+ * ({@link PmemCacheSalvageMetrics}).
  */
 @AutoConfiguration(
         after = PmemCacheAutoConfiguration.class,
@@ -49,5 +55,13 @@ public final class PmemCacheMetricsAutoConfiguration {
                 beanFactory.getBeansOfType(PmemCacheManager.class),
                 registrar::getIfAvailable,
                 registry::getIfAvailable);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "pmemCacheSalvageMetrics")
+    MeterBinder pmemCacheSalvageMetrics(ListableBeanFactory beanFactory) {
+        Map<String, PmemCacheManager> managers = beanFactory.getBeansOfType(PmemCacheManager.class);
+        return registry -> managers.forEach((name, manager) ->
+                new PmemCacheSalvageMetrics(manager, Tags.of("cache.manager", name)).bindTo(registry));
     }
 }
