@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 import dev.pmemspring.core.internal.file.PoolFile;
 import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.device.PmemDevice;
 import dev.pmemspring.core.internal.file.ShutdownState;
 import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapDamageException;
@@ -66,6 +67,8 @@ public final class PmemPool implements AutoCloseable {
     private final TransactionEngine transactions;
     private final Durability durability;
     private final RecoveryReport recovery;
+    private final PmemDevice device;
+    private final FlushMethod flush;
     private final Object rootLock = new Object();
     private final MapCatalogue catalogue;
     private final java.util.concurrent.ConcurrentHashMap<String, PmemMap> maps =
@@ -78,8 +81,12 @@ public final class PmemPool implements AutoCloseable {
             Lanes lanes,
             Heap heap,
             PoolOptions options,
-            RecoveryReport recovery) {
+            RecoveryReport recovery,
+            PmemDevice device,
+            FlushMethod flush) {
         this.file = file;
+        this.device = device;
+        this.flush = flush;
         this.memory = memory;
         this.layout = file.layout();
         this.lanes = lanes;
@@ -125,15 +132,25 @@ public final class PmemPool implements AutoCloseable {
         boolean sync = options.durability() == Durability.SYNC;
         PoolFile file = PoolFile.open(path, options.layout(), sync);
         try {
-            PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(file.segment(), sync));
-            boolean unsafeShutdown = ShutdownState.wasCutByMachineCrash(memory);
+            PmemDevice device = PmemDevice.of(path);
+            FlushMethod flush = FlushMethod.of(options.durability(), file.mapping(), device.domain());
+            PersistentMemory memory =
+                    MemoryDecorator.decorate(new MappedMemory(file.segment(), flush != FlushMethod.FENCE));
+            boolean machineCrash = ShutdownState.wasCutByMachineCrash(memory);
+            boolean deviceLostWrites = ShutdownState.wasCutByDeviceDirtyShutdown(memory, device.dirtyShutdowns());
+            boolean unsafeShutdown = machineCrash || deviceLostWrites;
             if (unsafeShutdown && !options.acceptUnsafeShutdown()) {
                 // What it holds is read before anything writes to it: refused, it stays as it was.
                 throw new PoolUnsafeShutdownException(
                         path,
-                        "the pool was open in PROCESS durability when the machine"
-                                + " went down (OS crash or power loss), so any part of it may be torn; open it with"
-                                + " acceptUnsafeShutdown to salvage what verifies, or restore it from a backup",
+                        (machineCrash
+                                        ? "the pool was open in PROCESS durability when the machine"
+                                                + " went down (OS crash or power loss), so any part of it may be torn"
+                                        : "the pool was open when its device (" + device.region() + ") counted a"
+                                                + " dirty shutdown: it lost power without flushing writes it had"
+                                                + " accepted, so any part of the pool may be torn")
+                                + "; open it with acceptUnsafeShutdown to salvage what verifies, or restore it from a"
+                                + " backup",
                         memory.getLong(PoolLayout.ROOT_HANDLE) != 0,
                         MapCatalogue.namesBeforeOpen(memory, file.layout()));
             }
@@ -144,24 +161,29 @@ public final class PmemPool implements AutoCloseable {
             int replayed = lanes.recoverRedo();
             int rolledBack = TransactionEngine.recover(memory, layout);
             Heap heap = Heap.open(memory, layout, lanes);
-            ShutdownState.markOpen(memory, options.durability());
+            ShutdownState.markOpen(memory, options.durability(), device.dirtyShutdowns());
             RecoveryReport report = new RecoveryReport(
                     replayed,
                     rolledBack,
                     file.headerRepaired(),
                     unsafeShutdown,
                     Duration.ofNanos(System.nanoTime() - start));
-            PmemPool pool = new PmemPool(file, memory, lanes, heap, options, report);
+            PmemPool pool = new PmemPool(file, memory, lanes, heap, options, report, device, flush);
             LOG.log(
                     System.Logger.Level.INFO,
                     () -> "opened pool " + path + " (layout '" + file.header().layout()
                             + "', " + file.header().poolSize() + " bytes, durability " + options.durability()
-                            + ", mapping " + file.mapping() + ", " + report + ")");
+                            + ", mapping " + file.mapping() + ", persistence domain " + device.domain()
+                            + (device.region() == null ? "" : " (" + device.region() + ")") + ", flush " + flush
+                            + ", " + report + ")");
             if (unsafeShutdown) {
                 LOG.log(
                         System.Logger.Level.WARNING,
-                        "pool " + path + " was cut by a machine crash while open in"
-                                + " PROCESS durability; opened as asked, but its contents may be torn");
+                        "pool " + path
+                                + (machineCrash
+                                        ? " was cut by a machine crash while open in PROCESS durability"
+                                        : " was open when its device counted a dirty shutdown")
+                                + "; opened as asked, but its contents may be torn");
             }
             return pool;
         } catch (HeapDamageException e) {
@@ -530,6 +552,25 @@ public final class PmemPool implements AutoCloseable {
         return file.mapping();
     }
 
+    /** Where a store becomes persistent on the device under this pool, as Linux reports it. */
+    public PersistenceDomain persistenceDomain() {
+        return device.domain();
+    }
+
+    /** What a persist point does in this pool: chosen at open as the cheapest that keeps its durability. */
+    public FlushMethod flushMethod() {
+        return flush;
+    }
+
+    /**
+     * The dirty shutdown count of the device under this pool (the sum over its DIMMs) when it was
+     * opened, or -1 when the device reports none. A pool left open whose device counts more at the
+     * next open is treated as cut by an unsafe shutdown, as after a machine crash in process mode.
+     */
+    public long deviceDirtyShutdowns() {
+        return device.dirtyShutdowns();
+    }
+
     /** What opening this pool had to recover. */
     public RecoveryReport lastRecovery() {
         return recovery;
@@ -561,6 +602,9 @@ public final class PmemPool implements AutoCloseable {
                 Instant.ofEpochMilli(h.creationTimeMillis()),
                 durability,
                 file.mapping(),
+                device.domain(),
+                flush,
+                device.dirtyShutdowns(),
                 h.laneCount(),
                 stats,
                 heap.usage().runs(),

@@ -14,6 +14,9 @@ import java.util.UUID;
  * @param created when the pool was created
  * @param durability the persist mode in force
  * @param mapping how the file is mapped
+ * @param persistenceDomain where a store becomes persistent on the device, as Linux reports it
+ * @param flush what a persist point does
+ * @param deviceDirtyShutdowns the device's dirty shutdown count at open, or -1 when it reports none
  * @param lanes log lanes (at most this many threads run allocator operations at once)
  * @param stats space figures
  * @param runs runs of small-block units
@@ -27,6 +30,9 @@ public record PoolInfo(
         Instant created,
         Durability durability,
         MappingMode mapping,
+        PersistenceDomain persistenceDomain,
+        FlushMethod flush,
+        long deviceDirtyShutdowns,
         int lanes,
         PoolStats stats,
         int runs,

@@ -23,8 +23,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@code .largest.free.block}, {@code .objects}), transactions ({@code pmem.pool.transactions} with
  * tag {@code result} = committed or aborted) and what opening it recovered
  * ({@code pmem.pool.recovery.redo.replayed}, {@code .transactions.rolled.back}, {@code .time},
- * {@code .unsafe.shutdown}). Every meter carries the tags {@code pool} (the file), {@code durability}
- * and {@code mapping}. Space figures are read at most once a second, however many gauges ask.
+ * {@code .unsafe.shutdown}). Every meter carries the tags {@code pool} (the file), {@code durability},
+ * {@code mapping} and {@code flush} (what a persist point does, {@link dev.pmemspring.core.FlushMethod}). Space figures are read at most once a second, however many gauges ask.
  */
 public class PmemPoolMetrics implements MeterBinder {
 
@@ -51,7 +51,9 @@ public class PmemPoolMetrics implements MeterBinder {
                         "durability",
                         pool.durability().name().toLowerCase(Locale.ROOT),
                         "mapping",
-                        pool.mapping().name().toLowerCase(Locale.ROOT));
+                        pool.mapping().name().toLowerCase(Locale.ROOT),
+                        "flush",
+                        pool.flushMethod().name().toLowerCase(Locale.ROOT));
     }
 
     @Override

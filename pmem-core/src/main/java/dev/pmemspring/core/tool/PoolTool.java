@@ -109,6 +109,10 @@ public final class PoolTool {
         out.println("format:             " + info.formatVersion());
         out.println("created:            " + info.created());
         out.println("mapping:            " + info.mapping());
+        out.println("persistence domain: " + info.persistenceDomain());
+        out.println("flush:              " + info.flush());
+        out.println("dirty shutdowns:    "
+                + (info.deviceDirtyShutdowns() < 0 ? "not reported" : info.deviceDirtyShutdowns()));
         out.println("lanes:              " + info.lanes());
         out.println("pool size:          " + bytes(s.poolSize()));
         out.println("heap size:          " + bytes(s.heapSize()));
@@ -129,7 +133,8 @@ public final class PoolTool {
                 + recovery.time().toNanos() / 1000 + " us");
         out.println("shutdown:           "
                 + (recovery.unsafeShutdown()
-                        ? "UNSAFE (cut by a machine crash while open in PROCESS durability; contents may be torn)"
+                        ? "UNSAFE (cut by a machine crash while open in PROCESS durability, or by a dirty"
+                                + " shutdown of its device; contents may be torn)"
                         : "clean or recoverable"));
     }
 

@@ -85,6 +85,8 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
         builder.up()
                 .withDetail("durability", pool.durability().name().toLowerCase(Locale.ROOT))
                 .withDetail("mapping", pool.mapping().name().toLowerCase(Locale.ROOT))
+                .withDetail("persistenceDomain", pool.persistenceDomain().name().toLowerCase(Locale.ROOT))
+                .withDetail("flush", pool.flushMethod().name().toLowerCase(Locale.ROOT))
                 .withDetail("size", stats.poolSize())
                 .withDetail("heapSize", stats.heapSize())
                 .withDetail("used", stats.used())

@@ -39,6 +39,8 @@ class PmemHealthContributorAutoConfigurationTests {
                     .containsEntry("path", dir.resolve("h.pool").toString())
                     .containsEntry("durability", "process")
                     .containsEntry("mapping", "shared")
+                    .containsEntry("persistenceDomain", "unknown")
+                    .containsEntry("flush", "fence")
                     .containsEntry("size", 8L << 20)
                     .containsEntry("lowFreeSpace", false)
                     .containsKeys("used", "free", "freeRatio", "largestFreeBlock");

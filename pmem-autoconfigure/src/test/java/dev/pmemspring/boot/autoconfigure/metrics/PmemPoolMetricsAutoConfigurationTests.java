@@ -41,6 +41,7 @@ class PmemPoolMetricsAutoConfigurationTests {
             assertThat(registry.get("pmem.pool.size")
                             .tag("durability", "process")
                             .tag("mapping", "shared")
+                            .tag("flush", "fence")
                             .tag("pool", dir.resolve("m.pool").toString())
                             .gauge()
                             .value())

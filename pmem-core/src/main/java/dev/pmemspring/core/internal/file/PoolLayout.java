@@ -22,6 +22,9 @@ public record PoolLayout(long poolSize, int laneCount, long heapTableOffset, int
     public static final long ROOT_HANDLE = STATE;
     public static final long ROOT_SIZE = STATE + 8;
     public static final long SHUTDOWN_STATE = STATE + 64;
+    /** The device's dirty shutdown count when the pool was opened, plus one (0: not reported). */
+    public static final long DIRTY_SHUTDOWNS = STATE + 72;
+
     public static final long MAP_CATALOGUE = STATE + 128;
     public static final long LANES = 3L * PAGE;
     public static final int LANE_SIZE = 2 * PAGE;

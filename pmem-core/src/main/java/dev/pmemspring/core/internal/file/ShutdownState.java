@@ -17,6 +17,11 @@ import java.util.UUID;
  * <p>The mark is one 8-byte word, stored atomically, so no crash can tear it:
  * {@code hash of the boot id (high 62 bits) | mode (low 2 bits: 0 closed, 1 open sync, 2 open process)}.
  * Where no boot id can be read (not Linux) the hash is 0 and the check cannot tell, and says nothing.
+ *
+ * <p>In {@code sync} durability a machine crash loses nothing, unless the device itself failed to
+ * flush what it had accepted. Its DIMMs count such dirty shutdowns, so the count at open is kept
+ * beside the mark ({@link PoolLayout#DIRTY_SHUTDOWNS}); a pool left open whose device now counts
+ * more was cut by one, as PMDK's unsafe shutdown count tells it.
  */
 public final class ShutdownState {
 
@@ -35,7 +40,22 @@ public final class ShutdownState {
         return (mark & MODE) == PROCESS && THIS_BOOT != 0 && boot != 0 && boot != THIS_BOOT;
     }
 
-    public static void markOpen(PersistentMemory memory, Durability durability) {
+    /**
+     * Whether the pool was left open in sync mode and its device has counted a dirty shutdown since
+     * ({@code dirtyShutdownsNow} is the device's count now, -1 when it reports none).
+     */
+    public static boolean wasCutByDeviceDirtyShutdown(PersistentMemory memory, long dirtyShutdownsNow) {
+        long mark = memory.getLong(PoolLayout.SHUTDOWN_STATE);
+        long recorded = memory.getLong(PoolLayout.DIRTY_SHUTDOWNS) - 1;
+        return (mark & MODE) == SYNC && recorded >= 0 && dirtyShutdownsNow > recorded;
+    }
+
+    /** Marks the pool open; {@code dirtyShutdowns} is the device's count now, -1 when it reports none. */
+    public static void markOpen(PersistentMemory memory, Durability durability, long dirtyShutdowns) {
+        // The count is persisted before the mark: a mark that says open then never sits beside a
+        // count older than its open, which would report a dirty shutdown from before that open.
+        memory.putLongAtomic(PoolLayout.DIRTY_SHUTDOWNS, dirtyShutdowns < 0 ? 0 : dirtyShutdowns + 1);
+        memory.persist(PoolLayout.DIRTY_SHUTDOWNS, 8);
         write(memory, THIS_BOOT | (durability == Durability.SYNC ? SYNC : PROCESS));
     }
 
@@ -44,6 +64,12 @@ public final class ShutdownState {
     }
 
     /** Writes the mark of a pool open in {@code durability} under boot {@code boot} (tests forge other boots). */
+    static void markOpen(PersistentMemory memory, Durability durability, UUID boot, long dirtyShutdowns) {
+        memory.putLongAtomic(PoolLayout.DIRTY_SHUTDOWNS, dirtyShutdowns < 0 ? 0 : dirtyShutdowns + 1);
+        memory.persist(PoolLayout.DIRTY_SHUTDOWNS, 8);
+        markOpen(memory, durability, boot);
+    }
+
     static void markOpen(PersistentMemory memory, Durability durability, UUID boot) {
         write(memory, bootHash(boot) | (durability == Durability.SYNC ? SYNC : PROCESS));
     }

@@ -4,6 +4,8 @@ import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOptions;
 import dev.pmemspring.core.PoolUnsafeShutdownException;
+import dev.pmemspring.core.internal.device.FakeSysfs;
+import dev.pmemspring.core.internal.device.PmemDevice;
 import dev.pmemspring.core.internal.memory.MappedMemory;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,9 @@ class ShutdownStateTest {
     @TempDir
     Path dir;
 
+    private static final PoolOptions SYNC =
+            PoolOptions.layout("s").withSize(16L << 20).withDurability(Durability.SYNC);
+
     private static final PoolOptions PROCESS =
             PoolOptions.layout("s").withSize(16L << 20).withDurability(Durability.PROCESS);
 
@@ -39,7 +44,7 @@ class ShutdownStateTest {
     void aProcessCrashUnderThisBootIsRecoverable() throws IOException {
         Path path = dir.resolve("p.pool");
         PmemPool.create(path, PROCESS).close();
-        edit(path, m -> ShutdownState.markOpen(m, Durability.PROCESS)); // left open, as by kill -9
+        edit(path, m -> ShutdownState.markOpen(m, Durability.PROCESS, -1)); // left open, as by kill -9
         try (PmemPool pool = PmemPool.open(path, PROCESS)) {
             assertThat(pool.lastRecovery().unsafeShutdown()).isFalse();
         }
@@ -69,6 +74,56 @@ class ShutdownStateTest {
         edit(path, m -> ShutdownState.markOpen(m, Durability.SYNC, new UUID(0x1234, 0x5678)));
         try (PmemPool pool = PmemPool.open(path, PROCESS)) {
             assertThat(pool.lastRecovery().unsafeShutdown()).isFalse();
+        }
+    }
+
+    @Test
+    void aDirtyShutdownOfTheDeviceWhileOpenInSyncModeRefusesTheOpenUnlessAccepted() throws IOException {
+        Path path = dir.resolve("d.pool");
+        PmemPool.create(path, SYNC).close();
+        FakeSysfs sys = new FakeSysfs(dir.resolve("sys"));
+        sys.regionUnder(path, "memory_controller");
+        sys.dirtyShutdowns("nmem0", 3);
+        String before = System.getProperty(PmemDevice.SYSFS_PROPERTY);
+        System.setProperty(PmemDevice.SYSFS_PROPERTY, sys.root().toString());
+        try {
+            try (PmemPool pool = PmemPool.open(path, SYNC)) {
+                assertThat(pool.deviceDirtyShutdowns()).isEqualTo(3);
+                assertThat(pool.persistenceDomain()).isEqualTo(dev.pmemspring.core.PersistenceDomain.MEMORY_CONTROLLER);
+                // a page-cache mapping: whatever the device below, sync means msync
+                assertThat(pool.flushMethod()).isEqualTo(dev.pmemspring.core.FlushMethod.MSYNC);
+                assertThat(pool.info().deviceDirtyShutdowns()).isEqualTo(3);
+            }
+            // left open in sync mode (a machine crash): with no dirty shutdown, nothing is lost
+            edit(path, m -> ShutdownState.markOpen(m, Durability.SYNC, new UUID(1, 2), 3));
+            try (PmemPool pool = PmemPool.open(path, SYNC)) {
+                assertThat(pool.lastRecovery().unsafeShutdown()).isFalse();
+            }
+            // closed cleanly, then a dirty shutdown: everything had been flushed, nothing is lost
+            sys.dirtyShutdowns("nmem0", 4);
+            try (PmemPool pool = PmemPool.open(path, SYNC)) {
+                assertThat(pool.lastRecovery().unsafeShutdown()).isFalse();
+            }
+            // left open, and the device counted a dirty shutdown since: it may have lost writes
+            edit(path, m -> ShutdownState.markOpen(m, Durability.SYNC, new UUID(1, 2), 4));
+            sys.dirtyShutdowns("nmem0", 5);
+            assertThatThrownBy(() -> PmemPool.open(path, SYNC))
+                    .isInstanceOf(PoolUnsafeShutdownException.class)
+                    .hasMessageContaining("dirty shutdown")
+                    .hasMessageContaining("region0")
+                    .hasMessageContaining("acceptUnsafeShutdown");
+            try (PmemPool pool = PmemPool.open(path, SYNC.withAcceptUnsafeShutdown(true))) {
+                assertThat(pool.lastRecovery().unsafeShutdown()).isTrue();
+            }
+            try (PmemPool pool = PmemPool.open(path, SYNC)) { // the open recorded the new count
+                assertThat(pool.lastRecovery().unsafeShutdown()).isFalse();
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(PmemDevice.SYSFS_PROPERTY);
+            } else {
+                System.setProperty(PmemDevice.SYSFS_PROPERTY, before);
+            }
         }
     }
 

@@ -97,7 +97,7 @@ class PmemCacheCoherenceAutoConfigurationTests {
             PmemCacheManager manager = context.getBean(PmemCacheManager.class);
             assertThat(manager.coherence()).isSameAs(coherence);
             assertThat(coherence.stream()).as("one stream per pool layout").isEqualTo("pmem:coherence:spring");
-            assertThat(coherence.status().state()).isEqualTo(CoherenceStatus.State.UP);
+            awaitUp(coherence);
 
             manager.getCache("quotes").put("k", "v");
             awaitPublished(coherence, 1);
@@ -177,6 +177,16 @@ class PmemCacheCoherenceAutoConfigurationTests {
                             .isInstanceOf(InvalidConfigurationPropertyValueException.class)
                             .hasMessageContaining("pmem.cache.coherence.max-length");
                 });
+    }
+
+    /** The follower starts on its own thread: up once it has read the stream (a loaded machine takes a while). */
+    private static void awaitUp(RedisCacheCoherence coherence) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        CoherenceStatus status;
+        while ((status = coherence.status()).state() != CoherenceStatus.State.UP) {
+            assertThat(System.nanoTime()).as("coherence up; now %s", status).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     private static void awaitPublished(RedisCacheCoherence coherence, long count) throws InterruptedException {
