@@ -79,6 +79,8 @@ public class PmemEndpoint {
                 report.blocks(),
                 report.maps(),
                 report.entries(),
+                report.unconfirmed(),
+                LIVE_CHECK,
                 (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -214,5 +216,17 @@ public class PmemEndpoint {
 
     /** What a check found. */
     public record CheckDescriptor(
-            boolean clean, List<String> problems, long blocks, int maps, long entries, long tookMillis) {}
+            boolean clean,
+            List<String> problems,
+            long blocks,
+            int maps,
+            long entries,
+            List<String> unconfirmed,
+            String note,
+            long tookMillis) {}
+
+    static final String LIVE_CHECK = "checked while the service runs: header and map findings are certain (each map"
+            + " stripe is walked under its lock); allocator findings are listed in 'problems' only when three"
+            + " walks saw them, else in 'unconfirmed' (operations in flight, not damage); for a check with no writers,"
+            + " stop the service and run the pool tool's check";
 }
