@@ -69,6 +69,26 @@ class BenchmarksSmokeTest {
                 .isPositive();
     }
 
+    @Test
+    void salvageBenchmarkRuns() throws RunnerException {
+        // A 16 MiB pool: both images, the torn one with entries dropped (the shot's checks fail otherwise).
+        Collection<RunResult> results = run(options(SalvageBenchmark.class)
+                .param("poolMiB", "16")
+                .param("tornPercent", "5")
+                .measurementIterations(2));
+
+        assertThat(results).hasSize(2);
+        assertPositiveScores(results);
+        for (RunResult result : results) {
+            double dropped = result.getSecondaryResults().get("dropped").getScore();
+            if (result.getParams().getParam("image").equals("torn")) {
+                assertThat(dropped).as("entries the torn image dropped").isPositive();
+            } else {
+                assertThat(dropped).as("entries the clean image dropped").isZero();
+            }
+        }
+    }
+
     private static ChainedOptionsBuilder options(Class<?> benchmark) {
         return new OptionsBuilder()
                 .include("^" + Pattern.quote(benchmark.getName()) + "\\.")

@@ -1,7 +1,9 @@
 package dev.pmemspring.bench.suite;
 
 import dev.pmemspring.bench.RecoveryBenchmark;
+import dev.pmemspring.bench.SalvageBenchmark;
 import dev.pmemspring.bench.suite.report.RecoveryTable;
+import dev.pmemspring.bench.suite.report.SalvageTable;
 import dev.pmemspring.bench.suite.report.SuiteResults;
 
 import java.util.List;
@@ -9,7 +11,8 @@ import java.util.List;
 /**
  * Recovery after a crash (ours only): the open that rolls back one interrupted transaction, with
  * 10 MiB to 1 GiB of live data in the same pool size, and a control run with the JVM heap
- * committed and touched up front.
+ * committed and touched up front; and the open after a machine crash, clean against 1% of the
+ * pages torn (a salvage).
  */
 final class RecoverySuite implements Suite {
 
@@ -28,7 +31,8 @@ final class RecoverySuite implements Suite {
 
     @Override
     public String description() {
-        return "open that rolls back an interrupted transaction, 10 MiB / 100 MiB / 1 GiB live (ours only)";
+        return "open that rolls back an interrupted transaction, 10 MiB / 100 MiB / 1 GiB live; open after a machine"
+                + " crash with 1% of the pages torn (ours only)";
     }
 
     @Override
@@ -53,7 +57,13 @@ final class RecoverySuite implements Suite {
                 .withParam("txSpanMiB", "all")
                 .withJvmArgsAppend("--enable-native-access=ALL-UNNAMED", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch")
                 .with(shots);
-        return List.of(recovery, pretouch);
+        // After a machine crash: a full 1 GiB pool opened clean and with 1% of its pages torn.
+        JmhRun salvage = JmhRun.of("salvage.json", SalvageBenchmark.class, "openAndSalvage")
+                .withParam("poolMiB", plan.quick() ? "256" : "1024")
+                .withParam("image", "clean", "torn")
+                .withParam("tornPercent", "1")
+                .with(plan.quick() ? Iterations.shots(1, 1, 2) : Iterations.shots(1, 2, 7));
+        return List.of(recovery, pretouch, salvage);
     }
 
     @Override
@@ -64,5 +74,7 @@ final class RecoverySuite implements Suite {
                 List.of(
                         new RecoveryTable.Run("recovery.json", "default", LIVE_MIB),
                         new RecoveryTable.Run("recovery-pretouch.json", "pre-touched", PRETOUCH_LIVE_MIB)));
+        out.append('\n');
+        SalvageTable.appendTo(out, results.jmh("salvage.json"));
     }
 }
