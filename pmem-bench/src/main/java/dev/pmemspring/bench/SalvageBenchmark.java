@@ -42,9 +42,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The trial fills the pool once ({@code poolMiB}, entries of 16-byte keys and 1000-byte values
  * until about 80% of it is used) and closes it; each shot works on a fresh copy of that file
- * (made, and torn, before the shot, untimed). The first page of each chunk (run headers and
- * bitmaps) is never torn, so the allocator opens and the shot times the map's salvage; torn
- * allocator metadata makes the pool unopenable, which the Boot starter handles by starting cold.
+ * (made, and torn, before the shot, untimed). Only the chunks' data is torn, never the chunk
+ * header table (torn there, the pool cannot be opened: the Boot starter then starts cold) nor a
+ * chunk's first page (a run's header and bitmap: zeroed, the run is quarantined, its space left
+ * unused), so the shot times the map's salvage.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -169,7 +170,7 @@ public class SalvageBenchmark extends PoolBenchmarkState {
             for (long t = 0; t < torn; t++) {
                 long page = random.nextLong(pages);
                 if (page % pagesPerChunk == 0) {
-                    page++; // the chunk's first page holds its run header and bitmap
+                    page++; // the chunk's first page holds its run's header and bitmap
                 }
                 ch.write(zeros.clear(), layout.chunkDataOffset() + page * PoolLayout.PAGE);
             }
