@@ -227,6 +227,7 @@ public class PmemEndpoint {
 
     static final String LIVE_CHECK = "checked while the service runs: header and map findings are certain (each map"
             + " stripe is walked under its lock); allocator findings are listed in 'problems' only when three"
-            + " walks saw them, else in 'unconfirmed' (operations in flight, not damage); for a check with no writers,"
-            + " stop the service and run the pool tool's check";
+            + " walks 10 ms apart saw them, else in 'unconfirmed' (operations in flight, not damage); a writer stalled"
+            + " longer (a GC pause) can still look confirmed: for an exact check, stop the service and run the pool"
+            + " tool's check";
 }
