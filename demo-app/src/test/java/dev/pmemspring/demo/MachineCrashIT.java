@@ -20,8 +20,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A machine crash with the default settings ({@code process} durability on an ordinary disk): the
- * service is killed, its pool's shutdown mark is left as an OS crash would leave it, and some
- * cached entries are torn. A service whose pool holds only caches starts by itself, serves what
+ * service is killed, its pool's shutdown mark is left as an OS crash would leave it, and the
+ * pages of some cached entries are torn (zeroed). A service whose pool holds only caches starts by itself, serves what
  * verified and loads the rest again; one whose pool also holds its own data (the ledger) refuses,
  * and says why.
  */
@@ -55,17 +55,18 @@ class MachineCrashIT {
             JsonNode salvaged = health.get("details").get("salvaged");
             assertThat(salvaged).as(health.toString()).isNotNull();
             assertThat(salvaged.get("action").asString()).isEqualTo("salvage");
-            assertThat(salvaged.get("entriesDropped").asLong()).isEqualTo(TORN.size());
-            assertThat(salvaged.get("entriesKept").asLong()).isEqualTo(PRODUCTS - TORN.size());
+            // a torn page drops every entry on it: the three chosen, and whichever shared their pages
+            long dropped = salvaged.get("entriesDropped").asLong();
+            assertThat(dropped).isGreaterThanOrEqualTo(TORN.size());
+            assertThat(salvaged.get("entriesKept").asLong()).isEqualTo(PRODUCTS - dropped);
 
             for (int i = 0; i < PRODUCTS; i++) {
                 assertThat(demo.get("/products/p" + i).get("name").asString()).isEqualTo("Item P" + i);
             }
-            // only the torn entries went to the back end again
-            assertThat(demo.get("/backend").get("productLookups").asLong()).isEqualTo(TORN.size());
-            JsonNode dropped = demo.get("/actuator/metrics/pmem.cache.salvaged.entries?tag=result:dropped");
-            assertThat(dropped.get("measurements").get(0).get("value").asDouble())
-                    .isEqualTo(TORN.size());
+            // only the dropped entries went to the back end again
+            assertThat(demo.get("/backend").get("productLookups").asLong()).isEqualTo(dropped);
+            JsonNode meter = demo.get("/actuator/metrics/pmem.cache.salvaged.entries?tag=result:dropped");
+            assertThat(meter.get("measurements").get(0).get("value").asDouble()).isEqualTo(dropped);
             JsonNode check = demo.get("/actuator/pmem/check");
             assertThat(check.get("clean").asBoolean()).as(check.toString()).isTrue();
             assertThat(demo.stop()).as("exit code of a clean stop").isIn(0, 143);
@@ -105,7 +106,10 @@ class MachineCrashIT {
         }
     }
 
-    /** Flips a byte of the cached value holding {@code name} (not a longer name it begins), as a torn page would. */
+    /**
+     * Zeroes the 4 KiB page holding the cached value of {@code name} (not of a longer name it
+     * begins): a page the kernel had not written back when the machine went down.
+     */
     private static void tear(Path file, String name) throws IOException {
         byte[] image = Files.readAllBytes(file);
         byte[] needle = name.getBytes(StandardCharsets.UTF_8);
@@ -115,7 +119,7 @@ class MachineCrashIT {
             }
             if (java.util.Arrays.equals(image, at, at + needle.length, needle, 0, needle.length)) {
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    ch.write(ByteBuffer.wrap(new byte[] {(byte) ~image[at]}), at);
+                    ch.write(ByteBuffer.allocate(4096), at / 4096 * 4096);
                 }
                 return;
             }

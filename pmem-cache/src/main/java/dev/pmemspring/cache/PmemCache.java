@@ -8,6 +8,7 @@ import dev.pmemspring.cache.internal.ValueEncoding;
 import dev.pmemspring.cache.internal.WriteStamps;
 import dev.pmemspring.core.MapStats;
 import dev.pmemspring.core.PmemMap;
+import dev.pmemspring.core.PoolCorruptedException;
 import dev.pmemspring.core.PoolOutOfMemoryException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -83,6 +84,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final AtomicBoolean oversizeLogged = new AtomicBoolean();
     private final AtomicBoolean deserializationLogged = new AtomicBoolean();
     private final AtomicBoolean noRoomLogged = new AtomicBoolean();
+    private final AtomicBoolean damageLogged = new AtomicBoolean();
 
     /** A miss of {@code key} and the stamp of its stripe then: a load that follows stores only if it still holds. */
     private record Miss(Object key, int stripe, long stamp) {}
@@ -416,6 +418,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 }
                 noRoom(e);
                 return null;
+            } catch (PoolCorruptedException e) {
+                damaged(k, e);
+                return null;
             }
             if (existing == null) {
                 puts.increment();
@@ -530,6 +535,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 map.remove(k); // an older value must not outlive a put that failed
                 noRoom(e);
                 return false;
+            } catch (PoolCorruptedException e) {
+                damaged(k, e);
+                return false;
             }
         }
     }
@@ -571,6 +579,20 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             LOG.warn("cache '" + name + "': a value of " + length + " bytes was not cached: the limit is "
                     + settings.maximumValueBytes() + " bytes (maximum value size). Further ones are counted in"
                     + " the cache's statistics, not logged.");
+        }
+    }
+
+    /** A put the map's damage refused: not cached, as a request must not fail for its cache. */
+    private void damaged(byte[] k, PoolCorruptedException e) {
+        rejectedPuts.increment();
+        try {
+            map.remove(k); // an older value must not outlive a put that failed
+        } catch (RuntimeException alsoDamaged) {
+            e.addSuppressed(alsoDamaged);
+        }
+        if (damageLogged.compareAndSet(false, true)) {
+            LOG.warn("cache '" + name + "': a value was not cached, the cache's pool map is damaged (" + e.getMessage()
+                    + "). Clear the cache (DELETE /actuator/caches/" + name + " under Spring Boot) to rebuild it.");
         }
     }
 

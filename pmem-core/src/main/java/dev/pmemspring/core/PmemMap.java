@@ -2,6 +2,7 @@ package dev.pmemspring.core;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.pmemspring.core.internal.map.MapDamageException;
 import dev.pmemspring.core.internal.map.PersistentHashMap;
 
 import java.util.Iterator;
@@ -105,6 +106,11 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
             PoolStats stats = pool.stats();
             throw new PoolOutOfMemoryException(
                     pool.path(), 24L + key.length + value.length, stats.free(), stats.largestFreeBlock());
+        } catch (MapDamageException e) {
+            throw new PoolCorruptedException(
+                    pool.path(),
+                    "map '" + name + "': " + e.getMessage() + "; keys already stored still work, new keys of"
+                            + " that stripe cannot be: run the check tool, then clear or drop the map");
         }
     }
 

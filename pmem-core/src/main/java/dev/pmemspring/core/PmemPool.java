@@ -646,6 +646,7 @@ public final class PmemPool implements AutoCloseable {
             problems.add(e.getMessage());
             return new CheckReport(problems, blocks, 0, 0, unconfirmed);
         }
+        problems.addAll(catalogue.damagedSlots());
         for (String name : names) {
             try {
                 entries += maps.computeIfAbsent(name, this::openMap).internal().check(name, problems);

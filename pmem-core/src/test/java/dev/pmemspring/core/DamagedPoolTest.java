@@ -84,6 +84,39 @@ class DamagedPoolTest {
         }
     }
 
+    @Test
+    void aCatalogueSlotWithADamagedNameIsListedByCheckAndTheOtherMapsWork() throws IOException {
+        Path file = dir.resolve("name.pool");
+        long catalogue;
+        try (PmemPool pool = PmemPool.create(file, OPTIONS)) {
+            pool.map("a").put(bytes("k"), bytes("a"));
+            pool.map("b").put(bytes("k"), bytes("b"));
+            catalogue = readLong(file, PoolLayout.MAP_CATALOGUE);
+        }
+        // Slot 0 (map 'a'): its name bytes become invalid UTF-8 of the longest length.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            byte[] garbage = new byte[48];
+            java.util.Arrays.fill(garbage, (byte) 0xFF);
+            garbage[0] = 47;
+            channel.write(ByteBuffer.wrap(garbage), catalogue);
+        }
+        try (PmemPool pool = PmemPool.open(file, OPTIONS)) {
+            assertThat(pool.mapNames()).containsExactly("b");
+            assertThat(pool.map("b").get(bytes("k"))).isEqualTo(bytes("b"));
+            CheckReport report = pool.check();
+            assertThat(report.problems())
+                    .anyMatch(p -> p.contains("offset " + catalogue) && p.contains("holds no valid name"));
+        }
+    }
+
+    private static long readLong(Path file, long offset) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            channel.read(word, offset);
+            return word.getLong(0);
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

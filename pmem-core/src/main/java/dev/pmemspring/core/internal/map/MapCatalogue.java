@@ -5,6 +5,9 @@ import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +50,7 @@ public final class MapCatalogue {
             long header = memory.getLong(slot + HEADER_HANDLE);
             if (header != 0
                     && wanted.length == (memory.getByte(slot + NAME_LENGTH) & 0xFF)
-                    && nameAt(slot).equals(name)) {
+                    && name.equals(nameAt(slot))) {
                 return header;
             }
         }
@@ -59,11 +62,26 @@ public final class MapCatalogue {
         long block = block();
         for (int i = 0; block != 0 && i < CAPACITY; i++) {
             long slot = slotAt(block, i);
-            if (memory.getLong(slot + HEADER_HANDLE) != 0) {
-                names.add(nameAt(slot));
+            String name = memory.getLong(slot + HEADER_HANDLE) != 0 ? nameAt(slot) : null;
+            if (name != null) {
+                names.add(name);
             }
         }
         return names;
+    }
+
+    /** One line per slot that holds a map but no valid name: such a map cannot be opened (for check). */
+    public synchronized List<String> damagedSlots() {
+        List<String> damaged = new ArrayList<>();
+        long block = block();
+        for (int i = 0; block != 0 && i < CAPACITY; i++) {
+            long slot = slotAt(block, i);
+            if (memory.getLong(slot + HEADER_HANDLE) != 0 && nameAt(slot) == null) {
+                damaged.add("offset " + slot + ": map catalogue slot " + i
+                        + " names a map but holds no valid name; the map is set aside");
+            }
+        }
+        return damaged;
     }
 
     /** Every map header handle in the catalogue (for check tools). */
@@ -132,21 +150,38 @@ public final class MapCatalogue {
         for (int i = 0; i < CAPACITY; i++) {
             long slot = slotAt(block, i);
             if (memory.getLong(slot + HEADER_HANDLE) != 0) {
-                names.add(nameAt(memory, slot));
+                String name = nameAt(memory, slot);
+                if (name == null) {
+                    return null; // a map that cannot be named: nobody can say it is only a cache
+                }
+                names.add(name);
             }
         }
         return names;
     }
 
-    private String nameAt(long slot) {
+    private @Nullable String nameAt(long slot) {
         return nameAt(memory, slot);
     }
 
-    private static String nameAt(PersistentMemory memory, long slot) {
+    /** The slot's name, or null if its length or bytes are not a name {@link #create} could have written. */
+    private static @Nullable String nameAt(PersistentMemory memory, long slot) {
         int length = memory.getByte(slot + NAME_LENGTH) & 0xFF;
-        byte[] bytes = new byte[Math.min(length, MAX_NAME_BYTES)];
-        memory.getBytes(slot + NAME, bytes, 0, bytes.length);
-        return new String(bytes, StandardCharsets.UTF_8);
+        if (length == 0 || length > MAX_NAME_BYTES) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        memory.getBytes(slot + NAME, bytes, 0, length);
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException damaged) {
+            return null;
+        }
     }
 
     /**

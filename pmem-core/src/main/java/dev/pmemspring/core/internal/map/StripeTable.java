@@ -230,7 +230,9 @@ final class StripeTable {
                 return slot;
             }
         }
-        throw new IllegalStateException("stripe " + s + " is full despite growth");
+        // Growth keeps a stripe below its load limit by its counters: a full one means they are damaged.
+        throw new MapDamageException("offset " + stripeWordOffset(s) + ": stripe " + s + " has no free slot"
+                + " although its counters say it has room; the stripe's counters or slots are damaged");
     }
 
     /**
