@@ -23,7 +23,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@code .largest.free.block}, {@code .objects}), transactions ({@code pmem.pool.transactions} with
  * tag {@code result} = committed or aborted) and what opening it recovered
  * ({@code pmem.pool.recovery.redo.replayed}, {@code .transactions.rolled.back}, {@code .time},
- * {@code .unsafe.shutdown}). Every meter carries the tags {@code pool} (the file), {@code durability},
+ * {@code .unsafe.shutdown}). Every meter carries the tags {@code pool} (a name: the bean's under
+ * Spring Boot, else the file's), {@code durability},
  * {@code mapping} and {@code flush} (what a persist point does, {@link dev.pmemspring.core.FlushMethod}). Space figures are read at most once a second, however many gauges ask.
  */
 public class PmemPoolMetrics implements MeterBinder {
@@ -38,16 +39,25 @@ public class PmemPoolMetrics implements MeterBinder {
 
     private volatile long cachedAt;
 
+    /** Meters tagged {@code pool} with the pool file's name (not its folder, which differs per host). */
     public PmemPoolMetrics(PmemPool pool) {
         this(pool, Tags.empty());
     }
 
     public PmemPoolMetrics(PmemPool pool, Iterable<Tag> tags) {
+        this(pool, String.valueOf(pool.path().getFileName()), tags);
+    }
+
+    /**
+     * @param name the {@code pool} tag: the pool's bean name under Spring Boot, as Boot tags its
+     *        connection pools, so dashboards do not change with the file's place
+     */
+    public PmemPoolMetrics(PmemPool pool, String name, Iterable<Tag> tags) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.tags = Tags.of(tags)
                 .and(
                         "pool",
-                        pool.path().toString(),
+                        Objects.requireNonNull(name, "name"),
                         "durability",
                         pool.durability().name().toLowerCase(Locale.ROOT),
                         "mapping",

@@ -20,6 +20,8 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
@@ -52,7 +54,9 @@ import org.springframework.util.ClassUtils;
         after = PmemPoolAutoConfiguration.class,
         beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
 @ConditionalOnClass({CacheManager.class, PmemCacheManager.class})
-@ConditionalOnBean({PmemPool.class, CacheAspectSupport.class})
+@ConditionalOnBooleanProperty(name = "pmem.enabled", matchIfMissing = true)
+@ConditionalOnSingleCandidate(PmemPool.class)
+@ConditionalOnBean(CacheAspectSupport.class)
 @ConditionalOnMissingBean(value = CacheManager.class, name = "cacheResolver")
 @Conditional(NoSpringCacheTypeCondition.class)
 @EnableConfigurationProperties(PmemProperties.class)

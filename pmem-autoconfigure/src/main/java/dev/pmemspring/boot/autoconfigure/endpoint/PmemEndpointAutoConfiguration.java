@@ -9,7 +9,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -20,7 +21,8 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = {PmemPoolAutoConfiguration.class, PmemCacheAutoConfiguration.class})
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
-@ConditionalOnBean(PmemPool.class)
+@ConditionalOnBooleanProperty(name = "pmem.enabled", matchIfMissing = true)
+@ConditionalOnSingleCandidate(PmemPool.class)
 @ConditionalOnAvailableEndpoint(PmemEndpoint.class)
 public final class PmemEndpointAutoConfiguration {
 

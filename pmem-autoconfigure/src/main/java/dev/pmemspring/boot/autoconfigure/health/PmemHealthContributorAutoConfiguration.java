@@ -11,7 +11,8 @@ import dev.pmemspring.core.PmemPool;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,7 +29,8 @@ import org.springframework.context.annotation.Bean;
         after = PmemPoolAutoConfiguration.class,
         beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
-@ConditionalOnBean(PmemPool.class)
+@ConditionalOnBooleanProperty(name = "pmem.enabled", matchIfMissing = true)
+@ConditionalOnSingleCandidate(PmemPool.class)
 @ConditionalOnEnabledHealthIndicator("pmem")
 @EnableConfigurationProperties(PmemProperties.class)
 public final class PmemHealthContributorAutoConfiguration {

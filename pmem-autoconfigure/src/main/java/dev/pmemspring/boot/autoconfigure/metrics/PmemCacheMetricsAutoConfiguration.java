@@ -18,6 +18,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.cache.metrics.CacheMeterBinderProvider;
@@ -34,6 +35,7 @@ import org.springframework.context.annotation.Bean;
         after = PmemCacheAutoConfiguration.class,
         beforeName = "org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration")
 @ConditionalOnClass({MeterBinder.class, CacheMeterBinderProvider.class, PmemCache.class})
+@ConditionalOnBooleanProperty(name = "pmem.enabled", matchIfMissing = true)
 @ConditionalOnBean(PmemCacheManager.class)
 public final class PmemCacheMetricsAutoConfiguration {
 

@@ -7,7 +7,8 @@ import dev.pmemspring.core.PmemPool;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizers;
@@ -37,7 +38,8 @@ import org.springframework.util.ClassUtils;
             "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration"
         })
 @ConditionalOnClass({PlatformTransactionManager.class, PmemTransactionManager.class})
-@ConditionalOnBean(PmemPool.class)
+@ConditionalOnBooleanProperty(name = "pmem.enabled", matchIfMissing = true)
+@ConditionalOnSingleCandidate(PmemPool.class)
 public final class PmemTransactionAutoConfiguration {
 
     @Bean(PmemTransactional.TRANSACTION_MANAGER)

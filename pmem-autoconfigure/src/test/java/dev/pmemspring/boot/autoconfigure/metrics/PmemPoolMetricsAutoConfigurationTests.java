@@ -42,7 +42,7 @@ class PmemPoolMetricsAutoConfigurationTests {
                             .tag("durability", "process")
                             .tag("mapping", "shared")
                             .tag("flush", "fence")
-                            .tag("pool", dir.resolve("m.pool").toString())
+                            .tag("pool", "pmemPool")
                             .gauge()
                             .value())
                     .isEqualTo(8L << 20);

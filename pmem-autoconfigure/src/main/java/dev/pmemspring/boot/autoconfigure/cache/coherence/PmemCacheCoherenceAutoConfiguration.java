@@ -10,6 +10,8 @@ import dev.pmemspring.core.PmemPool;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -37,7 +39,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
         afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({RedisCacheCoherence.class, RedisConnectionFactory.class})
 @ConditionalOnProperty(name = "pmem.cache.coherence.mode", havingValue = "redis")
-@ConditionalOnBean({PmemPool.class, RedisConnectionFactory.class, CacheAspectSupport.class})
+@ConditionalOnBooleanProperty(name = "pmem.enabled", matchIfMissing = true)
+@ConditionalOnSingleCandidate(PmemPool.class)
+@ConditionalOnBean({RedisConnectionFactory.class, CacheAspectSupport.class})
 @EnableConfigurationProperties(PmemProperties.class)
 public final class PmemCacheCoherenceAutoConfiguration {
 
