@@ -13,4 +13,4 @@ for candidate in "$(command -v java || true)" "${JAVA_HOME:-}/bin/java" /usr/lib
   if [[ -x "$candidate" ]] && (( $(feature "$candidate" || echo 0) >= 25 )); then java="$candidate"; break; fi
 done
 [[ -n "$java" ]] || { echo "no JDK 25 or newer found: install one, or set JAVA_HOME to it" >&2; exit 1; }
-exec "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"
+exec "$java" -jar "$jar" "$@"  # the manifest carries Enable-Native-Access

@@ -50,7 +50,7 @@ final class DemoProcess implements AutoCloseable {
     static DemoProcess start(Path pool, int port, Path log, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 java(),
-                "--enable-native-access=ALL-UNNAMED",
+                // no --enable-native-access: the jar's manifest allows the pool's native calls
                 // a small, quick-starting JVM: the tests start a dozen of them on two cores
                 "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC",

@@ -94,6 +94,8 @@ class WarmRestartIT {
             assertThat(check.get("clean").asBoolean()).as(check.toString()).isTrue();
             assertThat(demo.stop()).as("exit code of a clean stop").isIn(0, 143);
         }
+        // started with plain 'java -jar': the manifest's Enable-Native-Access spared the warning
+        assertThat(java.nio.file.Files.readString(log)).doesNotContain("restricted method");
     }
 
     private static List<String> products() {
