@@ -389,10 +389,24 @@ public class PmemProperties {
     public static class Health {
 
         /**
-         * Ratio of free pool space (0 to 1) below which the health reports a low-space warning
-         * (status UP with a 'warning' detail); 0 switches the warning off.
+         * Ratio of free pool space (0 to 1) below which the health reports low space (the
+         * 'low-free-space-status' and a 'warning' detail); 0 switches the warning off.
          */
         private double freeSpaceWarningThreshold = 0.1;
+
+        /**
+         * Health status when free pool space is below the threshold: UP (the pool still serves,
+         * full caches evict), or DOWN / OUT_OF_SERVICE as Spring Boot's disk space indicator does.
+         */
+        private String lowFreeSpaceStatus = "UP";
+
+        public String getLowFreeSpaceStatus() {
+            return lowFreeSpaceStatus;
+        }
+
+        public void setLowFreeSpaceStatus(String lowFreeSpaceStatus) {
+            this.lowFreeSpaceStatus = lowFreeSpaceStatus;
+        }
 
         public double getFreeSpaceWarningThreshold() {
             return freeSpaceWarningThreshold;

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -64,6 +65,17 @@ public final class PmemHealthContributorAutoConfiguration {
                         .map(PmemCacheManager::salvage)
                         .flatMap(Optional::stream)
                         .findFirst(),
-                startup.getIfAvailable(() -> null) instanceof PmemPoolStartup s && s.pool() == pool ? s : null);
+                startup.getIfAvailable(() -> null) instanceof PmemPoolStartup s && s.pool() == pool ? s : null,
+                lowFreeSpaceStatus(properties.getHealth().getLowFreeSpaceStatus()));
+    }
+
+    private static Status lowFreeSpaceStatus(String code) {
+        if (code == null || code.isBlank()) {
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.health.low-free-space-status",
+                    code,
+                    "a health status code is needed: UP (warn only), DOWN or OUT_OF_SERVICE");
+        }
+        return new Status(code.trim().toUpperCase(java.util.Locale.ROOT));
     }
 }

@@ -18,12 +18,14 @@ import dev.pmemspring.core.RecoveryReport;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 /**
  * Health of a pool: UP with its path, size, usage, durability and mapping; DOWN when the pool is
  * closed or cannot report its state. When the free share of the heap falls below the threshold
- * ({@code pmem.health.free-space-warning-threshold}), the status stays UP (the pool still works;
- * full caches evict) and the details carry {@code lowFreeSpace: true} and a {@code warning}.
+ * ({@code pmem.health.free-space-warning-threshold}), the details carry {@code lowFreeSpace: true}
+ * and a {@code warning}, and the status is {@code pmem.health.low-free-space-status}: UP by default
+ * (the pool still works; full caches evict), DOWN or OUT_OF_SERVICE where asked.
  *
  * <p>With cache coherence on, the details carry {@code coherence} (its state, reason, stream and
  * resyncs). A degraded coherence leaves the status UP: the caches keep serving, and taking the
@@ -45,6 +47,8 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
 
     private final @Nullable PmemPoolStartup startup;
 
+    private final Status lowFreeSpaceStatus;
+
     public PmemHealthIndicator(PmemPool pool, double freeSpaceWarningThreshold) {
         this(pool, freeSpaceWarningThreshold, () -> null);
     }
@@ -52,25 +56,28 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
     /** @param coherence the coherence of the caches on this pool, or a supplier of null when there is none */
     public PmemHealthIndicator(
             PmemPool pool, double freeSpaceWarningThreshold, Supplier<@Nullable CoherenceStatus> coherence) {
-        this(pool, freeSpaceWarningThreshold, coherence, Optional::empty, null);
+        this(pool, freeSpaceWarningThreshold, coherence, Optional::empty, null, Status.UP);
     }
 
     /**
      * @param salvage what the cache manager on this pool salvaged after a machine crash
      * @param startup how the auto-configuration opened the pool, or null when the application made it
+     * @param lowFreeSpaceStatus the status below the free-space threshold ({@link Status#UP} to only warn)
      */
     public PmemHealthIndicator(
             PmemPool pool,
             double freeSpaceWarningThreshold,
             Supplier<@Nullable CoherenceStatus> coherence,
             Supplier<Optional<SalvageReport>> salvage,
-            @Nullable PmemPoolStartup startup) {
+            @Nullable PmemPoolStartup startup,
+            Status lowFreeSpaceStatus) {
         super("pmem pool health check failed");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.freeSpaceWarningThreshold = freeSpaceWarningThreshold;
         this.coherence = Objects.requireNonNull(coherence, "coherence");
         this.salvage = Objects.requireNonNull(salvage, "salvage");
         this.startup = startup;
+        this.lowFreeSpaceStatus = Objects.requireNonNull(lowFreeSpaceStatus, "lowFreeSpaceStatus");
     }
 
     @Override
@@ -101,6 +108,7 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
         boolean low = freeSpaceWarningThreshold > 0 && freeRatio < freeSpaceWarningThreshold;
         builder.withDetail("lowFreeSpace", low);
         if (low) {
+            builder.status(lowFreeSpaceStatus);
             builder.withDetail(
                     "warning",
                     String.format(

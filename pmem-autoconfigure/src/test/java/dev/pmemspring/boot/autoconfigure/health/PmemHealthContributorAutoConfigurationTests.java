@@ -61,6 +61,24 @@ class PmemHealthContributorAutoConfigurationTests {
     }
 
     @Test
+    void lowFreeSpaceCanBeAStatusAsBootsDiskSpaceIndicatorMakesIt() {
+        runner().withPropertyValues(
+                        "pmem.health.free-space-warning-threshold=0.9999",
+                        "pmem.health.low-free-space-status=out_of_service")
+                .run(context -> {
+                    PmemPool pool = context.getBean(PmemPool.class);
+                    assertThat(context.getBean(PmemHealthIndicator.class)
+                                    .health()
+                                    .getStatus())
+                            .isEqualTo(Status.UP);
+                    pool.allocate(1 << 20);
+                    Health health = context.getBean(PmemHealthIndicator.class).health();
+                    assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                    assertThat(health.getDetails()).containsEntry("lowFreeSpace", true);
+                });
+    }
+
+    @Test
     void reportsDownWhenThePoolIsClosed() {
         runner().run(context -> {
             context.getBean(PmemPool.class).close();
