@@ -84,8 +84,10 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
             }
         }
         salvage()
-                .ifPresent(s -> LOG.warn("pool " + pool.path() + " was cut by a machine crash while open in"
-                        + " process durability; its " + s.caches().size() + " caches kept " + s.entriesKept()
+                .ifPresent(s -> LOG.warn("pool " + pool.path() + " was cut by an unsafe shutdown (a machine"
+                        + " crash in process durability, or its device lost writes); its "
+                        + s.caches().size()
+                        + " caches kept " + s.entriesKept()
                         + " entries and dropped " + s.entriesDropped()
                         + (afterUnsafeShutdown == AfterUnsafeShutdown.START_COLD
                                 ? " (after-unsafe-shutdown: start-cold)"

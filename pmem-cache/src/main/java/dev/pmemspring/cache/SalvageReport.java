@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a cache manager did with its caches when it found the pool cut by a machine crash (an OS
- * crash or a power loss while the pool was open in {@code process} durability): per cache, the
+ * What a cache manager did with its caches when it found the pool cut by an unsafe shutdown (an OS
+ * crash or a power loss while the pool was open in {@code process} durability, or a dirty shutdown
+ * of its device while open in {@code sync}): per cache, the
  * entries it kept because they verified and those it dropped. Dropped entries are misses and are
  * loaded again.
  *

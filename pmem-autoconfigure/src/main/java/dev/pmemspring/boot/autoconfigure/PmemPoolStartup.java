@@ -22,6 +22,11 @@ public record PmemPoolStartup(
         Objects.requireNonNull(pool, "pool");
     }
 
+    /** A pool opened or created as asked. */
+    static PmemPoolStartup opened(PmemPool pool) {
+        return new PmemPoolStartup(pool, null, null);
+    }
+
     /** Whether the caches started cold in a new pool because the old one was too damaged to open. */
     public boolean startedCold() {
         return damagedFile != null;

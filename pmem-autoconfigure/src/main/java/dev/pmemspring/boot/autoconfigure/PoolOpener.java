@@ -60,7 +60,7 @@ final class PoolOpener {
             options = customizer.customize(options);
         }
         PmemPoolStartup startup =
-                exists ? openExisting(path, options) : new PmemPoolStartup(PmemPool.create(path, options), null, null);
+                exists ? openExisting(path, options) : PmemPoolStartup.opened(PmemPool.create(path, options));
         PmemPool pool = startup.pool();
         LOG.info("pmem pool " + path + " " + (exists && !startup.startedCold() ? "opened" : "created") + ": durability "
                 + pool.durability() + (props.getDurability() == null ? " (chosen by the mapping)" : "")
@@ -69,15 +69,15 @@ final class PoolOpener {
     }
 
     /**
-     * Opens an existing pool. One cut by a machine crash (an OS crash or a power cut in process
-     * durability) is opened anyway when it holds only caches: what verifies is kept, the rest is
+     * Opens an existing pool. One cut by an unsafe shutdown (an OS crash or a power cut in process
+     * durability, or a dirty shutdown of its device in sync) is opened anyway when it holds only caches: what verifies is kept, the rest is
      * dropped and loaded again, which is what a cache is for. One that holds more (a root block,
      * maps used directly) stays refused unless pmem.pool.accept-unsafe-shutdown is set, because
      * torn application data must not be used silently.
      */
     private static PmemPoolStartup openExisting(Path path, PoolOptions options) {
         try {
-            return new PmemPoolStartup(PmemPool.open(path, options), null, null);
+            return PmemPoolStartup.opened(PmemPool.open(path, options));
         } catch (PoolUnsafeShutdownException cut) {
             // Decided on what the refusal read from the file, before anything wrote to it: a pool
             // opened to look would be marked clean on close, and the next start would not refuse it.
@@ -96,11 +96,12 @@ final class PoolOpener {
                         cut.hasRoot(),
                         cut.mapNames());
             }
-            LOG.warn("pmem pool " + path + " was cut by a machine crash (OS crash or power loss in process"
-                    + " durability); it holds only caches, so it is opened anyway: each cache keeps the entries"
+            LOG.warn("pmem pool " + path + " was cut by an unsafe shutdown (OS crash or power loss in process"
+                    + " durability, or its device lost writes); it holds only caches, so it is opened anyway:"
+                    + " each cache keeps the entries"
                     + " that verify and drops the rest (see the 'pmem' health and the cache logs)");
             try {
-                return new PmemPoolStartup(PmemPool.open(path, options.withAcceptUnsafeShutdown(true)), null, null);
+                return PmemPoolStartup.opened(PmemPool.open(path, options.withAcceptUnsafeShutdown(true)));
             } catch (PoolInUseException e) {
                 throw e;
             } catch (PmemException unusable) {

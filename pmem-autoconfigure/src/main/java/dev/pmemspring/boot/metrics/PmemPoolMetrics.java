@@ -24,8 +24,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * tag {@code result} = committed or aborted) and what opening it recovered
  * ({@code pmem.pool.recovery.redo.replayed}, {@code .transactions.rolled.back}, {@code .time},
  * {@code .unsafe.shutdown}). Every meter carries the tags {@code pool} (a name: the bean's under
- * Spring Boot, else the file's), {@code durability},
- * {@code mapping} and {@code flush} (what a persist point does, {@link dev.pmemspring.core.FlushMethod}). Space figures are read at most once a second, however many gauges ask.
+ * Spring Boot, else the file's), {@code durability}, {@code mapping} and {@code flush} (what a
+ * persist point does, {@link dev.pmemspring.core.FlushMethod}). Space figures are read at most once
+ * a second, however many gauges ask.
  */
 public class PmemPoolMetrics implements MeterBinder {
 

@@ -54,8 +54,7 @@ public final class ShutdownState {
     public static void markOpen(PersistentMemory memory, Durability durability, long dirtyShutdowns) {
         // The count is persisted before the mark: a mark that says open then never sits beside a
         // count older than its open, which would report a dirty shutdown from before that open.
-        memory.putLongAtomic(PoolLayout.DIRTY_SHUTDOWNS, dirtyShutdowns < 0 ? 0 : dirtyShutdowns + 1);
-        memory.persist(PoolLayout.DIRTY_SHUTDOWNS, 8);
+        recordDirtyShutdowns(memory, dirtyShutdowns);
         write(memory, THIS_BOOT | (durability == Durability.SYNC ? SYNC : PROCESS));
     }
 
@@ -65,9 +64,13 @@ public final class ShutdownState {
 
     /** Writes the mark of a pool open in {@code durability} under boot {@code boot} (tests forge other boots). */
     static void markOpen(PersistentMemory memory, Durability durability, UUID boot, long dirtyShutdowns) {
+        recordDirtyShutdowns(memory, dirtyShutdowns); // before the mark, as in markOpen above
+        markOpen(memory, durability, boot);
+    }
+
+    private static void recordDirtyShutdowns(PersistentMemory memory, long dirtyShutdowns) {
         memory.putLongAtomic(PoolLayout.DIRTY_SHUTDOWNS, dirtyShutdowns < 0 ? 0 : dirtyShutdowns + 1);
         memory.persist(PoolLayout.DIRTY_SHUTDOWNS, 8);
-        markOpen(memory, durability, boot);
     }
 
     static void markOpen(PersistentMemory memory, Durability durability, UUID boot) {

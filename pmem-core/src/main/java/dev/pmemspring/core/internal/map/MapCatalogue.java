@@ -62,9 +62,11 @@ public final class MapCatalogue {
         long block = block();
         for (int i = 0; block != 0 && i < CAPACITY; i++) {
             long slot = slotAt(block, i);
-            String name = memory.getLong(slot + HEADER_HANDLE) != 0 ? nameAt(slot) : null;
-            if (name != null) {
-                names.add(name);
+            if (memory.getLong(slot + HEADER_HANDLE) != 0) {
+                String name = nameAt(slot);
+                if (name != null) { // a damaged name: set aside, listed by damagedSlots
+                    names.add(name);
+                }
             }
         }
         return names;
