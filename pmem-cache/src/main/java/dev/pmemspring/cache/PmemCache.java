@@ -104,7 +104,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         this.classLoader = classLoader;
         this.poolRoom = poolRoom;
         this.coherence = coherence;
-        this.heap = settings.heapTier() > 0 ? new HeapTier(settings.heapTier()) : null;
+        this.heap = settings.heapTierBytes() > 0
+                ? HeapTier.ofBytes(settings.heapTierBytes(), stamps)
+                : settings.heapTier() > 0 ? HeapTier.ofEntries(settings.heapTier(), stamps) : null;
         MapStats s = map.stats();
         this.expiredBaseline = s.expiredRemoved();
         this.checksumBaseline = s.checksumFailures();
@@ -151,7 +153,14 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     @Override
     protected @Nullable Object lookup(Object key) {
-        return counted(find(key, true));
+        Object found = findOrMiss(key);
+        if (found instanceof Miss miss) {
+            lastMiss.set(miss); // for the put that may follow (a load)
+            misses.increment();
+            return null;
+        }
+        hits.increment();
+        return found;
     }
 
     private @Nullable Object counted(@Nullable Object value) {
@@ -164,43 +173,37 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     }
 
     /**
-     * The store value of {@code key} (NullValue for a cached null), or null; counts nothing. A miss
-     * is remembered for this thread when {@code noteMiss}, for the put that may follow it.
+     * The store value of {@code key} (NullValue for a cached null), or, when there is none, its
+     * {@link Miss}; counts nothing. The stamp of the key's stripe is read before the pool is: a load
+     * that follows the miss stores only if no write came after it, and a value read here enters the
+     * heap tier only on the same condition (see {@link HeapTier}).
      */
-    private @Nullable Object find(Object key, boolean noteMiss) {
-        byte[] k;
-        if (heap == null) {
-            k = KeyEncoder.encode(key);
-            ValueEncoding.Decoded d = read(k);
-            if (d != null) {
-                return d.value();
-            }
-        } else {
+    private Object findOrMiss(Object key) {
+        if (heap != null) {
             HeapTier.Node node = heap.get(key);
             if (node != null) {
                 return node.value();
             }
-            k = KeyEncoder.encode(key);
-            if (map.containsKey(k)) { // a miss takes no lock: nothing could be filled anyway
-                node = heap.fill(key, () -> {
-                    ValueEncoding.Decoded d = read(k); // read again under the key's lock; see HeapTier
-                    return d == null ? null : new HeapTier.Node(d.value(), d.expiresAt());
-                });
-                if (node != null) {
-                    return node.value();
-                }
-            }
         }
-        if (noteMiss) {
-            lastMiss.set(missOf(key, k));
+        byte[] k = KeyEncoder.encode(key);
+        int stripe = WriteStamps.stripe(k);
+        long stamp = stamps.read(stripe);
+        long epoch = stamps.epoch();
+        ValueEncoding.Decoded d = read(k);
+        if (d == null) {
+            return new Miss(key, stripe, stamp);
         }
-        return null;
+        if (heap != null) {
+            heap.fill(
+                    key, new HeapTier.Node(d.value(), d.expiresAt(), epoch, k.length + d.storedSize()), stripe, stamp);
+        }
+        return d.value();
     }
 
-    /** A miss of {@code key} now: read after the pool missed and before anything asks the back end. */
-    private Miss missOf(Object key, byte[] k) {
-        int stripe = WriteStamps.stripe(k);
-        return new Miss(key, stripe, stamps.read(stripe));
+    /** The store value of {@code key}, or null; counts nothing. */
+    private @Nullable Object find(Object key) {
+        Object found = findOrMiss(key);
+        return found instanceof Miss ? null : found;
     }
 
     /** The miss this thread noted for {@code key} just before, if that was its last cache operation. */
@@ -240,17 +243,16 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     @SuppressWarnings("unchecked")
     public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
         takeMiss(null);
-        Object found = counted(find(key, false));
+        Object found = counted(find(key));
         if (found != null) {
             return (T) fromStoreValue(found);
         }
         try {
             return (T) loads.run(key, () -> {
-                Object again = find(key, false); // a load that just finished for this key
-                if (again != null) {
+                Object again = findOrMiss(key); // a load that just finished for this key
+                if (!(again instanceof Miss miss)) {
                     return fromStoreValue(again);
                 }
-                Miss miss = missOf(key, KeyEncoder.encode(key));
                 T value = valueLoader.call();
                 write(key, value, miss);
                 return value;
@@ -263,7 +265,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     @Override
     public @Nullable CompletableFuture<?> retrieve(Object key) {
         // no miss noted: the put that may follow comes from the future's thread, not this one
-        Object found = counted(find(key, false));
+        Object found = counted(find(key));
         if (found == null) {
             return null;
         }
@@ -274,16 +276,17 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
         takeMiss(null);
-        Object found = counted(find(key, false));
-        if (found != null) {
+        Object found = findOrMiss(key);
+        if (!(found instanceof Miss miss)) {
+            hits.increment();
             return CompletableFuture.completedFuture((T) fromStoreValue(found));
         }
+        misses.increment();
         CompletableFuture<T> mine = new CompletableFuture<>();
         CompletableFuture<?> other = asyncLoads.putIfAbsent(key, mine);
         if (other != null) {
             return (CompletableFuture<T>) other;
         }
-        Miss miss = missOf(key, KeyEncoder.encode(key));
         CompletableFuture<T> source;
         try {
             source = valueLoader.get();
@@ -320,7 +323,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     /**
      * Stores {@code value}; {@code loadedAfter} is the miss it was loaded after (null: a plain
-     * write, which is reported to the coherence first and moves the key's stamp after).
+     * write, which is reported to the coherence first).
      */
     private void write(Object key, @Nullable Object value, @Nullable Miss loadedAfter) {
         Object storeValue = toStoreValue(value);
@@ -336,36 +339,47 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             return;
         }
         coherence.keyChanged(name, k); // before the pool changes: a crash in between loses no report
-        if (heap == null) {
-            store(k, v, expiresAt);
-        } else {
-            heap.update(key, held -> store(k, v, expiresAt) ? new HeapTier.Node(storeValue, expiresAt) : null);
-        }
-        stamps.bump(WriteStamps.stripe(k)); // after the pool changed: see WriteStamps
+        change(key, k, (held, epoch) -> store(k, v, expiresAt) ? node(storeValue, expiresAt, epoch, k, v) : null);
     }
 
     /**
-     * Stores a loaded value unless the key's stamp moved since the miss it was loaded after. A
-     * move during the store may have come before it, so the value is then taken out again
-     * (only if it is still the one stored: a later write stands).
+     * Runs {@code write}, a change of {@code key} (stored form {@code k}) in the pool, under the
+     * heap tier's lock for the key when there is a tier, and moves the key's stripe stamp after it
+     * (see {@link WriteStamps}): every change of the pool goes through here.
+     */
+    private void change(Object key, byte[] k, HeapTier.Write write) {
+        int stripe = WriteStamps.stripe(k);
+        if (heap == null) {
+            try {
+                write.apply(null, 0);
+            } finally {
+                stamps.bump(stripe);
+            }
+        } else {
+            heap.update(key, stripe, write);
+        }
+    }
+
+    /** The heap tier's node of a value whose stored form is {@code v}, or null without a tier. */
+    private HeapTier.@Nullable Node node(Object storeValue, long expiresAt, long epoch, byte[] k, byte[] v) {
+        return heap == null ? null : new HeapTier.Node(storeValue, expiresAt, epoch, k.length + v.length);
+    }
+
+    /**
+     * Stores a loaded value unless the key's stamp moved since the miss it was loaded after. The
+     * store moves the stamp once itself; a move beyond that during the store may have come before
+     * it, so the value is then taken out again (only if it is still the one stored: a later write
+     * stands).
      */
     private void storeLoaded(Object key, byte[] k, byte[] v, Object storeValue, long expiresAt, Miss miss) {
         if (stamps.read(miss.stripe()) != miss.stamp()) {
             discardedLoads.increment();
             return;
         }
-        if (heap == null) {
-            store(k, v, expiresAt);
-        } else {
-            heap.update(key, held -> store(k, v, expiresAt) ? new HeapTier.Node(storeValue, expiresAt) : null);
-        }
-        if (stamps.read(miss.stripe()) != miss.stamp()) {
+        change(key, k, (held, epoch) -> store(k, v, expiresAt) ? node(storeValue, expiresAt, epoch, k, v) : null);
+        if (stamps.read(miss.stripe()) != miss.stamp() + 1) {
             discardedLoads.increment();
-            if (heap == null) {
-                map.remove(k, v);
-            } else {
-                heap.update(key, held -> map.remove(k, v) ? null : held);
-            }
+            change(key, k, (held, epoch) -> map.remove(k, v) ? null : held);
         }
     }
 
@@ -385,24 +399,21 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         }
         Object[] present = new Object[1];
         coherence.keyChanged(name, k); // whether or not it stores: the report must come before the change
-        if (heap == null) {
+        change(key, k, (held, epoch) -> {
+            if (held != null) {
+                present[0] = held.value();
+                return held;
+            }
             ValueEncoding.Decoded existing = storeIfAbsent(k, v, expiresAt);
-            present[0] = existing == null ? null : existing.value();
-        } else {
-            heap.update(key, held -> {
-                if (held != null) {
-                    present[0] = held.value();
-                    return held;
-                }
-                ValueEncoding.Decoded existing = storeIfAbsent(k, v, expiresAt);
-                if (existing != null) {
-                    present[0] = existing.value();
-                    return new HeapTier.Node(existing.value(), existing.expiresAt());
-                }
-                return map.containsKey(k) ? new HeapTier.Node(storeValue, expiresAt) : null;
-            });
-        }
-        stamps.bump(WriteStamps.stripe(k));
+            if (existing != null) {
+                present[0] = existing.value();
+                return heap == null
+                        ? null
+                        : new HeapTier.Node(
+                                existing.value(), existing.expiresAt(), epoch, k.length + existing.storedSize());
+            }
+            return map.containsKey(k) ? node(storeValue, expiresAt, epoch, k, v) : null;
+        });
         return toValueWrapper(present[0]);
     }
 
@@ -446,15 +457,10 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         byte[] k = KeyEncoder.encode(key);
         coherence.keyChanged(name, k); // even if absent here: a peer may hold it
         boolean[] removed = new boolean[1];
-        if (heap == null) {
+        change(key, k, (held, epoch) -> {
             removed[0] = map.remove(k);
-        } else {
-            heap.update(key, held -> {
-                removed[0] = map.remove(k);
-                return null;
-            });
-        }
-        stamps.bump(WriteStamps.stripe(k));
+            return null;
+        });
         if (removed[0]) {
             removals.increment();
         }
@@ -478,13 +484,13 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     /** Empties the pool map and the heap tier; returns the entries there were. */
     private long clearHere() {
         long before = map.size();
-        // pool first: a heap fill racing with this reads the pool under the key's lock, which the
-        // heap's clear waits for, so nothing read before the pool was cleared outlives it
         map.clear();
+        // after the pool is empty: the tier serves no node read or written before this, and no
+        // load that started before it stores (see HeapTier, WriteStamps)
+        stamps.bumpAll();
         if (heap != null) {
             heap.clear();
         }
-        stamps.bumpAll();
         return before;
     }
 
@@ -493,23 +499,21 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     /** Drops {@code k} (a key's stored form) because another instance changed it; not reported back. */
     void invalidateStored(byte[] k) {
         boolean[] removed = new boolean[1];
-        if (heap == null) {
-            removed[0] = map.remove(k);
-        } else {
-            Object key = KeyDecoder.decode(k, serializer, classLoader.get());
-            if (key != null) {
-                heap.update(key, held -> {
-                    removed[0] = map.remove(k);
-                    return null;
-                });
-            } else {
-                // a key this process cannot rebuild (its class is missing or not allowed here):
-                // pool first, then the whole tier, as clear does
+        // a tier finds its node by the original key, rebuilt from the stored form (without a tier
+        // the key is not used)
+        Object key = heap == null ? k : KeyDecoder.decode(k, serializer, classLoader.get());
+        if (key != null) {
+            change(key, k, (held, epoch) -> {
                 removed[0] = map.remove(k);
-                heap.clear();
-            }
+                return null;
+            });
+        } else {
+            // a key this process cannot rebuild (its class is missing or not allowed here), so its
+            // node cannot be found: pool first, then the whole tier, as clear does
+            removed[0] = map.remove(k);
+            stamps.bumpAll();
+            heap.clear();
         }
-        stamps.bump(WriteStamps.stripe(k));
         if (removed[0]) {
             invalidations.increment();
         }

@@ -25,7 +25,7 @@ public final class PmemCacheSettings {
     public static final long DEFAULT_MAXIMUM_VALUE_BYTES = 1L << 20;
 
     private static final PmemCacheSettings DEFAULTS = new PmemCacheSettings(
-            Duration.ZERO, null, 0, 0, DEFAULT_MAXIMUM_VALUE_BYTES, true, 0, JdkValueSerializer.standard());
+            Duration.ZERO, null, 0, 0, DEFAULT_MAXIMUM_VALUE_BYTES, true, 0, 0, JdkValueSerializer.standard());
 
     private final Duration timeToLive;
     private final @Nullable CacheExpiry expiry;
@@ -34,6 +34,7 @@ public final class PmemCacheSettings {
     private final long maximumValueBytes;
     private final boolean nullValues;
     private final int heapTier;
+    private final long heapTierBytes;
     private final ValueSerializer serializer;
 
     private PmemCacheSettings(
@@ -44,6 +45,7 @@ public final class PmemCacheSettings {
             long maximumValueBytes,
             boolean nullValues,
             int heapTier,
+            long heapTierBytes,
             ValueSerializer serializer) {
         this.timeToLive = timeToLive;
         this.expiry = expiry;
@@ -52,6 +54,7 @@ public final class PmemCacheSettings {
         this.maximumValueBytes = maximumValueBytes;
         this.nullValues = nullValues;
         this.heapTier = heapTier;
+        this.heapTierBytes = heapTierBytes;
         this.serializer = serializer;
     }
 
@@ -70,27 +73,59 @@ public final class PmemCacheSettings {
             throw new IllegalArgumentException("time-to-live must not be negative: " + timeToLive);
         }
         return new PmemCacheSettings(
-                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                heapTier,
+                heapTierBytes,
+                serializer);
     }
 
     /** Each entry's lifetime decided from its key and value; replaces the time-to-live. Null removes it. */
     public PmemCacheSettings withExpiry(@Nullable CacheExpiry expiry) {
         return new PmemCacheSettings(
-                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                heapTier,
+                heapTierBytes,
+                serializer);
     }
 
     /** At most this many entries (least recently read evicted first, CLOCK); 0 for no bound. */
     public PmemCacheSettings withMaximumEntries(long maximumEntries) {
         requireNotNegative("maximum entries", maximumEntries);
         return new PmemCacheSettings(
-                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                heapTier,
+                heapTierBytes,
+                serializer);
     }
 
     /** At most this many bytes of entries in the pool (keys, values, 24-byte headers); 0 for no bound. */
     public PmemCacheSettings withMaximumBytes(long maximumBytes) {
         requireNotNegative("maximum bytes", maximumBytes);
         return new PmemCacheSettings(
-                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                heapTier,
+                heapTierBytes,
+                serializer);
     }
 
     /** A serialized value larger than this is not cached (counted, logged once). */
@@ -99,23 +134,60 @@ public final class PmemCacheSettings {
             throw new IllegalArgumentException("maximum value bytes must be positive: " + maximumValueBytes);
         }
         return new PmemCacheSettings(
-                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                heapTier,
+                heapTierBytes,
+                serializer);
     }
 
     /** Whether a null result is cached (as Spring's {@code NullValue}) or refused. */
     public PmemCacheSettings withNullValues(boolean nullValues) {
         return new PmemCacheSettings(
-                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, heapTier, serializer);
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                heapTier,
+                heapTierBytes,
+                serializer);
     }
 
     /**
      * Keep up to this many deserialized values in the JVM heap in front of the pool, so hot hits
-     * cost no deserialization; 0 for none.
+     * cost no deserialization; 0 for none. Replaces a {@linkplain #withHeapTierBytes byte bound}.
+     * The tier admits the values read most often (Caffeine's W-TinyLFU), so one much smaller than
+     * the cache still serves most hits of a skewed workload.
      */
     public PmemCacheSettings withHeapTier(int entries) {
         requireNotNegative("heap tier entries", entries);
         return new PmemCacheSettings(
-                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, entries, serializer);
+                timeToLive,
+                expiry,
+                maximumEntries,
+                maximumBytes,
+                maximumValueBytes,
+                nullValues,
+                entries,
+                0,
+                serializer);
+    }
+
+    /**
+     * Bound the heap tier by size instead of entries: the values it holds take at most this many
+     * bytes in their stored form (key and serialized value, the size the pool holds; a proxy for
+     * their size in the heap); 0 for none. Replaces an {@linkplain #withHeapTier entry bound}.
+     */
+    public PmemCacheSettings withHeapTierBytes(long bytes) {
+        requireNotNegative("heap tier bytes", bytes);
+        return new PmemCacheSettings(
+                timeToLive, expiry, maximumEntries, maximumBytes, maximumValueBytes, nullValues, 0, bytes, serializer);
     }
 
     /** How values become bytes. */
@@ -128,6 +200,7 @@ public final class PmemCacheSettings {
                 maximumValueBytes,
                 nullValues,
                 heapTier,
+                heapTierBytes,
                 Objects.requireNonNull(serializer, "serializer"));
     }
 
@@ -155,8 +228,14 @@ public final class PmemCacheSettings {
         return nullValues;
     }
 
+    /** The heap tier's bound in entries; 0 when it has none (no tier, or a byte bound). */
     public int heapTier() {
         return heapTier;
+    }
+
+    /** The heap tier's bound in bytes of stored form; 0 when it has none (no tier, or an entry bound). */
+    public long heapTierBytes() {
+        return heapTierBytes;
     }
 
     public ValueSerializer serializer() {
@@ -174,6 +253,7 @@ public final class PmemCacheSettings {
         return "PmemCacheSettings[timeToLive=" + timeToLive + (expiry != null ? ", expiry=" + expiry : "")
                 + ", maximumEntries=" + maximumEntries + ", maximumBytes=" + maximumBytes
                 + ", maximumValueBytes=" + maximumValueBytes + ", nullValues=" + nullValues
-                + ", heapTier=" + heapTier + ", serializer=" + serializer.id() + "]";
+                + ", heapTier=" + heapTier + (heapTierBytes > 0 ? ", heapTierBytes=" + heapTierBytes : "")
+                + ", serializer=" + serializer.id() + "]";
     }
 }

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Spring's cache contract, case by case as Spring's own conformance tests state it, run against
- * the pool alone and with a heap tier in front.
+ * the pool alone, with a heap tier in front, and with Fory and a tier bounded by size.
  */
 class CacheContractTest {
 
@@ -41,6 +41,15 @@ class CacheContractTest {
     class WithHeapTier extends Contract {
         WithHeapTier() {
             super(PmemCacheSettings.defaults().withHeapTier(100));
+        }
+    }
+
+    @Nested
+    class ForyWithHeapTierByBytes extends Contract {
+        ForyWithHeapTierByBytes() {
+            super(PmemCacheSettings.defaults()
+                    .withHeapTierBytes(64 * 1024)
+                    .withSerializer(ForyValueSerializer.allowing("dev.pmemspring.cache.*")));
         }
     }
 
@@ -63,7 +72,11 @@ class CacheContractTest {
         void open() {
             pool = TestPools.open(dir);
             manager = PmemCacheManager.builder(pool)
-                    .cache("testCache", settings.withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*")))
+                    .cache(
+                            "testCache",
+                            settings.serializer() instanceof JdkValueSerializer
+                                    ? settings.withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*"))
+                                    : settings)
                     .cache("noNulls", settings.withNullValues(false))
                     .build();
             cache = manager.getCache("testCache");

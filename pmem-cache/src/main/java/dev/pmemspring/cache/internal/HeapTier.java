@@ -1,129 +1,129 @@
 package dev.pmemspring.cache.internal;
 
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A bounded map of deserialized values in front of the pool. Writers change the pool inside
- * {@link #update}, under the key's lock here, and fills read the pool inside {@link #fill} under the
- * same lock, so the tier can never keep a value the pool has since replaced or removed. Beyond its
- * capacity it evicts by CLOCK: a hit marks an entry; the hand clears marks and evicts unmarked ones.
+ * Deserialized values in front of the pool, held by Caffeine: bounded by entries or by the size of
+ * the entries' stored form, with Caffeine's W-TinyLFU admission, so a tier much smaller than the
+ * cache keeps the keys read most often rather than those read last.
+ *
+ * <p>It never serves a value the pool has since replaced or removed. Three rules keep that:
+ * <ol>
+ *   <li>Every change of a key in the pool runs inside {@link #update}, under Caffeine's lock for
+ *       that key, and moves the key's stripe stamp ({@link WriteStamps}) there, after the pool
+ *       changed.</li>
+ *   <li>A fill reads the pool without a lock, having read the stripe's stamp before; it is kept
+ *       only if, under the key's lock, the stamp has not moved ({@link #fill}). A writer that ran
+ *       in between moved it inside that lock, so either the fill sees the move, or the writer ran
+ *       after the fill and replaces its node.</li>
+ *   <li>A node carries the clear epoch read before the pool access it reflects; a clear moves the
+ *       epoch after emptying the pool, so no node read or written before a clear is served after
+ *       it, whether or not Caffeine's own clear, which is not atomic, happened to remove it.</li>
+ * </ol>
+ * Caffeine evicting a node is always safe: the next read goes to the pool.
+ *
+ * <p>Caffeine's maintenance (applying reads to the policy, evicting) runs on its default executor,
+ * {@code ForkJoinPool.commonPool()}, off the caller's thread; an eviction that lags a little only
+ * lets the tier exceed its bound briefly, it never serves anything stale.
  */
 public final class HeapTier {
 
-    /** A value and its deadline (epoch millis, 0 none). */
-    public static final class Node {
-        final Object value;
-        final long expiresAt;
-        volatile boolean referenced;
+    /** A value, its deadline (epoch millis, 0 none), the clear epoch it was read in, and its weight. */
+    public record Node(Object value, long expiresAt, long epoch, int weight) {}
 
-        public Node(Object value, long expiresAt) {
-            this.value = value;
-            this.expiresAt = expiresAt;
-        }
-
-        public Object value() {
-            return value;
-        }
+    /** A change of one key in the pool, run under the key's lock. */
+    @FunctionalInterface
+    public interface Write {
+        /**
+         * Changes the pool; returns the node to keep (null: none), made with {@code epoch}.
+         *
+         * @param held the live node held for the key, or null
+         * @param epoch the clear epoch, read before this write
+         */
+        @Nullable
+        Node apply(@Nullable Node held, long epoch);
     }
 
-    /** Marked nodes the hand passes over before it evicts one anyway. */
-    private static final int SWEEP = 16;
+    private final Cache<Object, Node> nodes;
+    private final WriteStamps stamps;
 
-    private final ConcurrentHashMap<Object, Node> nodes;
-    private final int capacity;
-    private final ReentrantLock hand = new ReentrantLock();
-    private Iterator<Map.Entry<Object, Node>> position;
-
-    public HeapTier(int capacity) {
-        this.capacity = capacity;
-        this.nodes = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
+    private HeapTier(Cache<Object, Node> nodes, WriteStamps stamps) {
+        this.nodes = nodes;
+        this.stamps = stamps;
     }
 
-    /** The live node of {@code key}, or null. */
-    public Node get(Object key) {
-        Node n = nodes.get(key);
+    /** A tier of at most {@code entries} values. */
+    public static HeapTier ofEntries(long entries, WriteStamps stamps) {
+        return new HeapTier(Caffeine.newBuilder().maximumSize(entries).build(), stamps);
+    }
+
+    /** A tier whose values' stored forms (key and value bytes) take at most {@code bytes} together. */
+    public static HeapTier ofBytes(long bytes, WriteStamps stamps) {
+        return new HeapTier(
+                Caffeine.newBuilder()
+                        .maximumWeight(bytes)
+                        .weigher((Object key, Node node) -> node.weight())
+                        .build(),
+                stamps);
+    }
+
+    /** The live node of {@code key}, or null; an expired node or one from before a clear is dropped. */
+    public @Nullable Node get(Object key) {
+        Node n = nodes.getIfPresent(key);
         if (n == null) {
             return null;
         }
-        if (expired(n)) {
-            nodes.remove(key, n);
+        if (!live(n, stamps.epoch())) {
+            nodes.asMap().remove(key, n);
             return null;
         }
-        if (!n.referenced) {
-            n.referenced = true;
-        }
         return n;
     }
 
     /**
-     * Runs {@code write} (a pool change) under {@code key}'s lock, given the live node held (or
-     * null), and keeps the node it returns (null: none).
+     * Runs {@code write} (a pool change of {@code key}, whose stored form is in {@code stripe})
+     * under the key's lock, keeps the node it returns, and moves the stripe's stamp after it.
      */
-    public void update(Object key, UnaryOperator<Node> write) {
-        nodes.compute(key, (k, old) -> write.apply(old == null || expired(old) ? null : old));
-        trim();
-    }
-
-    private static boolean expired(Node n) {
-        return n.expiresAt != 0 && System.currentTimeMillis() >= n.expiresAt;
-    }
-
-    /**
-     * The node of {@code key}: the one held, or else what {@code read} loads from the pool (null:
-     * nothing), read under the key's lock.
-     */
-    public Node fill(Object key, Supplier<Node> read) {
-        boolean[] loaded = new boolean[1];
-        Node n = nodes.computeIfAbsent(key, k -> {
-            loaded[0] = true;
-            return read.get();
-        });
-        if (loaded[0] && n != null) {
-            trim();
-        }
-        return n;
-    }
-
-    public void clear() {
-        nodes.clear();
-    }
-
-    public int size() {
-        return nodes.size();
-    }
-
-    private void trim() {
-        if (nodes.size() <= capacity || !hand.tryLock()) {
-            return;
-        }
-        try {
-            // CLOCK with a bounded sweep: a marked node gets a second chance, but after
-            // SWEEP nodes the one under the hand goes regardless, so a fill under a hot,
-            // all-marked working set costs a few steps, not a pass over the whole tier
-            int sweep = 0;
-            while (nodes.size() > capacity) {
-                if (position == null || !position.hasNext()) {
-                    position = nodes.entrySet().iterator();
-                    if (!position.hasNext()) {
-                        return;
-                    }
-                }
-                Map.Entry<Object, Node> e = position.next();
-                Node n = e.getValue();
-                if (n.referenced && sweep++ < SWEEP) {
-                    n.referenced = false;
-                } else {
-                    nodes.remove(e.getKey(), n);
-                    sweep = 0;
-                }
+    public void update(Object key, int stripe, Write write) {
+        long epoch = stamps.epoch();
+        nodes.asMap().compute(key, (k, held) -> {
+            try {
+                return write.apply(held != null && live(held, epoch) ? held : null, epoch);
+            } finally {
+                stamps.bump(stripe); // after the pool changed, before the lock is released: see fill
             }
-        } finally {
-            hand.unlock();
-        }
+        });
+    }
+
+    private static boolean live(Node n, long epoch) {
+        return n.epoch() == epoch && (n.expiresAt() == 0 || System.currentTimeMillis() < n.expiresAt());
+    }
+
+    /**
+     * Keeps {@code node}, read from the pool without a lock, unless the key is held already or the
+     * stamp of its {@code stripe} is no longer {@code stampBefore} (read before the pool was).
+     */
+    public void fill(Object key, Node node, int stripe, long stampBefore) {
+        nodes.asMap().computeIfAbsent(key, k -> stamps.read(stripe) == stampBefore ? node : null);
+    }
+
+    /**
+     * Drops every node. After a pool clear the caller moves the clear epoch first: Caffeine's clear
+     * is not atomic, and a fill racing with it could otherwise survive it.
+     */
+    public void clear() {
+        nodes.invalidateAll();
+    }
+
+    /** Nodes held (an estimate, as Caffeine gives it). */
+    public long size() {
+        return nodes.estimatedSize();
+    }
+
+    /** Runs Caffeine's pending maintenance now (for tests that check the bound). */
+    void settle() {
+        nodes.cleanUp();
     }
 }

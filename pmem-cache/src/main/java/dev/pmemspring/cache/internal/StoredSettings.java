@@ -21,9 +21,11 @@ public record StoredSettings(
         long maximumValueBytes,
         boolean nullValues,
         int heapTier,
+        long heapTierBytes,
         String serializer) {
 
-    private static final byte VERSION = 1;
+    /** Version 2 added the heap tier's byte bound; version 1 records read with none. */
+    private static final byte VERSION = 2;
 
     public static StoredSettings of(PmemCacheSettings s) {
         return new StoredSettings(
@@ -34,12 +36,13 @@ public record StoredSettings(
                 s.maximumValueBytes(),
                 s.nullValues(),
                 s.heapTier(),
+                s.heapTierBytes(),
                 s.serializer().id());
     }
 
     public byte[] encode() {
         byte[] id = serializer.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 8 + 1 + 8 + 8 + 8 + 1 + 4 + 2 + id.length)
+        return ByteBuffer.allocate(1 + 8 + 1 + 8 + 8 + 8 + 1 + 4 + 8 + 2 + id.length)
                 .put(VERSION)
                 .putLong(timeToLiveMillis)
                 .put((byte) (customExpiry ? 1 : 0))
@@ -48,6 +51,7 @@ public record StoredSettings(
                 .putLong(maximumValueBytes)
                 .put((byte) (nullValues ? 1 : 0))
                 .putInt(heapTier)
+                .putLong(heapTierBytes)
                 .putShort((short) id.length)
                 .put(id)
                 .array();
@@ -57,7 +61,8 @@ public record StoredSettings(
     public static StoredSettings decode(byte[] bytes) {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (b.get() != VERSION) {
+            byte version = b.get();
+            if (version != 1 && version != VERSION) {
                 return null;
             }
             long ttl = b.getLong();
@@ -67,10 +72,19 @@ public record StoredSettings(
             long valueBytes = b.getLong();
             boolean nulls = b.get() != 0;
             int heap = b.getInt();
+            long heapBytes = version >= 2 ? b.getLong() : 0;
             byte[] id = new byte[b.getShort()];
             b.get(id);
             return new StoredSettings(
-                    ttl, custom, entries, maxBytes, valueBytes, nulls, heap, new String(id, StandardCharsets.UTF_8));
+                    ttl,
+                    custom,
+                    entries,
+                    maxBytes,
+                    valueBytes,
+                    nulls,
+                    heap,
+                    heapBytes,
+                    new String(id, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             return null;
         }
@@ -86,6 +100,7 @@ public record StoredSettings(
         diff(changes, "maximumValueBytes", before.maximumValueBytes, maximumValueBytes);
         diff(changes, "nullValues", before.nullValues, nullValues);
         diff(changes, "heapTier", before.heapTier, heapTier);
+        diff(changes, "heapTierBytes", before.heapTierBytes, heapTierBytes);
         diff(changes, "serializer", before.serializer, serializer);
         return String.join(", ", changes);
     }

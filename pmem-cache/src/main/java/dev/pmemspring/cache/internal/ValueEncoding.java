@@ -24,8 +24,8 @@ public final class ValueEncoding {
     private static final byte SERIALIZED = 'O';
     private static final int HAS_DEADLINE = 0x80;
 
-    /** A decoded value and the deadline stored with it (0: none). */
-    public record Decoded(Object value, long expiresAt) {}
+    /** A decoded value, the deadline stored with it (0: none), and the length of its stored form. */
+    public record Decoded(Object value, long expiresAt, int storedSize) {}
 
     private ValueEncoding() {}
 
@@ -114,7 +114,7 @@ public final class ValueEncoding {
             case SERIALIZED -> serializer.deserialize(bytes, head, length, loader);
             default -> throw new IllegalArgumentException("unknown value tag " + tag);
         };
-        return new Decoded(value, expiresAt);
+        return new Decoded(value, expiresAt, bytes.length);
     }
 
     private static String packagePattern(Class<?> type) {

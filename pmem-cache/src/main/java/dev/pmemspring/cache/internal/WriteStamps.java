@@ -5,16 +5,22 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Counts the writes to each stripe of a cache's keys, so that a load can tell whether its key was
- * written or invalidated while the back end was being asked: a load reads its stripe's stamp after
- * its miss and before it calls the loader, and stores the loaded value only if the stamp has not
- * moved (a value read from the back end before a change must not outlive the invalidation of that
- * change). A write to another key of the same stripe also moves the stamp: the load is then not
- * stored (one later miss), never stored stale. 8192 stripes keep that rare at thousands of writes
- * a second while a load takes hundreds of milliseconds.
+ * Counts the changes of each stripe of a cache's keys in the pool, and the clears of the whole
+ * cache (the epoch), so that a reader can tell whether a key changed since it looked:
+ * <ul>
+ *   <li>a load reads its stripe's stamp before its miss and stores the loaded value only if the
+ *       stamp has not moved since (a value read from the back end before a change must not outlive
+ *       the invalidation of that change);</li>
+ *   <li>a value read from the pool enters the heap tier only on the same condition
+ *       ({@link HeapTier}).</li>
+ * </ul>
+ * A change of another key of the same stripe also moves the stamp: the value is then not kept
+ * (one later miss), never kept stale. 8192 stripes keep that rare at thousands of writes a second
+ * while a load takes hundreds of milliseconds.
  *
- * <p>Every write bumps the stamp after it changed the pool, so a load that read the stamp after the
- * bump also missed after the change.
+ * <p>Every change moves its stripe's stamp after it changed the pool, and every clear the epoch
+ * after it emptied the pool, so a reader that read the stamp after the move also reads the pool
+ * after the change.
  */
 public final class WriteStamps {
 
@@ -43,9 +49,14 @@ public final class WriteStamps {
         return h & (STRIPES - 1);
     }
 
-    /** The stamp of {@code stripe}: it moves with every write to the stripe and with every clear. */
+    /** The stamp of {@code stripe}: it moves with every change of the stripe and with every clear. */
     public long read(int stripe) {
         return stripes.get(stripe) + (long) EPOCH.getVolatile(this);
+    }
+
+    /** The number of clears so far. */
+    public long epoch() {
+        return (long) EPOCH.getVolatile(this);
     }
 
     public void bump(int stripe) {

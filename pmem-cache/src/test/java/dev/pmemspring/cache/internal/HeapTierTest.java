@@ -6,37 +6,106 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class HeapTierTest {
 
-    @Test
-    void stays_within_capacity_even_when_every_node_is_hot() {
-        HeapTier tier = new HeapTier(100);
-        for (int i = 0; i < 10_000; i++) {
-            int key = i;
-            tier.update(key, held -> new HeapTier.Node("v" + key, 0));
-            for (int j = Math.max(0, i - 200); j <= i; j++) {
-                tier.get(j); // mark everything that might still be held
-            }
-            assertThat(tier.size()).isLessThanOrEqualTo(100);
-        }
+    private final WriteStamps stamps = new WriteStamps();
+
+    private static HeapTier.Write value(Object v) {
+        return (held, epoch) -> new HeapTier.Node(v, 0, epoch, 10);
     }
 
     @Test
-    void a_second_chance_keeps_read_nodes_over_unread_ones() {
-        HeapTier tier = new HeapTier(10);
-        for (int i = 0; i < 10; i++) {
-            int key = i;
-            tier.update(key, held -> new HeapTier.Node(key, 0));
+    void stays_within_its_entry_bound() {
+        HeapTier tier = HeapTier.ofEntries(100, stamps);
+        for (int i = 0; i < 10_000; i++) {
+            tier.update(i, 0, value("v" + i));
+            tier.get(i % 50); // a hot set, read all the time
         }
-        tier.get(3);
-        tier.update(10, held -> new HeapTier.Node(10, 0)); // one over: the hand evicts an unread node
-        assertThat(tier.get(3)).isNotNull();
-        assertThat(tier.size()).isEqualTo(10);
+        tier.settle();
+        assertThat(tier.size()).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void keeps_the_keys_read_most_often_when_a_scan_passes() {
+        HeapTier tier = HeapTier.ofEntries(1_000, stamps);
+        int hotKeys = 200;
+        for (int filler = 1_000; filler < 2_000; filler++) { // a full tier, as in use
+            tier.update(filler, 0, value(filler));
+        }
+        for (int round = 0; round < 20; round++) {
+            for (int hot = 0; hot < hotKeys; hot++) {
+                if (tier.get(hot) == null) {
+                    tier.update(hot, 0, value(hot));
+                }
+            }
+            tier.settle(); // the reads reach the frequency sketch
+        }
+        for (int cold = 10_000; cold < 20_000; cold++) { // each read once, ten times the tier
+            tier.update(cold, 0, value(cold));
+            if (cold % 100 == 0) {
+                tier.settle();
+            }
+        }
+        tier.settle();
+        int hotHeld = 0;
+        for (int hot = 0; hot < hotKeys; hot++) {
+            hotHeld += tier.get(hot) != null ? 1 : 0;
+        }
+        // a recency-only tier (LRU, CLOCK) would hold none of them now
+        assertThat(hotHeld).isGreaterThanOrEqualTo(hotKeys * 9 / 10);
+    }
+
+    @Test
+    void a_byte_bound_weighs_the_stored_form() {
+        HeapTier tier = HeapTier.ofBytes(1_000, stamps);
+        for (int i = 0; i < 1_000; i++) {
+            int key = i;
+            tier.update(key, 0, (held, epoch) -> new HeapTier.Node(key, 0, epoch, 100));
+        }
+        tier.settle();
+        assertThat(tier.size()).isLessThanOrEqualTo(10);
     }
 
     @Test
     void expired_nodes_read_as_absent() {
-        HeapTier tier = new HeapTier(10);
-        tier.update("k", held -> new HeapTier.Node("v", System.currentTimeMillis() - 1));
+        HeapTier tier = HeapTier.ofEntries(10, stamps);
+        tier.update("k", 0, (held, epoch) -> new HeapTier.Node("v", System.currentTimeMillis() - 1, epoch, 1));
         assertThat(tier.get("k")).isNull();
+        tier.settle();
         assertThat(tier.size()).isZero();
+    }
+
+    @Test
+    void a_node_from_before_a_clear_is_never_served() {
+        HeapTier tier = HeapTier.ofEntries(10, stamps);
+        tier.update("k", 0, value("v"));
+        stamps.bumpAll(); // a clear moved the epoch; the tier's own clear has not run yet
+        assertThat(tier.get("k")).isNull();
+    }
+
+    @Test
+    void a_fill_is_kept_only_if_no_change_of_its_stripe_came_between() {
+        HeapTier tier = HeapTier.ofEntries(10, stamps);
+        int stripe = 7;
+        long before = stamps.read(stripe);
+        tier.update("other key, same stripe", stripe, (held, epoch) -> null);
+        tier.fill("k", new HeapTier.Node("read before the change", 0, stamps.epoch(), 1), stripe, before);
+        assertThat(tier.get("k")).isNull();
+
+        long now = stamps.read(stripe);
+        tier.fill("k", new HeapTier.Node("read after it", 0, stamps.epoch(), 1), stripe, now);
+        assertThat(tier.get("k")).isNotNull();
+    }
+
+    @Test
+    void an_update_moves_the_stripe_stamp_even_when_the_write_fails() {
+        HeapTier tier = HeapTier.ofEntries(10, stamps);
+        long before = stamps.read(3);
+        try {
+            tier.update("k", 3, (held, epoch) -> {
+                throw new IllegalStateException("the pool refused");
+            });
+        } catch (IllegalStateException expected) {
+            // the write's own failure
+        }
+        assertThat(stamps.read(3)).isEqualTo(before + 1);
     }
 }

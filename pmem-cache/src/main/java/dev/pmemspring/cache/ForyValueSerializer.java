@@ -1,0 +1,168 @@
+package dev.pmemspring.cache;
+
+import dev.pmemspring.cache.internal.AllowListFilter;
+import dev.pmemspring.cache.internal.ClassPatterns;
+import org.apache.fory.Fory;
+import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.config.CompatibleMode;
+import org.apache.fory.config.Language;
+import org.apache.fory.memory.MemoryBuffer;
+
+import java.io.InvalidClassException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Apache Fory's binary format, reading only classes on an allow-list: several times faster than Java
+ * serialization both ways, and values need not be {@code Serializable}. Needs
+ * {@code org.apache.fory:fory-core} on the class path, and on JDK 24 and later the JVM option
+ * {@code --add-opens java.base/java.lang.invoke=ALL-UNNAMED} (or the manifest entry
+ * {@code Add-Opens: java.base/java.lang.invoke}): without it Fory reaches into the JDK through
+ * {@code sun.misc.Unsafe}, which the JDK warns about at the first use.
+ *
+ * <pre>{@code
+ * PmemCacheSettings.defaults()
+ *         .withSerializer(ForyValueSerializer.allowing("com.example.catalogue.**"));
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Classes are written by name, never by a registration number, so what one release wrote the
+ *       next one reads whatever classes it has added; only classes the allow-list names are ever
+ *       loaded or instantiated from pool bytes (others are a counted miss). Always allowed:
+ *       {@code java.lang.*}, {@code java.util.**}, {@code java.time.**}, {@code java.math.*},
+ *       {@code java.net.URI}, {@code java.net.URL}, and Spring's cache key class. Patterns as for
+ *       {@link JdkValueSerializer}.</li>
+ *   <li>A class whose fields changed since a value was written is refused as a whole, a counted
+ *       miss, as with {@link JdkValueSerializer} (Fory's schema-consistent mode with its class
+ *       version check): a cache reloads such a value rather than guess its missing fields.</li>
+ *   <li>Shared references and cycles come back as they were. Graphs deeper than 64 are
+ *       refused.</li>
+ * </ul>
+ */
+public final class ForyValueSerializer implements ValueSerializer {
+
+    private static final List<String> ALWAYS = List.of(
+            "java.lang.*",
+            "java.util.**",
+            "java.time.**",
+            "java.math.*",
+            "java.net.URI",
+            "java.net.URL",
+            "org.springframework.cache.interceptor.SimpleKey");
+
+    /** Instances of Fory (each single-threaded) shared by the threads (de)serializing at once. */
+    private static final int POOL = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+    private final ClassPatterns allowed;
+    private final AllowListFilter filter;
+    private volatile Bound bound;
+
+    /** The Fory instances that resolve class names through {@code loader}. */
+    private record Bound(ClassLoader loader, ThreadSafeFory fory) {}
+
+    private ForyValueSerializer(List<String> extra) {
+        List<String> all = new ArrayList<>(ALWAYS);
+        all.addAll(extra);
+        this.allowed = new ClassPatterns(all);
+        this.filter = new AllowListFilter(allowed);
+        ClassLoader own = ForyValueSerializer.class.getClassLoader();
+        this.bound = new Bound(own, newFory(own));
+    }
+
+    /** The standard classes and those {@code patterns} match. */
+    public static ForyValueSerializer allowing(String... patterns) {
+        return allowing(List.of(patterns));
+    }
+
+    /** The standard classes and those {@code patterns} match. */
+    public static ForyValueSerializer allowing(List<String> patterns) {
+        return new ForyValueSerializer(patterns);
+    }
+
+    /** The patterns of the classes this serializer reads. */
+    public List<String> allowedClasses() {
+        return allowed.patterns();
+    }
+
+    private ThreadSafeFory newFory(ClassLoader loader) {
+        return Fory.builder()
+                .withLanguage(Language.JAVA)
+                .withClassLoader(loader)
+                // by name, checked against the list: a number would change meaning when the
+                // application registers classes in another order, and pools outlive releases
+                .requireClassRegistration(false)
+                .suppressClassRegistrationWarnings(true)
+                .withTypeChecker((resolver, className) -> allowed.matches(componentName(className)))
+                .withCompatibleMode(CompatibleMode.SCHEMA_CONSISTENT)
+                .withClassVersionCheck(true)
+                .withRefTracking(true)
+                .withMaxDepth((int) AllowListFilter.MAX_DEPTH)
+                .buildThreadSafeForyPool(POOL);
+    }
+
+    /** The element class name of an array class name ({@code [Lcom.example.Quote;}), else the name. */
+    private static String componentName(String className) {
+        int start = 0;
+        while (start < className.length() && className.charAt(start) == '[') {
+            start++;
+        }
+        if (start == 0) {
+            return className;
+        }
+        return className.startsWith("L", start) && className.endsWith(";")
+                ? className.substring(start + 1, className.length() - 1)
+                : "java.lang.Object"; // an array of primitives
+    }
+
+    @Override
+    public String id() {
+        return "fory";
+    }
+
+    @Override
+    public byte[] serialize(Object value) {
+        try {
+            return bound.fory().serialize(value);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IllegalArgumentException(
+                    "cannot serialize a " + value.getClass().getName() + " with Fory: " + e
+                            + "; cache a simpler value type (a record of strings, numbers and collections), or use"
+                            + " JdkValueSerializer",
+                    e);
+        }
+    }
+
+    @Override
+    public Object deserialize(byte[] bytes, ClassLoader classLoader) throws Exception {
+        return deserialize(bytes, 0, bytes.length, classLoader);
+    }
+
+    @Override
+    public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
+        try {
+            return foryFor(classLoader).deserialize(MemoryBuffer.fromByteArray(bytes, offset, length));
+        } catch (StackOverflowError e) {
+            throw new InvalidClassException("a value nested deeper than the stack allows");
+        }
+    }
+
+    /** The Fory instances of {@code loader}; a new loader (a devtools restart) replaces the old ones. */
+    private ThreadSafeFory foryFor(ClassLoader loader) {
+        Bound current = bound;
+        if (current.loader() != loader) {
+            current = new Bound(loader, newFory(loader));
+            bound = current;
+        }
+        return current.fory();
+    }
+
+    @Override
+    public boolean allows(Class<?> type) {
+        return filter.allows(type);
+    }
+
+    @Override
+    public String toString() {
+        return "ForyValueSerializer" + allowed.patterns();
+    }
+}

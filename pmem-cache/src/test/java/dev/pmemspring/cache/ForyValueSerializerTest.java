@@ -1,0 +1,206 @@
+package dev.pmemspring.cache;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.lang.reflect.Constructor;
+import java.math.BigDecimal;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ForyValueSerializerTest {
+
+    private static final ClassLoader LOADER = ForyValueSerializerTest.class.getClassLoader();
+    private final ForyValueSerializer serializer =
+            ForyValueSerializer.allowing("dev.pmemspring.cache.**", "evolving.*");
+
+    @TempDir
+    Path dir;
+
+    enum Side {
+        BUY,
+        SELL
+    }
+
+    /** Not Serializable: Fory does not need it. */
+    static final class Node {
+        String name;
+        Node next;
+        int[] numbers;
+    }
+
+    /** A class of a package the list does not name. */
+    record Foreign(String secret) {}
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void values_of_every_shape_round_trip() throws Exception {
+        Quote quote = new Quote("ACME", new BigDecimal("12.50"));
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("quote", quote);
+        map.put("again", quote);
+        map.put("side", Side.SELL);
+        map.put("when", Instant.ofEpochSecond(1_700_000_000L, 5));
+        map.put("unit", TimeUnit.SECONDS);
+        map.put("array", new Quote[] {quote, null});
+        map.put("list", List.of(1, 2L, "three"));
+
+        Map<String, Object> back = (Map<String, Object>) roundTrip(map);
+
+        assertThat(back).containsOnlyKeys(map.keySet());
+        assertThat(back.get("quote")).isEqualTo(quote);
+        assertThat(back.get("again"))
+                .as("one object written twice is one object read")
+                .isSameAs(back.get("quote"));
+        assertThat(back.get("side")).isSameAs(Side.SELL);
+        assertThat(back.get("when")).isEqualTo(map.get("when"));
+        assertThat(back.get("unit")).isSameAs(TimeUnit.SECONDS);
+        assertThat((Quote[]) back.get("array")).containsExactly(quote, null);
+        assertThat(back.get("list")).isEqualTo(List.of(1, 2L, "three"));
+    }
+
+    @Test
+    void cycles_and_classes_that_are_not_serializable_round_trip() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        a.name = "a";
+        a.next = b;
+        a.numbers = new int[] {1, 2, 3};
+        b.name = "b";
+        b.next = a;
+
+        Node back = (Node) roundTrip(a);
+
+        assertThat(back.name).isEqualTo("a");
+        assertThat(back.numbers).containsExactly(1, 2, 3);
+        assertThat(back.next.name).isEqualTo("b");
+        assertThat(back.next.next).isSameAs(back);
+    }
+
+    @Test
+    void a_range_of_a_larger_array_is_read_in_place() throws Exception {
+        Quote quote = new Quote("ACME", BigDecimal.TEN);
+        byte[] bytes = serializer.serialize(quote);
+        byte[] framed = new byte[bytes.length + 20];
+        Arrays.fill(framed, (byte) 0x7F);
+        System.arraycopy(bytes, 0, framed, 9, bytes.length);
+        assertThat(serializer.deserialize(framed, 9, bytes.length, LOADER)).isEqualTo(quote);
+        assertThatThrownBy(() -> serializer.deserialize(framed, 9, bytes.length - 3, LOADER))
+                .isInstanceOf(Exception.class);
+    }
+
+    @Test
+    void a_class_the_list_does_not_name_is_refused_on_write_and_on_read() throws Exception {
+        ForyValueSerializer strict = ForyValueSerializer.allowing("dev.pmemspring.cache.Quote");
+        assertThat(strict.allows(Foreign.class)).isFalse();
+        assertThat(strict.allows(Quote[].class)).isTrue();
+        assertThat(strict.allows(int[].class)).isTrue();
+
+        // written by a serializer that allows it, read by one that does not: nothing is instantiated
+        byte[] hidden = serializer.serialize(new ArrayList<>(List.of(new Foreign("x"))));
+        assertThatThrownBy(() -> strict.deserialize(hidden, LOADER))
+                .isInstanceOf(Exception.class)
+                .hasMessageContaining(Foreign.class.getName());
+    }
+
+    @Test
+    void a_class_whose_fields_changed_is_refused_not_misread() throws Exception {
+        ClassLoader v1 = compile("v1", "package evolving; public record Item(String name, int count) {}");
+        ClassLoader v2 = compile("v2", "package evolving; public record Item(String name, int count, long extra) {}");
+        ClassLoader v1Again = compile("v1-again", "package evolving; public record Item(String name, int count) {}");
+        Object item = newItem(v1, "bolt", 5);
+        byte[] bytes = serializer.serialize(item);
+
+        assertThatThrownBy(() -> serializer.deserialize(bytes, v2)).isInstanceOf(Exception.class);
+        // the same class compiled again (a restart, or a devtools reload) reads it
+        Object back = serializer.deserialize(bytes, v1Again);
+        assertThat(back.getClass().getClassLoader()).isSameAs(v1Again);
+        assertThat(back).hasToString("Item[name=bolt, count=5]");
+    }
+
+    @Test
+    void a_class_that_is_gone_is_refused() throws Exception {
+        ClassLoader v1 = compile("v1", "package evolving; public record Gone(String name) {}");
+        Class<?> gone = v1.loadClass("evolving.Gone");
+        byte[] bytes =
+                serializer.serialize(gone.getDeclaredConstructor(String.class).newInstance("x"));
+        Object back = null;
+        try { // read after a restart, by a loader that lacks the class
+            back = ForyValueSerializer.allowing("dev.pmemspring.cache.**", "evolving.*")
+                    .deserialize(bytes, LOADER);
+        } catch (Exception expected) {
+        }
+        assertThat(back).as("read as %s", back == null ? null : back.getClass()).isNull();
+    }
+
+    @Test
+    void damaged_bytes_are_an_exception_never_an_error_or_a_hang() {
+        // The pool checks every entry's checksum before a serializer sees it; this is the last line.
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("quote", new Quote("ACME", new BigDecimal("12.50")));
+        map.put("list", new ArrayList<>(List.of("a", "b", 3, new int[] {1, 2})));
+        byte[] good = serializer.serialize(map);
+        Random random = new Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] bad = good.clone();
+            switch (random.nextInt(3)) {
+                case 0 -> bad[random.nextInt(bad.length)] ^= (byte) (1 << random.nextInt(8));
+                case 1 -> {
+                    for (int j = 0; j < 4; j++) {
+                        bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
+                    }
+                }
+                default -> bad = Arrays.copyOf(bad, random.nextInt(bad.length));
+            }
+            try {
+                serializer.deserialize(bad, LOADER);
+            } catch (Exception expected) {
+                // a counted miss in the cache
+            }
+        }
+    }
+
+    @Test
+    void values_are_smaller_than_the_default_serializer_s() {
+        Quote quote = new Quote("ACME", new BigDecimal("12.50"));
+        assertThat(serializer.serialize(quote).length)
+                .isLessThan(
+                        JdkValueSerializer.allowing("dev.pmemspring.cache.*").serialize(quote).length);
+    }
+
+    private Object roundTrip(Object value) throws Exception {
+        return serializer.deserialize(serializer.serialize(value), LOADER);
+    }
+
+    private static Object newItem(ClassLoader loader, String name, int count) throws Exception {
+        Constructor<?> constructor = loader.loadClass("evolving.Item").getDeclaredConstructor(String.class, int.class);
+        return constructor.newInstance(name, count);
+    }
+
+    /** A loader of its own for one compiled source: the versions of a class across releases. */
+    private ClassLoader compile(String version, String source) throws Exception {
+        Path src = Files.createDirectories(dir.resolve(version + "-src/evolving"));
+        String simpleName = source.replaceAll("(?s).*record (\\w+).*", "$1");
+        Path file = Files.writeString(src.resolve(simpleName + ".java"), source);
+        Path classes = Files.createDirectories(dir.resolve(version + "-classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        assertThat(javac.run(null, null, null, "-d", classes.toString(), file.toString()))
+                .isZero();
+        return new URLClassLoader(new URL[] {classes.toUri().toURL()}, LOADER);
+    }
+}
