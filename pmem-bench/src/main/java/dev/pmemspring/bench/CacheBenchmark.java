@@ -61,6 +61,8 @@ import java.util.concurrent.TimeUnit;
         value = 1,
         jvmArgsAppend = {
             "--enable-native-access=ALL-UNNAMED",
+            // for Fory (the -fory stores), which otherwise falls back to sun.misc.Unsafe
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
             "-Xms2g",
             "-Xmx2g",
             // Fault the heap in before measuring: on a VM the first touch of a page is a costly fault

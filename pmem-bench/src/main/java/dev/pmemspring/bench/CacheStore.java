@@ -1,9 +1,11 @@
 package dev.pmemspring.bench;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pmemspring.cache.ForyValueSerializer;
 import dev.pmemspring.cache.JdkValueSerializer;
 import dev.pmemspring.cache.PmemCacheManager;
 import dev.pmemspring.cache.PmemCacheSettings;
+import dev.pmemspring.cache.ValueSerializer;
 import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOptions;
@@ -44,12 +46,16 @@ import java.util.function.IntFunction;
  */
 abstract class CacheStore implements AutoCloseable {
 
-    /** The stores, by the name the benchmark's {@code store} parameter uses. */
+    /**
+     * The stores, by the name the benchmark's {@code store} parameter uses. Ours is
+     * {@code pmem[-fory][-heap[-Npct]]}: {@code -fory} for {@code ForyValueSerializer} instead of the
+     * default {@code JdkValueSerializer}, {@code -heap} for a heap tier as large as the entries,
+     * {@code -heap-Npct} for one of N % of them (see {@link PmemStore}).
+     */
     static final String PMEM = "pmem";
 
     static final String PMEM_HEAP = "pmem-heap";
-    /** Not in the default matrix: {@code pmem-heap} with a heap tier of a tenth of the entries. */
-    static final String PMEM_HEAP_TENTH = "pmem-heap-10pct";
+    static final String PMEM_FORY = "pmem-fory";
 
     static final String CAFFEINE = "caffeine";
     static final String CONCURRENT_MAP = "concurrent-map";
@@ -91,10 +97,10 @@ abstract class CacheStore implements AutoCloseable {
 
     /** Opens a new, empty store {@code name} with room for {@code capacity} entries. */
     static CacheStore open(String name, long capacity) {
+        if (name.equals(PMEM) || name.startsWith(PMEM + "-")) {
+            return PmemStore.of(name, capacity);
+        }
         return switch (name) {
-            case PMEM -> new PmemStore(capacity, 0);
-            case PMEM_HEAP -> new PmemStore(capacity, Math.toIntExact(capacity));
-            case PMEM_HEAP_TENTH -> new PmemStore(capacity, Math.toIntExact(Math.max(1, capacity / 10)));
             case CAFFEINE -> new CaffeineStore(capacity);
             case CONCURRENT_MAP -> new ConcurrentMapStore();
             case EHCACHE_DISK -> new EhcacheDiskStore();
@@ -144,16 +150,38 @@ abstract class CacheStore implements AutoCloseable {
     /**
      * Ours: {@link PmemCacheManager} over a pool in {@link BenchPools#DIR} with
      * {@link Durability#PROCESS} (a put that returned survives {@code kill -9} of the process), one
-     * static cache, JDK serialization allowing {@link Product} (the default serializer, as an
-     * application would configure it). {@code heapTier} entries of deserialized values in front of
-     * the pool; 0: none, every hit reads and deserializes from the pool.
+     * static cache, a serializer allowing {@link Product} (as an application would configure it).
+     * {@code heapTier} entries of deserialized values in front of the pool; 0: none, every hit reads
+     * and deserializes from the pool.
      */
     static final class PmemStore extends CacheStore {
         private final Path path;
         private final PmemPool pool;
         private final Cache cache;
 
-        PmemStore(long capacity, int heapTier) {
+        /** The store {@code name} describes ({@code pmem[-fory][-heap[-Npct]]}). */
+        static PmemStore of(String name, long capacity) {
+            String rest = name.substring(PMEM.length());
+            ValueSerializer serializer = JdkValueSerializer.allowing(Product.class.getName());
+            if (rest.startsWith("-fory")) {
+                serializer = ForyValueSerializer.allowing(Product.class.getName());
+                rest = rest.substring("-fory".length());
+            }
+            long heapTier;
+            if (rest.isEmpty()) {
+                heapTier = 0;
+            } else if (rest.equals("-heap")) {
+                heapTier = capacity;
+            } else if (rest.matches("-heap-\\d+pct")) {
+                int percent = Integer.parseInt(rest.substring("-heap-".length(), rest.length() - "pct".length()));
+                heapTier = Math.max(1, capacity * percent / 100);
+            } else {
+                throw new IllegalArgumentException("unknown cache store: " + name);
+            }
+            return new PmemStore(capacity, Math.toIntExact(heapTier), serializer);
+        }
+
+        PmemStore(long capacity, int heapTier, ValueSerializer serializer) {
             path = BenchPools.newPath("cache");
             // Room for every entry twice over (an overwrite writes the new entry before freeing the
             // old one), with keys and values of up to 64 and 512 bytes.
@@ -167,7 +195,7 @@ abstract class CacheStore implements AutoCloseable {
                         .cache(
                                 CACHE_NAME,
                                 PmemCacheSettings.defaults()
-                                        .withSerializer(JdkValueSerializer.allowing(Product.class.getName()))
+                                        .withSerializer(serializer)
                                         .withHeapTier(heapTier))
                         .dynamic(false)
                         .build();

@@ -3,6 +3,7 @@ package dev.pmemspring.cache;
 import dev.pmemspring.cache.internal.HeapTier;
 import dev.pmemspring.cache.internal.KeyDecoder;
 import dev.pmemspring.cache.internal.KeyEncoder;
+import dev.pmemspring.cache.internal.ReadBuffers;
 import dev.pmemspring.cache.internal.SingleFlight;
 import dev.pmemspring.cache.internal.ValueEncoding;
 import dev.pmemspring.cache.internal.WriteStamps;
@@ -17,6 +18,7 @@ import org.springframework.cache.support.AbstractValueAdaptingCache;
 import org.springframework.cache.support.NullValue;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -218,17 +220,25 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     /** The decoded entry of {@code key} in the pool, or null. */
     private ValueEncoding.@Nullable Decoded read(byte[] key) {
-        byte[] bytes = map.get(key);
-        return bytes == null ? null : decodeOrDrop(key, bytes);
+        ReadBuffers.Lease lease = ReadBuffers.acquire(); // no array allocated per hit
+        try {
+            PmemMap.ReadBuffer buffer = lease.buffer();
+            return map.get(key, buffer) ? decodeOrDrop(key, buffer.bytes(), buffer.length()) : null;
+        } finally {
+            lease.release();
+        }
     }
 
-    /** {@code bytes} decoded; if they no longer decode, the entry is removed and counted, and null returned. */
-    private ValueEncoding.@Nullable Decoded decodeOrDrop(byte[] key, byte[] bytes) {
+    /**
+     * The value in the first {@code length} bytes of {@code bytes}, decoded; if they no longer
+     * decode, the entry is removed and counted, and null returned.
+     */
+    private ValueEncoding.@Nullable Decoded decodeOrDrop(byte[] key, byte[] bytes, int length) {
         try {
-            return ValueEncoding.decode(bytes, serializer, classLoader.get());
+            return ValueEncoding.decode(bytes, length, serializer, classLoader.get());
         } catch (Exception | LinkageError e) {
             deserializationFailures.increment();
-            map.remove(key, bytes);
+            map.remove(key, Arrays.copyOf(bytes, length)); // only if it still holds what failed
             if (deserializationLogged.compareAndSet(false, true)) {
                 LOG.warn("cache '" + name + "': a stored value no longer deserializes (" + e
                         + "); it was removed and read as a miss. Further failures are counted in the"
@@ -438,7 +448,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 enforceBounds();
                 return null;
             }
-            ValueEncoding.Decoded present = decodeOrDrop(k, existing);
+            ValueEncoding.Decoded present = decodeOrDrop(k, existing, existing.length);
             if (present != null) {
                 return present;
             }

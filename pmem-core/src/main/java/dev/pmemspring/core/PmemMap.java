@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * A named, persistent, concurrent map of byte keys to byte values, held in a pool (the counterpart
@@ -40,6 +41,41 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     /** An entry as iteration sees it. */
     public record Entry(byte[] key, byte[] value, long expiresAt) {}
 
+    /**
+     * Where {@link #get(byte[], ReadBuffer)} copies a value: an array reused from read to read and
+     * grown when a value does not fit, so a read allocates nothing. One thread at a time.
+     *
+     * <pre>{@code
+     * PmemMap.ReadBuffer buffer = new PmemMap.ReadBuffer();
+     * if (quotes.get(key, buffer)) {
+     *     Quote q = Quote.parse(buffer.bytes(), 0, buffer.length());  // valid until the next read
+     * }
+     * }</pre>
+     */
+    public static final class ReadBuffer {
+        private byte[] bytes = new byte[256];
+        private int length;
+        private final IntFunction<byte[]> arrays = this::take;
+
+        /** The array holding the last value read, in its first {@link #length()} bytes. */
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        /** The length of the last value read. */
+        public int length() {
+            return length;
+        }
+
+        private byte[] take(int needed) {
+            if (bytes.length < needed) {
+                bytes = new byte[Math.max(needed, bytes.length * 2)];
+            }
+            length = needed;
+            return bytes;
+        }
+    }
+
     private final PmemPool pool;
     private final String name;
     private final PersistentHashMap map;
@@ -61,6 +97,16 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     public byte @Nullable [] get(byte[] key) {
         check(key);
         return map.get(key);
+    }
+
+    /**
+     * Copies the value of {@code key} into {@code into} and returns true, or returns false if it is
+     * absent or expired. What {@link #get(byte[])} does without allocating the value's array: for a
+     * hot read path that parses the value at once. The bytes are verified before this returns.
+     */
+    public boolean get(byte[] key, ReadBuffer into) {
+        check(key);
+        return map.get(key, into.arrays) != null;
     }
 
     public boolean containsKey(byte[] key) {

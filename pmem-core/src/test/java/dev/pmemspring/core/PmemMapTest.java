@@ -205,6 +205,36 @@ class PmemMapTest {
     }
 
     @Test
+    void aReadIntoABufferReusesItGrowsItAndVerifiesWhatItCopies() throws IOException {
+        PmemMap m = pool.map("buffered");
+        m.put(b("short"), b("abc"));
+        byte[] large = new byte[1000];
+        java.util.Arrays.fill(large, (byte) 7);
+        m.put(b("large"), large);
+        PmemMap.ReadBuffer buffer = new PmemMap.ReadBuffer();
+        byte[] first = buffer.bytes();
+
+        assertThat(m.get(b("short"), buffer)).isTrue();
+        assertThat(buffer.bytes()).isSameAs(first);
+        assertThat(new String(buffer.bytes(), 0, buffer.length(), StandardCharsets.UTF_8))
+                .isEqualTo("abc");
+        assertThat(m.get(b("large"), buffer)).isTrue();
+        assertThat(buffer.length()).isEqualTo(1000);
+        assertThat(java.util.Arrays.copyOf(buffer.bytes(), buffer.length())).isEqualTo(large);
+        assertThat(m.get(b("absent"), buffer)).isFalse();
+
+        long header = findEntry("abc");
+        pool.close();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(b("X")), header);
+        }
+        pool = PmemPool.open(path, OPTIONS);
+        m = pool.map("buffered");
+        assertThat(m.get(b("short"), buffer)).as("a damaged entry").isFalse();
+        assertThat(m.stats().checksumFailures()).isEqualTo(1);
+    }
+
+    @Test
     void aSameSizeOverwriteRewritesTheEntryWhereItIs() throws IOException {
         PmemMap m = pool.map("inplace");
         m.put(b("key"), b("value-1"));

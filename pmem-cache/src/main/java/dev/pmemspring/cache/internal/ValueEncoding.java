@@ -90,31 +90,51 @@ public final class ValueEncoding {
     }
 
     public static Decoded decode(byte[] bytes, ValueSerializer serializer, ClassLoader loader) throws Exception {
-        if (bytes.length == 0) {
+        return decode(bytes, bytes.length, serializer, loader);
+    }
+
+    /** The value stored in the first {@code length} bytes of {@code bytes}. */
+    public static Decoded decode(byte[] bytes, int length, ValueSerializer serializer, ClassLoader loader)
+            throws Exception {
+        if (length == 0) {
             throw new IllegalArgumentException("empty stored value");
         }
         int tag = bytes[0] & 0xFF;
         long expiresAt = 0;
         int head = 1;
         if ((tag & HAS_DEADLINE) != 0) {
+            if (length < 9) {
+                throw new IllegalArgumentException("a stored value of " + length + " bytes with a deadline");
+            }
             ByteBuffer b = ByteBuffer.wrap(bytes, 1, 8);
             expiresAt = b.getLong();
             head = 9;
             tag &= ~HAS_DEADLINE;
         }
-        int length = bytes.length - head;
+        int bodyLength = length - head;
         Object value = switch (tag) {
             case NULL -> NullValue.INSTANCE;
-            case STRING -> new String(bytes, head, length, StandardCharsets.UTF_8);
-            case LONG -> ByteBuffer.wrap(bytes, head, 8).getLong();
-            case INT -> ByteBuffer.wrap(bytes, head, 4).getInt();
-            case DOUBLE -> ByteBuffer.wrap(bytes, head, 8).getDouble();
-            case BOOLEAN -> bytes[head] != 0;
-            case BYTES -> java.util.Arrays.copyOfRange(bytes, head, bytes.length);
-            case SERIALIZED -> serializer.deserialize(bytes, head, length, loader);
+            case STRING -> new String(bytes, head, bodyLength, StandardCharsets.UTF_8);
+            case LONG ->
+                ByteBuffer.wrap(bytes, head, requireLength(bodyLength, 8)).getLong();
+            case INT ->
+                ByteBuffer.wrap(bytes, head, requireLength(bodyLength, 4)).getInt();
+            case DOUBLE ->
+                ByteBuffer.wrap(bytes, head, requireLength(bodyLength, 8)).getDouble();
+            case BOOLEAN -> bytes[head + requireLength(bodyLength, 1) - 1] != 0;
+            case BYTES -> java.util.Arrays.copyOfRange(bytes, head, length);
+            case SERIALIZED -> serializer.deserialize(bytes, head, bodyLength, loader);
             default -> throw new IllegalArgumentException("unknown value tag " + tag);
         };
-        return new Decoded(value, expiresAt, bytes.length);
+        return new Decoded(value, expiresAt, length);
+    }
+
+    /** {@code length}, if it is {@code expected}: the array may be longer than the value (a reused buffer). */
+    private static int requireLength(int length, int expected) {
+        if (length != expected) {
+            throw new IllegalArgumentException("a stored value of " + length + " bytes where " + expected + " belong");
+        }
+        return length;
     }
 
     private static String packagePattern(Class<?> type) {

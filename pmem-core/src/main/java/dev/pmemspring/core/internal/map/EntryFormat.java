@@ -109,12 +109,18 @@ final class EntryFormat {
 
     /** {@link #checksum(PersistentMemory, long, byte[], byte[])} with the caller's scratch. */
     static int checksum(PersistentMemory memory, long entry, byte[] key, byte[] value, Scratch scratch) {
+        return checksum(memory, entry, key, value, value.length, scratch);
+    }
+
+    /** The checksum of an entry whose value is the first {@code valueLength} bytes of {@code value}. */
+    static int checksum(
+            PersistentMemory memory, long entry, byte[] key, byte[] value, int valueLength, Scratch scratch) {
         memory.getBytes(entry + KEY_LENGTH, scratch.header, 0, scratch.header.length);
         CRC32C crc = scratch.crc;
         crc.reset();
         crc.update(scratch.header);
         crc.update(key);
-        crc.update(value);
+        crc.update(value, 0, valueLength);
         return (int) crc.getValue();
     }
 }

@@ -74,14 +74,25 @@ final class EntryReader {
     /** The value's bytes, once its lengths were found plausible. */
     byte[] valueOf(long entry, int keyLength, int valueLength) {
         byte[] value = new byte[valueLength];
-        memory.getBytes(EntryFormat.valueAt(entry, keyLength), value, 0, valueLength);
+        copyValue(entry, keyLength, value, valueLength);
         return value;
+    }
+
+    /** Copies the value's bytes to the start of {@code into}, once its lengths were found plausible. */
+    void copyValue(long entry, int keyLength, byte[] into, int valueLength) {
+        memory.getBytes(EntryFormat.valueAt(entry, keyLength), into, 0, valueLength);
     }
 
     /** Whether the entry is this map's and its stored checksum is that of {@code key} and {@code value}. */
     boolean intact(long entry, byte[] key, byte[] value) {
+        return intact(entry, key, value, value.length);
+    }
+
+    /** {@link #intact(long, byte[], byte[])} of a value in the first {@code valueLength} bytes of {@code value}. */
+    boolean intact(long entry, byte[] key, byte[] value, int valueLength) {
         return EntryFormat.mapId(memory, entry) == mapId
-                && EntryFormat.storedChecksum(memory, entry) == EntryFormat.checksum(memory, entry, key, value);
+                && EntryFormat.storedChecksum(memory, entry)
+                        == EntryFormat.checksum(memory, entry, key, value, valueLength, new EntryFormat.Scratch());
     }
 
     /** The value of the entry holding {@code key} if its lengths and checksum verify, else null. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 import static dev.pmemspring.core.internal.map.MapHeader.STRIPES;
 
@@ -126,6 +127,19 @@ public final class PersistentHashMap {
      * in place, in the pool.
      */
     public byte[] get(byte[] key) {
+        return get(key, NEW_ARRAY);
+    }
+
+    private static final IntFunction<byte[]> NEW_ARRAY = byte[]::new;
+
+    /**
+     * The value of {@code key} copied into an array {@code arrays} gives for its length (an array at
+     * least that long, which it may reuse from read to read; asked again if a writer made the reader
+     * retry), or null. The value is the first bytes of the array returned, as many as the last
+     * length asked for. The copy is verified (checksum, and no writer ran meanwhile) before it is
+     * returned: the pool is read without a lock, so nothing may parse the value where it lies.
+     */
+    public byte[] get(byte[] key, IntFunction<byte[]> arrays) {
         long hash = KeyHash.of(key);
         int s = StripeTable.stripeOf(hash);
         StripeLock lock = table.lock(s);
@@ -150,8 +164,9 @@ public final class PersistentHashMap {
                                 dropIfStill(hash, key, entry, true);
                                 return null;
                             }
-                            byte[] value = entries.valueOf(entry, key.length, valueLength);
-                            boolean intact = entries.intact(entry, key, value);
+                            byte[] value = arrays.apply(valueLength);
+                            entries.copyValue(entry, key.length, value, valueLength);
+                            boolean intact = entries.intact(entry, key, value, valueLength);
                             if (StripeTable.unchanged(lock, before)) {
                                 if (!intact || EntryReader.isPast(expiresAt)) {
                                     dropIfStill(hash, key, entry, !intact);
@@ -170,14 +185,14 @@ public final class PersistentHashMap {
                 }
             }
             if (attempt >= 32) {
-                return getLocked(hash, s, key);
+                return getLocked(hash, s, key, arrays);
             }
             Thread.onSpinWait();
         }
     }
 
     /** {@link #get} under the stripe's lock, for a reader that writers kept retrying. */
-    private byte[] getLocked(long hash, int s, byte[] key) {
+    private byte[] getLocked(long hash, int s, byte[] key, IntFunction<byte[]> arrays) {
         long entry;
         boolean intact;
         StripeLock lock = table.lock(s);
@@ -195,7 +210,12 @@ public final class PersistentHashMap {
                 if ((v & StripeTable.ACCESSED) == 0) {
                     memory.compareAndSetLong(slot, v, v | StripeTable.ACCESSED);
                 }
-                return value;
+                if (arrays == NEW_ARRAY) {
+                    return value;
+                }
+                byte[] into = arrays.apply(value.length); // a rare path: the copy is not saved here
+                System.arraycopy(value, 0, into, 0, value.length);
+                return into;
             }
         } finally {
             lock.unlock();
