@@ -247,6 +247,7 @@ public class WarmRestartBench {
         List<String> cmd = new ArrayList<>(List.of(
                 java,
                 "--enable-native-access=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
                 "-Xmx1g",
                 "-Dloader.path=" + loaderPath,
                 "-Dbench.cacheBeans=" + cacheBeans,

@@ -8,10 +8,10 @@ module dev.pmemspring.cache {
     requires spring.core;
     requires org.apache.commons.logging;
     requires com.github.benmanes.caffeine;
+    requires org.apache.fory.core;
     requires static transitive org.jspecify;
-    // optional: the JSON and Fory serializers, and the meter binders
+    // optional: the JSON serializer, and the meter binders
     requires static tools.jackson.databind;
-    requires static org.apache.fory.core;
     requires static micrometer.core;
 
     exports dev.pmemspring.cache;

@@ -74,6 +74,7 @@ class ContainerRestartIT {
                 .withCommand(
                         "java",
                         "--enable-native-access=ALL-UNNAMED",
+                        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
                         "-jar",
                         "/app/demo.jar",
                         "--pmem.pool.path=/data/demo.pool",

@@ -39,7 +39,13 @@ import java.util.concurrent.locks.LockSupport;
 @Threads(1)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+        jvmArgsAppend = {
+            "--enable-native-access=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "-Xms1g",
+            "-Xmx1g",
+            "-XX:+AlwaysPreTouch"
+        })
 @State(Scope.Benchmark)
 public class CoherenceLagBenchmark {
 

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
         value = 1,
         jvmArgsAppend = {
             "--enable-native-access=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
             "-Xms2g",
             "-Xmx2g",
             "-XX:+AlwaysPreTouch",

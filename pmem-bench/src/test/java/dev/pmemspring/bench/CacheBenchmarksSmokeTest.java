@@ -32,6 +32,8 @@ class CacheBenchmarksSmokeTest {
     @ValueSource(
             strings = {
                 CacheStore.PMEM,
+                CacheStore.PMEM_FORY,
+                "pmem-fory-heap-1pct",
                 CacheStore.PMEM_HEAP,
                 CacheStore.CAFFEINE,
                 CacheStore.CONCURRENT_MAP,
@@ -46,11 +48,11 @@ class CacheBenchmarksSmokeTest {
 
     @Test
     void serializationBenchmarkRuns() throws RunnerException {
-        Collection<RunResult> results = new Runner(options(SerializationBenchmark.class, "serialize|deserialize")
+        Collection<RunResult> results = new Runner(options(SerializationBenchmark.class, "serialize.*|deserialize.*")
                         .build())
                 .run();
 
-        assertThat(results).hasSize(2);
+        assertThat(results).hasSize(8); // JDK, JdkValueSerializer, Fory, Kryo; each both ways
         assertPositiveScores(results);
     }
 

@@ -8,17 +8,24 @@ import org.apache.fory.config.CompatibleMode;
 import org.apache.fory.config.Language;
 import org.apache.fory.memory.MemoryBuffer;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
 import java.io.InvalidClassException;
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Apache Fory's binary format, reading only classes on an allow-list: several times faster than Java
- * serialization both ways, and values need not be {@code Serializable}. Needs
- * {@code org.apache.fory:fory-core} on the class path, and on JDK 24 and later the JVM option
+ * Apache Fory's binary format, reading only classes on an allow-list: the default serializer,
+ * several times faster than Java serialization both ways (docs/benchmarks.md), and values need not
+ * be {@code Serializable}. Wants the JVM option
  * {@code --add-opens java.base/java.lang.invoke=ALL-UNNAMED} (or the manifest entry
- * {@code Add-Opens: java.base/java.lang.invoke}): without it Fory reaches into the JDK through
- * {@code sun.misc.Unsafe}, which the JDK warns about at the first use.
+ * {@code Add-Opens: java.base/java.lang.invoke} of an executable jar): without it Fory reaches into
+ * the JDK through {@code sun.misc.Unsafe}, which JDK 24 and later warn about at the first use (and
+ * this class logs what to add).
  *
  * <pre>{@code
  * PmemCacheSettings.defaults()
@@ -41,6 +48,8 @@ import java.util.List;
  */
 public final class ForyValueSerializer implements ValueSerializer {
 
+    private static final Log LOG = LogFactory.getLog(ForyValueSerializer.class);
+
     private static final List<String> ALWAYS = List.of(
             "java.lang.*",
             "java.util.**",
@@ -53,9 +62,12 @@ public final class ForyValueSerializer implements ValueSerializer {
     /** Instances of Fory (each single-threaded) shared by the threads (de)serializing at once. */
     private static final int POOL = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
+    private static final ForyValueSerializer STANDARD = new ForyValueSerializer(List.of());
+
     private final ClassPatterns allowed;
     private final AllowListFilter filter;
-    private volatile Bound bound;
+    /** Made at the first use, so that settings holding an unused serializer cost nothing. */
+    private volatile @Nullable Bound bound;
 
     /** The Fory instances that resolve class names through {@code loader}. */
     private record Bound(ClassLoader loader, ThreadSafeFory fory) {}
@@ -65,8 +77,11 @@ public final class ForyValueSerializer implements ValueSerializer {
         all.addAll(extra);
         this.allowed = new ClassPatterns(all);
         this.filter = new AllowListFilter(allowed);
-        ClassLoader own = ForyValueSerializer.class.getClassLoader();
-        this.bound = new Bound(own, newFory(own));
+    }
+
+    /** Only the JDK's value classes and Spring's cache key class. */
+    public static ForyValueSerializer standard() {
+        return STANDARD;
     }
 
     /** The standard classes and those {@code patterns} match. */
@@ -85,6 +100,7 @@ public final class ForyValueSerializer implements ValueSerializer {
     }
 
     private ThreadSafeFory newFory(ClassLoader loader) {
+        checkInvokeIsOpen();
         return Fory.builder()
                 .withLanguage(Language.JAVA)
                 .withClassLoader(loader)
@@ -122,7 +138,9 @@ public final class ForyValueSerializer implements ValueSerializer {
     @Override
     public byte[] serialize(Object value) {
         try {
-            return bound.fory().serialize(value);
+            Bound current = bound;
+            return (current != null ? current.fory() : foryFor(ForyValueSerializer.class.getClassLoader()))
+                    .serialize(value);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IllegalArgumentException(
                     "cannot serialize a " + value.getClass().getName() + " with Fory: " + e
@@ -149,11 +167,31 @@ public final class ForyValueSerializer implements ValueSerializer {
     /** The Fory instances of {@code loader}; a new loader (a devtools restart) replaces the old ones. */
     private ThreadSafeFory foryFor(ClassLoader loader) {
         Bound current = bound;
-        if (current.loader() != loader) {
+        if (current == null || current.loader() != loader) {
             current = new Bound(loader, newFory(loader));
             bound = current;
         }
         return current.fory();
+    }
+
+    private static final AtomicBoolean INVOKE_CHECKED = new AtomicBoolean();
+
+    /**
+     * Says once, at the first Fory made, what to add when {@code java.lang.invoke} is not open to
+     * Fory: it then falls back to {@code sun.misc.Unsafe}, which the JDK warns about now and will
+     * refuse in a later release.
+     */
+    private static void checkInvokeIsOpen() {
+        if (Runtime.version().feature() < 24 || !INVOKE_CHECKED.compareAndSet(false, true)) {
+            return;
+        }
+        Module fory = Fory.class.getModule();
+        if (!MethodHandles.Lookup.class.getModule().isOpen("java.lang.invoke", fory)) {
+            LOG.warn("the Fory serializer needs java.lang.invoke opened to it: add the JVM option --add-opens"
+                    + " java.base/java.lang.invoke=" + (fory.isNamed() ? fory.getName() : "ALL-UNNAMED")
+                    + " (or 'Add-Opens: java.base/java.lang.invoke' in an executable jar's manifest). Without it"
+                    + " Fory uses sun.misc.Unsafe, which the JDK warns about, and a later JDK will refuse.");
+        }
     }
 
     @Override

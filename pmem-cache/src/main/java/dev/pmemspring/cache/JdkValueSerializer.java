@@ -19,8 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Java serialization, reading only classes on an allow-list ({@link ObjectInputFilter}): the
- * default serializer. A class the list does not name is refused on read (a counted miss) and, when
+ * Java serialization, reading only classes on an allow-list ({@link ObjectInputFilter}): for values
+ * that rely on Java serialization's own hooks ({@code writeObject}, {@code readResolve},
+ * {@code Externalizable}), or where Fory cannot run. {@link ForyValueSerializer}, the default, is
+ * several times faster. A class the list does not name is refused on read (a counted miss) and, when
  * it is the value's own class, already on write.
  *
  * <pre>{@code

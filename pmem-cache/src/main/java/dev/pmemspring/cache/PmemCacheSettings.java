@@ -25,7 +25,7 @@ public final class PmemCacheSettings {
     public static final long DEFAULT_MAXIMUM_VALUE_BYTES = 1L << 20;
 
     private static final PmemCacheSettings DEFAULTS = new PmemCacheSettings(
-            Duration.ZERO, null, 0, 0, DEFAULT_MAXIMUM_VALUE_BYTES, true, 0, 0, JdkValueSerializer.standard());
+            Duration.ZERO, null, 0, 0, DEFAULT_MAXIMUM_VALUE_BYTES, true, 0, 0, ForyValueSerializer.standard());
 
     private final Duration timeToLive;
     private final @Nullable CacheExpiry expiry;
@@ -59,8 +59,9 @@ public final class PmemCacheSettings {
     }
 
     /**
-     * No expiry, no bound, values up to 1 MiB, nulls cached, no heap tier, Java serialization of
-     * the standard classes ({@link JdkValueSerializer#standard()}).
+     * No expiry, no bound, values up to 1 MiB, nulls cached, no heap tier, Fory for the standard
+     * classes ({@link ForyValueSerializer#standard()}; add the application's classes with
+     * {@link #withSerializer}).
      */
     public static PmemCacheSettings defaults() {
         return DEFAULTS;

@@ -102,10 +102,24 @@ class BadInputTest {
     @Test
     void a_value_that_cannot_be_serialized_fails_with_a_message() {
         try (PmemPool pool = TestPools.open(dir)) {
-            PmemCache cache = PmemCacheManager.builder(pool).build().getCache("c");
+            PmemCache cache = PmemCacheManager.builder(pool)
+                    .defaults(PmemCacheSettings.defaults().withSerializer(JdkValueSerializer.standard()))
+                    .build()
+                    .getCache("c");
             assertThatThrownBy(() -> cache.put("k", new java.util.ArrayList<>(List.of(new Object()))))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("not Serializable");
+        }
+    }
+
+    @Test
+    void a_value_fory_cannot_write_fails_with_a_message() {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool).build().getCache("c"); // Fory, the default
+            Runnable lambda = () -> {};
+            assertThatThrownBy(() -> cache.put("k", new java.util.ArrayList<>(List.of(lambda))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("with Fory");
         }
     }
 

@@ -26,21 +26,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Spring's cache contract, case by case as Spring's own conformance tests state it, run against
- * the pool alone, with a heap tier in front, and with Fory and a tier bounded by size.
+ * the pool alone (with Fory, the default serializer), with Java serialization and a heap tier in
+ * front, and with a tier bounded by size.
  */
 class CacheContractTest {
 
     @Nested
     class PoolOnly extends Contract {
         PoolOnly() {
-            super(PmemCacheSettings.defaults());
+            super(PmemCacheSettings.defaults().withSerializer(ForyValueSerializer.allowing("dev.pmemspring.cache.*")));
         }
     }
 
     @Nested
-    class WithHeapTier extends Contract {
-        WithHeapTier() {
-            super(PmemCacheSettings.defaults().withHeapTier(100));
+    class JdkWithHeapTier extends Contract {
+        JdkWithHeapTier() {
+            super(PmemCacheSettings.defaults()
+                    .withHeapTier(100)
+                    .withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*")));
         }
     }
 
@@ -72,11 +75,7 @@ class CacheContractTest {
         void open() {
             pool = TestPools.open(dir);
             manager = PmemCacheManager.builder(pool)
-                    .cache(
-                            "testCache",
-                            settings.serializer() instanceof JdkValueSerializer
-                                    ? settings.withSerializer(JdkValueSerializer.allowing("dev.pmemspring.cache.*"))
-                                    : settings)
+                    .cache("testCache", settings)
                     .cache("noNulls", settings.withNullValues(false))
                     .build();
             cache = manager.getCache("testCache");

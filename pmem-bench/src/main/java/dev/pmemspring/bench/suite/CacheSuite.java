@@ -11,12 +11,19 @@ import java.util.List;
 /**
  * The Spring cache provider against its peers through Spring's {@code Cache} interface: Caffeine,
  * a ConcurrentMap, Ehcache's persistent disk tier and Redis (a private server the runner starts;
- * left out with a warning when none can be started), at one and two threads; the extras (a heap
- * tier of a tenth of the entries, Redis's fire-and-forget puts); and the serialization floor.
+ * left out with a warning when none can be started), at one and two threads, with the allocation
+ * per operation; the extras (heap tiers of 1 % and 10 % of the entries, Redis's fire-and-forget
+ * puts); and the serialization floor, against Kryo.
  */
 final class CacheSuite implements Suite {
 
-    static final List<String> STORES = List.of("pmem", "pmem-heap", "caffeine", "concurrent-map", "ehcache-disk");
+    /** Ours with the default serializer (Fory) and with Java serialization; a heap tier as large as the data. */
+    static final List<String> STORES =
+            List.of("pmem-fory", "pmem", "pmem-fory-heap", "caffeine", "concurrent-map", "ehcache-disk");
+
+    /** Heap tiers much smaller than the data, as a user runs them, with Fory and with Java serialization. */
+    static final List<String> SMALL_TIERS = List.of("pmem-fory-heap-1pct", "pmem-fory-heap-10pct", "pmem-heap-10pct");
+
     static final List<String> OPS = List.of("getHit", "getMiss", "put", "mix");
     static final String ENTRIES = "100000";
 
@@ -59,13 +66,16 @@ final class CacheSuite implements Suite {
                     .withParam("store", stores)
                     .withParam("entries", ENTRIES)
                     .withParam("readPercent", readPercents)
+                    .withProfiler("gc")
                     .with(loop));
-            // a heap tier of a tenth of the entries: the Zipfian hot set, about 80 % of the accesses
-            steps.add(JmhRun.of("cache-heap10-t" + t + ".json", CacheBenchmark.class, "getHit", "mix")
+            // heap tiers of 1 % and 10 % of the entries (the Zipfian hot sets that take about 58 % and
+            // 78 % of the accesses)
+            steps.add(JmhRun.of("cache-small-tiers-t" + t + ".json", CacheBenchmark.class, "getHit", "mix")
                     .withThreads(t)
-                    .withParam("store", "pmem-heap-10pct")
+                    .withParam("store", SMALL_TIERS)
                     .withParam("entries", ENTRIES)
                     .withParam("readPercent", readPercents)
+                    .withProfiler("gc")
                     .with(loop));
             if (plan.redisRunning()) {
                 // Spring Data Redis 4's default writer: a put that does not wait for Redis's reply
@@ -82,7 +92,12 @@ final class CacheSuite implements Suite {
                         "serialize",
                         "deserialize",
                         "serializeForPmem",
-                        "deserializeForPmem")
+                        "deserializeForPmem",
+                        "serializeFory",
+                        "deserializeFory",
+                        "serializeKryo",
+                        "deserializeKryo")
+                .withProfiler("gc")
                 .with(loop));
         return steps;
     }

@@ -61,6 +61,7 @@ final class CoherenceSuite implements Suite {
                 RollingRestartBenchmark.class,
                 List.of(
                         "--enable-native-access=ALL-UNNAMED",
+                        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
                         "-Xmx4g",
                         "-Dentries=" + entries,
                         "-DchangedPercent=1",

@@ -59,6 +59,7 @@ final class JmhLauncher {
         if (!run.jvmArgsAppend().isEmpty()) {
             options.jvmArgsAppend(run.jvmArgsAppend().toArray(String[]::new));
         }
+        run.profilers().forEach(options::addProfiler);
         // Between the wait and JMH taking the lock another run can get in first: then wait again.
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             JmhLock.awaitFree(log);

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  *                      benchmark's own
  * @param jvmArgsAppend replaces the benchmark's {@code @Fork(jvmArgsAppend)} when not empty (JMH
  *                      takes one or the other)
+ * @param profilers     JMH profilers by name ({@code -prof}), for example {@code gc}
  */
 public record JmhRun(
         String output,
@@ -32,7 +33,8 @@ public record JmhRun(
         Map<String, List<String>> params,
         Iterations iterations,
         int batchSize,
-        List<String> jvmArgsAppend)
+        List<String> jvmArgsAppend,
+        List<String> profilers)
         implements Step {
 
     public JmhRun {
@@ -42,21 +44,22 @@ public record JmhRun(
         methods = List.copyOf(methods);
         params = copy(params);
         jvmArgsAppend = List.copyOf(jvmArgsAppend);
+        profilers = List.copyOf(profilers);
     }
 
     /** {@code methods} of {@code benchmark}, results to {@code output}; set the rest with the withers. */
     public static JmhRun of(String output, Class<?> benchmark, String... methods) {
-        return new JmhRun(output, benchmark, List.of(methods), 0, Map.of(), null, 0, List.of());
+        return new JmhRun(output, benchmark, List.of(methods), 0, Map.of(), null, 0, List.of(), List.of());
     }
 
     public JmhRun withThreads(int t) {
-        return new JmhRun(output, benchmark, methods, t, params, iterations, batchSize, jvmArgsAppend);
+        return new JmhRun(output, benchmark, methods, t, params, iterations, batchSize, jvmArgsAppend, profilers);
     }
 
     public JmhRun withParam(String name, List<String> values) {
         Map<String, List<String>> more = new LinkedHashMap<>(params);
         more.put(name, values);
-        return new JmhRun(output, benchmark, methods, threads, more, iterations, batchSize, jvmArgsAppend);
+        return new JmhRun(output, benchmark, methods, threads, more, iterations, batchSize, jvmArgsAppend, profilers);
     }
 
     public JmhRun withParam(String name, String... values) {
@@ -64,23 +67,31 @@ public record JmhRun(
     }
 
     public JmhRun with(Iterations it) {
-        return new JmhRun(output, benchmark, methods, threads, params, it, batchSize, jvmArgsAppend);
+        return new JmhRun(output, benchmark, methods, threads, params, it, batchSize, jvmArgsAppend, profilers);
     }
 
     public JmhRun withBatchSize(int size) {
-        return new JmhRun(output, benchmark, methods, threads, params, iterations, size, jvmArgsAppend);
+        return new JmhRun(output, benchmark, methods, threads, params, iterations, size, jvmArgsAppend, profilers);
     }
 
     public JmhRun withJvmArgsAppend(String... args) {
-        return new JmhRun(output, benchmark, methods, threads, params, iterations, batchSize, List.of(args));
+        return new JmhRun(output, benchmark, methods, threads, params, iterations, batchSize, List.of(args), profilers);
+    }
+
+    /** Adds JMH's profiler {@code name} ({@code gc}: allocation per operation, as {@code -prof gc}). */
+    public JmhRun withProfiler(String name) {
+        List<String> more = new ArrayList<>(profilers);
+        more.add(name);
+        return new JmhRun(output, benchmark, methods, threads, params, iterations, batchSize, jvmArgsAppend, more);
     }
 
     public JmhRun withMethods(List<String> kept) {
-        return new JmhRun(output, benchmark, kept, threads, params, iterations, batchSize, jvmArgsAppend);
+        return new JmhRun(output, benchmark, kept, threads, params, iterations, batchSize, jvmArgsAppend, profilers);
     }
 
     public JmhRun withParams(Map<String, List<String>> replaced) {
-        return new JmhRun(output, benchmark, methods, threads, replaced, iterations, batchSize, jvmArgsAppend);
+        return new JmhRun(
+                output, benchmark, methods, threads, replaced, iterations, batchSize, jvmArgsAppend, profilers);
     }
 
     /**
@@ -106,6 +117,7 @@ public record JmhRun(
             words.add("-t " + threads);
         }
         params.forEach((name, values) -> words.add("-p " + name + "=" + String.join(",", values)));
+        profilers.forEach(p -> words.add("-prof " + p));
         if (iterations != null) {
             words.add(iterations.toString());
         }

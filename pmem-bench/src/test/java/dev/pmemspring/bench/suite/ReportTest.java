@@ -68,11 +68,12 @@ class ReportTest {
     @Test
     void cacheTargetsAreOursOverThePeerFromMeansAndBestIterations() throws Exception {
         assertThat(report())
-                .contains("| op | threads | pmem | ehcache-disk | redis |")
+                .contains("| op | threads | pmem-fory | ehcache-disk | redis |")
                 .contains("| get (hit) | 1 | 758.5 k ± 12.0 k | 31.0 k ± 1.0 k | 11.1 k |")
+                .contains("| get (hit) | 1 | 550 B | — | — |")
                 .contains(
-                        "| hits, no heap tier vs Ehcache disk tier | pmem / ehcache-disk | ≥ 10 | 24.47 (24.35) | — | partly |")
-                .contains("| hits, no heap tier vs Redis | pmem / redis | ≥ 50 | 68.33 (68.48) | — | partly |")
+                        "| hits, no heap tier vs Ehcache disk tier | pmem-fory / ehcache-disk | ≥ 10 | 24.47 (24.35) | — | partly |")
+                .contains("| hits, no heap tier vs Redis | pmem-fory / redis | ≥ 50 | 68.33 (68.48) | — | partly |")
                 // no heap-tier rows without a heap tier in the results
                 .doesNotContain("heap tier vs Caffeine");
     }

@@ -71,7 +71,8 @@ public final class ValueEncoding {
                             + storeValue.getClass().getName()
                             + ": the " + serializer.id() + " serializer would refuse to read it back; add its"
                             + " package to the allowed classes (pmem.cache.allowed-classes, or"
-                            + " JdkValueSerializer.allowing(\"" + packagePattern(storeValue.getClass()) + "\"))");
+                            + " " + serializer.getClass().getSimpleName() + ".allowing(\""
+                            + packagePattern(storeValue.getClass()) + "\"))");
                 }
                 tag = SERIALIZED;
                 body = serializer.serialize(storeValue);

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.pmemspring.boot.autoconfigure.PmemProperties;
+import dev.pmemspring.cache.ForyValueSerializer;
 import dev.pmemspring.cache.JdkValueSerializer;
 import dev.pmemspring.cache.JsonValueSerializer;
 import dev.pmemspring.cache.PmemCacheSettings;
@@ -69,7 +70,15 @@ final class CacheSettingsFactory {
         s = set(s, prefix + "maximum-bytes", c.getMaximumBytes(), s::withMaximumBytes, DataSize::toBytes);
         s = set(s, prefix + "maximum-value-size", c.getMaximumValueSize(), s::withMaximumValueBytes, DataSize::toBytes);
         s = set(s, prefix + "allow-null-values", c.getAllowNullValues(), s::withNullValues);
+        if (c.getHeapTierEntries() != null && c.getHeapTierBytes() != null) {
+            throw new InvalidConfigurationPropertyValueException(
+                    prefix + "heap-tier-bytes",
+                    c.getHeapTierBytes(),
+                    "a heap tier is bounded by entries or by bytes, and " + prefix
+                            + "heap-tier-entries is set too; remove one of them");
+        }
         s = set(s, prefix + "heap-tier-entries", c.getHeapTierEntries(), s::withHeapTier);
+        s = set(s, prefix + "heap-tier-bytes", c.getHeapTierBytes(), s::withHeapTierBytes, DataSize::toBytes);
         if (c.getSerializer() != null || c.getAllowedClasses() != null) {
             s = s.withSerializer(serializer(prefix + "serializer", c.getSerializer(), c.getAllowedClasses()));
         }
@@ -88,8 +97,9 @@ final class CacheSettingsFactory {
                 }
             }
         }
-        PmemProperties.Serializer k = kind != null ? kind : PmemProperties.Serializer.JDK;
+        PmemProperties.Serializer k = kind != null ? kind : PmemProperties.Serializer.FORY;
         return serializers.computeIfAbsent(List.of(k, List.copyOf(patterns)), key -> switch (k) {
+            case FORY -> ForyValueSerializer.allowing(patterns);
             case JDK -> JdkValueSerializer.allowing(patterns);
             case JSON -> json(property, patterns);
         });
@@ -101,7 +111,7 @@ final class CacheSettingsFactory {
                     property,
                     "json",
                     "the json serializer needs"
-                            + " Jackson 3 (tools.jackson.core:jackson-databind) on the class path; add it, or use 'jdk'");
+                            + " Jackson 3 (tools.jackson.core:jackson-databind) on the class path; add it, or use 'fory' or 'jdk'");
         }
         return Json.serializer(patterns, jsonMapper.get());
     }

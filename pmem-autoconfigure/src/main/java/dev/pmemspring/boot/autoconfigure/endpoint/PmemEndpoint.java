@@ -181,6 +181,7 @@ public class PmemEndpoint {
                             c.maximumValueBytes(),
                             c.nullValues(),
                             c.heapTier(),
+                            c.heapTierBytes(),
                             c.serializer().id()));
         }
     }
@@ -197,6 +198,7 @@ public class PmemEndpoint {
             long maximumValueBytes,
             boolean nullValues,
             int heapTierEntries,
+            long heapTierBytes,
             String serializer) {}
 
     /** Space figures in bytes; {@code runs} counts runs of small-block units. */

@@ -9,7 +9,7 @@ import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.boot.autoconfigure.cache.app.AppPackage;
 import dev.pmemspring.boot.autoconfigure.cache.app.Order;
 import dev.pmemspring.cache.AfterUnsafeShutdown;
-import dev.pmemspring.cache.JdkValueSerializer;
+import dev.pmemspring.cache.ForyValueSerializer;
 import dev.pmemspring.cache.PmemCache;
 import dev.pmemspring.cache.PmemCacheManager;
 import dev.pmemspring.cache.PmemCacheSettings;
@@ -23,6 +23,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.cache.caffeine.CaffeineCacheManager;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.cache.support.NoOpCacheManager;
 import org.springframework.context.annotation.Bean;
@@ -60,7 +61,7 @@ class PmemCacheAutoConfigurationTests {
             assertThat(d.maximumValueBytes()).isEqualTo(1L << 20);
             assertThat(d.nullValues()).isTrue();
             assertThat(d.heapTier()).isZero();
-            assertThat(d.serializer().id()).isEqualTo("jdk");
+            assertThat(d.serializer().id()).isEqualTo("fory");
         });
     }
 
@@ -93,10 +94,11 @@ class PmemCacheAutoConfigurationTests {
 
     @Test
     void absentWithoutAPool() {
+        // Boot's own choice: Caffeine, which pmem-cache brings for its heap tier
         runner().withUserConfiguration(Caching.class)
                 .withPropertyValues("pmem.enabled=false")
                 .run(context ->
-                        assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class));
+                        assertThat(context.getBean(CacheManager.class)).isInstanceOf(CaffeineCacheManager.class));
     }
 
     @Test
@@ -166,7 +168,7 @@ class PmemCacheAutoConfigurationTests {
     void allowsTheApplicationsPackagesAndListedClasses() {
         runner().withUserConfiguration(Caching.class, AppPackage.class).run(context -> {
             PmemCache cache = context.getBean(PmemCacheManager.class).getCache("orders");
-            assertThat(((JdkValueSerializer) cache.settings().serializer()).allowedClasses())
+            assertThat(((ForyValueSerializer) cache.settings().serializer()).allowedClasses())
                     .contains("dev.pmemspring.boot.autoconfigure.cache.app.**");
             cache.put(1L, new Order(1, "espresso"));
             assertThat(cache.get(1L, Order.class)).isEqualTo(new Order(1, "espresso"));
@@ -178,7 +180,7 @@ class PmemCacheAutoConfigurationTests {
                 .run(context -> {
                     PmemCache cache = context.getBean(PmemCacheManager.class).getCache("orders");
                     List<String> allowed =
-                            ((JdkValueSerializer) cache.settings().serializer()).allowedClasses();
+                            ((ForyValueSerializer) cache.settings().serializer()).allowedClasses();
                     assertThat(allowed)
                             .contains("com.example.**", "java.net.*")
                             .doesNotContain("dev.pmemspring.boot.autoconfigure.cache.app.**");
@@ -186,6 +188,27 @@ class PmemCacheAutoConfigurationTests {
                     assertThatThrownBy(() -> cache.put(2L, new Order(2, "tea")))
                             .hasMessageContaining("pmem.cache.allowed-classes");
                 });
+    }
+
+    @Test
+    void boundsTheHeapTierByEntriesOrByBytes() {
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.heap-tier-entries=1000", "pmem.cache.caches.large.heap-tier-bytes=16MB")
+                .run(context -> {
+                    PmemCacheManager manager = context.getBean(PmemCacheManager.class);
+                    assertThat(manager.getCache("small").settings().heapTier()).isEqualTo(1000);
+                    assertThat(manager.getCache("large").settings().heapTier()).isZero();
+                    assertThat(manager.getCache("large").settings().heapTierBytes())
+                            .isEqualTo(16L << 20);
+                });
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.heap-tier-entries=1000", "pmem.cache.heap-tier-bytes=16MB")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("pmem.cache.heap-tier-bytes")
+                        .hasMessageContaining("remove one of them"));
     }
 
     @Test

@@ -207,7 +207,7 @@ class PmemApplicationTests {
         assertThat(q.size()).isEqualTo(1);
         assertThat(q.hits()).isGreaterThanOrEqualTo(1);
         assertThat(q.settings().timeToLive()).isEqualTo("PT10M");
-        assertThat(q.settings().serializer()).isEqualTo("jdk");
+        assertThat(q.settings().serializer()).isEqualTo("fory");
         assertThat(pmemEndpoint.operation("check").clean()).isTrue();
         // what the actuator writes: plain JSON
         String json = JsonMapper.builder().build().writeValueAsString(described);
