@@ -243,7 +243,10 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         if (!now.equals(before)) {
             catalogue.record(name, now);
         }
-        if (pool.lastRecovery().unsafeShutdown() && before != null) {
+        // after a machine crash, every cache map that was there is reported, also one whose record
+        // in the catalogue did not verify (a torn page can take both kinds of entries)
+        if (pool.lastRecovery().unsafeShutdown()
+                && (before != null || map.size() > 0 || map.stats().salvageDropped() > 0)) {
             long dropped = map.stats().salvageDropped();
             if (afterUnsafeShutdown == AfterUnsafeShutdown.START_COLD) {
                 dropped += map.size();

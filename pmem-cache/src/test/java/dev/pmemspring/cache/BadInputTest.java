@@ -137,6 +137,21 @@ class BadInputTest {
     }
 
     @Test
+    void after_an_unsafe_shutdown_a_cache_whose_catalogue_record_was_torn_is_still_reported() throws Exception {
+        populate();
+        flipByteOf(dir.resolve("cache.pool"), "quotes\u0002"); // the catalogue's record: name, settings v2
+        forgeMachineCrash(dir.resolve("cache.pool"));
+        try (PmemPool pool =
+                PmemPool.open(dir.resolve("cache.pool"), TestPools.options().withAcceptUnsafeShutdown(true))) {
+            PmemCacheManager manager = manager(pool);
+            assertThat(pool.map("pmem-cache").stats().salvageDropped()).isEqualTo(1);
+            SalvageReport report = manager.salvage().orElseThrow();
+            assertThat(report.caches()).containsKey("quotes");
+            assertThat(report.entriesKept()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void after_an_unsafe_shutdown_caches_can_start_cold() throws Exception {
         populate();
         forgeMachineCrash(dir.resolve("cache.pool"));

@@ -27,6 +27,7 @@ class HeapFootprintTest {
                         "-Xmx24m",
                         "-XX:+UseSerialGC",
                         "--enable-native-access=ALL-UNNAMED",
+                        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
                         "-cp",
                         System.getProperty("java.class.path"),
                         HeapFootprintProbe.class.getName(),

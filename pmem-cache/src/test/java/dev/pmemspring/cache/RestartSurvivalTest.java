@@ -82,6 +82,7 @@ class RestartSurvivalTest {
                         "-Xmx128m",
                         "-XX:TieredStopAtLevel=1",
                         "--enable-native-access=ALL-UNNAMED",
+                        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
                         "-Djava.util.logging.config.file="
                                 + Path.of("src/test/resources/logging.properties")
                                         .toAbsolutePath(),
