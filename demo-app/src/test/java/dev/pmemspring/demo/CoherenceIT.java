@@ -152,14 +152,15 @@ class CoherenceIT {
     @Test
     void aChangeCutByKillBeforeItWasSentIsSentByTheNextStart() {
         try (DemoProcess b = instance("b").awaitReady(READY)) {
-            DemoProcess a = instance("a").awaitReady(READY);
-            b.get("/products/p7");
-            a.get("/products/p7");
+            try (DemoProcess a = instance("a").awaitReady(READY)) { // closed even if an assertion fails
+                b.get("/products/p7");
+                a.get("/products/p7");
 
-            redis.stop();
-            a.put("/products/p7", "{\"priceCents\":777}"); // recorded in A's pool, not sent: Redis is away
-            assertThat(coherence(a).get("pending").asLong()).isPositive();
-            a.kill();
+                redis.stop();
+                a.put("/products/p7", "{\"priceCents\":777}"); // recorded in A's pool, not sent: Redis is away
+                assertThat(coherence(a).get("pending").asLong()).isPositive();
+                a.kill();
+            }
             redis.restart();
             assertThat(revision(b, "p7")).as("nobody told B yet").isEqualTo(1);
 

@@ -116,7 +116,7 @@ public final class PmemPool implements AutoCloseable {
                 options.layout(),
                 options.size(),
                 format -> Heap.format(new MappedMemory(format.segment(), false), format.layout()));
-        return open(path, options);
+        return open(path, options, true);
     }
 
     /**
@@ -128,6 +128,11 @@ public final class PmemPool implements AutoCloseable {
      *         each with a message saying what to do
      */
     public static PmemPool open(Path path, PoolOptions options) {
+        return open(path, options, false);
+    }
+
+    /** Opens the pool at {@code path}, which {@code created} says was just made (for the log line). */
+    private static PmemPool open(Path path, PoolOptions options, boolean created) {
         long start = System.nanoTime();
         boolean sync = options.durability() == Durability.SYNC;
         PoolFile file = PoolFile.open(path, options.layout(), sync);
@@ -171,11 +176,11 @@ public final class PmemPool implements AutoCloseable {
             PmemPool pool = new PmemPool(file, memory, lanes, heap, options, report, device, flush);
             LOG.log(
                     System.Logger.Level.INFO,
-                    () -> "opened pool " + path + " (layout '" + file.header().layout()
-                            + "', " + file.header().poolSize() + " bytes, durability " + options.durability()
-                            + ", mapping " + file.mapping() + ", persistence domain " + device.domain()
-                            + (device.region() == null ? "" : " (" + device.region() + ")") + ", flush " + flush
-                            + ", " + report + ")");
+                    () -> (created ? "created pool " : "opened pool ") + path + " (layout '"
+                            + file.header().layout() + "', " + file.header().poolSize() + " bytes, durability "
+                            + options.durability() + ", mapping " + file.mapping() + ", persistence domain "
+                            + device.domain() + (device.region() == null ? "" : " (" + device.region() + ")")
+                            + ", flush " + flush + ")" + (created ? "" : "; recovery: " + report.summary()));
             if (unsafeShutdown) {
                 LOG.log(
                         System.Logger.Level.WARNING,

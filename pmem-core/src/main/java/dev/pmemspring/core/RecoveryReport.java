@@ -1,6 +1,9 @@
 package dev.pmemspring.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * What opening a pool had to repair.
@@ -17,4 +20,25 @@ public record RecoveryReport(
         int transactionsRolledBack,
         boolean headerRepaired,
         boolean unsafeShutdown,
-        Duration time) {}
+        Duration time) {
+
+    /** What recovery did, in words: "nothing to recover", or each repair; then its time. */
+    public String summary() {
+        List<String> done = new ArrayList<>();
+        if (unsafeShutdown) {
+            done.add("opened after an unsafe shutdown");
+        }
+        if (redoLogsReplayed > 0) {
+            done.add("completed " + redoLogsReplayed + " allocator operation" + (redoLogsReplayed == 1 ? "" : "s"));
+        }
+        if (transactionsRolledBack > 0) {
+            done.add("rolled back " + transactionsRolledBack + " transaction"
+                    + (transactionsRolledBack == 1 ? "" : "s"));
+        }
+        if (headerRepaired) {
+            done.add("repaired a header copy");
+        }
+        return (done.isEmpty() ? "nothing to recover" : String.join(", ", done))
+                + String.format(Locale.ROOT, " in %.1f ms", time.toNanos() / 1e6);
+    }
+}

@@ -83,6 +83,13 @@ public class PmemProperties {
         /** How long a transaction waits for a block another transaction holds before it aborts. */
         private Duration lockTimeout = Duration.ofSeconds(2);
 
+        /**
+         * Whether the pool is a temporary one: a new file in a new temporary folder, deleted when
+         * the context closes (path is then not used). For tests: each cached test context gets a
+         * pool of its own. With spring.cache.type=none, no temporary pool is opened at all.
+         */
+        private boolean temporary = false;
+
         public Path getPath() {
             return path;
         }
@@ -137,6 +144,14 @@ public class PmemProperties {
 
         public void setLockTimeout(Duration lockTimeout) {
             this.lockTimeout = lockTimeout;
+        }
+
+        public boolean isTemporary() {
+            return temporary;
+        }
+
+        public void setTemporary(boolean temporary) {
+            this.temporary = temporary;
         }
     }
 

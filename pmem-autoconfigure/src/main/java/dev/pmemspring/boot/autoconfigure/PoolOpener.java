@@ -34,6 +34,9 @@ final class PoolOpener {
     private PoolOpener() {}
 
     static PmemPoolStartup open(PmemProperties.Pool props, List<PmemPoolOptionsCustomizer> customizers) {
+        if (props.isTemporary()) {
+            return temporary(props, customizers);
+        }
         Path path = props.getPath();
         if (path == null) {
             throw new InvalidConfigurationPropertyValueException(
@@ -61,11 +64,36 @@ final class PoolOpener {
         }
         PmemPoolStartup startup =
                 exists ? openExisting(path, options) : PmemPoolStartup.opened(PmemPool.create(path, options));
-        PmemPool pool = startup.pool();
-        LOG.info("pmem pool " + path + " " + (exists && !startup.startedCold() ? "opened" : "created") + ": durability "
-                + pool.durability() + (props.getDurability() == null ? " (chosen by the mapping)" : "")
-                + ", mapping " + pool.mapping() + ", " + pool.stats().poolSize() + " bytes");
+        // the pool's own INFO line says what was opened and recovered: one line per pool
+        if (props.getDurability() == null && LOG.isDebugEnabled()) {
+            LOG.debug("pmem pool " + path + ": durability " + options.durability() + " chosen by what its folder maps");
+        }
         return startup;
+    }
+
+    /**
+     * A new pool in a new temporary folder, deleted when the context closes ({@code
+     * pmem.pool.temporary}): PROCESS durability, as nothing in it outlives the process.
+     */
+    private static PmemPoolStartup temporary(PmemProperties.Pool props, List<PmemPoolOptionsCustomizer> customizers) {
+        validate(props);
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("pmem-pool-");
+        } catch (IOException e) {
+            throw new PmemException(
+                    Path.of(System.getProperty("java.io.tmpdir")),
+                    "cannot create a folder for a temporary pool (pmem.pool.temporary=true): " + e
+                            + "; make java.io.tmpdir writable, or set pmem.pool.path instead",
+                    e);
+        }
+        Path path = folder.resolve("temporary.pool");
+        PoolOptions options = options(props, path)
+                .withDurability(props.getDurability() != null ? props.getDurability() : Durability.PROCESS);
+        for (PmemPoolOptionsCustomizer customizer : customizers) {
+            options = customizer.customize(options);
+        }
+        return new PmemPoolStartup(PmemPool.create(path, options), null, null, folder);
     }
 
     /**
@@ -125,7 +153,7 @@ final class PoolOpener {
         }
         LOG.warn("pmem pool " + path + " held only caches but could not be opened after the machine crash ("
                 + unusable.getMessage() + "); it was moved to " + aside + " and the caches start cold");
-        return new PmemPoolStartup(PmemPool.create(path, options), aside, unusable.getMessage());
+        return new PmemPoolStartup(PmemPool.create(path, options), aside, unusable.getMessage(), null);
     }
 
     /** Checks the values the core would refuse, naming the property; before anything touches the disk. */

@@ -183,7 +183,7 @@ public final class RedisCacheCoherence implements CacheCoherence, AutoCloseable 
                 reason,
                 stream.stream(),
                 at == null ? null : at.id().toString(),
-                box == null ? 0 : box.size() + publisher.inFlight(),
+                box == null ? 0 : box.pending(),
                 publisher.published(),
                 follower.applied(),
                 follower.skipped(),

@@ -8,6 +8,7 @@ import org.apache.commons.logging.LogFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +68,9 @@ public final class Outbox {
     private final int capacity;
     private final Runnable wake;
     private final ConcurrentHashMap<Change, Pending> keys = new ConcurrentHashMap<>();
+    /** Changes taken to be sent and neither acknowledged nor put back yet. */
+    private final AtomicLong taken = new AtomicLong();
+
     private final ConcurrentHashMap<String, Pending> clears = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final LongAdder forcedClears = new LongAdder();
@@ -212,7 +216,7 @@ public final class Outbox {
                 return out;
             }
             Pending p = e.getValue();
-            if (p.durable && clears.remove(e.getKey(), p)) {
+            if (p.durable && takeOne(() -> clears.remove(e.getKey(), p))) {
                 Change change = Change.clear(e.getKey());
                 out.add(new Taken(change, p));
                 bytes += StreamEntryFormat.size(change);
@@ -223,7 +227,7 @@ public final class Outbox {
                 return out;
             }
             Pending p = e.getValue();
-            if (p.durable && keys.remove(e.getKey(), p)) {
+            if (p.durable && takeOne(() -> keys.remove(e.getKey(), p))) {
                 out.add(new Taken(e.getKey(), p));
                 bytes += StreamEntryFormat.size(e.getKey());
             }
@@ -231,8 +235,22 @@ public final class Outbox {
         return out;
     }
 
+    /**
+     * Counts a change as taken before it leaves the waiting ones, so that {@link #pending()} never
+     * misses it while it moves (it may count it twice for that moment).
+     */
+    private boolean takeOne(BooleanSupplier remove) {
+        taken.incrementAndGet();
+        if (remove.getAsBoolean()) {
+            return true;
+        }
+        taken.decrementAndGet();
+        return false;
+    }
+
     /** Redis acknowledged {@code sent}: their records go, unless a newer change of the same key replaced them. */
     public void sent(List<Taken> sent) {
+        taken.addAndGet(-sent.size());
         for (Taken t : sent) {
             try {
                 records.remove(t.change().recordKey(), t.pending().value());
@@ -242,9 +260,9 @@ public final class Outbox {
         }
     }
 
-    /** {@code taken} could not be sent: they wait again, unless a newer change of the same key already does. */
-    public void putBack(List<Taken> taken) {
-        for (Taken t : taken) {
+    /** {@code back} could not be sent: they wait again, unless a newer change of the same key already does. */
+    public void putBack(List<Taken> back) {
+        for (Taken t : back) {
             Change change = t.change();
             if (change.kind() == Change.Kind.CLEAR) {
                 if (clears.putIfAbsent(change.cache(), t.pending()) == null) {
@@ -261,6 +279,7 @@ public final class Outbox {
                 forget(change, t.pending()); // a newer change of the key waits with its own record
             }
         }
+        this.taken.addAndGet(-back.size()); // after they wait again: pending() counts them throughout
     }
 
     /** The changes waiting now (taken ones not included). */
@@ -274,8 +293,14 @@ public final class Outbox {
     }
 
     /** Changes waiting (taken ones not counted). */
+    /** Changes waiting to be taken. */
     public long size() {
         return keys.mappingCount() + clears.mappingCount();
+    }
+
+    /** Changes not yet acknowledged by Redis: those waiting and those taken to be sent. */
+    public long pending() {
+        return size() + taken.get();
     }
 
     public boolean isEmpty() {

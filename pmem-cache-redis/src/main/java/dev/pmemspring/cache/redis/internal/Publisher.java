@@ -49,7 +49,6 @@ public final class Publisher {
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private volatile @Nullable String failure;
     private volatile long lastSentAt;
-    private volatile int inFlight;
     private volatile @Nullable StreamId lastSentId;
 
     public Publisher(RedisConnectionFactory connections, StreamClient stream, byte[] origin) {
@@ -104,12 +103,10 @@ public final class Publisher {
         for (Outbox.Taken t : batch) {
             changes.add(new StreamEntryFormat.TimedChange(t.change(), t.writtenAt()));
         }
-        inFlight = batch.size();
         try (RedisConnection connection = connections.getConnection()) {
             lastSentId = stream.append(connection, StreamEntryFormat.encode(origin, changes));
         } catch (RuntimeException e) {
             box.putBack(batch);
-            inFlight = 0;
             String reason = "cannot send to stream " + stream.stream() + ": " + e.getMessage();
             if (failure == null) {
                 LOG.warn("coherence: " + reason + "; changes wait in the pool and are sent when Redis answers again");
@@ -118,7 +115,6 @@ public final class Publisher {
             return false;
         }
         box.sent(batch);
-        inFlight = 0;
         published.add(batch.size());
         lastSentAt = System.currentTimeMillis();
         if (failure != null) {
@@ -166,11 +162,6 @@ public final class Publisher {
     /** Why the last send failed, or null if it did not. */
     public @Nullable String failure() {
         return failure;
-    }
-
-    /** Changes taken from the outbox and being sent now. */
-    public int inFlight() {
-        return inFlight;
     }
 
     /** The id of the last entry this process appended, or null before the first. */

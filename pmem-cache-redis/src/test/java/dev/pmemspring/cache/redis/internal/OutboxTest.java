@@ -60,6 +60,22 @@ class OutboxTest {
     }
 
     @Test
+    void a_change_taken_to_be_sent_stays_pending_until_redis_acknowledged_it() {
+        Outbox box = new Outbox(records, 100, () -> {});
+        box.keyChanged("c", key("a"));
+        box.cacheCleared("d");
+        assertThat(box.pending()).isEqualTo(2);
+
+        List<Outbox.Taken> taken = box.take(1000, 1 << 20);
+        assertThat(box.size()).as("nothing waits to be taken").isZero();
+        assertThat(box.pending()).as("but nothing was acknowledged").isEqualTo(2);
+        box.putBack(taken); // Redis was away
+        assertThat(box.pending()).isEqualTo(2);
+        box.sent(box.take(1000, 1 << 20));
+        assertThat(box.pending()).isZero();
+    }
+
+    @Test
     void what_a_killed_process_left_unsent_is_read_back() {
         Outbox first = new Outbox(records, 100, () -> {});
         first.keyChanged("c", key("a"));
