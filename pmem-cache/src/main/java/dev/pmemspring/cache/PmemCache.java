@@ -71,6 +71,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     private final SingleFlight loads = new SingleFlight();
     private final ConcurrentHashMap<Object, CompletableFuture<?>> asyncLoads = new ConcurrentHashMap<>();
+    private final long idleMillis;
     private final long expiredBaseline;
     private final long checksumBaseline;
 
@@ -106,6 +107,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         this.classLoader = classLoader;
         this.poolRoom = poolRoom;
         this.coherence = coherence;
+        this.idleMillis = settings.timeToIdle().toMillis();
         this.heap = settings.heapTierBytes() > 0
                 ? HeapTier.ofBytes(settings.heapTierBytes(), stamps)
                 : settings.heapTier() > 0 ? HeapTier.ofEntries(settings.heapTier(), stamps) : null;
@@ -184,6 +186,15 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (heap != null) {
             HeapTier.Node node = heap.get(key);
             if (node != null) {
+                long moved = idleMillis == 0 ? 0 : movedDeadline(node.expiresAt(), node.limit());
+                if (moved != 0) {
+                    // read in the tier: the pool's deadline moves too, so it holds across a restart
+                    if (map.setExpiry(KeyEncoder.encode(key), moved)) {
+                        heap.replace(key, node, node.expiringAt(moved));
+                    } else {
+                        heap.remove(key, node); // the pool's entry went (expired or evicted)
+                    }
+                }
                 return node.value();
             }
         }
@@ -195,11 +206,39 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (d == null) {
             return new Miss(key, stripe, stamp);
         }
+        long expiresAt = d.expiresAt();
+        long moved = idleMillis == 0 ? 0 : movedDeadline(expiresAt, d.limit());
+        if (moved != 0) {
+            if (!map.setExpiry(k, moved)) {
+                return d.value(); // the entry went since: served as read, not kept in the tier
+            }
+            expiresAt = moved;
+        }
         if (heap != null) {
             heap.fill(
-                    key, new HeapTier.Node(d.value(), d.expiresAt(), epoch, k.length + d.storedSize()), stripe, stamp);
+                    key,
+                    new HeapTier.Node(d.value(), expiresAt, d.limit(), epoch, k.length + d.storedSize()),
+                    stripe,
+                    stamp);
         }
         return d.value();
+    }
+
+    /**
+     * With a time-to-idle, the deadline a read moves its entry to: now plus the idle time (never
+     * past the entry's {@code limit}, its time-to-live deadline), once less than half the idle time
+     * is left; 0 while more is left, so a hot entry is written about twice per idle time.
+     */
+    private long movedDeadline(long expiresAt, long limit) {
+        long now = System.currentTimeMillis();
+        if (expiresAt != 0 && expiresAt - now > idleMillis / 2) {
+            return 0;
+        }
+        long next = now + idleMillis;
+        if (limit != 0 && limit < next) {
+            return limit > expiresAt ? limit : 0;
+        }
+        return next;
     }
 
     /** The store value of {@code key}, or null; counts nothing. */
@@ -223,19 +262,20 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         ReadBuffers.Lease lease = ReadBuffers.acquire(); // no array allocated per hit
         try {
             PmemMap.ReadBuffer buffer = lease.buffer();
-            return map.get(key, buffer) ? decodeOrDrop(key, buffer.bytes(), buffer.length()) : null;
+            return map.get(key, buffer) ? decodeOrDrop(key, buffer.bytes(), buffer.length(), buffer.expiresAt()) : null;
         } finally {
             lease.release();
         }
     }
 
     /**
-     * The value in the first {@code length} bytes of {@code bytes}, decoded; if they no longer
-     * decode, the entry is removed and counted, and null returned.
+     * The value in the first {@code length} bytes of {@code bytes}, whose entry expires at
+     * {@code expiresAt} (-1: as stored with the value), decoded; if they no longer decode, the entry
+     * is removed and counted, and null returned.
      */
-    private ValueEncoding.@Nullable Decoded decodeOrDrop(byte[] key, byte[] bytes, int length) {
+    private ValueEncoding.@Nullable Decoded decodeOrDrop(byte[] key, byte[] bytes, int length, long expiresAt) {
         try {
-            return ValueEncoding.decode(bytes, length, serializer, classLoader.get());
+            return ValueEncoding.decode(bytes, length, expiresAt, serializer, classLoader.get());
         } catch (Exception | LinkageError e) {
             deserializationFailures.increment();
             map.remove(key, Arrays.copyOf(bytes, length)); // only if it still holds what failed
@@ -338,18 +378,22 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private void write(Object key, @Nullable Object value, @Nullable Miss loadedAfter) {
         Object storeValue = toStoreValue(value);
         byte[] k = KeyEncoder.encode(key);
-        long expiresAt = deadline(key, value);
-        byte[] v = ValueEncoding.encode(storeValue, expiresAt, serializer);
+        long limit = deadline(key, value);
+        byte[] v = ValueEncoding.encode(storeValue, limit, serializer);
         if (v.length > settings.maximumValueBytes()) {
             reject(key, v.length, loadedAfter == null);
             return;
         }
+        long expiresAt = idleDeadline(limit);
         if (loadedAfter != null) {
-            storeLoaded(key, k, v, storeValue, expiresAt, loadedAfter);
+            storeLoaded(key, k, v, storeValue, expiresAt, limit, loadedAfter);
             return;
         }
         coherence.keyChanged(name, k); // before the pool changes: a crash in between loses no report
-        change(key, k, (held, epoch) -> store(k, v, expiresAt) ? node(storeValue, expiresAt, epoch, k, v) : null);
+        change(
+                key,
+                k,
+                (held, epoch) -> store(k, v, expiresAt) ? node(storeValue, expiresAt, limit, epoch, k, v) : null);
     }
 
     /**
@@ -371,8 +415,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     }
 
     /** The heap tier's node of a value whose stored form is {@code v}, or null without a tier. */
-    private HeapTier.@Nullable Node node(Object storeValue, long expiresAt, long epoch, byte[] k, byte[] v) {
-        return heap == null ? null : new HeapTier.Node(storeValue, expiresAt, epoch, k.length + v.length);
+    private HeapTier.@Nullable Node node(
+            Object storeValue, long expiresAt, long limit, long epoch, byte[] k, byte[] v) {
+        return heap == null ? null : new HeapTier.Node(storeValue, expiresAt, limit, epoch, k.length + v.length);
     }
 
     /**
@@ -381,12 +426,15 @@ public final class PmemCache extends AbstractValueAdaptingCache {
      * it, so the value is then taken out again (only if it is still the one stored: a later write
      * stands).
      */
-    private void storeLoaded(Object key, byte[] k, byte[] v, Object storeValue, long expiresAt, Miss miss) {
+    private void storeLoaded(Object key, byte[] k, byte[] v, Object storeValue, long expiresAt, long limit, Miss miss) {
         if (stamps.read(miss.stripe()) != miss.stamp()) {
             discardedLoads.increment();
             return;
         }
-        change(key, k, (held, epoch) -> store(k, v, expiresAt) ? node(storeValue, expiresAt, epoch, k, v) : null);
+        change(
+                key,
+                k,
+                (held, epoch) -> store(k, v, expiresAt) ? node(storeValue, expiresAt, limit, epoch, k, v) : null);
         if (stamps.read(miss.stripe()) != miss.stamp() + 1) {
             discardedLoads.increment();
             change(key, k, (held, epoch) -> map.remove(k, v) ? null : held);
@@ -398,8 +446,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         takeMiss(null);
         Object storeValue = toStoreValue(value);
         byte[] k = KeyEncoder.encode(key);
-        long expiresAt = deadline(key, value);
-        byte[] v = ValueEncoding.encode(storeValue, expiresAt, serializer);
+        long limit = deadline(key, value);
+        byte[] v = ValueEncoding.encode(storeValue, limit, serializer);
+        long expiresAt = idleDeadline(limit);
         if (v.length > settings.maximumValueBytes()) {
             ValueWrapper present = get(key);
             if (present == null) {
@@ -417,12 +466,17 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             ValueEncoding.Decoded existing = storeIfAbsent(k, v, expiresAt);
             if (existing != null) {
                 present[0] = existing.value();
-                return heap == null
+                // its entry's deadline is known only without a time-to-idle (then the stored one)
+                return heap == null || idleMillis != 0
                         ? null
                         : new HeapTier.Node(
-                                existing.value(), existing.expiresAt(), epoch, k.length + existing.storedSize());
+                                existing.value(),
+                                existing.expiresAt(),
+                                existing.limit(),
+                                epoch,
+                                k.length + existing.storedSize());
             }
-            return map.containsKey(k) ? node(storeValue, expiresAt, epoch, k, v) : null;
+            return map.containsKey(k) ? node(storeValue, expiresAt, limit, epoch, k, v) : null;
         });
         return toValueWrapper(present[0]);
     }
@@ -448,7 +502,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 enforceBounds();
                 return null;
             }
-            ValueEncoding.Decoded present = decodeOrDrop(k, existing, existing.length);
+            ValueEncoding.Decoded present = decodeOrDrop(k, existing, existing.length, -1);
             if (present != null) {
                 return present;
             }
@@ -627,6 +681,15 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         long now = System.currentTimeMillis();
         long millis = ttl.toMillis();
         return millis > Long.MAX_VALUE - now ? 0 : now + Math.max(1, millis);
+    }
+
+    /** The deadline of an entry written now whose time-to-live gives {@code limit}: sooner with a time-to-idle. */
+    private long idleDeadline(long limit) {
+        if (idleMillis == 0) {
+            return limit;
+        }
+        long idle = System.currentTimeMillis() + idleMillis;
+        return limit != 0 && limit < idle ? limit : idle;
     }
 
     /** Drops what the heap tier holds, so later reads see the pool again (for tests of damage). */

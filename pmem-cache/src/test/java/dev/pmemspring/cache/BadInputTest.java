@@ -2,6 +2,7 @@ package dev.pmemspring.cache;
 
 import dev.pmemspring.cache.internal.KeyEncoder;
 import dev.pmemspring.core.PmemMap;
+import dev.pmemspring.cache.internal.StoredSettings;
 import dev.pmemspring.core.PmemPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,7 +140,9 @@ class BadInputTest {
     @Test
     void after_an_unsafe_shutdown_a_cache_whose_catalogue_record_was_torn_is_still_reported() throws Exception {
         populate();
-        flipByteOf(dir.resolve("cache.pool"), "quotes\u0002"); // the catalogue's record: name, settings v2
+        // the catalogue's record: the name, then the settings, which start with their format version
+        byte version = StoredSettings.of(PmemCacheSettings.defaults()).encode()[0];
+        flipByteOf(dir.resolve("cache.pool"), "quotes" + (char) version);
         forgeMachineCrash(dir.resolve("cache.pool"));
         try (PmemPool pool =
                 PmemPool.open(dir.resolve("cache.pool"), TestPools.options().withAcceptUnsafeShutdown(true))) {

@@ -82,6 +82,59 @@ class PmemCacheManagerTest {
     }
 
     @Test
+    void time_to_idle_keeps_what_is_read_across_restarts_and_drops_what_is_not() throws Exception {
+        // 3 s idle, 2 s pauses: past half of it, so a read moves the deadline (in the pool too, from
+        // a hit in the heap tier as from one in the pool); one entry is read after the first pause,
+        // the other never again, and the pool is reopened after the second
+        for (int heap : new int[] {0, 10}) {
+            Path file = dir.resolve("idle" + heap + ".pool");
+            PmemCacheSettings idle =
+                    QUOTES.withTimeToIdle(Duration.ofSeconds(3)).withHeapTier(heap);
+            try (PmemPool pool = PmemPool.openOrCreate(file, TestPools.options())) {
+                PmemCache cache = manager(pool, idle);
+                cache.put("read", new Quote("R", BigDecimal.ONE));
+                cache.put("idle", new Quote("I", BigDecimal.ONE));
+                Thread.sleep(2_000);
+                assertThat(cache.get("read", Quote.class)).isEqualTo(new Quote("R", BigDecimal.ONE));
+            }
+            Thread.sleep(2_000);
+            try (PmemPool pool = PmemPool.openOrCreate(file, TestPools.options())) {
+                PmemCache cache = manager(pool, idle);
+                assertThat(cache.get("idle"))
+                        .as("heap tier %d: not read for 4 s", heap)
+                        .isNull();
+                assertThat(cache.get("read", Quote.class))
+                        .as("heap tier %d: read 2 s ago, after a restart", heap)
+                        .isEqualTo(new Quote("R", BigDecimal.ONE));
+            }
+        }
+    }
+
+    @Test
+    void time_to_idle_never_outlives_the_time_to_live() throws Exception {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = manager(
+                    pool,
+                    QUOTES.withTimeToIdle(Duration.ofSeconds(10))
+                            .withTimeToLive(Duration.ofMillis(600))
+                            .withHeapTier(10));
+            cache.put("k", new Quote("K", BigDecimal.ONE));
+            for (int i = 0; i < 3; i++) {
+                assertThat(cache.get("k")).isNotNull();
+                Thread.sleep(100);
+            }
+            Thread.sleep(500);
+            assertThat(cache.get("k"))
+                    .as("past its time-to-live, however often it was read")
+                    .isNull();
+        }
+    }
+
+    private static PmemCache manager(PmemPool pool, PmemCacheSettings settings) {
+        return PmemCacheManager.builder(pool).cache("c", settings).build().getCache("c");
+    }
+
+    @Test
     void expiry_function_decides_per_entry_and_the_heap_tier_honours_it() throws Exception {
         CacheExpiry expiry = (key, value) -> "brief".equals(key) ? Duration.ofMillis(100) : Duration.ZERO;
         for (int heap : new int[] {0, 10}) {

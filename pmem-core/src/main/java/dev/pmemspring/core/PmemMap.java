@@ -4,12 +4,12 @@ import org.jspecify.annotations.Nullable;
 
 import dev.pmemspring.core.internal.map.MapDamageException;
 import dev.pmemspring.core.internal.map.PersistentHashMap;
+import dev.pmemspring.core.internal.map.ValueSink;
 
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.function.IntFunction;
 
 /**
  * A named, persistent, concurrent map of byte keys to byte values, held in a pool (the counterpart
@@ -55,7 +55,18 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     public static final class ReadBuffer {
         private byte[] bytes = new byte[256];
         private int length;
-        private final IntFunction<byte[]> arrays = this::take;
+        private long expiresAt;
+        private final ValueSink sink = new ValueSink() {
+            @Override
+            public byte[] array(int needed) {
+                return take(needed);
+            }
+
+            @Override
+            public void expiresAt(long at) {
+                expiresAt = at;
+            }
+        };
 
         /** The array holding the last value read, in its first {@link #length()} bytes. */
         public byte[] bytes() {
@@ -65,6 +76,11 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
         /** The length of the last value read. */
         public int length() {
             return length;
+        }
+
+        /** The expiry of the last entry read (epoch millis, 0 never). */
+        public long expiresAt() {
+            return expiresAt;
         }
 
         private byte[] take(int needed) {
@@ -106,7 +122,7 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
      */
     public boolean get(byte[] key, ReadBuffer into) {
         check(key);
-        return map.get(key, into.arrays) != null;
+        return map.get(key, into.sink) != null;
     }
 
     public boolean containsKey(byte[] key) {
@@ -158,6 +174,17 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
                     "map '" + name + "': " + e.getMessage() + "; keys already stored still work, new keys of"
                             + " that stripe cannot be: run the check tool, then clear or drop the map");
         }
+    }
+
+    /**
+     * Moves the expiry of {@code key}'s live entry to {@code expiresAt} (epoch milliseconds; 0
+     * never), keeping its value; returns false if the key has no live entry (or the calling thread
+     * is in a transaction, whose rollback must not undo it). All-or-nothing across crashes, as a
+     * put is. For expiry after the last read: move it forward as the entry is read.
+     */
+    public boolean setExpiry(byte[] key, long expiresAt) {
+        check(key);
+        return map.setExpiry(key, expiresAt);
     }
 
     /** Removes {@code key}; returns whether a live entry was removed. */

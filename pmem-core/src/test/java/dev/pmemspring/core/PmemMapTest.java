@@ -235,6 +235,32 @@ class PmemMapTest {
     }
 
     @Test
+    void anEntrysExpiryMovesWithItsValueKeptAndSurvivesReopen() {
+        PmemMap m = pool.map("idle");
+        long soon = System.currentTimeMillis() + 60_000;
+        m.put(b("k"), b("v"), soon);
+        PmemMap.ReadBuffer buffer = new PmemMap.ReadBuffer();
+        assertThat(m.get(b("k"), buffer)).isTrue();
+        assertThat(buffer.expiresAt()).isEqualTo(soon);
+
+        long later = soon + 3_600_000;
+        assertThat(m.setExpiry(b("k"), later)).isTrue();
+        assertThat(m.setExpiry(b("absent"), later)).isFalse();
+        reopen();
+        m = pool.map("idle");
+        assertThat(m.get(b("k"), buffer)).isTrue();
+        assertThat(buffer.expiresAt()).isEqualTo(later);
+        assertThat(s(m.get(b("k")))).isEqualTo("v");
+
+        assertThat(m.setExpiry(b("k"), System.currentTimeMillis() - 1)).isTrue(); // now in the past
+        assertThat(m.get(b("k"))).isNull();
+        assertThat(m.setExpiry(b("k"), later))
+                .as("an expired entry is not revived")
+                .isFalse();
+        assertThat(m.stats().checksumFailures()).isZero();
+    }
+
+    @Test
     void aSameSizeOverwriteRewritesTheEntryWhereItIs() throws IOException {
         PmemMap m = pool.map("inplace");
         m.put(b("key"), b("value-1"));

@@ -176,6 +176,12 @@ public class PmemProperties {
         /** Entry expiration. By default the entries never expire. */
         private Duration timeToLive;
 
+        /**
+         * Expiration after the last read or write of an entry (and at its time-to-live in any case),
+         * kept across restarts. By default the entries never expire.
+         */
+        private Duration timeToIdle;
+
         /** Maximum number of entries a cache keeps before it evicts. By default, no bound. */
         private Long maximumEntries;
 
@@ -216,6 +222,14 @@ public class PmemProperties {
 
         public void setTimeToLive(Duration timeToLive) {
             this.timeToLive = timeToLive;
+        }
+
+        public Duration getTimeToIdle() {
+            return timeToIdle;
+        }
+
+        public void setTimeToIdle(Duration timeToIdle) {
+            this.timeToIdle = timeToIdle;
         }
 
         public Long getMaximumEntries() {

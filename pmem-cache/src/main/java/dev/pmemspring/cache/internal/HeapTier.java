@@ -30,8 +30,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HeapTier {
 
-    /** A value, its deadline (epoch millis, 0 none), the clear epoch it was read in, and its weight. */
-    public record Node(Object value, long expiresAt, long epoch, int weight) {}
+    /**
+     * A value, its deadline (epoch millis, 0 none; as the pool's entry has it), the latest deadline a
+     * time-to-idle may move it to (0 none), the clear epoch it was read in, and its weight.
+     */
+    public record Node(Object value, long expiresAt, long limit, long epoch, int weight) {
+
+        /** This node with its deadline moved to {@code at}. */
+        public Node expiringAt(long at) {
+            return new Node(value, at, limit, epoch, weight);
+        }
+    }
 
     /** A change of one key in the pool, run under the key's lock. */
     @FunctionalInterface
@@ -107,6 +116,20 @@ public final class HeapTier {
      */
     public void fill(Object key, Node node, int stripe, long stampBefore) {
         nodes.asMap().computeIfAbsent(key, k -> stamps.read(stripe) == stampBefore ? node : null);
+    }
+
+    /**
+     * Replaces {@code held} by {@code moved} (the same value, a later deadline the pool was given),
+     * unless a writer replaced or dropped it meanwhile; no stamp moves, as the pool's value did not
+     * change.
+     */
+    public void replace(Object key, Node held, Node moved) {
+        nodes.asMap().replace(key, held, moved);
+    }
+
+    /** Drops {@code held}, unless a writer replaced it meanwhile (the pool no longer has its entry). */
+    public void remove(Object key, Node held) {
+        nodes.asMap().remove(key, held);
     }
 
     /**

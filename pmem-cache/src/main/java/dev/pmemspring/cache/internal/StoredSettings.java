@@ -22,10 +22,14 @@ public record StoredSettings(
         boolean nullValues,
         int heapTier,
         long heapTierBytes,
+        long timeToIdleMillis,
         String serializer) {
 
-    /** Version 2 added the heap tier's byte bound; version 1 records read with none. */
-    private static final byte VERSION = 2;
+    /**
+     * Version 2 added the heap tier's byte bound, version 3 the time-to-idle; older records read
+     * with none.
+     */
+    private static final byte VERSION = 3;
 
     public static StoredSettings of(PmemCacheSettings s) {
         return new StoredSettings(
@@ -37,12 +41,13 @@ public record StoredSettings(
                 s.nullValues(),
                 s.heapTier(),
                 s.heapTierBytes(),
+                s.timeToIdle().toMillis(),
                 s.serializer().id());
     }
 
     public byte[] encode() {
         byte[] id = serializer.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 8 + 1 + 8 + 8 + 8 + 1 + 4 + 8 + 2 + id.length)
+        return ByteBuffer.allocate(1 + 8 + 1 + 8 + 8 + 8 + 1 + 4 + 8 + 8 + 2 + id.length)
                 .put(VERSION)
                 .putLong(timeToLiveMillis)
                 .put((byte) (customExpiry ? 1 : 0))
@@ -52,6 +57,7 @@ public record StoredSettings(
                 .put((byte) (nullValues ? 1 : 0))
                 .putInt(heapTier)
                 .putLong(heapTierBytes)
+                .putLong(timeToIdleMillis)
                 .putShort((short) id.length)
                 .put(id)
                 .array();
@@ -62,7 +68,7 @@ public record StoredSettings(
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             byte version = b.get();
-            if (version != 1 && version != VERSION) {
+            if (version < 1 || version > VERSION) {
                 return null;
             }
             long ttl = b.getLong();
@@ -73,6 +79,7 @@ public record StoredSettings(
             boolean nulls = b.get() != 0;
             int heap = b.getInt();
             long heapBytes = version >= 2 ? b.getLong() : 0;
+            long idle = version >= 3 ? b.getLong() : 0;
             byte[] id = new byte[b.getShort()];
             b.get(id);
             return new StoredSettings(
@@ -84,6 +91,7 @@ public record StoredSettings(
                     nulls,
                     heap,
                     heapBytes,
+                    idle,
                     new String(id, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             return null;
@@ -94,6 +102,7 @@ public record StoredSettings(
     public String changesFrom(StoredSettings before) {
         List<String> changes = new ArrayList<>();
         diff(changes, "timeToLive", before.timeToLiveMillis + " ms", timeToLiveMillis + " ms");
+        diff(changes, "timeToIdle", before.timeToIdleMillis + " ms", timeToIdleMillis + " ms");
         diff(changes, "expiry function", before.customExpiry ? "set" : "none", customExpiry ? "set" : "none");
         diff(changes, "maximumEntries", before.maximumEntries, maximumEntries);
         diff(changes, "maximumBytes", before.maximumBytes, maximumBytes);

@@ -24,8 +24,12 @@ public final class ValueEncoding {
     private static final byte SERIALIZED = 'O';
     private static final int HAS_DEADLINE = 0x80;
 
-    /** A decoded value, the deadline stored with it (0: none), and the length of its stored form. */
-    public record Decoded(Object value, long expiresAt, int storedSize) {}
+    /**
+     * A decoded value, the entry's deadline (0: none), the deadline stored with the value (the one
+     * its time-to-live gave, which a time-to-idle never moves past; 0: none), and the length of its
+     * stored form.
+     */
+    public record Decoded(Object value, long expiresAt, long limit, int storedSize) {}
 
     private ValueEncoding() {}
 
@@ -90,12 +94,17 @@ public final class ValueEncoding {
         return out;
     }
 
+    /** The value stored in {@code bytes}, its entry's deadline taken to be the one stored with it. */
     public static Decoded decode(byte[] bytes, ValueSerializer serializer, ClassLoader loader) throws Exception {
-        return decode(bytes, bytes.length, serializer, loader);
+        return decode(bytes, bytes.length, -1, serializer, loader);
     }
 
-    /** The value stored in the first {@code length} bytes of {@code bytes}. */
-    public static Decoded decode(byte[] bytes, int length, ValueSerializer serializer, ClassLoader loader)
+    /**
+     * The value stored in the first {@code length} bytes of {@code bytes}, whose entry expires at
+     * {@code entryExpiresAt} (-1: the deadline stored with the value).
+     */
+    public static Decoded decode(
+            byte[] bytes, int length, long entryExpiresAt, ValueSerializer serializer, ClassLoader loader)
             throws Exception {
         if (length == 0) {
             throw new IllegalArgumentException("empty stored value");
@@ -127,7 +136,7 @@ public final class ValueEncoding {
             case SERIALIZED -> serializer.deserialize(bytes, head, bodyLength, loader);
             default -> throw new IllegalArgumentException("unknown value tag " + tag);
         };
-        return new Decoded(value, expiresAt, length);
+        return new Decoded(value, entryExpiresAt == -1 ? expiresAt : entryExpiresAt, expiresAt, length);
     }
 
     /** {@code length}, if it is {@code expected}: the array may be longer than the value (a reused buffer). */

@@ -9,7 +9,7 @@ class HeapTierTest {
     private final WriteStamps stamps = new WriteStamps();
 
     private static HeapTier.Write value(Object v) {
-        return (held, epoch) -> new HeapTier.Node(v, 0, epoch, 10);
+        return (held, epoch) -> new HeapTier.Node(v, 0, 0, epoch, 10);
     }
 
     @Test
@@ -58,7 +58,7 @@ class HeapTierTest {
         HeapTier tier = HeapTier.ofBytes(1_000, stamps);
         for (int i = 0; i < 1_000; i++) {
             int key = i;
-            tier.update(key, 0, (held, epoch) -> new HeapTier.Node(key, 0, epoch, 100));
+            tier.update(key, 0, (held, epoch) -> new HeapTier.Node(key, 0, 0, epoch, 100));
         }
         tier.settle();
         assertThat(tier.size()).isLessThanOrEqualTo(10);
@@ -67,7 +67,7 @@ class HeapTierTest {
     @Test
     void expired_nodes_read_as_absent() {
         HeapTier tier = HeapTier.ofEntries(10, stamps);
-        tier.update("k", 0, (held, epoch) -> new HeapTier.Node("v", System.currentTimeMillis() - 1, epoch, 1));
+        tier.update("k", 0, (held, epoch) -> new HeapTier.Node("v", System.currentTimeMillis() - 1, 0, epoch, 1));
         assertThat(tier.get("k")).isNull();
         tier.settle();
         assertThat(tier.size()).isZero();
@@ -87,11 +87,11 @@ class HeapTierTest {
         int stripe = 7;
         long before = stamps.read(stripe);
         tier.update("other key, same stripe", stripe, (held, epoch) -> null);
-        tier.fill("k", new HeapTier.Node("read before the change", 0, stamps.epoch(), 1), stripe, before);
+        tier.fill("k", new HeapTier.Node("read before the change", 0, 0, stamps.epoch(), 1), stripe, before);
         assertThat(tier.get("k")).isNull();
 
         long now = stamps.read(stripe);
-        tier.fill("k", new HeapTier.Node("read after it", 0, stamps.epoch(), 1), stripe, now);
+        tier.fill("k", new HeapTier.Node("read after it", 0, 0, stamps.epoch(), 1), stripe, now);
         assertThat(tier.get("k")).isNotNull();
     }
 

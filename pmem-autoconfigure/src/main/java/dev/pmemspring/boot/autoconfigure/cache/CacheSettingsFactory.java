@@ -66,6 +66,7 @@ final class CacheSettingsFactory {
     /** The set values of {@code c} over {@code s}; the one merge of properties into settings. */
     private PmemCacheSettings merge(String prefix, PmemProperties.CacheSettings c, PmemCacheSettings s) {
         s = set(s, prefix + "time-to-live", c.getTimeToLive(), s::withTimeToLive);
+        s = set(s, prefix + "time-to-idle", c.getTimeToIdle(), s::withTimeToIdle);
         s = set(s, prefix + "maximum-entries", c.getMaximumEntries(), s::withMaximumEntries);
         s = set(s, prefix + "maximum-bytes", c.getMaximumBytes(), s::withMaximumBytes, DataSize::toBytes);
         s = set(s, prefix + "maximum-value-size", c.getMaximumValueSize(), s::withMaximumValueBytes, DataSize::toBytes);

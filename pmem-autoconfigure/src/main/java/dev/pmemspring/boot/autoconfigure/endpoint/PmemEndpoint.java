@@ -175,6 +175,7 @@ public class PmemEndpoint {
                     s.bytes(),
                     new Settings(
                             c.timeToLive().isZero() ? null : c.timeToLive().toString(),
+                            c.timeToIdle().isZero() ? null : c.timeToIdle().toString(),
                             c.expiry() != null,
                             c.maximumEntries(),
                             c.maximumBytes(),
@@ -187,11 +188,12 @@ public class PmemEndpoint {
     }
 
     /**
-     * A cache's settings; {@code timeToLive} is an ISO-8601 duration or null (never expires), and
-     * 0 means no bound.
+     * A cache's settings; {@code timeToLive} and {@code timeToIdle} are ISO-8601 durations or null
+     * (never expires), and 0 means no bound.
      */
     public record Settings(
             String timeToLive,
+            String timeToIdle,
             boolean customExpiry,
             long maximumEntries,
             long maximumBytes,

@@ -191,6 +191,18 @@ class PmemCacheAutoConfigurationTests {
     }
 
     @Test
+    void bindsTimeToIdleForEveryCacheAndForOne() {
+        runner().withUserConfiguration(Caching.class)
+                .withPropertyValues("pmem.cache.time-to-idle=2m", "pmem.cache.caches.brief.time-to-idle=5s")
+                .run(context -> {
+                    PmemCacheManager manager = context.getBean(PmemCacheManager.class);
+                    assertThat(manager.getCache("any").settings().timeToIdle()).isEqualTo(Duration.ofMinutes(2));
+                    assertThat(manager.getCache("brief").settings().timeToIdle())
+                            .isEqualTo(Duration.ofSeconds(5));
+                });
+    }
+
+    @Test
     void boundsTheHeapTierByEntriesOrByBytes() {
         runner().withUserConfiguration(Caching.class)
                 .withPropertyValues("pmem.cache.heap-tier-entries=1000", "pmem.cache.caches.large.heap-tier-bytes=16MB")

@@ -96,6 +96,16 @@ final class EntryFormat {
     }
 
     /**
+     * Changes the expiry of an intact entry holding {@code key} and {@code value}, and its checksum
+     * with it (stored last, as in {@link #write}); the caller logs the header first.
+     */
+    static void rewriteExpiry(
+            PersistentMemory memory, long entry, long expiresAt, byte[] key, byte[] value, Scratch scratch) {
+        memory.putLong(entry + EXPIRES_AT, expiresAt);
+        memory.putInt(entry + CHECKSUM, checksum(memory, entry, key, value, scratch));
+    }
+
+    /**
      * The checksum an intact entry holding {@code key} and {@code value} stores at +0: the CRC32C of
      * its bytes from +4 to the end of the value (lengths, reserved word and expiry as stored, then
      * key and value). Callers pass arrays equal to the stored key and value (the ones just written,

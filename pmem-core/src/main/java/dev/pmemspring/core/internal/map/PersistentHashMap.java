@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntFunction;
 
 import static dev.pmemspring.core.internal.map.MapHeader.STRIPES;
 
@@ -130,16 +129,17 @@ public final class PersistentHashMap {
         return get(key, NEW_ARRAY);
     }
 
-    private static final IntFunction<byte[]> NEW_ARRAY = byte[]::new;
+    private static final ValueSink NEW_ARRAY = byte[]::new;
 
     /**
-     * The value of {@code key} copied into an array {@code arrays} gives for its length (an array at
+     * The value of {@code key} copied into an array {@code sink} gives for its length (an array at
      * least that long, which it may reuse from read to read; asked again if a writer made the reader
      * retry), or null. The value is the first bytes of the array returned, as many as the last
-     * length asked for. The copy is verified (checksum, and no writer ran meanwhile) before it is
-     * returned: the pool is read without a lock, so nothing may parse the value where it lies.
+     * length asked for; the sink also learns the entry's expiry. The copy is verified (checksum, and
+     * no writer ran meanwhile) before it is returned: the pool is read without a lock, so nothing
+     * may parse the value where it lies.
      */
-    public byte[] get(byte[] key, IntFunction<byte[]> arrays) {
+    public byte[] get(byte[] key, ValueSink sink) {
         long hash = KeyHash.of(key);
         int s = StripeTable.stripeOf(hash);
         StripeLock lock = table.lock(s);
@@ -164,7 +164,7 @@ public final class PersistentHashMap {
                                 dropIfStill(hash, key, entry, true);
                                 return null;
                             }
-                            byte[] value = arrays.apply(valueLength);
+                            byte[] value = sink.array(valueLength);
                             entries.copyValue(entry, key.length, value, valueLength);
                             boolean intact = entries.intact(entry, key, value, valueLength);
                             if (StripeTable.unchanged(lock, before)) {
@@ -176,6 +176,7 @@ public final class PersistentHashMap {
                                     // Best effort, and harmless if the slot changed: only a hint for eviction.
                                     memory.compareAndSetLong(slot, v, v | StripeTable.ACCESSED);
                                 }
+                                sink.expiresAt(expiresAt);
                                 return value;
                             }
                         }
@@ -185,14 +186,14 @@ public final class PersistentHashMap {
                 }
             }
             if (attempt >= 32) {
-                return getLocked(hash, s, key, arrays);
+                return getLocked(hash, s, key, sink);
             }
             Thread.onSpinWait();
         }
     }
 
     /** {@link #get} under the stripe's lock, for a reader that writers kept retrying. */
-    private byte[] getLocked(long hash, int s, byte[] key, IntFunction<byte[]> arrays) {
+    private byte[] getLocked(long hash, int s, byte[] key, ValueSink sink) {
         long entry;
         boolean intact;
         StripeLock lock = table.lock(s);
@@ -210,10 +211,11 @@ public final class PersistentHashMap {
                 if ((v & StripeTable.ACCESSED) == 0) {
                     memory.compareAndSetLong(slot, v, v | StripeTable.ACCESSED);
                 }
-                if (arrays == NEW_ARRAY) {
+                sink.expiresAt(EntryFormat.expiresAt(memory, entry));
+                if (sink == NEW_ARRAY) {
                     return value;
                 }
-                byte[] into = arrays.apply(value.length); // a rare path: the copy is not saved here
+                byte[] into = sink.array(value.length); // a rare path: the copy is not saved here
                 System.arraycopy(value, 0, into, 0, value.length);
                 return into;
             }
@@ -363,6 +365,48 @@ public final class PersistentHashMap {
             throw e;
         }
         return true;
+    }
+
+    /**
+     * Moves the expiry of {@code key}'s live entry to {@code expiresAt} (epoch millis, 0 never);
+     * false, and nothing written, if the key has no live entry or the thread is in a transaction.
+     * The entry's header is rewritten in place through the lane's undo log, as a same-size overwrite
+     * is: after a crash the entry has its old expiry or its new one, and verifies either way.
+     */
+    public boolean setExpiry(byte[] key, long expiresAt) {
+        long hash = KeyHash.of(key);
+        int s = StripeTable.stripeOf(hash);
+        StripeLock lock = table.lock(s);
+        lock.lock();
+        try {
+            growth.moveIfBehind(s);
+            long slot = table.findSlot(s, hash, key);
+            if (slot < 0) {
+                return false;
+            }
+            long entry = StripeTable.entryOf(memory.getLong(slot));
+            byte[] value = entries.liveValue(entry, key);
+            if (value == null) {
+                return false;
+            }
+            int lane = rewrites.begin(entry, EntryFormat.HEADER);
+            if (lane < 0) {
+                return false;
+            }
+            try {
+                // Order: the old header is in the log before the expiry changes; the checksum,
+                // which covers the expiry, is stored last and flushed with it before the commit.
+                EntryFormat.rewriteExpiry(memory, entry, expiresAt, key, value, scratchOf(s));
+                memory.flush(entry, EntryFormat.HEADER);
+                rewrites.commit(lane);
+            } catch (RuntimeException | Error e) {
+                rewrites.abort(lane);
+                throw e;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Removes {@code key}, or only if it holds {@code expected} when that is not null. */
