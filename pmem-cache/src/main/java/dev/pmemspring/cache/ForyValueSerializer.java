@@ -50,15 +50,6 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     private static final Log LOG = LogFactory.getLog(ForyValueSerializer.class);
 
-    private static final List<String> ALWAYS = List.of(
-            "java.lang.*",
-            "java.util.**",
-            "java.time.**",
-            "java.math.*",
-            "java.net.URI",
-            "java.net.URL",
-            "org.springframework.cache.interceptor.SimpleKey");
-
     /** Instances of Fory (each single-threaded) shared by the threads (de)serializing at once. */
     private static final int POOL = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
@@ -73,7 +64,7 @@ public final class ForyValueSerializer implements ValueSerializer {
     private record Bound(ClassLoader loader, ThreadSafeFory fory) {}
 
     private ForyValueSerializer(List<String> extra) {
-        List<String> all = new ArrayList<>(ALWAYS);
+        List<String> all = new ArrayList<>(ClassPatterns.STANDARD);
         all.addAll(extra);
         this.allowed = new ClassPatterns(all);
         this.filter = new AllowListFilter(allowed);

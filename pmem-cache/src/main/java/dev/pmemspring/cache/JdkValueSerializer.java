@@ -45,22 +45,16 @@ import java.util.List;
  */
 public final class JdkValueSerializer implements ValueSerializer {
 
-    private static final List<String> ALWAYS = List.of(
-            "java.lang.*",
-            "java.util.**",
-            "java.time.**",
-            "java.math.*",
-            "java.net.URI",
-            "java.net.URL",
-            "org.springframework.cache.interceptor.SimpleKey",
-            "org.springframework.cache.support.NullValue");
+    /** Spring's cached null, besides the standard classes: it may sit inside a serialized value. */
+    private static final String NULL_VALUE = "org.springframework.cache.support.NullValue";
 
     private final ClassPatterns allowed;
     private final AllowListFilter filter;
     private volatile ClassResolver classes = new ClassResolver(JdkValueSerializer.class.getClassLoader());
 
     private JdkValueSerializer(List<String> extra) {
-        List<String> all = new ArrayList<>(ALWAYS);
+        List<String> all = new ArrayList<>(ClassPatterns.STANDARD);
+        all.add(NULL_VALUE);
         all.addAll(extra);
         this.allowed = new ClassPatterns(all);
         this.filter = new AllowListFilter(allowed);

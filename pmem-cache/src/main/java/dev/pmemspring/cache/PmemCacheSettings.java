@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A cache's settings: immutable; each {@code with} method returns a changed copy.
@@ -24,50 +25,45 @@ public final class PmemCacheSettings {
     /** The default limit on one serialized value: 1 MiB. */
     public static final long DEFAULT_MAXIMUM_VALUE_BYTES = 1L << 20;
 
-    private static final PmemCacheSettings DEFAULTS = new PmemCacheSettings(
-            Duration.ZERO,
-            Duration.ZERO,
-            null,
-            0,
-            0,
-            DEFAULT_MAXIMUM_VALUE_BYTES,
-            true,
-            0,
-            0,
-            ForyValueSerializer.standard());
+    private static final PmemCacheSettings DEFAULTS = new PmemCacheSettings(new Values());
 
-    private final Duration timeToLive;
-    private final Duration timeToIdle;
-    private final @Nullable CacheExpiry expiry;
-    private final long maximumEntries;
-    private final long maximumBytes;
-    private final long maximumValueBytes;
-    private final boolean nullValues;
-    private final int heapTier;
-    private final long heapTierBytes;
-    private final ValueSerializer serializer;
+    /** The settings' values, copied and changed by each {@code with} method. */
+    private static final class Values implements Cloneable {
+        Duration timeToLive = Duration.ZERO;
+        Duration timeToIdle = Duration.ZERO;
 
-    private PmemCacheSettings(
-            Duration timeToLive,
-            Duration timeToIdle,
-            @Nullable CacheExpiry expiry,
-            long maximumEntries,
-            long maximumBytes,
-            long maximumValueBytes,
-            boolean nullValues,
-            int heapTier,
-            long heapTierBytes,
-            ValueSerializer serializer) {
-        this.timeToLive = timeToLive;
-        this.timeToIdle = timeToIdle;
-        this.expiry = expiry;
-        this.maximumEntries = maximumEntries;
-        this.maximumBytes = maximumBytes;
-        this.maximumValueBytes = maximumValueBytes;
-        this.nullValues = nullValues;
-        this.heapTier = heapTier;
-        this.heapTierBytes = heapTierBytes;
-        this.serializer = serializer;
+        @Nullable
+        CacheExpiry expiry;
+
+        long maximumEntries;
+        long maximumBytes;
+        long maximumValueBytes = DEFAULT_MAXIMUM_VALUE_BYTES;
+        boolean nullValues = true;
+        int heapTier;
+        long heapTierBytes;
+        ValueSerializer serializer = ForyValueSerializer.standard();
+
+        @Override
+        protected Values clone() {
+            try {
+                return (Values) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private final Values v;
+
+    private PmemCacheSettings(Values v) {
+        this.v = v;
+    }
+
+    /** A copy with {@code change} applied. */
+    private PmemCacheSettings with(Consumer<Values> change) {
+        Values copy = v.clone();
+        change.accept(copy);
+        return new PmemCacheSettings(copy);
     }
 
     /**
@@ -85,17 +81,7 @@ public final class PmemCacheSettings {
         if (timeToLive.isNegative()) {
             throw new IllegalArgumentException("time-to-live must not be negative: " + timeToLive);
         }
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                serializer);
+        return with(c -> c.timeToLive = timeToLive);
     }
 
     /**
@@ -109,64 +95,24 @@ public final class PmemCacheSettings {
         if (timeToIdle.isNegative()) {
             throw new IllegalArgumentException("time-to-idle must not be negative: " + timeToIdle);
         }
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                serializer);
+        return with(c -> c.timeToIdle = timeToIdle);
     }
 
     /** Each entry's lifetime decided from its key and value; replaces the time-to-live. Null removes it. */
     public PmemCacheSettings withExpiry(@Nullable CacheExpiry expiry) {
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                serializer);
+        return with(c -> c.expiry = expiry);
     }
 
     /** At most this many entries (least recently read evicted first, CLOCK); 0 for no bound. */
     public PmemCacheSettings withMaximumEntries(long maximumEntries) {
         requireNotNegative("maximum entries", maximumEntries);
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                serializer);
+        return with(c -> c.maximumEntries = maximumEntries);
     }
 
     /** At most this many bytes of entries in the pool (keys, values, 24-byte headers); 0 for no bound. */
     public PmemCacheSettings withMaximumBytes(long maximumBytes) {
         requireNotNegative("maximum bytes", maximumBytes);
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                serializer);
+        return with(c -> c.maximumBytes = maximumBytes);
     }
 
     /** A serialized value larger than this is not cached (counted, logged once). */
@@ -174,32 +120,12 @@ public final class PmemCacheSettings {
         if (maximumValueBytes <= 0) {
             throw new IllegalArgumentException("maximum value bytes must be positive: " + maximumValueBytes);
         }
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                serializer);
+        return with(c -> c.maximumValueBytes = maximumValueBytes);
     }
 
     /** Whether a null result is cached (as Spring's {@code NullValue}) or refused. */
     public PmemCacheSettings withNullValues(boolean nullValues) {
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                serializer);
+        return with(c -> c.nullValues = nullValues);
     }
 
     /**
@@ -210,17 +136,10 @@ public final class PmemCacheSettings {
      */
     public PmemCacheSettings withHeapTier(int entries) {
         requireNotNegative("heap tier entries", entries);
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                entries,
-                0,
-                serializer);
+        return with(c -> {
+            c.heapTier = entries;
+            c.heapTierBytes = 0;
+        });
     }
 
     /**
@@ -230,74 +149,58 @@ public final class PmemCacheSettings {
      */
     public PmemCacheSettings withHeapTierBytes(long bytes) {
         requireNotNegative("heap tier bytes", bytes);
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                0,
-                bytes,
-                serializer);
+        return with(c -> {
+            c.heapTier = 0;
+            c.heapTierBytes = bytes;
+        });
     }
 
     /** How values become bytes. */
     public PmemCacheSettings withSerializer(ValueSerializer serializer) {
-        return new PmemCacheSettings(
-                timeToLive,
-                timeToIdle,
-                expiry,
-                maximumEntries,
-                maximumBytes,
-                maximumValueBytes,
-                nullValues,
-                heapTier,
-                heapTierBytes,
-                Objects.requireNonNull(serializer, "serializer"));
+        Objects.requireNonNull(serializer, "serializer");
+        return with(c -> c.serializer = serializer);
     }
 
     public Duration timeToLive() {
-        return timeToLive;
+        return v.timeToLive;
     }
 
     public Duration timeToIdle() {
-        return timeToIdle;
+        return v.timeToIdle;
     }
 
     public @Nullable CacheExpiry expiry() {
-        return expiry;
+        return v.expiry;
     }
 
     public long maximumEntries() {
-        return maximumEntries;
+        return v.maximumEntries;
     }
 
     public long maximumBytes() {
-        return maximumBytes;
+        return v.maximumBytes;
     }
 
     public long maximumValueBytes() {
-        return maximumValueBytes;
+        return v.maximumValueBytes;
     }
 
     public boolean nullValues() {
-        return nullValues;
+        return v.nullValues;
     }
 
     /** The heap tier's bound in entries; 0 when it has none (no tier, or a byte bound). */
     public int heapTier() {
-        return heapTier;
+        return v.heapTier;
     }
 
     /** The heap tier's bound in bytes of stored form; 0 when it has none (no tier, or an entry bound). */
     public long heapTierBytes() {
-        return heapTierBytes;
+        return v.heapTierBytes;
     }
 
     public ValueSerializer serializer() {
-        return serializer;
+        return v.serializer;
     }
 
     private static void requireNotNegative(String what, long value) {
@@ -308,12 +211,12 @@ public final class PmemCacheSettings {
 
     @Override
     public String toString() {
-        return "PmemCacheSettings[timeToLive=" + timeToLive
-                + (timeToIdle.isZero() ? "" : ", timeToIdle=" + timeToIdle)
-                + (expiry != null ? ", expiry=" + expiry : "")
-                + ", maximumEntries=" + maximumEntries + ", maximumBytes=" + maximumBytes
-                + ", maximumValueBytes=" + maximumValueBytes + ", nullValues=" + nullValues
-                + ", heapTier=" + heapTier + (heapTierBytes > 0 ? ", heapTierBytes=" + heapTierBytes : "")
-                + ", serializer=" + serializer.id() + "]";
+        return "PmemCacheSettings[timeToLive=" + v.timeToLive
+                + (v.timeToIdle.isZero() ? "" : ", timeToIdle=" + v.timeToIdle)
+                + (v.expiry != null ? ", expiry=" + v.expiry : "")
+                + ", maximumEntries=" + v.maximumEntries + ", maximumBytes=" + v.maximumBytes
+                + ", maximumValueBytes=" + v.maximumValueBytes + ", nullValues=" + v.nullValues
+                + ", heapTier=" + v.heapTier + (v.heapTierBytes > 0 ? ", heapTierBytes=" + v.heapTierBytes : "")
+                + ", serializer=" + v.serializer.id() + "]";
     }
 }

@@ -3,13 +3,8 @@ package dev.pmemspring.cache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import java.lang.reflect.Constructor;
 import java.math.BigDecimal;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -194,13 +189,6 @@ class ForyValueSerializerTest {
 
     /** A loader of its own for one compiled source: the versions of a class across releases. */
     private ClassLoader compile(String version, String source) throws Exception {
-        Path src = Files.createDirectories(dir.resolve(version + "-src/evolving"));
-        String simpleName = source.replaceAll("(?s).*record (\\w+).*", "$1");
-        Path file = Files.writeString(src.resolve(simpleName + ".java"), source);
-        Path classes = Files.createDirectories(dir.resolve(version + "-classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertThat(javac.run(null, null, null, "-d", classes.toString(), file.toString()))
-                .isZero();
-        return new URLClassLoader(new URL[] {classes.toUri().toURL()}, LOADER);
+        return ClassVersions.compile(dir, version, source);
     }
 }

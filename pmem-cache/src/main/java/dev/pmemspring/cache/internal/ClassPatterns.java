@@ -9,6 +9,19 @@ import java.util.List;
  */
 public final class ClassPatterns {
 
+    /**
+     * What the binary serializers read besides the patterns they are given: the JDK's value
+     * classes and Spring's cache key.
+     */
+    public static final List<String> STANDARD = List.of(
+            "java.lang.*",
+            "java.util.**",
+            "java.time.**",
+            "java.math.*",
+            "java.net.URI",
+            "java.net.URL",
+            "org.springframework.cache.interceptor.SimpleKey");
+
     private final List<String> patterns;
 
     public ClassPatterns(List<String> patterns) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The Spring cache providers side by side: ops/s per store (all threads together) from the means
@@ -123,7 +124,7 @@ public final class CacheReport {
             if (!allocated.isEmpty()) {
                 out.append("Bytes allocated per operation (JMH's `-prof gc`, `" + ALLOCATION + "`; all threads"
                         + " together):\n\n");
-                bytesTable(allocated, present).appendTo(out);
+                storesTable(allocated, present, CacheReport::bytes).appendTo(out);
             }
             appendTargets(out, means, best);
         }
@@ -163,28 +164,19 @@ public final class CacheReport {
     }
 
     private static MarkdownTable storesTable(Map<Cell, Map<String, Score>> rows, List<String> present) {
-        MarkdownTable table = new MarkdownTable().left("op").right("threads").right(present.toArray(String[]::new));
-        for (Op op : OPS) {
-            for (int t : THREADS) {
-                Map<String, Score> stores = rows.get(new Cell(op.method(), op.readPercent(), t));
-                if (stores != null) {
-                    List<String> cells = new ArrayList<>(List.of(op.label(), Integer.toString(t)));
-                    present.forEach(s -> cells.add(cell(stores.get(s))));
-                    table.row(cells);
-                }
-            }
-        }
-        return table;
+        return storesTable(rows, present, CacheReport::cell);
     }
 
-    private static MarkdownTable bytesTable(Map<Cell, Map<String, Score>> rows, List<String> present) {
+    /** A row per op and thread count, a column per store, each cell as {@code format} writes it. */
+    private static MarkdownTable storesTable(
+            Map<Cell, Map<String, Score>> rows, List<String> present, Function<Score, String> format) {
         MarkdownTable table = new MarkdownTable().left("op").right("threads").right(present.toArray(String[]::new));
         for (Op op : OPS) {
             for (int t : THREADS) {
                 Map<String, Score> stores = rows.get(new Cell(op.method(), op.readPercent(), t));
                 if (stores != null) {
                     List<String> cells = new ArrayList<>(List.of(op.label(), Integer.toString(t)));
-                    present.forEach(s -> cells.add(bytes(stores.get(s))));
+                    present.forEach(s -> cells.add(format.apply(stores.get(s))));
                     table.row(cells);
                 }
             }
