@@ -389,6 +389,8 @@ public final class PersistentHashMap {
             if (value == null) {
                 return false;
             }
+            // The sequence of rewroteInPlace, written out: sharing it would put a capturing lambda
+            // on the put path, which rewroteInPlace is.
             int lane = rewrites.begin(entry, EntryFormat.HEADER);
             if (lane < 0) {
                 return false;
