@@ -48,6 +48,15 @@ final class DemoProcess implements AutoCloseable {
     }
 
     static DemoProcess start(Path pool, int port, Path log, String... args) {
+        return start(pool, port, log, List.of(), args);
+    }
+
+    /** As {@link #start(Path, Path, String...)}, with options for the JVM before {@code -jar}. */
+    static DemoProcess start(Path pool, Path log, List<String> jvmOptions, String... args) {
+        return start(pool, freePort(), log, jvmOptions, args);
+    }
+
+    private static DemoProcess start(Path pool, int port, Path log, List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 java(),
                 // no --enable-native-access: the jar's manifest allows the pool's native calls
@@ -55,7 +64,9 @@ final class DemoProcess implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC",
                 "-Xmx256m",
-                "-Xss512k",
+                "-Xss512k"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-jar",
                 jar().toString(),
                 "--server.port=" + port,

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,14 +27,21 @@ class WarmRestartIT {
     @TempDir
     Path dir;
 
-    @Test
-    void killedServiceComesBackWarm() throws Exception {
+    /**
+     * Once as built for the JVM, once in Spring's ahead-of-time mode: the jar carries the context
+     * the build's AOT processing generated (bean definitions as code, the runtime hints the pmem
+     * starter and cache contribute), and {@code -Dspring.aot.enabled=true} starts from it.
+     */
+    @ParameterizedTest(name = "ahead-of-time: {0}")
+    @ValueSource(booleans = {false, true})
+    void killedServiceComesBackWarm(boolean aheadOfTime) throws Exception {
         Path pool = dir.resolve("demo.pool");
-        Path log = DemoProcess.log("WarmRestartIT");
+        Path log = DemoProcess.log("WarmRestartIT" + (aheadOfTime ? "-aot" : ""));
+        List<String> jvm = aheadOfTime ? List.of("-Dspring.aot.enabled=true") : List.of();
         String[] args = {"--pmem.cache.caches.quotes.time-to-live=" + QUOTE_TTL.toSeconds() + "s"};
         JsonNode updated;
         long quotedAt;
-        try (DemoProcess demo = DemoProcess.start(pool, log, args).awaitReady(READY)) {
+        try (DemoProcess demo = DemoProcess.start(pool, log, jvm, args).awaitReady(READY)) {
             // a first call goes to the slow back end
             long start = System.nanoTime();
             demo.get("/products/p0");
@@ -60,7 +68,7 @@ class WarmRestartIT {
             demo.kill();
         }
 
-        try (DemoProcess demo = DemoProcess.start(pool, log, args).awaitReady(READY)) {
+        try (DemoProcess demo = DemoProcess.start(pool, log, jvm, args).awaitReady(READY)) {
             JsonNode first = demo.get("/products/p0");
             assertThat(first.get("name").asString()).isEqualTo("Item P0");
             // the first request of a new JVM pays for class loading; time one of the next, an item
@@ -96,9 +104,14 @@ class WarmRestartIT {
         }
         // started with plain 'java -jar': the manifest's Enable-Native-Access and Add-Opens spared
         // the JDK's warnings (restricted methods; Fory's fallback to sun.misc.Unsafe) and ours
-        assertThat(java.nio.file.Files.readString(log))
-                .doesNotContain("restricted method")
-                .doesNotContain("sun.misc.Unsafe");
+        String output = java.nio.file.Files.readString(log);
+        assertThat(output).doesNotContain("restricted method").doesNotContain("sun.misc.Unsafe");
+        // Boot says which way it started (the application's logger is at INFO)
+        if (aheadOfTime) {
+            assertThat(output).contains("Starting AOT-processed DemoApplication");
+        } else {
+            assertThat(output).contains("Starting DemoApplication").doesNotContain("AOT-processed");
+        }
     }
 
     private static List<String> products() {

@@ -124,6 +124,41 @@ class MapCrashSimTest {
                 .run(dir);
     }
 
+    /** Deadlines in 2096: live for the whole run (an expired entry's deadline is not moved). */
+    private static final long FAR = 4_000_000_000_000L;
+
+    @Test
+    void expiryMovedInPlace() {
+        // setExpiry (time-to-idle) rewrites the entry's header where it is, through the lane's undo
+        // log: a crash leaves the old deadline or the new one, with the value intact either way.
+        CrashSimulator.scenario("map: expiry deadlines moved in place")
+                .setup(pool -> {
+                    PmemMap m = pool.map("m");
+                    m.put(bytes("a"), bytes("value-a"), FAR + 1_000L);
+                    m.put(bytes("b"), bytes("value-b"), FAR + 2_000L);
+                    return m;
+                })
+                .operation((pool, m, steps) -> {
+                    m.setExpiry(bytes("a"), FAR + 5_000L);
+                    steps.done();
+                    m.setExpiry(bytes("b"), FAR + 6_000L);
+                    steps.done();
+                    m.setExpiry(bytes("a"), FAR + 7_000L);
+                })
+                .observe((pool, m) -> {
+                    List<String> entries = new ArrayList<>();
+                    for (PmemMap.Entry e : pool.map("m")) {
+                        entries.add(new String(e.key(), StandardCharsets.UTF_8) + "="
+                                + new String(e.value(), StandardCharsets.UTF_8) + "@" + e.expiresAt());
+                    }
+                    entries.sort(null);
+                    return List.of(entries, pool.stats().objects());
+                })
+                .unknownReachable()
+                .explore(Exploration.exhaustive(3))
+                .run(dir);
+    }
+
     /** How many keys "g0".."g(n-1)" a fresh map takes before the next put grows its table. */
     private static int keysBeforeGrowth(Path dir) {
         try (PmemPool pool = PmemPool.create(

@@ -32,6 +32,19 @@ final class FileSpace {
     private static final int EFBIG = 27;
     private static final int ENOSPC = 28;
     private static final int O_WRONLY = 1;
+    // The shapes of the C calls. A native image needs each registered at build time: the pool's
+    // jar lists the same in META-INF/native-image/dev.pmemspring/pmem-core/reachability-metadata.json.
+    /** {@code int open(const char *path, int flags, ...)}. */
+    static final FunctionDescriptor OPEN =
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT);
+    /** {@code open}'s arguments after the path and the flags are variadic. */
+    static final int OPEN_FIRST_VARIADIC = 2;
+    /** {@code int posix_fallocate(int fd, off_t offset, off_t len)}. */
+    static final FunctionDescriptor POSIX_FALLOCATE = FunctionDescriptor.of(
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+    /** {@code int close(int fd)}. */
+    static final FunctionDescriptor CLOSE = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+
     private static final Native NATIVE = Native.load();
 
     private FileSpace() {}
@@ -68,19 +81,10 @@ final class FileSpace {
                 Linker linker = Linker.nativeLinker();
                 SymbolLookup libc = linker.defaultLookup();
                 MethodHandle open = linker.downcallHandle(
-                        libc.find("open").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                        Linker.Option.firstVariadicArg(2));
-                MethodHandle fallocate = linker.downcallHandle(
-                        libc.find("posix_fallocate").orElseThrow(),
-                        FunctionDescriptor.of(
-                                ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_LONG));
-                MethodHandle close = linker.downcallHandle(
-                        libc.find("close").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+                        libc.find("open").orElseThrow(), OPEN, Linker.Option.firstVariadicArg(OPEN_FIRST_VARIADIC));
+                MethodHandle fallocate =
+                        linker.downcallHandle(libc.find("posix_fallocate").orElseThrow(), POSIX_FALLOCATE);
+                MethodHandle close = linker.downcallHandle(libc.find("close").orElseThrow(), CLOSE);
                 return new Native(open, fallocate, close);
             } catch (Throwable unavailable) {
                 // No native access (or no such C library): fall back to writing zeros.
