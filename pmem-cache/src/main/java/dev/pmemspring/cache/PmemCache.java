@@ -19,8 +19,10 @@ import org.springframework.cache.support.NullValue;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -72,6 +74,10 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final SingleFlight loads = new SingleFlight();
     private final ConcurrentHashMap<Object, CompletableFuture<?>> asyncLoads = new ConcurrentHashMap<>();
     private final long idleMillis;
+    private final long refreshMillis;
+    /** The keys being reloaded ahead of their deadline: one reload per key at a time. */
+    private final Set<Object> refreshing = ConcurrentHashMap.newKeySet();
+
     private final long expiredBaseline;
     private final long checksumBaseline;
 
@@ -84,6 +90,8 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final LongAdder rejectedPuts = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
     private final LongAdder discardedLoads = new LongAdder();
+    private final LongAdder refreshes = new LongAdder();
+    private final AtomicBoolean refreshFailureLogged = new AtomicBoolean();
     private final AtomicBoolean oversizeLogged = new AtomicBoolean();
     private final AtomicBoolean deserializationLogged = new AtomicBoolean();
     private final AtomicBoolean noRoomLogged = new AtomicBoolean();
@@ -108,6 +116,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         this.poolRoom = poolRoom;
         this.coherence = coherence;
         this.idleMillis = settings.timeToIdle().toMillis();
+        this.refreshMillis = settings.refreshAhead().toMillis();
         this.heap = settings.heapTierBytes() > 0
                 ? HeapTier.ofBytes(settings.heapTierBytes(), stamps)
                 : settings.heapTier() > 0 ? HeapTier.ofEntries(settings.heapTier(), stamps) : null;
@@ -149,6 +158,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 s.checksumFailures() - checksumBaseline,
                 invalidations.sum(),
                 discardedLoads.sum(),
+                refreshes.sum(),
                 s.entries(),
                 s.bytes());
     }
@@ -183,6 +193,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
      * heap tier only on the same condition (see {@link HeapTier}).
      */
     private Object findOrMiss(Object key) {
+        return findOrMiss(key, null);
+    }
+
+    /** As {@link #findOrMiss(Object)}; on a hit, {@code deadline[0]} is the entry's deadline (0: none). */
+    private Object findOrMiss(Object key, long @Nullable [] deadline) {
         if (heap != null) {
             HeapTier.Node node = heap.get(key);
             if (node != null) {
@@ -194,6 +209,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                     } else {
                         heap.remove(key, node); // the pool's entry went (expired or evicted)
                     }
+                }
+                if (deadline != null) {
+                    deadline[0] = moved != 0 ? moved : node.expiresAt();
                 }
                 return node.value();
             }
@@ -213,6 +231,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 return d.value(); // the entry went since: served as read, not kept in the tier
             }
             expiresAt = moved;
+        }
+        if (deadline != null) {
+            deadline[0] = expiresAt;
         }
         if (heap != null) {
             heap.fill(
@@ -293,8 +314,13 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     @SuppressWarnings("unchecked")
     public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
         takeMiss(null);
-        Object found = counted(find(key));
+        long[] deadline = refreshMillis == 0 ? null : new long[1];
+        Object hit = findOrMiss(key, deadline);
+        Object found = counted(hit instanceof Miss ? null : hit);
         if (found != null) {
+            if (deadline != null) {
+                refreshIfDue(key, deadline[0], valueLoader);
+            }
             return (T) fromStoreValue(found);
         }
         try {
@@ -309,6 +335,38 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             });
         } catch (SingleFlight.LoadFailed e) {
             throw new ValueRetrievalException(key, valueLoader, e.getCause());
+        }
+    }
+
+    /**
+     * Reloads {@code key} in the background when its entry expires within the refresh-ahead window.
+     * The stamp is read before the loader runs: a write of the key after that wins over the reload
+     * (as over any load, {@link #storeLoaded}); a write before it is in the back end the loader reads.
+     */
+    private void refreshIfDue(Object key, long expiresAt, Callable<?> valueLoader) {
+        if (expiresAt == 0 || expiresAt - System.currentTimeMillis() > refreshMillis || !refreshing.add(key)) {
+            return;
+        }
+        byte[] k = KeyEncoder.encode(key);
+        int stripe = WriteStamps.stripe(k);
+        Miss guard = new Miss(key, stripe, stamps.read(stripe));
+        try {
+            ForkJoinPool.commonPool().execute(() -> {
+                try {
+                    write(key, valueLoader.call(), guard);
+                    refreshes.increment();
+                } catch (Throwable e) {
+                    if (refreshFailureLogged.compareAndSet(false, true)) {
+                        LOG.warn("cache '" + name + "': reloading an entry ahead of its deadline failed (" + e
+                                + "); the entry expires as usual and the next miss loads it. Further failures"
+                                + " are not logged.");
+                    }
+                } finally {
+                    refreshing.remove(key);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            refreshing.remove(key); // no thread to run it: the entry expires and is loaded as usual
         }
     }
 

@@ -31,6 +31,7 @@ public final class PmemCacheSettings {
     private static final class Values implements Cloneable {
         Duration timeToLive = Duration.ZERO;
         Duration timeToIdle = Duration.ZERO;
+        Duration refreshAhead = Duration.ZERO;
 
         @Nullable
         CacheExpiry expiry;
@@ -96,6 +97,23 @@ public final class PmemCacheSettings {
             throw new IllegalArgumentException("time-to-idle must not be negative: " + timeToIdle);
         }
         return with(c -> c.timeToIdle = timeToIdle);
+    }
+
+    /**
+     * A hit of {@link PmemCache#get(Object, java.util.concurrent.Callable)} (what
+     * {@code @Cacheable(sync = true)} calls) whose entry expires within this window reloads it in
+     * the background with the loader it was given, and returns the value it found at once; so a hot
+     * entry is replaced before it expires, and its callers never wait for the back end.
+     * {@link Duration#ZERO} (the default) never. One reload per key at a time, on the common
+     * fork-join pool; a write of the key while it runs wins over it; a failed reload leaves the entry
+     * to expire as usual.
+     */
+    public PmemCacheSettings withRefreshAhead(Duration refreshAhead) {
+        Objects.requireNonNull(refreshAhead, "refreshAhead");
+        if (refreshAhead.isNegative()) {
+            throw new IllegalArgumentException("refresh-ahead must not be negative: " + refreshAhead);
+        }
+        return with(c -> c.refreshAhead = refreshAhead);
     }
 
     /** Each entry's lifetime decided from its key and value; replaces the time-to-live. Null removes it. */
@@ -169,6 +187,11 @@ public final class PmemCacheSettings {
         return v.timeToIdle;
     }
 
+    /** The window before an entry's deadline in which a hit reloads it; {@link Duration#ZERO} none. */
+    public Duration refreshAhead() {
+        return v.refreshAhead;
+    }
+
     public @Nullable CacheExpiry expiry() {
         return v.expiry;
     }
@@ -213,6 +236,7 @@ public final class PmemCacheSettings {
     public String toString() {
         return "PmemCacheSettings[timeToLive=" + v.timeToLive
                 + (v.timeToIdle.isZero() ? "" : ", timeToIdle=" + v.timeToIdle)
+                + (v.refreshAhead.isZero() ? "" : ", refreshAhead=" + v.refreshAhead)
                 + (v.expiry != null ? ", expiry=" + v.expiry : "")
                 + ", maximumEntries=" + v.maximumEntries + ", maximumBytes=" + v.maximumBytes
                 + ", maximumValueBytes=" + v.maximumValueBytes + ", nullValues=" + v.nullValues

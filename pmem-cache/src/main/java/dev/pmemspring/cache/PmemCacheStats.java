@@ -17,6 +17,7 @@ package dev.pmemspring.cache;
  * @param invalidations entries dropped because another instance changed them (see {@link CacheCoherence})
  * @param discardedLoads loaded values not stored because their key was written or invalidated while
  *        they loaded (the value may predate that change)
+ * @param refreshes entries reloaded ahead of their deadline ({@link PmemCacheSettings#withRefreshAhead})
  * @param size entries in the pool (expired ones not yet removed included)
  * @param bytes bytes those entries take in the pool (headers, keys and values)
  */
@@ -31,6 +32,7 @@ public record PmemCacheStats(
         long checksumFailures,
         long invalidations,
         long discardedLoads,
+        long refreshes,
         long size,
         long bytes) {
 

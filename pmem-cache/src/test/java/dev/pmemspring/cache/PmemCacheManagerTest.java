@@ -11,6 +11,10 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,6 +131,87 @@ class PmemCacheManagerTest {
             assertThat(cache.get("k"))
                     .as("past its time-to-live, however often it was read")
                     .isNull();
+        }
+    }
+
+    @Test
+    void refresh_ahead_reloads_a_hit_near_its_deadline_in_the_background_once() throws Exception {
+        for (int heap : new int[] {0, 10}) {
+            try (PmemPool pool = PmemPool.openOrCreate(dir.resolve("refresh" + heap + ".pool"), TestPools.options())) {
+                PmemCache cache = manager(
+                        pool,
+                        QUOTES.withTimeToLive(Duration.ofSeconds(4))
+                                .withRefreshAhead(Duration.ofSeconds(3))
+                                .withHeapTier(heap));
+                AtomicInteger loads = new AtomicInteger();
+                CountDownLatch release = new CountDownLatch(1);
+                Callable<Quote> loader = () -> {
+                    int n = loads.incrementAndGet();
+                    if (n > 1) {
+                        release.await();
+                    }
+                    return new Quote("v" + n, BigDecimal.ONE);
+                };
+                assertThat(cache.get("k", loader).symbol()).isEqualTo("v1");
+                assertThat(cache.get("k", loader).symbol())
+                        .as("4 s left: outside the window")
+                        .isEqualTo("v1");
+                Thread.sleep(1_200); // under 3 s left
+                for (int i = 0; i < 20; i++) {
+                    assertThat(cache.get("k", loader).symbol())
+                            .as("served at once while the reload runs")
+                            .isEqualTo("v1");
+                }
+                release.countDown();
+                awaitTrue(() -> "v2".equals(cache.get("k", Quote.class).symbol()), "the reload was stored");
+                assertThat(loads.get()).as("one reload for twenty hits").isEqualTo(2);
+                assertThat(cache.stats().refreshes()).isEqualTo(1);
+                Thread.sleep(3_000); // past v1's deadline: v2 got a deadline of its own
+                assertThat(cache.get("k", Quote.class).symbol()).isEqualTo("v2");
+            }
+        }
+    }
+
+    @Test
+    void refresh_ahead_loses_to_a_write_made_while_it_loads_and_a_failure_keeps_the_entry() throws Exception {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache =
+                    manager(pool, QUOTES.withTimeToLive(Duration.ofSeconds(2)).withRefreshAhead(Duration.ofSeconds(3)));
+            cache.put("k", new Quote("old", BigDecimal.ONE));
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            assertThat(cache.get("k", () -> {
+                                started.countDown();
+                                release.await();
+                                return new Quote("reloaded", BigDecimal.ONE);
+                            })
+                            .symbol())
+                    .isEqualTo("old");
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            cache.put("k", new Quote("written", BigDecimal.ONE)); // while the reload is at the back end
+            release.countDown();
+            awaitTrue(() -> cache.stats().discardedLoads() == 1, "the reload was discarded");
+            assertThat(cache.get("k", Quote.class).symbol()).isEqualTo("written");
+
+            AtomicInteger failed = new AtomicInteger();
+            Callable<Quote> failing = () -> {
+                failed.incrementAndGet();
+                throw new IllegalStateException("back end down");
+            };
+            awaitTrue(() -> "written".equals(cache.get("k", failing).symbol()) && failed.get() > 0, "a reload failed");
+            assertThat(cache.get("k", Quote.class).symbol())
+                    .as("a failed reload keeps the entry")
+                    .isEqualTo("written");
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("timed out: " + what);
+            }
+            Thread.sleep(20);
         }
     }
 

@@ -182,6 +182,12 @@ public class PmemProperties {
          */
         private Duration timeToIdle;
 
+        /**
+         * Window before an entry's expiration in which a read through @Cacheable(sync = true)
+         * reloads it in the background and returns the cached value at once. By default, no reload.
+         */
+        private Duration refreshAhead;
+
         /** Maximum number of entries a cache keeps before it evicts. By default, no bound. */
         private Long maximumEntries;
 
@@ -230,6 +236,14 @@ public class PmemProperties {
 
         public void setTimeToIdle(Duration timeToIdle) {
             this.timeToIdle = timeToIdle;
+        }
+
+        public Duration getRefreshAhead() {
+            return refreshAhead;
+        }
+
+        public void setRefreshAhead(Duration refreshAhead) {
+            this.refreshAhead = refreshAhead;
         }
 
         public Long getMaximumEntries() {

@@ -67,6 +67,7 @@ final class CacheSettingsFactory {
     private PmemCacheSettings merge(String prefix, PmemProperties.CacheSettings c, PmemCacheSettings s) {
         s = set(s, prefix + "time-to-live", c.getTimeToLive(), s::withTimeToLive);
         s = set(s, prefix + "time-to-idle", c.getTimeToIdle(), s::withTimeToIdle);
+        s = set(s, prefix + "refresh-ahead", c.getRefreshAhead(), s::withRefreshAhead);
         s = set(s, prefix + "maximum-entries", c.getMaximumEntries(), s::withMaximumEntries);
         s = set(s, prefix + "maximum-bytes", c.getMaximumBytes(), s::withMaximumBytes, DataSize::toBytes);
         s = set(s, prefix + "maximum-value-size", c.getMaximumValueSize(), s::withMaximumValueBytes, DataSize::toBytes);

@@ -152,6 +152,7 @@ public class PmemEndpoint {
             long checksumFailures,
             long invalidations,
             long discardedLoads,
+            long refreshes,
             long size,
             long bytes,
             Settings settings) {
@@ -171,11 +172,13 @@ public class PmemEndpoint {
                     s.checksumFailures(),
                     s.invalidations(),
                     s.discardedLoads(),
+                    s.refreshes(),
                     s.size(),
                     s.bytes(),
                     new Settings(
                             c.timeToLive().isZero() ? null : c.timeToLive().toString(),
                             c.timeToIdle().isZero() ? null : c.timeToIdle().toString(),
+                            c.refreshAhead().isZero() ? null : c.refreshAhead().toString(),
                             c.expiry() != null,
                             c.maximumEntries(),
                             c.maximumBytes(),
@@ -188,12 +191,13 @@ public class PmemEndpoint {
     }
 
     /**
-     * A cache's settings; {@code timeToLive} and {@code timeToIdle} are ISO-8601 durations or null
-     * (never expires), and 0 means no bound.
+     * A cache's settings; {@code timeToLive}, {@code timeToIdle} and {@code refreshAhead} are
+     * ISO-8601 durations or null (never expires, never reloads ahead), and 0 means no bound.
      */
     public record Settings(
             String timeToLive,
             String timeToIdle,
+            String refreshAhead,
             boolean customExpiry,
             long maximumEntries,
             long maximumBytes,

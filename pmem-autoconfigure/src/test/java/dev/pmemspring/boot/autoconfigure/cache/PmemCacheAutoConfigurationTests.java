@@ -191,14 +191,22 @@ class PmemCacheAutoConfigurationTests {
     }
 
     @Test
-    void bindsTimeToIdleForEveryCacheAndForOne() {
+    void bindsTimeToIdleAndRefreshAheadForEveryCacheAndForOne() {
         runner().withUserConfiguration(Caching.class)
-                .withPropertyValues("pmem.cache.time-to-idle=2m", "pmem.cache.caches.brief.time-to-idle=5s")
+                .withPropertyValues(
+                        "pmem.cache.time-to-idle=2m",
+                        "pmem.cache.caches.brief.time-to-idle=5s",
+                        "pmem.cache.refresh-ahead=1m",
+                        "pmem.cache.caches.brief.refresh-ahead=0s")
                 .run(context -> {
                     PmemCacheManager manager = context.getBean(PmemCacheManager.class);
                     assertThat(manager.getCache("any").settings().timeToIdle()).isEqualTo(Duration.ofMinutes(2));
                     assertThat(manager.getCache("brief").settings().timeToIdle())
                             .isEqualTo(Duration.ofSeconds(5));
+                    assertThat(manager.getCache("any").settings().refreshAhead())
+                            .isEqualTo(Duration.ofMinutes(1));
+                    assertThat(manager.getCache("brief").settings().refreshAhead())
+                            .isZero();
                 });
     }
 
