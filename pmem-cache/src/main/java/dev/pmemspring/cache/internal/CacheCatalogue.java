@@ -57,7 +57,12 @@ public final class CacheCatalogue {
      * for a map name, a prefix of it and a checksum of the whole.
      */
     public static String mapName(String cache) {
-        String name = PREFIX + cache;
+        return mapName(PREFIX, cache);
+    }
+
+    /** As {@link #mapName(String)}, for maps of another kind of cache named with {@code prefix}. */
+    public static String mapName(String prefix, String cache) {
+        String name = prefix + cache;
         if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_MAP_NAME_BYTES) {
             return name;
         }
@@ -65,7 +70,7 @@ public final class CacheCatalogue {
         byte[] bytes = cache.getBytes(StandardCharsets.UTF_8);
         crc.update(bytes);
         String tail = String.format("~%08x%04x", crc.getValue(), bytes.length & 0xFFFF);
-        StringBuilder head = new StringBuilder(PREFIX);
+        StringBuilder head = new StringBuilder(prefix);
         for (int i = 0; i < cache.length(); ) {
             int cp = cache.codePointAt(i);
             String next = head.toString() + Character.toString(cp);
