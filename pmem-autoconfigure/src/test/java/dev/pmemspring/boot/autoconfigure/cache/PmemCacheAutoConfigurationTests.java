@@ -21,6 +21,7 @@ import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.caffeine.CaffeineCacheManager;
@@ -94,8 +95,11 @@ class PmemCacheAutoConfigurationTests {
 
     @Test
     void absentWithoutAPool() {
-        // Boot's own choice: Caffeine, which pmem-cache brings for its heap tier
+        // Boot's own choice: Caffeine, which pmem-cache brings for its heap tier (JCache, which Boot
+        // prefers, when a JCache provider is on the class path: this module's tests have pmem-jcache)
         runner().withUserConfiguration(Caching.class)
+                .withClassLoader(new FilteredClassLoader(
+                        new ClassPathResource("META-INF/services/javax.cache.spi.CachingProvider")))
                 .withPropertyValues("pmem.enabled=false")
                 .run(context ->
                         assertThat(context.getBean(CacheManager.class)).isInstanceOf(CaffeineCacheManager.class));
