@@ -11,10 +11,13 @@ public final class ClassPatterns {
 
     /**
      * What the binary serializers read besides the patterns they are given: the JDK's value
-     * classes and Spring's cache key.
+     * classes and Spring's cache key; {@code java.io.Serializable} is an interface, only ever met as
+     * the element type of an array (Hibernate's cache entries are {@code Serializable[]}), whose
+     * elements are checked on their own.
      */
     public static final List<String> STANDARD = List.of(
             "java.lang.*",
+            "java.io.Serializable",
             "java.util.**",
             "java.time.**",
             "java.math.*",
