@@ -46,6 +46,19 @@ class CacheBenchmarksSmokeTest {
         assertPositiveScores(results);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {JCacheStore.PMEM, JCacheStore.EHCACHE_DISK, JCacheStore.CAFFEINE})
+    void jcacheBenchmarkRuns(String store) throws RunnerException {
+        Collection<RunResult> results = new Runner(options(JCacheBenchmark.class, "getHit|put")
+                        .param("store", store)
+                        .param("entries", "1000")
+                        .build())
+                .run();
+
+        assertThat(results).hasSize(2);
+        assertPositiveScores(results);
+    }
+
     @Test
     void serializationBenchmarkRuns() throws RunnerException {
         Collection<RunResult> results = new Runner(options(SerializationBenchmark.class, "serialize.*|deserialize.*")

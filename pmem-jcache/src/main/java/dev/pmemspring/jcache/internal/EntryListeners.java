@@ -34,6 +34,10 @@ final class EntryListeners<K, V> {
             CacheEntryListener<? super K, ? super V> listener,
             @Nullable CacheEntryEventFilter<? super K, ? super V> filter) {}
 
+    /** The order a batch's events are delivered in. */
+    private static final EventType[] ORDER = {EventType.EXPIRED, EventType.CREATED, EventType.UPDATED, EventType.REMOVED
+    };
+
     private final List<Registration<K, V>> registrations = new CopyOnWriteArrayList<>();
 
     void register(CacheEntryListenerConfiguration<K, V> configuration) {
@@ -87,10 +91,13 @@ final class EntryListeners<K, V> {
     }
 
     final class Batch {
-        private final Map<EventType, List<EntryEvent<K, V>>> events = new EnumMap<>(EventType.class);
+        private @Nullable Map<EventType, List<EntryEvent<K, V>>> events; // made at the first event
 
         void add(EntryEvent<K, V> event) {
             if (!registrations.isEmpty()) {
+                if (events == null) {
+                    events = new EnumMap<>(EventType.class);
+                }
                 events.computeIfAbsent(event.getEventType(), t -> new ArrayList<>())
                         .add(event);
             }
@@ -98,20 +105,19 @@ final class EntryListeners<K, V> {
 
         /** Delivers what was collected; a listener's failure reaches the caller after the change. */
         void dispatch() {
-            if (events.isEmpty()) {
+            Map<EventType, List<EntryEvent<K, V>>> collected = events;
+            if (collected == null) {
                 return;
             }
-            for (EventType type :
-                    new EventType[] {EventType.EXPIRED, EventType.CREATED, EventType.UPDATED, EventType.REMOVED}) {
-                List<EntryEvent<K, V>> list = events.get(type);
-                if (list == null) {
-                    continue;
-                }
-                for (Registration<K, V> r : registrations) {
-                    deliver(r, type, list);
+            events = null;
+            for (EventType type : ORDER) {
+                List<EntryEvent<K, V>> list = collected.get(type);
+                if (list != null) {
+                    for (Registration<K, V> r : registrations) {
+                        deliver(r, type, list);
+                    }
                 }
             }
-            events.clear();
         }
     }
 

@@ -1,0 +1,155 @@
+package dev.pmemspring.bench;
+
+import dev.pmemspring.jcache.PmemCachingProvider;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.MutableConfiguration;
+
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.config.units.EntryUnit;
+import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.core.config.DefaultConfiguration;
+import org.ehcache.impl.config.persistence.DefaultPersistenceConfiguration;
+import org.ehcache.jsr107.Eh107Configuration;
+import org.ehcache.jsr107.EhcacheCachingProvider;
+
+/**
+ * The JCache providers of {@link JCacheBenchmark}, each a {@code javax.cache.Cache<String, Product>}
+ * opened through its own {@code CachingProvider} (the benchmark's class path holds three):
+ * <ul>
+ *   <li>{@code pmem-jcache}: ours, a pool in {@link BenchPools#DIR} in {@code process} durability,
+ *       Fory allowing {@link Product}, store-by-value (the JCache default, and all it offers);</li>
+ *   <li>{@code ehcache-disk}: Ehcache 3's provider with a persistent disk tier behind a heap tier of
+ *       one entry (the smallest it takes), as in {@link CacheStore}: the persistent peer;</li>
+ *   <li>{@code caffeine-jcache}: Caffeine's JCache module, in heap, store-by-value as configured
+ *       (the JCache default: it copies values through Java serialization on the way in and out).</li>
+ * </ul>
+ */
+abstract class JCacheStore implements AutoCloseable {
+
+    static final String PMEM = "pmem-jcache";
+    static final String EHCACHE_DISK = "ehcache-disk";
+    static final String CAFFEINE = "caffeine-jcache";
+    private static final String CACHE = "products";
+
+    abstract Cache<String, Product> cache();
+
+    @Override
+    public abstract void close();
+
+    static JCacheStore open(String store) {
+        return switch (store) {
+            case PMEM -> new Pmem();
+            case EHCACHE_DISK -> new EhcacheDisk();
+            case CAFFEINE -> new Caffeine();
+            default -> throw new IllegalArgumentException("unknown JCache store " + store);
+        };
+    }
+
+    /** Ours: the pool file is the manager's URI. */
+    static final class Pmem extends JCacheStore {
+        private final Path pool = BenchPools.newPath("jcache");
+        private final CacheManager manager;
+        private final Cache<String, Product> cache;
+
+        Pmem() {
+            Properties p = new Properties();
+            p.setProperty("pmem.jcache.pool-size", "512MB");
+            p.setProperty("pmem.jcache.allowed-classes", Product.class.getName());
+            manager = Caching.getCachingProvider(PmemCachingProvider.class.getName())
+                    .getCacheManager(pool.toUri(), getClass().getClassLoader(), p);
+            cache = manager.createCache(
+                    CACHE, new MutableConfiguration<String, Product>().setTypes(String.class, Product.class));
+        }
+
+        @Override
+        Cache<String, Product> cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            try {
+                manager.close();
+            } finally {
+                BenchPools.delete(pool);
+            }
+        }
+    }
+
+    static final class EhcacheDisk extends JCacheStore {
+        private final Path dir = MapStore.newDirectory("ehcache-jcache");
+        private final CacheManager manager;
+        private final Cache<String, Product> cache;
+
+        EhcacheDisk() {
+            EhcacheCachingProvider provider =
+                    (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+            DefaultConfiguration configuration = new DefaultConfiguration(
+                    provider.getDefaultClassLoader(), new DefaultPersistenceConfiguration(dir.toFile()));
+            manager = provider.getCacheManager(dir.toUri(), configuration);
+            Cache<String, Serializable> c = manager.createCache(
+                    CACHE,
+                    Eh107Configuration.fromEhcacheCacheConfiguration(
+                            CacheConfigurationBuilder.newCacheConfigurationBuilder(
+                                            String.class,
+                                            Serializable.class,
+                                            ResourcePoolsBuilder.newResourcePoolsBuilder()
+                                                    .heap(1, EntryUnit.ENTRIES)
+                                                    .disk(CacheStore.EHCACHE_DISK_MB, MemoryUnit.MB, true))
+                                    .build()));
+            cache = cast(c);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Cache<String, Product> cast(Cache<String, ?> c) {
+            return (Cache<String, Product>) c;
+        }
+
+        @Override
+        Cache<String, Product> cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            try {
+                manager.close();
+            } finally {
+                MapStore.deleteTree(dir);
+            }
+        }
+    }
+
+    static final class Caffeine extends JCacheStore {
+        private final CacheManager manager;
+        private final Cache<String, Product> cache;
+
+        Caffeine() {
+            // a URI of its own, so a second trial in the same JVM gets a new manager
+            manager = Caching.getCachingProvider("com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider")
+                    .getCacheManager(
+                            URI.create("bench:" + System.nanoTime()), getClass().getClassLoader());
+            cache = manager.createCache(
+                    CACHE, new MutableConfiguration<String, Product>().setTypes(String.class, Product.class));
+        }
+
+        @Override
+        Cache<String, Product> cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+}
