@@ -94,6 +94,24 @@ public final class ValueEncoding {
         return out;
     }
 
+    /**
+     * The deadline stored with the value in the first {@code length} bytes of {@code bytes} (0:
+     * none), read from the header alone: for a writer that must know whether an entry is live
+     * without paying for its value's deserialization.
+     */
+    public static long deadline(byte[] bytes, int length) {
+        if (length == 0) {
+            throw new IllegalArgumentException("empty stored value");
+        }
+        if ((bytes[0] & HAS_DEADLINE) == 0) {
+            return 0;
+        }
+        if (length < 9) {
+            throw new IllegalArgumentException("a stored value of " + length + " bytes with a deadline");
+        }
+        return ByteBuffer.wrap(bytes, 1, 8).getLong();
+    }
+
     /** The value stored in {@code bytes}, its entry's deadline taken to be the one stored with it. */
     public static Decoded decode(byte[] bytes, ValueSerializer serializer, ClassLoader loader) throws Exception {
         return decode(bytes, bytes.length, -1, serializer, loader);

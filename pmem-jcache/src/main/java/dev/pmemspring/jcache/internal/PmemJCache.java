@@ -290,6 +290,10 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         ReentrantLock lock = store.lock(k);
         lock.lock();
         try {
+            if (!countGet && listeners.isEmpty()) {
+                putUnobserved(key, k, value);
+                return null;
+            }
             EntryListeners<K, V>.Batch events = listeners.batch();
             long now = now();
             Stored s = live(key, k, now, events);
@@ -313,6 +317,27 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A put nobody observes (no listener, no old value asked for): whether the key holds a live
+     * entry and its deadline are read from the stored header, not deserialized. The caller holds
+     * the key's lock.
+     */
+    private void putUnobserved(K key, byte[] k, V value) {
+        long now = now();
+        long current = store.deadline(k);
+        boolean live = current != StoredCache.ABSENT && !ExpiryDeadlines.expired(current, now);
+        write(key, value);
+        long deadline = live ? expiry.forUpdate(now, current) : expiry.forCreation(now);
+        if (!live && ExpiryDeadlines.expired(deadline, now)) {
+            if (current != StoredCache.ABSENT) {
+                store.remove(k); // the expired entry goes; its replacement was created expired
+            }
+            return;
+        }
+        store.write(k, value, deadline);
+        statistics.put();
     }
 
     @Override
@@ -548,7 +573,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
                 if (s == null) {
                     continue;
                 }
-                store.remove(k, s.bytes());
+                store.remove(k);
                 EntryListeners<K, V>.Batch events = listeners.batch();
                 V old = cast(s.value());
                 if (s.expiredAt(now)) {
@@ -943,7 +968,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
             return null;
         }
         if (s.expiredAt(now)) {
-            store.remove(k, s.bytes());
+            store.remove(k); // under the key's lock: still the entry just read
             V old = cast(s.value());
             events.add(new EntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
             return null;

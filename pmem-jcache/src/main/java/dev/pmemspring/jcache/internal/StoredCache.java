@@ -4,6 +4,7 @@ import dev.pmemspring.cache.ValueSerializer;
 import dev.pmemspring.cache.internal.CacheCatalogue;
 import dev.pmemspring.cache.internal.KeyDecoder;
 import dev.pmemspring.cache.internal.KeyEncoder;
+import dev.pmemspring.cache.internal.ReadBuffers;
 import dev.pmemspring.cache.internal.ValueEncoding;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PmemPool;
@@ -23,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class StoredCache {
 
-    /** A live or expired entry as read: its value, deadline (0: none) and stored bytes. */
-    record Stored(Object value, long deadline, byte[] bytes) {
+    /** A live or expired entry as read: its value and deadline (0: none). */
+    record Stored(Object value, long deadline) {
         boolean expiredAt(long now) {
             return deadline != 0 && deadline <= now;
         }
@@ -32,6 +33,9 @@ final class StoredCache {
 
     /** A stored entry with its key bytes, as iteration yields them. */
     record Raw(byte[] key, byte[] value) {}
+
+    /** What {@link #deadline} returns for a key with no entry. */
+    static final long ABSENT = Long.MIN_VALUE;
 
     private static final String MAP_PREFIX = "jcache/";
     private static final int LOCKS = 256;
@@ -77,17 +81,43 @@ final class StoredCache {
     /** The entry of {@code key}, live or expired, or null; a value that no longer decodes is removed. */
     @Nullable
     Stored read(byte[] key, ClassLoader loader) {
-        byte[] bytes = map.get(key);
-        return bytes == null ? null : decode(key, bytes, loader);
+        ReadBuffers.Lease lease = ReadBuffers.acquire(); // the copy the map verifies, without an allocation
+        try {
+            PmemMap.ReadBuffer buffer = lease.buffer();
+            if (!map.get(key, buffer)) {
+                return null;
+            }
+            return decode(key, buffer.bytes(), buffer.length(), loader);
+        } finally {
+            lease.release();
+        }
+    }
+
+    /**
+     * The deadline of {@code key}'s entry (0: none), live or expired, or {@link #ABSENT}: read from
+     * the value's header without deserializing it, for writes that need no old value.
+     */
+    long deadline(byte[] key) {
+        ReadBuffers.Lease lease = ReadBuffers.acquire();
+        try {
+            PmemMap.ReadBuffer buffer = lease.buffer();
+            return map.get(key, buffer) ? ValueEncoding.deadline(buffer.bytes(), buffer.length()) : ABSENT;
+        } finally {
+            lease.release();
+        }
     }
 
     @Nullable
     Stored decode(byte[] key, byte[] bytes, ClassLoader loader) {
+        return decode(key, bytes, bytes.length, loader);
+    }
+
+    private @Nullable Stored decode(byte[] key, byte[] bytes, int length, ClassLoader loader) {
         try {
-            ValueEncoding.Decoded d = ValueEncoding.decode(bytes, serializer, loader);
-            return new Stored(d.value(), d.expiresAt(), bytes);
+            ValueEncoding.Decoded d = ValueEncoding.decode(bytes, length, -1, serializer, loader);
+            return new Stored(d.value(), d.expiresAt());
         } catch (Exception | LinkageError e) {
-            map.remove(key, bytes); // its class changed or is not allowed: as if absent
+            map.remove(key, Arrays.copyOf(bytes, length)); // its class changed or is not allowed: as if absent
             return null;
         }
     }
