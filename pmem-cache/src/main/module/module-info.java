@@ -16,4 +16,7 @@ module dev.pmemspring.cache {
 
     exports dev.pmemspring.cache;
     exports dev.pmemspring.cache.metrics;
+    // the cache engine's encodings and serializer plumbing, shared with the JCache provider only
+    exports dev.pmemspring.cache.internal to
+            dev.pmemspring.jcache;
 }

@@ -26,9 +26,17 @@ class ModuleDescriptorTest {
         }
         assertThat(module.name()).isEqualTo("dev.pmemspring.cache");
         assertThat(module.exports().stream()
+                        .filter(e -> !e.isQualified())
                         .map(ModuleDescriptor.Exports::source)
                         .collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("dev.pmemspring.cache", "dev.pmemspring.cache.metrics");
+        // the engine's internals reach the JCache provider, and no one else
+        assertThat(module.exports().stream().filter(ModuleDescriptor.Exports::isQualified))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.source()).isEqualTo("dev.pmemspring.cache.internal");
+                    assertThat(e.targets()).containsExactly("dev.pmemspring.jcache");
+                });
         assertThat(module.opens()).isEmpty();
         // the core comes with the cache: a user's module that requires the cache reads both
         assertThat(module.requires()).anySatisfy(r -> {
