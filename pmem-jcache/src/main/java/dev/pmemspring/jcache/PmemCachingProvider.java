@@ -150,7 +150,7 @@ public final class PmemCachingProvider implements CachingProvider {
 
     @Override
     public boolean isSupported(OptionalFeature optionalFeature) {
-        // entries are always copied through the pool: store-by-reference is not offered
-        return false;
+        // store-by-reference: the objects put are kept on the heap beside the pool's copies
+        return optionalFeature == OptionalFeature.STORE_BY_REFERENCE;
     }
 }

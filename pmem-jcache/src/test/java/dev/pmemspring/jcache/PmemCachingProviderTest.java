@@ -95,6 +95,29 @@ class PmemCachingProviderTest {
     }
 
     @Test
+    void storeByReferenceHandsBackTheObjectPutAndTheCopyAfterARestart() {
+        URI uri = dir.resolve("r.pool").toUri();
+        assertThat(provider.isSupported(javax.cache.configuration.OptionalFeature.STORE_BY_REFERENCE))
+                .isTrue();
+        CacheManager first = provider.getCacheManager(uri, null);
+        Cache<String, java.util.ArrayList<String>> lists = first.createCache(
+                "lists", new MutableConfiguration<String, java.util.ArrayList<String>>().setStoreByValue(false));
+        java.util.ArrayList<String> put = new java.util.ArrayList<>(java.util.List.of("a", "b"));
+        lists.put("k", put);
+        assertThat(lists.get("k")).isSameAs(put);
+        first.close();
+
+        CacheManager second = provider.getCacheManager(uri, null);
+        Cache<String, java.util.ArrayList<String>> again = second.getCache("lists");
+        assertThat(again.getConfiguration(CompleteConfiguration.class).isStoreByValue())
+                .isFalse();
+        java.util.ArrayList<String> read = again.get("k");
+        assertThat(read).as("the copy the pool kept").isEqualTo(put).isNotSameAs(put);
+        assertThat(again.get("k")).as("the reference from then on").isSameAs(read);
+        second.close();
+    }
+
+    @Test
     void unwrapsToTheManagerPoolAndTheCacheMap() {
         CacheManager manager = provider.getCacheManager(dir.resolve("u.pool").toUri(), null);
         Cache<String, String> c = manager.createCache("c", new MutableConfiguration<>());

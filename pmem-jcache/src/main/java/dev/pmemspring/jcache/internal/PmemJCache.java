@@ -43,8 +43,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A JCache cache on the pool. Every operation on a key runs under that key's lock
  * ({@link StoredCache#lock}), reads the entry from the pool, calls the writer before it changes
- * the pool, and dispatches its events before it releases the lock. Values are copies both ways
- * (store-by-value): what the pool holds is serialized, what a read returns is deserialized anew.
+ * the pool, and dispatches its events before it releases the lock. Stored by value (the default),
+ * values are copies both ways: what the pool holds is serialized, what a read returns is
+ * deserialized anew; stored by reference, see {@link StoredCache}.
  */
 public final class PmemJCache<K, V> implements Cache<K, V> {
 
@@ -541,7 +542,9 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         for (StoredCache.Raw raw : store.snapshot()) {
             Object key = store.decodeKey(raw.key(), classLoader);
             if (key == null) {
-                store.remove(raw.key(), raw.value()); // a key that no longer decodes: nobody can ask for it
+                if (raw.value() != null) {
+                    store.remove(raw.key(), raw.value()); // a key that no longer decodes: nobody can ask for it
+                }
             } else {
                 keys.add(cast(key));
             }
@@ -788,7 +791,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
                 while (ahead == null && next < snapshot.size()) {
                     StoredCache.Raw raw = snapshot.get(next++);
                     Object key = store.decodeKey(raw.key(), classLoader);
-                    Stored s = key == null ? null : store.decode(raw.key(), raw.value(), classLoader);
+                    Stored s = key == null ? null : store.found(raw, classLoader);
                     if (s != null && !s.expiredAt(now)) {
                         ahead = new CacheEntry<>(cast(key), cast(s.value()));
                     }

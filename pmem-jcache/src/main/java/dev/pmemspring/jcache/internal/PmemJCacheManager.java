@@ -79,7 +79,7 @@ public final class PmemJCacheManager implements CacheManager {
                         "cache '" + cacheName + "' exists already in " + uri + ": use getCache, or destroyCache first");
             }
             MutableConfiguration<K, V> copy = copy(configuration);
-            StoredCache store = new StoredCache(pool, cacheName, settings.serializer());
+            StoredCache store = new StoredCache(pool, cacheName, settings.serializer(), !copy.isStoreByValue());
             store.clear(); // a new cache: entries left by an earlier one of this name are not its
             catalogue.record(cacheName, StoredConfiguration.of(copy));
             PmemJCache<K, V> cache = new PmemJCache<>(this, cacheName, copy, store);
@@ -143,11 +143,12 @@ public final class PmemJCacheManager implements CacheManager {
             if (stored == null) {
                 return null;
             }
+            MutableConfiguration<Object, Object> configuration = stored.toConfiguration(classLoader);
             PmemJCache<Object, Object> reopened = new PmemJCache<>(
                     this,
                     cacheName,
-                    stored.toConfiguration(classLoader),
-                    new StoredCache(pool, cacheName, settings.serializer()));
+                    configuration,
+                    new StoredCache(pool, cacheName, settings.serializer(), !configuration.isStoreByValue()));
             caches.put(cacheName, reopened);
             return reopened;
         }

@@ -9,9 +9,15 @@ import dev.pmemspring.cache.internal.ValueEncoding;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PmemPool;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
@@ -21,6 +27,13 @@ import org.jspecify.annotations.Nullable;
  * {@link KeyEncoder} writes them, values as {@link ValueEncoding} does (the entry's deadline in the
  * value's header, so that a read can tell an expired entry from an absent one and report it), in
  * the pool map {@code jcache/<name>}. Holds the per-key locks that make each operation atomic.
+ *
+ * <p>Store-by-reference: the values themselves are kept too, in a map on the heap beside the pool,
+ * and a read returns the very object that was put, as long as this process lives; the pool keeps
+ * the serialized copy taken at the put, which is what a read returns after a restart (and then
+ * keeps as the reference). A key or value the serializer cannot write is kept on the heap only,
+ * and does not outlive the process: references ask for no serialization, so they are not refused.
+ * Every change of an entry goes through here, under its key's lock, so the heap and the pool agree.
  */
 final class StoredCache {
 
@@ -31,22 +44,32 @@ final class StoredCache {
         }
     }
 
-    /** A stored entry with its key bytes, as iteration yields them. */
-    record Raw(byte[] key, byte[] value) {}
+    /** A stored key with its value's bytes, as iteration yields them (null: held on the heap only). */
+    record Raw(byte[] key, byte @Nullable [] value) {}
 
     /** What {@link #deadline} returns for a key with no entry. */
     static final long ABSENT = Long.MIN_VALUE;
 
     private static final String MAP_PREFIX = "jcache/";
     private static final int LOCKS = 256;
+    /** First byte of the stand-in of a key the pool cannot hold; {@link KeyEncoder} never writes it. */
+    private static final byte HEAP_ONLY = (byte) 0xFF;
 
     private final PmemMap map;
     private final ValueSerializer serializer;
     private final ReentrantLock[] locks = new ReentrantLock[LOCKS];
+    /** By reference: the values put, by stored key; null when the cache stores by value. */
+    private final @Nullable Map<ByteBuffer, Stored> references;
+    /** By reference: stand-ins of the keys the pool cannot hold, both ways (kept until a clear). */
+    private final Map<Object, byte[]> heapOnlyKeys = new ConcurrentHashMap<>();
 
-    StoredCache(PmemPool pool, String name, ValueSerializer serializer) {
+    private final Map<ByteBuffer, Object> heapOnlyKeyObjects = new ConcurrentHashMap<>();
+    private final AtomicLong nextHeapOnly = new AtomicLong();
+
+    StoredCache(PmemPool pool, String name, ValueSerializer serializer, boolean byReference) {
         this.map = pool.map(mapName(name));
         this.serializer = serializer;
+        this.references = byReference ? new ConcurrentHashMap<>() : null;
         for (int i = 0; i < LOCKS; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -60,17 +83,34 @@ final class StoredCache {
         return map;
     }
 
-    ValueSerializer serializer() {
-        return serializer;
-    }
-
+    /** The stored form of {@code key}; by reference, a stand-in for one the pool cannot hold. */
     byte[] key(Object key) {
-        return KeyEncoder.encode(key);
+        if (references == null) {
+            return KeyEncoder.encode(key);
+        }
+        try {
+            return KeyEncoder.encode(key);
+        } catch (IllegalArgumentException notStorable) {
+            return heapOnlyKeys.computeIfAbsent(key, k -> {
+                byte[] standIn = ByteBuffer.allocate(9)
+                        .put(HEAP_ONLY)
+                        .putLong(nextHeapOnly.incrementAndGet())
+                        .array();
+                heapOnlyKeyObjects.put(ByteBuffer.wrap(standIn), k);
+                return standIn;
+            });
+        }
     }
 
     @Nullable
     Object decodeKey(byte[] key, ClassLoader loader) {
-        return KeyDecoder.decode(key, serializer, loader);
+        return heapOnly(key)
+                ? heapOnlyKeyObjects.get(ByteBuffer.wrap(key))
+                : KeyDecoder.decode(key, serializer, loader);
+    }
+
+    private static boolean heapOnly(byte[] key) {
+        return key.length > 0 && key[0] == HEAP_ONLY;
     }
 
     ReentrantLock lock(byte[] key) {
@@ -81,16 +121,40 @@ final class StoredCache {
     /** The entry of {@code key}, live or expired, or null; a value that no longer decodes is removed. */
     @Nullable
     Stored read(byte[] key, ClassLoader loader) {
+        if (references != null) {
+            Stored held = references.get(ByteBuffer.wrap(key));
+            if (held != null || heapOnly(key)) {
+                return held;
+            }
+        }
+        Stored s;
         ReadBuffers.Lease lease = ReadBuffers.acquire(); // the copy the map verifies, without an allocation
         try {
             PmemMap.ReadBuffer buffer = lease.buffer();
             if (!map.get(key, buffer)) {
                 return null;
             }
-            return decode(key, buffer.bytes(), buffer.length(), loader);
+            s = decode(key, buffer.bytes(), buffer.length(), loader);
         } finally {
             lease.release();
         }
+        if (references != null && s != null) {
+            references.put(ByteBuffer.wrap(key.clone()), s); // read after a restart: the reference from now on
+        }
+        return s;
+    }
+
+    /** What iteration found, as a read would give it (the reference, when by reference). */
+    @Nullable
+    Stored found(Raw raw, ClassLoader loader) {
+        if (references != null) {
+            Stored held = references.get(ByteBuffer.wrap(raw.key()));
+            if (held != null) {
+                return held;
+            }
+        }
+        byte[] bytes = raw.value();
+        return bytes == null ? null : decode(raw.key(), bytes, bytes.length, loader);
     }
 
     /**
@@ -98,6 +162,12 @@ final class StoredCache {
      * the value's header without deserializing it, for writes that need no old value.
      */
     long deadline(byte[] key) {
+        if (references != null) {
+            Stored held = references.get(ByteBuffer.wrap(key));
+            if (held != null || heapOnly(key)) {
+                return held == null ? ABSENT : held.deadline();
+            }
+        }
         ReadBuffers.Lease lease = ReadBuffers.acquire();
         try {
             PmemMap.ReadBuffer buffer = lease.buffer();
@@ -105,11 +175,6 @@ final class StoredCache {
         } finally {
             lease.release();
         }
-    }
-
-    @Nullable
-    Stored decode(byte[] key, byte[] bytes, ClassLoader loader) {
-        return decode(key, bytes, bytes.length, loader);
     }
 
     private @Nullable Stored decode(byte[] key, byte[] bytes, int length, ClassLoader loader) {
@@ -122,40 +187,78 @@ final class StoredCache {
         }
     }
 
-    /** Stores {@code value} with {@code deadline} (0: none); returns its stored bytes. */
-    byte[] write(byte[] key, Object value, long deadline) {
-        byte[] bytes = encode(value, deadline);
-        map.put(key, bytes);
-        return bytes;
-    }
-
-    byte[] encode(Object value, long deadline) {
-        return ValueEncoding.encode(value, deadline, serializer);
+    /** Stores {@code value} with {@code deadline} (0: none); the caller holds the key's lock. */
+    void write(byte[] key, Object value, long deadline) {
+        if (references == null) {
+            map.put(key, ValueEncoding.encode(value, deadline, serializer));
+            return;
+        }
+        if (!heapOnly(key)) {
+            byte[] bytes;
+            try {
+                bytes = ValueEncoding.encode(value, deadline, serializer);
+            } catch (RuntimeException notSerializable) {
+                bytes = null; // a reference needs no copy: this one lives on the heap only
+            }
+            if (bytes != null) {
+                map.put(key, bytes);
+            } else {
+                map.remove(key); // no copy of an older value may come back after a restart
+            }
+        }
+        references.put(ByteBuffer.wrap(key.clone()), new Stored(value, deadline));
     }
 
     /** Rewrites the deadline of an entry read as {@code stored}; the caller holds the key's lock. */
     void moveDeadline(byte[] key, Stored stored, long deadline) {
         if (deadline != stored.deadline()) {
-            map.put(key, encode(stored.value(), deadline)); // one atomic put: the old entry or the new
+            write(key, stored.value(), deadline); // one atomic put: the old entry or the new
         }
     }
 
-    boolean remove(byte[] key) {
-        return map.remove(key);
+    void remove(byte[] key) {
+        if (references != null) {
+            references.remove(ByteBuffer.wrap(key));
+        }
+        if (!heapOnly(key)) {
+            map.remove(key);
+        }
     }
 
-    boolean remove(byte[] key, byte[] bytes) {
-        return map.remove(key, bytes);
+    void remove(byte[] key, byte[] bytes) {
+        if (references != null) {
+            references.remove(ByteBuffer.wrap(key));
+        }
+        map.remove(key, bytes);
     }
 
     void clear() {
+        if (references != null) {
+            references.clear();
+            heapOnlyKeys.clear();
+            heapOnlyKeyObjects.clear();
+        }
         map.clear();
     }
 
+    /** The entries now: the pool's, and by reference those held on the heap only. */
     List<Raw> snapshot() {
         List<Raw> all = new ArrayList<>();
+        Set<ByteBuffer> seen = references == null ? Set.of() : new HashSet<>();
         for (PmemMap.Entry e : map) {
             all.add(new Raw(e.key(), e.value()));
+            if (references != null) {
+                seen.add(ByteBuffer.wrap(e.key()));
+            }
+        }
+        if (references != null) {
+            for (ByteBuffer key : references.keySet()) {
+                if (!seen.contains(key)) {
+                    byte[] k = new byte[key.remaining()];
+                    key.duplicate().get(k);
+                    all.add(new Raw(k, null));
+                }
+            }
         }
         return all;
     }
