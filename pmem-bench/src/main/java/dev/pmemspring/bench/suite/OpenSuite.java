@@ -5,6 +5,7 @@ import dev.pmemspring.bench.suite.report.PmdkComparison;
 import dev.pmemspring.bench.suite.report.PmdkCsv;
 import dev.pmemspring.bench.suite.report.SuiteResults;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +30,8 @@ final class OpenSuite implements Suite {
 
     @Override
     public String description() {
-        return "open a pool of 200k / 2M live objects + first allocation, fresh process and warm reopen, against PMDK";
+        return "open a pool of 200k / 2M live objects + first allocation, fresh process (with and without an AOT"
+                + " cache) and warm reopen, against PMDK";
     }
 
     @Override
@@ -45,8 +47,24 @@ final class OpenSuite implements Suite {
         steps.add(JmhRun.of("open-cold.json", OpenBenchmark.class, "openAndAllocate")
                 .withParam("objects", objects)
                 .with(Iterations.shots(plan.quick() ? 1 : 5, 0, 1)));
+        // Cold again, from JDK 25's ahead-of-time cache (JEP 483/514/515): a training JVM opens a pool
+        // once and writes the cache at exit; the measured JVMs start from it, classes loaded and
+        // linked, profiles there. What a user gets with -XX:AOTCacheOutput / -XX:AOTCache.
+        String cache = AOT_CACHE.toString();
+        steps.add(JmhRun.of("open-aot-training.json", OpenBenchmark.class, "openAndAllocate")
+                .withParam("objects", objects.subList(0, 1))
+                .with(Iterations.shots(1, 0, 1))
+                .withJvmArgsAppend(
+                        "--enable-native-access=ALL-UNNAMED", "-XX:AOTCacheOutput=" + cache, "-Xlog:aot=off"));
+        steps.add(JmhRun.of("open-cold-aot.json", OpenBenchmark.class, "openAndAllocate")
+                .withParam("objects", objects)
+                .with(Iterations.shots(plan.quick() ? 1 : 5, 0, 1))
+                .withJvmArgsAppend("--enable-native-access=ALL-UNNAMED", "-XX:AOTCache=" + cache));
         return steps;
     }
+
+    /** Where the training run leaves the AOT cache the measured JVMs start from (replaced each run). */
+    static final Path AOT_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "pmem-bench-open.aot");
 
     @Override
     public void report(SuiteResults results, StringBuilder out) {
@@ -55,6 +73,11 @@ final class OpenSuite implements Suite {
         List<PmdkComparison.Row> rows = new ArrayList<>();
         rows.addAll(PmdkComparison.shotRows(
                 results.jmh("open-cold.json"), "open-time (fresh JVM / exec'd process)", "open-time", OBJECTS));
+        rows.addAll(PmdkComparison.shotRows(
+                results.jmh("open-cold-aot.json"),
+                "open-time (fresh JVM with an AOT cache / exec'd process)",
+                "open-time",
+                OBJECTS));
         rows.addAll(PmdkComparison.shotRows(
                 results.jmh("open-warm.json"),
                 "open-time-inproc (reopen in a warm process)",
