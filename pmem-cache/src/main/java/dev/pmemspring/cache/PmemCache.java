@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,6 +55,13 @@ import java.util.function.Supplier;
 public final class PmemCache extends AbstractValueAdaptingCache {
 
     private static final Log LOG = LogFactory.getLog(PmemCache.class);
+    /**
+     * Where reloads ahead of a deadline run: a virtual thread each, as a reload mostly waits for a
+     * back end (the common fork-join pool has one thread on two cores, for the whole JVM).
+     */
+    private static final java.util.concurrent.ExecutorService REFRESHES =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("pmem-cache-refresh-", 0).factory());
     /** Rounds of evicting an eighth of the largest cache before a put gives up: 32 leave ~1.4%. */
     private static final int ROOM_ATTEMPTS = 32;
 
@@ -351,10 +357,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         int stripe = WriteStamps.stripe(k);
         Miss guard = new Miss(key, stripe, stamps.read(stripe));
         try {
-            ForkJoinPool.commonPool().execute(() -> {
+            REFRESHES.execute(() -> {
                 try {
-                    write(key, valueLoader.call(), guard);
-                    refreshes.increment();
+                    if (write(key, valueLoader.call(), guard)) {
+                        refreshes.increment();
+                    }
                 } catch (Throwable e) {
                     if (refreshFailureLogged.compareAndSet(false, true)) {
                         LOG.warn("cache '" + name + "': reloading an entry ahead of its deadline failed (" + e
@@ -433,25 +440,25 @@ public final class PmemCache extends AbstractValueAdaptingCache {
      * Stores {@code value}; {@code loadedAfter} is the miss it was loaded after (null: a plain
      * write, which is reported to the coherence first).
      */
-    private void write(Object key, @Nullable Object value, @Nullable Miss loadedAfter) {
+    private boolean write(Object key, @Nullable Object value, @Nullable Miss loadedAfter) {
         Object storeValue = toStoreValue(value);
         byte[] k = KeyEncoder.encode(key);
         long limit = deadline(key, value);
         byte[] v = ValueEncoding.encode(storeValue, limit, serializer);
         if (v.length > settings.maximumValueBytes()) {
             reject(key, v.length, loadedAfter == null);
-            return;
+            return false;
         }
         long expiresAt = idleDeadline(limit);
         if (loadedAfter != null) {
-            storeLoaded(key, k, v, storeValue, expiresAt, limit, loadedAfter);
-            return;
+            return storeLoaded(key, k, v, storeValue, expiresAt, limit, loadedAfter);
         }
         coherence.keyChanged(name, k); // before the pool changes: a crash in between loses no report
         change(
                 key,
                 k,
                 (held, epoch) -> store(k, v, expiresAt) ? node(storeValue, expiresAt, limit, epoch, k, v) : null);
+        return true;
     }
 
     /**
@@ -484,10 +491,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
      * it, so the value is then taken out again (only if it is still the one stored: a later write
      * stands).
      */
-    private void storeLoaded(Object key, byte[] k, byte[] v, Object storeValue, long expiresAt, long limit, Miss miss) {
+    private boolean storeLoaded(
+            Object key, byte[] k, byte[] v, Object storeValue, long expiresAt, long limit, Miss miss) {
         if (stamps.read(miss.stripe()) != miss.stamp()) {
             discardedLoads.increment();
-            return;
+            return false;
         }
         change(
                 key,
@@ -496,7 +504,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (stamps.read(miss.stripe()) != miss.stamp() + 1) {
             discardedLoads.increment();
             change(key, k, (held, epoch) -> map.remove(k, v) ? null : held);
+            return false;
         }
+        return true;
     }
 
     @Override

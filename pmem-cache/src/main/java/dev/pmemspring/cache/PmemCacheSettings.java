@@ -104,8 +104,8 @@ public final class PmemCacheSettings {
      * {@code @Cacheable(sync = true)} calls) whose entry expires within this window reloads it in
      * the background with the loader it was given, and returns the value it found at once; so a hot
      * entry is replaced before it expires, and its callers never wait for the back end.
-     * {@link Duration#ZERO} (the default) never. One reload per key at a time, on the common
-     * fork-join pool; a write of the key while it runs wins over it; a failed reload leaves the entry
+     * {@link Duration#ZERO} (the default) never. One reload per key at a time, on a virtual
+     * thread of its own; a write of the key while it runs wins over it; a failed reload leaves the entry
      * to expire as usual.
      */
     public PmemCacheSettings withRefreshAhead(Duration refreshAhead) {

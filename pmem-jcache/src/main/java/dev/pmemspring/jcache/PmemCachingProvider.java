@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>the default URI, {@value #DEFAULT_URI}: the file {@code pmem.jcache.pool} names, else
  *       {@code default.pool} in the pool directory;</li>
  *   <li>any other URI: a file named after it in the pool directory ({@code pmem.jcache.directory},
- *       by default {@code pmem-jcache} in the temporary folder, which does not outlive a reboot
- *       everywhere: set it where caches must).</li>
+ *       by default {@code pmem-jcache-<user>} in the temporary folder, which does not outlive a
+ *       reboot everywhere: set it where caches must).</li>
  * </ul>
  *
  * Settings ({@code pmem.jcache.*}, see {@code docs/jcache.md}) come from the properties given to

@@ -80,6 +80,8 @@ class PmemCachingProviderTest {
                 .hasMessageContaining("exists already");
         c.close();
         assertThat(manager.getCache("c")).as("closed in this manager").isNull();
+        manager.destroyCache("c"); // closed here, destroyed all the same: its entries go
+        assertThat(manager.unwrap(PmemPool.class).map("jcache/c").size()).isZero();
         manager.close();
 
         CacheManager next = provider.getCacheManager(uri, null);
@@ -115,6 +117,29 @@ class PmemCachingProviderTest {
         assertThat(read).as("the copy the pool kept").isEqualTo(put).isNotSameAs(put);
         assertThat(again.get("k")).as("the reference from then on").isSameAs(read);
         second.close();
+    }
+
+    @Test
+    void aFullPoolGivesUpExpiredEntriesBeforeItRefusesAPut() throws Exception {
+        Properties small = new Properties();
+        small.setProperty("pmem.jcache.pool-size", "8MB");
+        CacheManager manager =
+                provider.getCacheManager(dir.resolve("small.pool").toUri(), null, small);
+        Cache<Integer, byte[]> brief = manager.createCache(
+                "brief",
+                new MutableConfiguration<Integer, byte[]>()
+                        .setTypes(Integer.class, byte[].class)
+                        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(
+                                new Duration(java.util.concurrent.TimeUnit.MILLISECONDS, 20))));
+        byte[] value = new byte[1024];
+        for (int i = 0; i < 30_000; i++) { // about 30 MB through an 8 MB pool: keys never met again
+            brief.put(i, value);
+            if (i % 2_000 == 1_999) {
+                assertThat(brief.get(i)).as("put %d", i).isNotNull();
+                Thread.sleep(30);
+            }
+        }
+        manager.close();
     }
 
     @Test

@@ -95,6 +95,45 @@ public final class ValueEncoding {
     }
 
     /**
+     * Whether {@code storeValue} would go through {@code serializer}, which refuses its class: what
+     * {@link #encode} would reject, asked before anything else is done with the value.
+     */
+    public static boolean refuses(Object storeValue, ValueSerializer serializer) {
+        return switch (storeValue) {
+            case NullValue n -> false;
+            case String s -> false;
+            case Long l -> false;
+            case Integer i -> false;
+            case Double d -> false;
+            case Boolean b -> false;
+            case byte[] bytes -> false;
+            default -> !serializer.allows(storeValue.getClass());
+        };
+    }
+
+    /**
+     * The stored form {@code bytes} with its deadline changed to {@code expiresAt} (0: none), the
+     * value's bytes as they are: moving a deadline needs no serialization.
+     */
+    public static byte[] withDeadline(byte[] bytes, long expiresAt) {
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("empty stored value");
+        }
+        int tag = bytes[0] & ~HAS_DEADLINE & 0xFF;
+        int oldHead = (bytes[0] & HAS_DEADLINE) != 0 ? 9 : 1;
+        int head = expiresAt != 0 ? 9 : 1;
+        byte[] out = new byte[head + bytes.length - oldHead];
+        out[0] = (byte) (expiresAt != 0 ? tag | HAS_DEADLINE : tag);
+        if (expiresAt != 0) {
+            for (int i = 0; i < 8; i++) {
+                out[1 + i] = (byte) (expiresAt >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(bytes, oldHead, out, head, bytes.length - oldHead);
+        return out;
+    }
+
+    /**
      * The deadline stored with the value in the first {@code length} bytes of {@code bytes} (0:
      * none), read from the header alone: for a writer that must know whether an entry is live
      * without paying for its value's deserialization.

@@ -352,6 +352,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         Map<K, V> toStore = new LinkedHashMap<>(entries);
         CacheWriterException failure = null;
         if (writer != null && configuration.isWriteThrough() && !toStore.isEmpty()) {
+            toStore.values().forEach(store::requireStorable);
             List<Cache.Entry<? extends K, ? extends V>> pending = new ArrayList<>();
             toStore.forEach((k, v) -> pending.add(new CacheEntry<>(k, v)));
             try {
@@ -989,6 +990,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         if (writer == null || !configuration.isWriteThrough()) {
             return;
         }
+        store.requireStorable(value); // the writer never sees a value the cache then refuses
         try {
             writer.write(new CacheEntry<>(key, value));
         } catch (CacheWriterException e) {

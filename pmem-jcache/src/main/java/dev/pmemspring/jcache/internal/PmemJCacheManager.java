@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -42,6 +43,7 @@ public final class PmemJCacheManager implements CacheManager {
     private final Set<String> closedHere = ConcurrentHashMap.newKeySet();
 
     private volatile boolean closed;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     public PmemJCacheManager(
             CachingProvider provider,
@@ -80,9 +82,10 @@ public final class PmemJCacheManager implements CacheManager {
             }
             MutableConfiguration<K, V> copy = copy(configuration);
             StoredCache store = new StoredCache(pool, cacheName, settings.serializer(), !copy.isStoreByValue());
+            // made first: a loader, writer, listener or policy that fails leaves the pool as it was
+            PmemJCache<K, V> cache = new PmemJCache<>(this, cacheName, copy, store);
             store.clear(); // a new cache: entries left by an earlier one of this name are not its
             catalogue.record(cacheName, StoredConfiguration.of(copy));
-            PmemJCache<K, V> cache = new PmemJCache<>(this, cacheName, copy, store);
             caches.put(cacheName, cache);
             closedHere.remove(cacheName);
             return cache;
@@ -165,11 +168,12 @@ public final class PmemJCacheManager implements CacheManager {
         requireOpen();
         Objects.requireNonNull(cacheName, "cacheName");
         synchronized (caches) {
-            PmemJCache<?, ?> cache = open(cacheName);
+            PmemJCache<?, ?> cache = caches.get(cacheName);
             if (cache != null) {
                 cache.close();
-                cache.store().clear();
             }
+            // whether or not a handle was open (or closed earlier in this manager): the entries go
+            pool.map(StoredCache.mapName(cacheName)).clear();
             catalogue.remove(cacheName);
             closedHere.remove(cacheName);
         }
@@ -208,8 +212,8 @@ public final class PmemJCacheManager implements CacheManager {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (!closing.compareAndSet(false, true)) {
+            return; // closed, or closing on another thread: the pool is released once
         }
         onClose.run(); // the provider hands out a new manager from now on
         closed = true;

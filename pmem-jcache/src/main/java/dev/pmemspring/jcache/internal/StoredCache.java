@@ -8,6 +8,7 @@ import dev.pmemspring.cache.internal.ReadBuffers;
 import dev.pmemspring.cache.internal.ValueEncoding;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolOutOfMemoryException;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -138,8 +139,10 @@ final class StoredCache {
         } finally {
             lease.release();
         }
-        if (references != null && s != null) {
-            references.put(ByteBuffer.wrap(key.clone()), s); // read after a restart: the reference from now on
+        if (references != null && s != null && lock(key).isHeldByCurrentThread()) {
+            // read after a restart: the reference from now on (only under the key's lock, so a
+            // write or removal of the key cannot come between the pool read and this)
+            references.put(ByteBuffer.wrap(key.clone()), s);
         }
         return s;
     }
@@ -187,10 +190,27 @@ final class StoredCache {
         }
     }
 
+    /**
+     * Refuses, before anything else happens to it (a writer called, an old entry read), a value the
+     * serializer would not read back; stored by reference, such a value lives on the heap instead.
+     */
+    void requireStorable(Object value) {
+        if (references == null && ValueEncoding.refuses(value, serializer)) {
+            String pkg = value.getClass().getPackageName();
+            throw new IllegalArgumentException(
+                    "cannot cache a " + value.getClass().getName() + ": the "
+                            + serializer.id() + " serializer would refuse to read it back; add its package to "
+                            + JCacheSettings.ALLOWED_CLASSES + " (for example "
+                            + (pkg.isEmpty() ? value.getClass().getName() : pkg + ".**")
+                            + ")");
+        }
+    }
+
     /** Stores {@code value} with {@code deadline} (0: none); the caller holds the key's lock. */
     void write(byte[] key, Object value, long deadline) {
         if (references == null) {
-            map.put(key, ValueEncoding.encode(value, deadline, serializer));
+            requireStorable(value);
+            put(key, ValueEncoding.encode(value, deadline, serializer));
             return;
         }
         if (!heapOnly(key)) {
@@ -201,7 +221,7 @@ final class StoredCache {
                 bytes = null; // a reference needs no copy: this one lives on the heap only
             }
             if (bytes != null) {
-                map.put(key, bytes);
+                put(key, bytes);
             } else {
                 map.remove(key); // no copy of an older value may come back after a restart
             }
@@ -209,11 +229,72 @@ final class StoredCache {
         references.put(ByteBuffer.wrap(key.clone()), new Stored(value, deadline));
     }
 
-    /** Rewrites the deadline of an entry read as {@code stored}; the caller holds the key's lock. */
+    /**
+     * Moves the deadline of an entry read as {@code stored}, rewriting the header of its stored copy
+     * (its value's bytes as they are: no serialization); the caller holds the key's lock.
+     */
     void moveDeadline(byte[] key, Stored stored, long deadline) {
-        if (deadline != stored.deadline()) {
-            write(key, stored.value(), deadline); // one atomic put: the old entry or the new
+        if (deadline == stored.deadline()) {
+            return;
         }
+        if (!heapOnly(key)) {
+            byte[] bytes = map.get(key);
+            if (bytes != null) {
+                put(key, ValueEncoding.withDeadline(bytes, deadline)); // one atomic put: old entry or new
+            }
+        }
+        if (references != null) {
+            references.put(ByteBuffer.wrap(key.clone()), new Stored(stored.value(), deadline));
+        }
+    }
+
+    /** A put into the pool; a full pool first gives up the expired entries, then the put is tried again. */
+    private void put(byte[] key, byte[] bytes) {
+        try {
+            map.put(key, bytes);
+        } catch (PoolOutOfMemoryException full) {
+            if (sweepExpired() == 0) {
+                throw full;
+            }
+            map.put(key, bytes);
+        }
+    }
+
+    /**
+     * Removes the expired entries of this cache: an expired entry otherwise goes only when its key
+     * is met again, and keys that are never met again (query results, created-expiry entries) would
+     * fill the pool. Entries whose key's lock another thread holds are left; no events are fired.
+     * Returns how many went.
+     */
+    long sweepExpired() {
+        long now = System.currentTimeMillis();
+        long removed = 0;
+        for (PmemMap.Entry e : map) {
+            long deadline;
+            try {
+                deadline = ValueEncoding.deadline(e.value(), e.value().length);
+            } catch (IllegalArgumentException damaged) {
+                continue;
+            }
+            if (deadline == 0 || deadline > now) {
+                continue;
+            }
+            ReentrantLock lock = lock(e.key());
+            if (!lock.tryLock()) {
+                continue;
+            }
+            try {
+                if (map.remove(e.key(), e.value())) {
+                    removed++;
+                    if (references != null) {
+                        references.remove(ByteBuffer.wrap(e.key()));
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return removed;
     }
 
     void remove(byte[] key) {
@@ -232,13 +313,23 @@ final class StoredCache {
         map.remove(key, bytes);
     }
 
+    /** Empties the cache, holding every key lock (in order): no write interleaves with the clear. */
     void clear() {
-        if (references != null) {
-            references.clear();
-            heapOnlyKeys.clear();
-            heapOnlyKeyObjects.clear();
+        for (ReentrantLock lock : locks) {
+            lock.lock();
         }
-        map.clear();
+        try {
+            if (references != null) {
+                references.clear();
+                heapOnlyKeys.clear();
+                heapOnlyKeyObjects.clear();
+            }
+            map.clear();
+        } finally {
+            for (int i = locks.length - 1; i >= 0; i--) {
+                locks[i].unlock();
+            }
+        }
     }
 
     /** The entries now: the pool's, and by reference those held on the heap only. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.cache.autoconfigure.JCacheManagerCustomizer;
 import org.springframework.boot.cache.autoconfigure.JCachePropertiesCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
@@ -65,9 +66,38 @@ class JCacheProviderChoiceTests {
                 });
     }
 
+    @Test
+    void underBootsJCacheSupportTheCachesComeBackWarmAfterARestart() {
+        ApplicationContextRunner jcache = runner().withUserConfiguration(JCachePool.class, GetOrCreate.class)
+                .withPropertyValues(
+                        "spring.cache.type=jcache",
+                        "spring.cache.jcache.provider=" + PmemCachingProvider.class.getName());
+        jcache.run(context ->
+                context.getBean(CacheManager.class).getCache("quotes").put("k", "v"));
+        jcache.run(context -> assertThat(context.getBean(CacheManager.class)
+                        .getCache("quotes")
+                        .get("k")
+                        .get())
+                .as("from the pool, after the context closed and a new one started")
+                .isEqualTo("v"));
+    }
+
     @Configuration(proxyBeanMethods = false)
     @EnableCaching
     static class Caching {}
+
+    /** Not spring.cache.cache-names: Boot creates those with createCache, which starts them empty. */
+    @Configuration(proxyBeanMethods = false)
+    static class GetOrCreate {
+        @Bean
+        JCacheManagerCustomizer pmemCaches() {
+            return manager -> {
+                if (manager.getCache("quotes") == null) {
+                    manager.createCache("quotes", new javax.cache.configuration.MutableConfiguration<>());
+                }
+            };
+        }
+    }
 
     @Configuration(proxyBeanMethods = false)
     static class JCachePool {
