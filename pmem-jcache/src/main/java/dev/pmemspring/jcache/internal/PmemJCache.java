@@ -55,6 +55,9 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
     private final StoredCache store;
     private final ClassLoader classLoader;
     private final ExpiryDeadlines expiry;
+    /** Whether the policy is the standard eternal one: no entry ever gets a deadline. */
+    private final boolean eternal;
+
     private final @Nullable CacheLoader<K, V> loader;
     private final @Nullable CacheWriter<K, V> writer;
     private final EntryListeners<K, V> listeners = new EntryListeners<>();
@@ -73,6 +76,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         Factory<? extends ExpiryPolicy> expiryFactory = configuration.getExpiryPolicyFactory();
         ExpiryPolicy policy = expiryFactory == null ? null : expiryFactory.create();
         this.expiry = new ExpiryDeadlines(policy == null ? new EternalExpiryPolicy() : policy);
+        this.eternal = policy == null || policy.getClass() == EternalExpiryPolicy.class;
         this.loader = configuration.getCacheLoaderFactory() == null
                 ? null
                 : configuration.getCacheLoaderFactory().create();
@@ -326,6 +330,14 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
      * the key's lock.
      */
     private void putUnobserved(K key, byte[] k, V value) {
+        if (eternal) {
+            // Eternal: every entry is created and updated without a deadline (entries a reopened
+            // cache holds from an earlier, unkept policy lose theirs), so there is nothing to read
+            write(key, value);
+            store.write(k, value, 0);
+            statistics.put();
+            return;
+        }
         long now = now();
         long current = store.deadline(k);
         boolean live = current != StoredCache.ABSENT && !ExpiryDeadlines.expired(current, now);
