@@ -257,6 +257,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
 
     private ExecutorService executor() {
         synchronized (loadAllLock) {
+            requireOpen(); // a cache closed meanwhile gets no new thread
             if (loadAllExecutor == null) {
                 loadAllExecutor = Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, "pmem-jcache-load-" + name);
@@ -957,7 +958,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         ManagementBeans.unregister(ManagementBeans.Kind.CONFIGURATION, manager.getURI(), name);
         ManagementBeans.unregister(ManagementBeans.Kind.STATISTICS, manager.getURI(), name);
         ExecutorService pending;
-        synchronized (loadAllLock) {
+        synchronized (loadAllLock) { // after closed is set: executor() makes no new one from here on
             pending = loadAllExecutor;
             loadAllExecutor = null;
         }
