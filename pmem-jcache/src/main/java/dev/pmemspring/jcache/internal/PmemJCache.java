@@ -488,14 +488,8 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         lock.lock();
         try {
             long now = now();
-            Stored s = peek(k, now);
+            Stored s = holding(k, oldValue, now);
             if (s == null) {
-                statistics.miss();
-                return false;
-            }
-            statistics.hit();
-            if (!s.value().equals(oldValue)) {
-                store.moveDeadline(k, s, expiry.forAccess(now, s.deadline()));
                 return false;
             }
             delete(key);
@@ -629,14 +623,8 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         lock.lock();
         try {
             long now = now();
-            Stored s = peek(k, now);
+            Stored s = holding(k, oldValue, now);
             if (s == null) {
-                statistics.miss();
-                return false;
-            }
-            statistics.hit();
-            if (!s.value().equals(oldValue)) {
-                store.moveDeadline(k, s, expiry.forAccess(now, s.deadline()));
                 return false;
             }
             replaceEntry(key, k, s, newValue, now, start);
@@ -988,6 +976,25 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
             store.remove(k); // under the key's lock: still the entry just read
             V old = cast(s.value());
             events.add(new EntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
+            return null;
+        }
+        return s;
+    }
+
+    /**
+     * The live entry of {@code k} if it holds {@code expected}, else null: a hit or a miss counted,
+     * and a live entry holding something else touched (access expiry), as the conditional remove
+     * and replace want it. The caller holds the key's lock.
+     */
+    private @Nullable Stored holding(byte[] k, V expected, long now) {
+        Stored s = peek(k, now);
+        if (s == null) {
+            statistics.miss();
+            return null;
+        }
+        statistics.hit();
+        if (!s.value().equals(expected)) {
+            store.moveDeadline(k, s, expiry.forAccess(now, s.deadline()));
             return null;
         }
         return s;

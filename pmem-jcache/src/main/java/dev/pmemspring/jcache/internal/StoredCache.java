@@ -196,21 +196,28 @@ final class StoredCache {
      */
     void requireStorable(Object value) {
         if (references == null && ValueEncoding.refuses(value, serializer)) {
-            String pkg = value.getClass().getPackageName();
-            throw new IllegalArgumentException(
-                    "cannot cache a " + value.getClass().getName() + ": the "
-                            + serializer.id() + " serializer would refuse to read it back; add its package to "
-                            + JCacheSettings.ALLOWED_CLASSES + " (for example "
-                            + (pkg.isEmpty() ? value.getClass().getName() : pkg + ".**")
-                            + ")");
+            throw refused(value);
         }
+    }
+
+    private IllegalArgumentException refused(Object value) {
+        String pkg = value.getClass().getPackageName();
+        return new IllegalArgumentException("cannot cache a " + value.getClass().getName() + ": the "
+                + serializer.id() + " serializer would refuse to read it back; add its package to "
+                + JCacheSettings.ALLOWED_CLASSES + " (for example "
+                + (pkg.isEmpty() ? value.getClass().getName() : pkg + ".**") + ")");
     }
 
     /** Stores {@code value} with {@code deadline} (0: none); the caller holds the key's lock. */
     void write(byte[] key, Object value, long deadline) {
         if (references == null) {
-            requireStorable(value);
-            put(key, ValueEncoding.encode(value, deadline, serializer));
+            byte[] bytes;
+            try {
+                bytes = ValueEncoding.encode(value, deadline, serializer); // checks the class once
+            } catch (IllegalArgumentException e) {
+                throw ValueEncoding.refuses(value, serializer) ? refused(value) : e; // named for JCache
+            }
+            put(key, bytes);
             return;
         }
         if (!heapOnly(key)) {
