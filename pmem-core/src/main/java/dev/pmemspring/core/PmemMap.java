@@ -165,9 +165,7 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
         try {
             return map.write(key, value, expiresAt, mode);
         } catch (PersistentHashMap.NoSpace e) {
-            PoolStats stats = pool.stats();
-            throw new PoolOutOfMemoryException(
-                    pool.path(), 24L + key.length + value.length, stats.free(), stats.largestFreeBlock());
+            throw pool.outOfMemory(24L + key.length + value.length);
         } catch (MapDamageException e) {
             throw new PoolCorruptedException(
                     pool.path(),

@@ -3,6 +3,7 @@ package dev.pmemspring.core;
 import org.jspecify.annotations.Nullable;
 
 import dev.pmemspring.core.internal.file.PoolFile;
+import dev.pmemspring.core.internal.file.PoolGrowth;
 import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.device.PmemDevice;
@@ -63,6 +64,7 @@ public final class PmemPool implements AutoCloseable {
     private final PersistentMemory memory;
     private final PoolLayout layout;
     private final Heap heap;
+    private final PoolGrowth growth;
     private final Lanes lanes;
     private final TransactionEngine transactions;
     private final Durability durability;
@@ -80,6 +82,7 @@ public final class PmemPool implements AutoCloseable {
             PersistentMemory memory,
             Lanes lanes,
             Heap heap,
+            PoolGrowth growth,
             PoolOptions options,
             RecoveryReport recovery,
             PmemDevice device,
@@ -91,6 +94,7 @@ public final class PmemPool implements AutoCloseable {
         this.layout = file.layout();
         this.lanes = lanes;
         this.heap = heap;
+        this.growth = growth;
         this.durability = options.durability();
         this.recovery = recovery;
         this.transactions = new TransactionEngine(
@@ -102,6 +106,8 @@ public final class PmemPool implements AutoCloseable {
 
     /**
      * Creates a new pool file of {@code options.size()} bytes, fully allocated on disk, with mode 0600.
+     * With a {@linkplain PoolOptions#maxSize() maximum size} it grows by itself when its space runs
+     * out; the maximum is fixed here.
      *
      * @throws PoolAlreadyExistsException if a file exists at {@code path}
      * @throws PoolTooSmallException if the size is below 8 MiB
@@ -115,6 +121,7 @@ public final class PmemPool implements AutoCloseable {
                 path,
                 options.layout(),
                 options.size(),
+                options.effectiveMaxSize(),
                 format -> Heap.format(new MappedMemory(format.segment(), false), format.layout()));
         return open(path, options, true);
     }
@@ -139,8 +146,8 @@ public final class PmemPool implements AutoCloseable {
         try {
             PmemDevice device = PmemDevice.of(path);
             FlushMethod flush = FlushMethod.of(options.durability(), file.mapping(), device.domain());
-            PersistentMemory memory =
-                    MemoryDecorator.decorate(new MappedMemory(file.segment(), flush != FlushMethod.FENCE));
+            PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(
+                    file.segment(), file.header().poolSize(), flush != FlushMethod.FENCE, file.backing(sync)));
             boolean machineCrash = ShutdownState.wasCutByMachineCrash(memory);
             boolean deviceLostWrites = ShutdownState.wasCutByDeviceDirtyShutdown(memory, device.dirtyShutdowns());
             boolean unsafeShutdown = machineCrash || deviceLostWrites;
@@ -165,7 +172,10 @@ public final class PmemPool implements AutoCloseable {
             // logs are read through; then undo rolls back what transactions left open.
             int replayed = lanes.recoverRedo();
             int rolledBack = TransactionEngine.recover(memory, layout);
-            Heap heap = Heap.open(memory, layout, lanes);
+            PoolHeader header = file.header();
+            PoolGrowth growth =
+                    header.maxSize() > header.poolSize() ? new PoolGrowth(file, memory, options.growthStep()) : null;
+            Heap heap = Heap.open(memory, layout, lanes, growth);
             ShutdownState.markOpen(memory, options.durability(), device.dirtyShutdowns());
             RecoveryReport report = new RecoveryReport(
                     replayed,
@@ -173,11 +183,13 @@ public final class PmemPool implements AutoCloseable {
                     file.headerRepaired(),
                     unsafeShutdown,
                     Duration.ofNanos(System.nanoTime() - start));
-            PmemPool pool = new PmemPool(file, memory, lanes, heap, options, report, device, flush);
+            PmemPool pool = new PmemPool(file, memory, lanes, heap, growth, options, report, device, flush);
             LOG.log(
                     System.Logger.Level.INFO,
                     () -> (created ? "created pool " : "opened pool ") + path + " (layout '"
-                            + file.header().layout() + "', " + file.header().poolSize() + " bytes, durability "
+                            + header.layout() + "', " + header.poolSize() + " bytes"
+                            + (header.maxSize() > header.poolSize() ? ", grows to " + header.maxSize() : "")
+                            + ", durability "
                             + options.durability() + ", mapping " + file.mapping() + ", persistence domain "
                             + device.domain() + (device.region() == null ? "" : " (" + device.region() + ")")
                             + ", flush " + flush + ")" + (created ? "" : "; recovery: " + report.summary()));
@@ -305,9 +317,16 @@ public final class PmemPool implements AutoCloseable {
         }
     }
 
-    private PoolOutOfMemoryException outOfMemory(long size) {
+    /** The error for an allocation of {@code size} bytes that found no space; says why the pool did not grow. */
+    PoolOutOfMemoryException outOfMemory(long size) {
         HeapUsage usage = heap.usage();
-        return new PoolOutOfMemoryException(file.path(), size, usage.free(), usage.largestFreeBlock());
+        PoolNoSpaceException noSpace = growth == null || !growth.refused()
+                ? null
+                : new PoolNoSpaceException(
+                        file.path(),
+                        "the pool could not grow past " + heap.layout().poolSize() + " bytes: " + growth.lastFailure()
+                                + "; free space on its file system (it grows again by itself)");
+        return new PoolOutOfMemoryException(file.path(), size, usage.free(), usage.largestFreeBlock(), noSpace);
     }
 
     /**
@@ -584,8 +603,13 @@ public final class PmemPool implements AutoCloseable {
     public PoolStats stats() {
         ensureOpen();
         HeapUsage u = heap.usage();
+        PoolHeader h = file.header();
         return new PoolStats(
-                layout.poolSize(),
+                h.poolSize(),
+                h.initialSize(),
+                h.maxSize(),
+                h.growths(),
+                growth == null ? 0 : growth.failures(),
                 u.heapSize(),
                 u.used(),
                 u.free(),

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 
 /**
  * An allocation the pool cannot satisfy: not enough free space, or no free block large enough.
- * The pool stays usable; free something or create a larger pool.
+ * The pool stays usable; free something or create a larger pool. For a pool that grows, this comes
+ * only at its maximum size, or when its file system refused the space: then the cause is a
+ * {@link PoolNoSpaceException} saying so.
  */
 public class PoolOutOfMemoryException extends PmemException {
 
@@ -15,11 +17,20 @@ public class PoolOutOfMemoryException extends PmemException {
     private final long largestFreeBlock;
 
     public PoolOutOfMemoryException(Path path, long requested, long free, long largestFreeBlock) {
+        this(path, requested, free, largestFreeBlock, null);
+    }
+
+    /** With {@code noSpace} when the pool could not grow because its file system refused the space. */
+    public PoolOutOfMemoryException(
+            Path path, long requested, long free, long largestFreeBlock, PoolNoSpaceException noSpace) {
         super(
                 path,
                 "out of pool memory: cannot allocate " + requested + " bytes (free " + free
-                        + " bytes, largest free block " + largestFreeBlock
-                        + " bytes); free unused objects or create a larger pool");
+                        + " bytes, largest free block " + largestFreeBlock + " bytes); "
+                        + (noSpace == null
+                                ? "free unused objects or create a larger pool"
+                                : "the pool could not grow, its file system is full: free disk space"),
+                noSpace);
         this.requested = requested;
         this.free = free;
         this.largestFreeBlock = largestFreeBlock;

@@ -200,7 +200,7 @@ class PoolLifecycleTest {
     void reportsNoSpaceWhenTheFileSystemCannotHoldThePool() {
         // Larger than any file this file system takes: posix_fallocate fails at once (EFBIG or ENOSPC).
         Path path = dir.resolve("huge.pool");
-        assertThatThrownBy(() -> PmemPool.create(path, options().withSize(1L << 60)))
+        assertThatThrownBy(() -> PmemPool.create(path, options().withSize(1L << 48)))
                 .isInstanceOf(PoolNoSpaceException.class)
                 .hasMessageContaining("no room");
         assertThat(path).doesNotExist();

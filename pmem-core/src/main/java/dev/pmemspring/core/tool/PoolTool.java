@@ -22,7 +22,8 @@ import java.util.Locale;
  * The pool's command-line tool, in the manner of PMDK's {@code pmempool}.
  *
  * <pre>
- *   pmem-pool create [--layout NAME] [--size SIZE] POOL   create a pool (SIZE like 64M, 1G)
+ *   pmem-pool create [--layout NAME] [--size SIZE] [--max-size SIZE] POOL
+ *                                                        create a pool (SIZE like 64M, 1G) that grows up to --max-size
  *   pmem-pool info [--create] POOL                        print identity, usage, maps and last recovery
  *   pmem-pool check POOL                                  walk all metadata and report problems
  * </pre>
@@ -66,9 +67,12 @@ public final class PoolTool {
     private static int create(List<String> args, PrintStream out, PrintStream err) {
         String layout = option(args, "--layout", "default");
         long size = parseSize(option(args, "--size", "64M"));
+        long maxSize = parseSize(option(args, "--max-size", "0"));
         Path path = onlyPath(args);
-        try (PmemPool pool = PmemPool.create(path, PoolOptions.layout(layout).withSize(size))) {
-            out.println("created " + path + " (layout '" + layout + "', " + size + " bytes)");
+        try (PmemPool pool =
+                PmemPool.create(path, PoolOptions.layout(layout).withSize(size).withMaxSize(maxSize))) {
+            out.println("created " + path + " (layout '" + layout + "', " + size + " bytes"
+                    + (maxSize > size ? ", grows to " + maxSize + " bytes" : "") + ")");
         }
         return 0;
     }
@@ -114,7 +118,15 @@ public final class PoolTool {
         out.println("dirty shutdowns:    "
                 + (info.deviceDirtyShutdowns() < 0 ? "not reported" : info.deviceDirtyShutdowns()));
         out.println("lanes:              " + info.lanes());
-        out.println("pool size:          " + bytes(s.poolSize()));
+        out.println("pool size:          " + bytes(s.poolSize())
+                + (s.maxSize() > s.initialSize()
+                        ? " (created at " + bytes(s.initialSize()) + ", grows to " + bytes(s.maxSize()) + "; "
+                                + s.growths() + (s.growths() == 1 ? " growth" : " growths")
+                                + (s.growthFailures() > 0
+                                        ? ", " + s.growthFailures() + " refused for lack of space"
+                                        : "")
+                                + ")"
+                        : ""));
         out.println("heap size:          " + bytes(s.heapSize()));
         out.println("used:               " + bytes(s.used()) + percent(s.used(), s.heapSize()));
         out.println("free:               " + bytes(s.free()) + percent(s.free(), s.heapSize()));
@@ -189,7 +201,7 @@ public final class PoolTool {
         if (problem != null) {
             stream.println("error: " + problem);
         }
-        stream.println("usage: pmem-pool create [--layout NAME] [--size SIZE] POOL");
+        stream.println("usage: pmem-pool create [--layout NAME] [--size SIZE] [--max-size SIZE] POOL");
         stream.println("       pmem-pool info [--create] POOL");
         stream.println("       pmem-pool check POOL");
         return 2;

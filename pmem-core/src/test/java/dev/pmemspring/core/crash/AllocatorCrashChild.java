@@ -29,7 +29,9 @@ public final class AllocatorCrashChild {
         int threads = Integer.parseInt(args[2]);
         long seed = Long.parseLong(args[3]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
-        PmemPool pool = PmemPool.open(path, PoolOptions.layout(LAYOUT).withDurability(durability));
+        long growthStep = args.length > 4 ? Long.parseLong(args[4]) : 0; // for a pool created to grow
+        PmemPool pool = PmemPool.open(
+                path, PoolOptions.layout(LAYOUT).withDurability(durability).withGrowthStep(growthStep));
         MemoryBlock root = pool.root(8L * SLOTS);
         out.println("READY");
         out.flush();

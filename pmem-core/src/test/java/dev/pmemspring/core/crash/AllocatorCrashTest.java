@@ -54,7 +54,7 @@ class AllocatorCrashTest {
         }
     }
 
-    private static void verify(Path path, Map<Integer, Long> expected, List<String> acks, int kill) {
+    static void verify(Path path, Map<Integer, Long> expected, List<String> acks, int kill) {
         Map<Integer, Long> acked = new HashMap<>(expected);
         Map<Integer, Boolean> inFlight = new HashMap<>();
         for (String line : acks) {

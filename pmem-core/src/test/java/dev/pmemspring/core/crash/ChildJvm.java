@@ -30,8 +30,64 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Path workDir, List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+        return start(workDir, List.of(), jvmOptions, main, args);
+    }
+
+    /**
+     * A child in a file system of its own, a {@code sizeMib} MiB tmpfs mounted at {@code mountPoint}
+     * in a private user and mount namespace (no privileges needed): writing past its size fails with
+     * {@code ENOSPC}, as on a full disk. Only the child sees the mount.
+     */
+    static ChildJvm startInSmallFileSystem(Path workDir, Path mountPoint, int sizeMib, Class<?> main, String... args)
+            throws IOException {
+        return start(
+                workDir,
+                List.of(
+                        "unshare",
+                        "--user",
+                        "--map-root-user",
+                        "--mount",
+                        "bash",
+                        "-c",
+                        "mount -t tmpfs -o size=" + sizeMib + "m pmem-test " + mountPoint + " && exec \"$0\" \"$@\""),
+                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                main,
+                args);
+    }
+
+    /** A child whose files may not exceed {@code limitKib} KiB ({@code ulimit -f}). */
+    static ChildJvm startWithFileSizeLimit(Path workDir, long limitKib, Class<?> main, String... args)
+            throws IOException {
+        return start(
+                workDir,
+                List.of("bash", "-c", "ulimit -f " + limitKib + " && exec \"$0\" \"$@\""),
+                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                main,
+                args);
+    }
+
+    /** Whether this machine lets an unprivileged process mount a file system of its own (see above). */
+    static boolean canMountPrivately() {
+        try {
+            Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "true")
+                    .redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static ChildJvm start(
+            Path workDir, List<String> prefix, List<String> jvmOptions, Class<?> main, String... args)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
+        List<String> command = new ArrayList<>(prefix); // a prefix ends by exec'ing the JVM command after it
+        command.addAll(List.of(java, "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));

@@ -108,6 +108,7 @@ public final class CrashSimulator<T> {
      * @param point the crash point
      * @param step how many steps of the operation had completed at the crash point
      * @param recovery what the open had to recover
+     * @param sizeAtOpen the pool's size right after the open (the checks' probe allocations may grow it)
      */
     public record Recovered<T>(
             PmemPool pool,
@@ -116,7 +117,8 @@ public final class CrashSimulator<T> {
             T context,
             int point,
             int step,
-            RecoveryReport recovery) {}
+            RecoveryReport recovery,
+            long sizeAtOpen) {}
 
     /** A recorded operation, with the state observed before it, after each step and at its end. */
     public record Recorded<T>(Recording recording, List<Mark> marks, T context) {}
@@ -158,6 +160,8 @@ public final class CrashSimulator<T> {
 
     private final String name;
     private long poolSize = PoolLayout.MIN_POOL_SIZE;
+    private long maxSize;
+    private long growthStep;
     private Setup<T> setup = pool -> null;
     private Operation<T> operation;
     private Observer<T> observer;
@@ -183,6 +187,13 @@ public final class CrashSimulator<T> {
     /** Pool size (default 8 MiB, the minimum: every crash image is a whole pool file). */
     public CrashSimulator<T> poolSize(long bytes) {
         this.poolSize = bytes;
+        return this;
+    }
+
+    /** A pool that grows up to {@code bytes}, by {@code step} bytes at a time (see {@code PoolOptions}). */
+    public CrashSimulator<T> growsTo(long bytes, long step) {
+        this.maxSize = bytes;
+        this.growthStep = step;
         return this;
     }
 
@@ -286,7 +297,11 @@ public final class CrashSimulator<T> {
     }
 
     private PoolOptions options() {
-        return PoolOptions.layout(LAYOUT).withSize(poolSize).withDurability(Durability.PROCESS);
+        return PoolOptions.layout(LAYOUT)
+                .withSize(poolSize)
+                .withMaxSize(maxSize)
+                .withGrowthStep(growthStep)
+                .withDurability(Durability.PROCESS);
     }
 
     /** Runs the setup and records the operation (or the recovery of the image), observing its states. */
@@ -489,6 +504,7 @@ public final class CrashSimulator<T> {
             opened = openCapturing(imagePath, options().withAcceptUnsafeShutdown(true), raw);
         }
         try (PmemPool pool = opened) {
+            long sizeAtOpen = pool.stats().poolSize();
             RecoveryReport recovery = pool.lastRecovery();
             if (recovery.redoLogsReplayed() > 0) {
                 counters.redoReplays++;
@@ -513,7 +529,7 @@ public final class CrashSimulator<T> {
                             + after);
                 }
             }
-            PoolLayout layout = recorded.recording().layout();
+            PoolLayout layout = Recording.layoutOf(raw[0]); // the size this image recovered to
             if (leakCheck) {
                 HeapInvariants.check(pool, raw[0], layout, reach.reachable(pool, context));
             } else {
@@ -524,7 +540,7 @@ public final class CrashSimulator<T> {
                 throw new AssertionError("the pool check reports "
                         + report.problems().size() + " problem(s): " + String.join("; ", report.problems()));
             }
-            Recovered<T> recovered = new Recovered<>(pool, raw[0], layout, context, k, step, recovery);
+            Recovered<T> recovered = new Recovered<>(pool, raw[0], layout, context, k, step, recovery, sizeAtOpen);
             for (Check<T> check : checks) {
                 check.check(recovered);
             }
@@ -603,5 +619,6 @@ public final class CrashSimulator<T> {
         while (buffer.hasRemaining()) {
             position += channel.write(buffer, position);
         }
+        channel.truncate(image.length); // an earlier image may have been longer (a growth)
     }
 }

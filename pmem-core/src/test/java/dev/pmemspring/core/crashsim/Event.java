@@ -2,7 +2,7 @@ package dev.pmemspring.core.crashsim;
 
 /**
  * One recorded call on a pool's {@link dev.pmemspring.core.internal.memory.PersistentMemory}: a store,
- * a flush or a drain, with its position in the recording and the code that made it.
+ * a flush, a drain or a growth of the file, with its position in the recording and the code that made it.
  */
 public sealed interface Event {
 
@@ -58,6 +58,18 @@ public sealed interface Event {
         @Override
         public String toString() {
             return "#" + index + " drain" + (site.isEmpty() ? "" : " at " + site);
+        }
+    }
+
+    /**
+     * The pool file grew to {@code size} bytes, zeroed: the file system made the new length and its
+     * space durable before the call returned (a {@code sync} pool forces it), so every crash image
+     * from here on is this long.
+     */
+    record Grow(int index, long size, String site) implements Event {
+        @Override
+        public String toString() {
+            return "#" + index + " grow to " + size + " bytes" + (site.isEmpty() ? "" : " at " + site);
         }
     }
 }

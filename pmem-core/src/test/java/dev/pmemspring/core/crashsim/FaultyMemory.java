@@ -80,6 +80,11 @@ public final class FaultyMemory implements PersistentMemory {
     }
 
     @Override
+    public void grow(long newSize) throws java.io.IOException {
+        inner.grow(newSize);
+    }
+
+    @Override
     public long size() {
         return inner.size();
     }

@@ -84,7 +84,10 @@ public final class PersistenceModel {
 
     private final Recording recording;
     private final byte[] durable;
-    private final byte[] work;
+    private byte[] work;
+    /** The file's length at this point: the initial image's, or what the last growth made it. */
+    private int length;
+
     private final HashMap<Long, Word> pending = new HashMap<>();
     private final List<Word> flushed = new ArrayList<>();
     private int point;
@@ -94,8 +97,10 @@ public final class PersistenceModel {
 
     public PersistenceModel(Recording recording) {
         this.recording = recording;
-        this.durable = recording.initial().clone();
-        this.work = new byte[durable.length];
+        // Room for the largest the file gets; bytes past the current length are zeros until a growth.
+        this.durable = Arrays.copyOf(recording.initial(), (int) recording.largestSize());
+        this.length = recording.initial().length;
+        this.work = new byte[length];
     }
 
     public Recording recording() {
@@ -129,6 +134,7 @@ public final class PersistenceModel {
             }
             case Event.Flush f -> flush(f.offset(), f.length());
             case Event.Drain d -> drain();
+            case Event.Grow g -> length = (int) g.size();
         }
     }
 
@@ -343,7 +349,8 @@ public final class PersistenceModel {
                 }
             }
         }
-        return new Fingerprint(a, b);
+        // Two images with the same bytes but different file lengths are different images.
+        return new Fingerprint(a + mix(length), b);
     }
 
     /**
@@ -351,7 +358,10 @@ public final class PersistenceModel {
      * call: write it out before asking for another.
      */
     public byte[] image(Subset subset) {
-        System.arraycopy(durable, 0, work, 0, durable.length);
+        if (work.length != length) {
+            work = new byte[length];
+        }
+        System.arraycopy(durable, 0, work, 0, length);
         List<Word> words = pendingWords();
         for (int i = 0; i < words.size(); i++) {
             int v = subset.choice()[i];
@@ -365,7 +375,7 @@ public final class PersistenceModel {
 
     /** A copy of the durable image at this point (every pending store lost). */
     public byte[] durableImage() {
-        return durable.clone();
+        return Arrays.copyOf(durable, length);
     }
 
     /**

@@ -99,6 +99,9 @@ public final class PersistenceWarnings {
                                 regions.describe(f) + ": no store to the range since it was last flushed"));
                     }
                 }
+                case Event.Grow g -> {
+                    // new zeroed file space: no store to track
+                }
                 case Event.Drain d -> {
                     if (commitPoint.test(d)) {
                         report(

@@ -52,7 +52,7 @@ public final class PoolRegions {
         }
         if (offset < layout.chunkDataOffset()) {
             long rel = offset - layout.heapTableOffset();
-            return rel / 8 < layout.chunkCount()
+            return rel / 8 < layout.maxChunkCount()
                     ? "chunk table [" + rel / 8 + "]" + (rel % 8 == 0 ? "" : " +" + rel % 8)
                     : "chunk table padding";
         }
@@ -71,6 +71,7 @@ public final class PoolRegions {
                         + (s.wordCount() == 1 ? " = 0x" + Long.toHexString(s.word(0)) : "") + at(s.site());
             case Event.Flush f -> "#" + f.index() + " flush " + range(f.offset(), f.length()) + at(f.site());
             case Event.Drain d -> "#" + d.index() + " drain" + at(d.site());
+            case Event.Grow g -> "#" + g.index() + " grow the file to " + g.size() + " bytes" + at(g.site());
         };
     }
 

@@ -1,6 +1,10 @@
 package dev.pmemspring.core.crashsim;
 
+import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+
+import java.util.Arrays;
 
 import java.util.List;
 import java.util.function.Predicate;
@@ -26,9 +30,39 @@ public record Recording(byte[] initial, List<Event> events) {
         return initial.length;
     }
 
-    /** The pool's layout (pools are created with the default lane count). */
+    /** The pool's layout when recording started, as its header gives it. */
     public PoolLayout layout() {
-        return PoolLayout.of(initial.length, PoolLayout.DEFAULT_LANES);
+        PoolHeader.Decoded header = PoolHeader.decode(Arrays.copyOf(initial, PoolLayout.HEADER_SIZE));
+        if (!header.valid()) {
+            return PoolLayout.of(initial.length, PoolLayout.DEFAULT_LANES);
+        }
+        PoolHeader h = header.header();
+        return PoolLayout.of(h.poolSize(), h.maxSize(), h.laneCount());
+    }
+
+    /** The layout of an open pool's memory, at the size its header records (copy A, or B if A is torn). */
+    public static PoolLayout layoutOf(PersistentMemory memory) {
+        for (long at : new long[] {PoolLayout.HEADER_A, PoolLayout.HEADER_B}) {
+            byte[] raw = new byte[PoolLayout.HEADER_SIZE];
+            memory.getBytes(at, raw, 0, raw.length);
+            PoolHeader.Decoded decoded = PoolHeader.decode(raw);
+            if (decoded.valid()) {
+                PoolHeader h = decoded.header();
+                return PoolLayout.of(h.poolSize(), h.maxSize(), h.laneCount());
+            }
+        }
+        throw new AssertionError("neither header copy is valid in an opened pool");
+    }
+
+    /** The longest the file gets during the recording. */
+    public long largestSize() {
+        long largest = initial.length;
+        for (Event e : events) {
+            if (e instanceof Event.Grow g) {
+                largest = Math.max(largest, g.size());
+            }
+        }
+        return largest;
     }
 
     /** The recording cut to its first {@code n} events (what a crash at point {@code n} had executed). */

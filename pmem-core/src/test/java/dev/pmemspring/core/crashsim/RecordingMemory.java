@@ -152,6 +152,15 @@ public final class RecordingMemory implements PersistentMemory {
         return inner.size();
     }
 
+    /** Forwards a growth and records it: from this event on, the file is {@code newSize} bytes. */
+    @Override
+    public void grow(long newSize) throws java.io.IOException {
+        inner.grow(newSize);
+        if (isRecording()) {
+            events.add(new Event.Grow(events.size(), newSize, site()));
+        }
+    }
+
     @Override
     public byte getByte(long offset) {
         return inner.getByte(offset);

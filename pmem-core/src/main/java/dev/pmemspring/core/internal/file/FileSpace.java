@@ -14,9 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reserves every block of a new pool file on the file system, so that no store into the mapping
- * ever meets a hole on a full disk (which the kernel answers with SIGBUS, killing the JVM).
- * Uses {@code posix_fallocate} where the C library has it, else writes zeros.
+ * Reserves every block of a pool file on the file system, at creation and at each growth, so that
+ * no store into the mapping ever meets a hole on a full disk (which the kernel answers with SIGBUS,
+ * killing the JVM). Uses {@code posix_fallocate} where the C library has it, else writes zeros.
  */
 final class FileSpace {
 
@@ -57,19 +57,63 @@ final class FileSpace {
     }
 
     private static void writeZeros(Path file, long size) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            long at = 0;
-            while (at < size) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+            writeZeros(channel, 0, size);
+            channel.force(true);
+        }
+    }
+
+    private static void writeZeros(FileChannel channel, long from, long to) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+        try {
+            long at = from;
+            while (at < to) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
                 at += channel.write(zeros, at);
             }
-            channel.force(true);
         } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new NoSpaceException(e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("No space left") || message.contains("File too large")) {
+                throw new NoSpaceException(message);
             }
             throw e;
+        }
+    }
+
+    /**
+     * A descriptor of an open pool file, kept open for as long as the pool is, through which the
+     * file grows. Its own descriptor, because the OS drops a process's lock on a file when any
+     * descriptor of that file is closed: one opened and closed per growth would unlock the pool.
+     * Close it after the pool's channel has released its lock.
+     */
+    static Growable growable(Path file, FileChannel channel) {
+        int fd = NATIVE == null ? -1 : NATIVE.openForWriting(file);
+        return new Growable(fd, channel);
+    }
+
+    /** See {@link #growable}. */
+    static final class Growable implements AutoCloseable {
+        private final int fd;
+        private final FileChannel channel;
+
+        private Growable(int fd, FileChannel channel) {
+            this.fd = fd;
+            this.channel = channel;
+        }
+
+        /** Gives the file allocated, zeroed space for {@code [from, to)}, extending its length to {@code to}. */
+        void extend(long from, long to) throws IOException {
+            if (fd >= 0 && NATIVE.fallocate(fd, from, to - from)) {
+                return;
+            }
+            writeZeros(channel, from, to);
+        }
+
+        @Override
+        public void close() {
+            if (fd >= 0) {
+                NATIVE.close(fd);
+            }
         }
     }
 
@@ -94,25 +138,50 @@ final class FileSpace {
 
         /** Returns false when the file system does not support it and zeros must be written. */
         boolean fallocate(Path file, long size) throws IOException {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment name = arena.allocateFrom(file.toString());
-                int fd = (int) open.invokeExact(name, O_WRONLY);
-                if (fd < 0) {
-                    return false;
-                }
-                try {
-                    int err = (int) posixFallocate.invokeExact(fd, 0L, size);
-                    if (err == ENOSPC || err == EFBIG) {
-                        throw new NoSpaceException("no space left on device for " + size + " bytes");
-                    }
-                    return err == 0;
-                } finally {
-                    int ignored = (int) close.invokeExact(fd);
-                }
-            } catch (IOException e) {
-                throw e;
+            int fd = openForWriting(file);
+            if (fd < 0) {
+                return false;
+            }
+            try {
+                return fallocate(fd, 0, size);
+            } finally {
+                close(fd);
+            }
+        }
+
+        /** Returns false when the file system does not support it and zeros must be written. */
+        boolean fallocate(int fd, long offset, long length) throws IOException {
+            int err;
+            try {
+                err = (int) posixFallocate.invokeExact(fd, offset, length);
             } catch (Throwable e) {
                 return false;
+            }
+            if (err == ENOSPC) {
+                throw new NoSpaceException("no space left on the device for " + length + " more bytes");
+            }
+            if (err == EFBIG) {
+                throw new NoSpaceException("the file may not grow to " + (offset + length)
+                        + " bytes (a file size limit of the process or the file system)");
+            }
+            return err == 0;
+        }
+
+        /** A write descriptor of {@code file}, or -1. */
+        int openForWriting(Path file) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment name = arena.allocateFrom(file.toString());
+                return (int) open.invokeExact(name, O_WRONLY);
+            } catch (Throwable e) {
+                return -1;
+            }
+        }
+
+        void close(int fd) {
+            try {
+                int ignored = (int) close.invokeExact(fd);
+            } catch (Throwable ignored) {
+                // nothing left to do with a descriptor that does not close
             }
         }
     }

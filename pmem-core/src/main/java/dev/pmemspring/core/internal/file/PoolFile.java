@@ -11,6 +11,7 @@ import dev.pmemspring.core.PoolLayoutMismatchException;
 import dev.pmemspring.core.PoolNoSpaceException;
 import dev.pmemspring.core.PoolTooSmallException;
 import dev.pmemspring.core.PoolTruncatedException;
+import dev.pmemspring.core.internal.memory.MappedMemory;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -45,10 +46,11 @@ public final class PoolFile implements AutoCloseable {
     private final Object identity;
     private final FileChannel channel;
     private final FileLock lock;
-    private final PoolHeader header;
+    private volatile PoolHeader header;
     private final Arena arena;
     private final MemorySegment segment;
     private final MappingMode mapping;
+    private final FileSpace.Growable growable;
     private boolean headerRepaired;
 
     private PoolFile(
@@ -59,7 +61,8 @@ public final class PoolFile implements AutoCloseable {
             PoolHeader header,
             Arena arena,
             MemorySegment segment,
-            MappingMode mapping) {
+            MappingMode mapping,
+            FileSpace.Growable growable) {
         this.path = path;
         this.identity = identity;
         this.channel = channel;
@@ -68,6 +71,7 @@ public final class PoolFile implements AutoCloseable {
         this.arena = arena;
         this.segment = segment;
         this.mapping = mapping;
+        this.growable = growable;
     }
 
     public Path path() {
@@ -78,8 +82,41 @@ public final class PoolFile implements AutoCloseable {
         return header;
     }
 
+    /** The mapping: the pool's maximum size, of which the file backs the current size. */
     public MemorySegment segment() {
         return segment;
+    }
+
+    /**
+     * How the file gives space to a growth of the mapped memory: allocated and zeroed blocks, and
+     * with {@code sync} the new length forced to the device before the header may record it. A
+     * growth cut short gives the file back its length, so a full disk keeps nothing half-grown.
+     */
+    public MappedMemory.Backing backing(boolean sync) {
+        return (from, to) -> {
+            if (growable == null) {
+                throw new IOException("the file could not be mapped at the pool's maximum size when the pool was"
+                        + " opened (see the warning then), so it cannot grow in this process");
+            }
+            try {
+                growable.extend(from, to);
+                if (sync) {
+                    channel.force(true);
+                }
+            } catch (IOException e) {
+                try {
+                    channel.truncate(from);
+                } catch (IOException ignored) {
+                    // a longer file is trimmed at the next open
+                }
+                throw e;
+            }
+        };
+    }
+
+    /** Records the header a growth wrote to both copies (see {@link PoolGrowth}). */
+    void headerChanged(PoolHeader grown) {
+        header = grown;
     }
 
     public MappingMode mapping() {
@@ -91,8 +128,10 @@ public final class PoolFile implements AutoCloseable {
         return headerRepaired;
     }
 
+    /** The layout at the pool's current size. */
     public PoolLayout layout() {
-        return PoolLayout.of(header.poolSize(), header.laneCount());
+        PoolHeader h = header;
+        return PoolLayout.of(h.poolSize(), h.maxSize(), h.laneCount());
     }
 
     // ---------------------------------------------------------------- create
@@ -102,18 +141,38 @@ public final class PoolFile implements AutoCloseable {
      * empty structures before the headers go in. The file is built under a temporary name and
      * linked into place only when complete, so a crash during creation leaves no half pool; the
      * folder is synced after the link, so once this returns the name survives a power cut.
+     *
+     * @param maxSize the size the pool may grow to (its chunk table is laid out for it); {@code size}
+     *                for a pool that never grows
      */
-    public static void create(Path path, String layoutName, long size, Consumer<MappedFormat> format) {
-        create(path, layoutName, size, format, FileNames.system());
+    public static void create(Path path, String layoutName, long size, long maxSize, Consumer<MappedFormat> format) {
+        create(path, layoutName, size, maxSize, format, FileNames.system());
     }
 
     static void create(Path path, String layoutName, long size, Consumer<MappedFormat> format, FileNames names) {
+        create(path, layoutName, size, size, format, names);
+    }
+
+    static void create(
+            Path path, String layoutName, long size, long maxSize, Consumer<MappedFormat> format, FileNames names) {
         checkLayoutName(layoutName);
         if (size < PoolLayout.MIN_POOL_SIZE) {
             throw new PoolTooSmallException(
                     path,
                     "size " + size + " bytes is below the minimum pool size of " + PoolLayout.MIN_POOL_SIZE
                             + " bytes (8 MiB); ask for a larger size");
+        }
+        if (maxSize < size) {
+            throw new IllegalArgumentException(
+                    "the maximum pool size (" + maxSize + " bytes) must not be below the size (" + size + " bytes)");
+        }
+        PoolLayout layout = PoolLayout.of(size, maxSize, PoolLayout.DEFAULT_LANES);
+        if (layout.chunkCount() < 1) {
+            throw new PoolTooSmallException(
+                    path,
+                    "size " + size + " bytes leaves no room for data beside the chunk table of a pool that may grow to "
+                            + maxSize + " bytes (" + (layout.chunkDataOffset() - layout.heapTableOffset())
+                            + " bytes); ask for a larger size or a smaller maximum");
         }
         if (Files.exists(path)) {
             throw new PoolAlreadyExistsException(
@@ -129,17 +188,19 @@ public final class PoolFile implements AutoCloseable {
             LockedFiles.claim(identity); // a file just made: nothing here holds it yet
             // FileSpace opens and closes its own descriptor, which would drop a lock taken before.
             FileSpace.allocate(temp, size);
-            PoolLayout layout = PoolLayout.of(size, PoolLayout.DEFAULT_LANES);
             PoolHeader header = new PoolHeader(
                     PoolHeader.FORMAT_MAJOR,
                     PoolHeader.FORMAT_MINOR,
                     0,
-                    0,
+                    maxSize > size ? PoolHeader.GROWABLE : 0,
                     UUID.randomUUID(),
                     layoutName,
                     size,
                     System.currentTimeMillis(),
-                    layout.laneCount());
+                    layout.laneCount(),
+                    maxSize,
+                    size,
+                    0);
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     Arena arena = Arena.ofShared()) {
                 if (ch.tryLock() == null) {
@@ -242,25 +303,41 @@ public final class PoolFile implements AutoCloseable {
             throw cannotOpen(path, e);
         }
         boolean success = false;
+        FileSpace.Growable growable = null;
         try {
             FileLock lock = lockOrFail(path, channel);
             removeLeftovers(path, identity, names);
             PoolHeader header = readHeader(path, channel, expectedLayout);
+            trimCutGrowth(path, channel, header);
             Arena arena = Arena.ofShared();
-            MemorySegment segment = null;
-            MappingMode mapping = MappingMode.SHARED;
-            if (sync) {
-                try {
-                    segment = channel.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, header.poolSize(), arena);
-                    mapping = MappingMode.DAX_SYNC;
-                } catch (IOException | UnsupportedOperationException notDax) {
-                    // Not a DAX file system: msync is the way to durability.
+            // A growable pool maps its maximum size once, so growing never remaps and no segment a
+            // reader holds goes stale. Mapping past the end lengthens the file (sparse, no blocks);
+            // it gets its length back right after, and the pages past it are never touched.
+            long mapped = header.maxSize();
+            Mapped map;
+            try {
+                map = map(channel, mapped, sync, arena);
+            } catch (IOException refused) {
+                if (mapped == header.poolSize()) {
+                    throw refused;
                 }
+                // A file size limit below the maximum (ulimit -f, the file system's own) refuses
+                // even a sparse length: the pool opens at its size and does not grow.
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "cannot map " + path + " at its maximum size of " + mapped + " bytes (" + refused.getMessage()
+                                + "); it opens at its size of " + header.poolSize() + " bytes and will not grow");
+                channel.truncate(header.poolSize());
+                mapped = header.poolSize();
+                map = map(channel, mapped, sync, arena);
             }
-            if (segment == null) {
-                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, header.poolSize(), arena);
+            MemorySegment segment = map.segment();
+            MappingMode mapping = map.mode();
+            if (mapped > header.poolSize()) {
+                channel.truncate(header.poolSize());
+                growable = FileSpace.growable(path, channel);
             }
-            PoolFile file = new PoolFile(path, identity, channel, lock, header, arena, segment, mapping);
+            PoolFile file = new PoolFile(path, identity, channel, lock, header, arena, segment, mapping, growable);
             file.repairHeaderCopies();
             success = true;
             return file;
@@ -273,10 +350,29 @@ public final class PoolFile implements AutoCloseable {
                 } catch (IOException ignored) {
                     // already failing
                 } finally {
+                    if (growable != null) {
+                        growable.close();
+                    }
                     LockedFiles.release(identity);
                 }
             }
         }
+    }
+
+    private record Mapped(MemorySegment segment, MappingMode mode) {}
+
+    /** Maps {@code size} bytes: with {@code MAP_SYNC} if {@code sync} asks and the file is on DAX, else shared. */
+    private static Mapped map(FileChannel channel, long size, boolean sync, Arena arena) throws IOException {
+        if (sync) {
+            try {
+                return new Mapped(
+                        channel.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, size, arena),
+                        MappingMode.DAX_SYNC);
+            } catch (IOException | UnsupportedOperationException notDax) {
+                // Not a DAX file system: msync is the way to durability.
+            }
+        }
+        return new Mapped(channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), MappingMode.SHARED);
     }
 
     /** Leftovers of a cut creation are harmless where they are: failing to remove them fails nothing. */
@@ -363,10 +459,16 @@ public final class PoolFile implements AutoCloseable {
                             + "', or use another pool path for '"
                             + expectedLayout + "'");
         }
-        if (h.poolSize() < PoolLayout.MIN_POOL_SIZE || h.laneCount() < 1 || h.laneCount() > 4096) {
+        if (h.poolSize() < PoolLayout.MIN_POOL_SIZE
+                || h.laneCount() < 1
+                || h.laneCount() > 4096
+                || h.maxSize() < h.poolSize()
+                || h.initialSize() > h.poolSize()
+                || (h.maxSize() > h.poolSize() && (h.incompatFlags() & PoolHeader.GROWABLE) == 0)) {
             throw new PoolCorruptedException(
                     path,
-                    "the pool header holds impossible geometry (size " + h.poolSize() + ", lanes " + h.laneCount()
+                    "the pool header holds impossible geometry (size " + h.poolSize() + ", maximum " + h.maxSize()
+                            + ", lanes " + h.laneCount()
                             + "); restore the file from a backup, or delete it to start empty");
         }
         if (fileSize < h.poolSize()) {
@@ -377,13 +479,31 @@ public final class PoolFile implements AutoCloseable {
                             + "; it was cut short (a partial copy or a full disk): restore it from a backup,"
                             + " or delete it and create a new pool");
         }
-        if (fileSize > h.poolSize()) {
+        if (fileSize > h.maxSize()) {
             throw new PoolCorruptedException(
                     path,
                     "the file has " + fileSize + " bytes but its header records " + h.poolSize()
+                            + (h.maxSize() > h.poolSize() ? " (at most " + h.maxSize() + ")" : "")
                             + "; it was extended by something other than this library: restore it from a backup");
         }
         return h;
+    }
+
+    /**
+     * A file longer than its header says, up to the maximum, is a growth cut before its header
+     * was written (or an open cut between mapping and trimming): the tail was never part of the
+     * pool, so it goes, and the pool is the size its header records.
+     */
+    private static void trimCutGrowth(Path path, FileChannel channel, PoolHeader header) throws IOException {
+        long fileSize = channel.size();
+        if (fileSize > header.poolSize()) {
+            channel.truncate(header.poolSize());
+            channel.force(true);
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "trimmed " + path + " from " + fileSize + " to " + header.poolSize()
+                            + " bytes: a growth was cut before it completed");
+        }
     }
 
     private static byte[] read(FileChannel channel, long at, int length) throws IOException {
@@ -435,6 +555,9 @@ public final class PoolFile implements AutoCloseable {
         } catch (IOException e) {
             throw new PmemException(path, "cannot close the pool file cleanly: " + e, e);
         } finally {
+            if (growable != null) {
+                growable.close(); // after the lock went with the channel: closing it earlier would drop it
+            }
             LockedFiles.release(identity);
         }
     }

@@ -7,7 +7,8 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
- * The pool header: identity and geometry of a pool, written once at creation in two copies.
+ * The pool header: identity and geometry of a pool, written at creation in two copies and
+ * rewritten (copy B, then copy A) only when the pool grows.
  *
  * <pre>
  *   0   magic "PMEMSPRG"         8
@@ -20,8 +21,15 @@ import java.util.zip.CRC32C;
  *   112 pool size                8
  *   120 creation time (epoch ms) 8
  *   128 lane count               4
+ *   136 maximum size             8   0 in format 1.0: the pool size
+ *   144 initial size             8   0 in format 1.0: the pool size
+ *   152 growths                  8   how many times the pool grew
  *   4088 CRC32C of bytes 0..4087 8
  * </pre>
+ *
+ * <p>The pool size is the current one. A pool created with a maximum above its size has its chunk
+ * table laid out for the maximum, which a release before format 1.1 would misread: such a pool
+ * carries the incompatible feature {@link #GROWABLE}.
  */
 public record PoolHeader(
         int major,
@@ -32,13 +40,18 @@ public record PoolHeader(
         String layout,
         long poolSize,
         long creationTimeMillis,
-        int laneCount) {
+        int laneCount,
+        long maxSize,
+        long initialSize,
+        long growths) {
 
     public static final long MAGIC = 0x4752505353454D50L; // "PMEMSPRG" little-endian
     public static final int FORMAT_MAJOR = 1;
-    public static final int FORMAT_MINOR = 0;
-    /** Incompat features this build understands (none yet). */
-    public static final long KNOWN_INCOMPAT = 0;
+    public static final int FORMAT_MINOR = 1;
+    /** The chunk table is laid out for {@link #maxSize()}, above the pool size at creation. */
+    public static final long GROWABLE = 1;
+    /** Incompat features this build understands. */
+    public static final long KNOWN_INCOMPAT = GROWABLE;
 
     public static final int MAX_LAYOUT_BYTES = 63;
     private static final int CHECKSUM_AT = PoolLayout.HEADER_SIZE - 8;
@@ -57,6 +70,9 @@ public record PoolHeader(
         b.putLong(112, poolSize);
         b.putLong(120, creationTimeMillis);
         b.putInt(128, laneCount);
+        b.putLong(136, maxSize);
+        b.putLong(144, initialSize);
+        b.putLong(152, growths);
         b.putLong(CHECKSUM_AT, checksum(b.array()));
         return b.array();
     }
@@ -94,7 +110,32 @@ public record PoolHeader(
                         layout,
                         b.getLong(112),
                         b.getLong(120),
-                        b.getInt(128)));
+                        b.getInt(128),
+                        orSize(b.getLong(136), b.getLong(112)),
+                        orSize(b.getLong(144), b.getLong(112)),
+                        b.getLong(152)));
+    }
+
+    /** A format 1.0 header leaves the growth fields zero: the pool was created at its size, for good. */
+    private static long orSize(long field, long poolSize) {
+        return field == 0 ? poolSize : field;
+    }
+
+    /** This header after one more growth, to {@code newSize} bytes. */
+    public PoolHeader grownTo(long newSize) {
+        return new PoolHeader(
+                major,
+                minor,
+                compatFlags,
+                incompatFlags,
+                uuid,
+                layout,
+                newSize,
+                creationTimeMillis,
+                laneCount,
+                maxSize,
+                initialSize,
+                growths + 1);
     }
 
     private static long checksum(byte[] raw) {

@@ -1,5 +1,6 @@
 package dev.pmemspring.core.internal.heap;
 
+import dev.pmemspring.core.internal.file.PoolGrowth;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.log.RedoBatch;
@@ -39,8 +40,11 @@ public final class Heap {
     }
 
     private final PersistentMemory memory;
-    private final PoolLayout layout;
+    /** At the pool's current size; replaced (never changed) when the pool grows. */
+    private volatile PoolLayout layout;
+
     private final Lanes lanes;
+    private final PoolGrowth growth;
 
     private final ReentrantLock chunkLock = new ReentrantLock();
     private final FreeSpans freeSpans = new FreeSpans();
@@ -59,11 +63,13 @@ public final class Heap {
     private final ThreadLocal<Arena> arenaOfThread;
     private final ThreadLocal<LastFreed> lastFreed = ThreadLocal.withInitial(LastFreed::new);
 
-    private Heap(PersistentMemory memory, PoolLayout layout, Lanes lanes) {
+    private Heap(PersistentMemory memory, PoolLayout layout, Lanes lanes, PoolGrowth growth) {
         this.memory = memory;
         this.layout = layout;
         this.lanes = lanes;
-        this.runOfChunk = new Run[layout.chunkCount()];
+        this.growth = growth;
+        // For every chunk the pool may get: growing then never reallocates what readers index.
+        this.runOfChunk = new Run[layout.maxChunkCount()];
         for (int c = 0; c < partialRuns.length; c++) {
             partialRuns[c] = new ConcurrentLinkedQueue<>();
         }
@@ -86,10 +92,12 @@ public final class Heap {
      * Rebuilds the volatile heap from the chunk header table: one read per span plus the bitmap of
      * each run, so the cost follows the pool's size, not its object count.
      *
+     * @param growth how the pool grows when its chunks run out, or null for a pool that does not
      * @throws HeapDamageException if the table does not describe the heap
      */
-    public static Heap open(PersistentMemory memory, PoolLayout layout, Lanes lanes) throws HeapDamageException {
-        Heap heap = new Heap(memory, layout, lanes);
+    public static Heap open(PersistentMemory memory, PoolLayout layout, Lanes lanes, PoolGrowth growth)
+            throws HeapDamageException {
+        Heap heap = new Heap(memory, layout, lanes, growth);
         heap.rebuild();
         heap.sortRunsInBackground();
         return heap;
@@ -188,7 +196,7 @@ public final class Heap {
             return new Block.Unit(handle, run, run.unitOf(handle));
         }
         long chunks = (size + PoolLayout.CHUNK_SIZE - 1) / PoolLayout.CHUNK_SIZE;
-        if (chunks > layout.chunkCount()) {
+        if (chunks > layout.maxChunkCount()) {
             throw new OutOfSpace();
         }
         int first = reserveChunks((int) chunks);
@@ -304,6 +312,9 @@ public final class Heap {
             if (span == null && reclaimEmptyRuns() > 0) {
                 span = freeSpans.takeBestFit(chunks);
             }
+            if (span == null && grow(chunks)) {
+                span = freeSpans.takeBestFit(chunks);
+            }
             if (span == null) {
                 throw new OutOfSpace();
             }
@@ -322,6 +333,36 @@ public final class Heap {
         } finally {
             chunkLock.unlock();
         }
+    }
+
+    /**
+     * Grows the pool for {@code chunks} more chunks (or up to its maximum), with the chunk lock held.
+     * The order makes it crash-safe: the file gets the space first (a crash then leaves a longer
+     * file, trimmed at open); then the header of the new free span is written and persisted past
+     * the heap's end, where no walk reads it; then the pool header takes the new size, the single
+     * step after which those chunks are part of the heap. Only then are they handed out.
+     *
+     * @return whether the pool grew
+     */
+    private boolean grow(int chunks) {
+        if (growth == null) {
+            return false;
+        }
+        PoolLayout now = layout;
+        long newSize = growth.nextSize(now, chunks);
+        if (newSize <= now.poolSize() || !growth.extend(newSize)) {
+            return false;
+        }
+        PoolLayout grown = now.withSize(newSize);
+        int first = now.chunkCount();
+        int added = grown.chunkCount() - first;
+        long header = now.chunkHeaderOffset(first);
+        memory.putLong(header, ChunkHeader.of(ChunkHeader.FREE, added));
+        memory.persist(header, 8);
+        growth.commit(newSize);
+        layout = grown;
+        freeSpans.addMerged(first, added);
+        return true;
     }
 
     /**
@@ -380,7 +421,8 @@ public final class Heap {
         reserved.allocationCancelled(this);
     }
 
-    PoolLayout layout() {
+    /** The layout at the pool's current size. */
+    public PoolLayout layout() {
         return layout;
     }
 

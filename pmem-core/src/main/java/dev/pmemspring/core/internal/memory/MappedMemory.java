@@ -1,5 +1,6 @@
 package dev.pmemspring.core.internal.memory;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -15,6 +16,11 @@ import java.nio.ByteOrder;
  * store is already in the page cache, which outlives the process. In both modes {@link #drain()}
  * is a store-store fence, because the JIT may otherwise reorder plain stores and a {@code kill -9}
  * between them could leave data written before the log that protects it.
+ *
+ * <p>A growable pool maps its maximum size at once over a shorter file: {@link #size()} is the
+ * part the file backs, and {@link #grow} extends the file before it raises it. Nothing in the
+ * pool reads or writes past {@link #size()}, so no access meets a page without file behind it
+ * (which the kernel answers with SIGBUS); offsets and this segment never change.
  */
 public final class MappedMemory implements PersistentMemory {
 
@@ -25,17 +31,54 @@ public final class MappedMemory implements PersistentMemory {
     private static final VarHandle ARRAY_LONG =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
+    /** Gives the file the space behind a part of the mapping; see {@link MappedMemory#grow}. */
+    @FunctionalInterface
+    public interface Backing {
+        /**
+         * Allocates (zeroed) file space for {@code [from, to)}, durably where {@code sync} says so.
+         *
+         * @throws IOException when the file system cannot give it (no space, a file size limit)
+         */
+        void extend(long from, long to) throws IOException;
+    }
+
     private final MemorySegment segment;
     private final boolean flushes;
+    private final Backing backing;
+    private volatile long size;
 
+    /** Memory over all of {@code segment}, which cannot grow. */
     public MappedMemory(MemorySegment segment, boolean flushes) {
+        this(segment, segment.byteSize(), flushes, null);
+    }
+
+    /** Memory over the first {@code size} bytes of {@code segment}, grown through {@code backing}. */
+    public MappedMemory(MemorySegment segment, long size, boolean flushes, Backing backing) {
+        if (size > segment.byteSize()) {
+            throw new IllegalArgumentException("backed size " + size + " exceeds the mapping's " + segment.byteSize());
+        }
         this.segment = segment;
+        this.size = size;
         this.flushes = flushes;
+        this.backing = backing;
     }
 
     @Override
     public long size() {
-        return segment.byteSize();
+        return size;
+    }
+
+    @Override
+    public void grow(long newSize) throws IOException {
+        long now = size;
+        if (newSize <= now) {
+            return;
+        }
+        if (backing == null || newSize > segment.byteSize()) {
+            throw new IOException("this memory cannot grow from " + now + " to " + newSize + " bytes");
+        }
+        backing.extend(now, newSize);
+        size = newSize; // after the file has the space: nothing may touch a page before it has
     }
 
     @Override

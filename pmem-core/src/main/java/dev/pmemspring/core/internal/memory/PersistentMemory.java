@@ -1,5 +1,6 @@
 package dev.pmemspring.core.internal.memory;
 
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -13,7 +14,18 @@ import java.util.Arrays;
  */
 public interface PersistentMemory {
 
+    /** Bytes the pool file backs, from offset 0: nothing may read or write at or past it. */
     long size();
+
+    /**
+     * Extends the memory to {@code newSize} bytes: the file gets zeroed, allocated space for the new
+     * part (durable when the pool flushes) before {@link #size()} says so. A pool grows through it.
+     *
+     * @throws IOException when the file system cannot give the space; the size stays as it was
+     */
+    default void grow(long newSize) throws IOException {
+        throw new IOException(getClass().getName() + " cannot grow");
+    }
 
     byte getByte(long offset);
 
