@@ -62,6 +62,17 @@ public class PmemProperties {
         /** Size of the pool file when it is created (at least 8MB); an existing pool keeps its size. */
         private DataSize size = DataSize.ofMegabytes(64);
 
+        /**
+         * Size the pool may grow to, online, when its space runs out; fixed when the pool is created
+         * (an existing pool keeps its own). Unset: four times 'size'. Equal to 'size': a pool that
+         * never grows. The chunk table takes 32KB per GB of it, and the mapping reserves it as
+         * address space only.
+         */
+        private DataSize maxSize;
+
+        /** Bytes each growth adds. Unset: a quarter of the pool's size, at least 64MB. */
+        private DataSize growthStep;
+
         /** Layout name the pool is created with and checked against on open (at most 63 UTF-8 bytes). */
         private String layout = "spring";
 
@@ -104,6 +115,22 @@ public class PmemProperties {
 
         public void setSize(DataSize size) {
             this.size = size;
+        }
+
+        public DataSize getMaxSize() {
+            return maxSize;
+        }
+
+        public void setMaxSize(DataSize maxSize) {
+            this.maxSize = maxSize;
+        }
+
+        public DataSize getGrowthStep() {
+            return growthStep;
+        }
+
+        public void setGrowthStep(DataSize growthStep) {
+            this.growthStep = growthStep;
         }
 
         public String getLayout() {

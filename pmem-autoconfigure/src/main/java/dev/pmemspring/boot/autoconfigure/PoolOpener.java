@@ -172,6 +172,17 @@ final class PoolOpener {
             throw new InvalidConfigurationPropertyValueException(
                     "pmem.pool.size", props.getSize(), "a pool is at least 8MB");
         }
+        if (maxSize(props) < size) {
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.pool.max-size",
+                    props.getMaxSize(),
+                    "the maximum size must be at least pmem.pool.size (" + size + " bytes); equal to it for a pool"
+                            + " that never grows");
+        }
+        if (props.getGrowthStep() != null && props.getGrowthStep().isNegative()) {
+            throw new InvalidConfigurationPropertyValueException(
+                    "pmem.pool.growth-step", props.getGrowthStep(), "the growth step must not be negative");
+        }
         if (props.getLockTimeout() != null && props.getLockTimeout().isNegative()) {
             throw new InvalidConfigurationPropertyValueException(
                     "pmem.pool.lock-timeout", props.getLockTimeout(), "the lock timeout must not be negative");
@@ -184,6 +195,11 @@ final class PoolOpener {
                 : props.getSize().toBytes();
     }
 
+    /** {@code pmem.pool.max-size}, or four times the size: room to grow without a second guess. */
+    private static long maxSize(PmemProperties.Pool props) {
+        return props.getMaxSize() == null ? 4 * size(props) : props.getMaxSize().toBytes();
+    }
+
     static PoolOptions options(PmemProperties.Pool props, Path path) {
         validate(props);
         String layout = props.getLayout();
@@ -191,6 +207,11 @@ final class PoolOpener {
         Durability durability = props.getDurability() != null ? props.getDurability() : defaultDurability(path);
         PoolOptions options = PoolOptions.layout(layout)
                 .withSize(size)
+                .withMaxSize(maxSize(props))
+                .withGrowthStep(
+                        props.getGrowthStep() == null
+                                ? 0
+                                : props.getGrowthStep().toBytes())
                 .withDurability(durability)
                 .withAcceptUnsafeShutdown(props.isAcceptUnsafeShutdown());
         if (props.getLockTimeout() != null) {

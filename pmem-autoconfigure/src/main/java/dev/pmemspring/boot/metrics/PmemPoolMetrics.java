@@ -69,7 +69,22 @@ public class PmemPoolMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        space(registry, "pmem.pool.size", "Size of the pool file", PoolStats::poolSize);
+        space(registry, "pmem.pool.size", "Size of the pool file now", PoolStats::poolSize);
+        space(registry, "pmem.pool.size.initial", "Size the pool file was created at", PoolStats::initialSize);
+        space(registry, "pmem.pool.size.max", "Size the pool file may grow to", PoolStats::maxSize);
+        space(
+                registry,
+                "pmem.pool.free.with.growth",
+                "Bytes free for allocation plus the bytes the pool may still grow by",
+                PoolStats::freeWithGrowth);
+        FunctionCounter.builder("pmem.pool.growths", this, m -> m.stat(PoolStats::growths))
+                .description("Times the pool file grew since it was created")
+                .tags(tags)
+                .register(registry);
+        FunctionCounter.builder("pmem.pool.growth.failures", this, m -> m.stat(PoolStats::growthFailures))
+                .description("Growths the file system refused (no space) since the pool was opened")
+                .tags(tags)
+                .register(registry);
         space(registry, "pmem.pool.used", "Bytes in allocated blocks", PoolStats::used);
         space(registry, "pmem.pool.free", "Bytes free for allocation", PoolStats::free);
         space(

@@ -46,10 +46,38 @@ class PmemPoolAutoConfigurationTests {
             assertThat(Files.exists(file)).isTrue();
             assertThat(pool.info().layout()).isEqualTo("spring");
             assertThat(pool.stats().poolSize()).isEqualTo(64L << 20);
+            assertThat(pool.stats().maxSize())
+                    .as("grows to four times its size")
+                    .isEqualTo(256L << 20);
             // a temporary folder is no DAX file system: the default is chosen by the mapping
             assertThat(pool.mapping()).isEqualTo(MappingMode.SHARED);
             assertThat(pool.durability()).isEqualTo(Durability.PROCESS);
         });
+    }
+
+    @Test
+    void growsOnlineUpToMaxSizeByGrowthStep() {
+        runner.withPropertyValues(
+                        path("g.pool"), "pmem.pool.size=8MB", "pmem.pool.max-size=40MB", "pmem.pool.growth-step=4MB")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PmemPool pool = context.getBean(PmemPool.class);
+                    for (int i = 0; i < 5_000; i++) {
+                        pool.allocate(4096);
+                    }
+                    assertThat(pool.stats().poolSize()).isBetween(20L << 20, 40L << 20);
+                    assertThat(pool.stats().growths()).isGreaterThanOrEqualTo(3);
+                    assertThat(pool.stats().maxSize()).isEqualTo(40L << 20);
+                });
+    }
+
+    @Test
+    void aMaxSizeBelowTheSizeFailsNamingTheProperty() {
+        runner.withPropertyValues(path("m.pool"), "pmem.pool.size=16MB", "pmem.pool.max-size=8MB")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .hasStackTraceContaining("pmem.pool.max-size")
+                        .hasStackTraceContaining("at least pmem.pool.size"));
     }
 
     @Test

@@ -121,6 +121,10 @@ public class PmemEndpoint {
                     info.lanes(),
                     new Space(
                             s.poolSize(),
+                            s.initialSize(),
+                            s.maxSize(),
+                            s.growths(),
+                            s.growthFailures(),
                             s.heapSize(),
                             s.used(),
                             s.free(),
@@ -207,9 +211,23 @@ public class PmemEndpoint {
             long heapTierBytes,
             String serializer) {}
 
-    /** Space figures in bytes; {@code runs} counts runs of small-block units. */
+    /**
+     * Space figures in bytes; {@code runs} counts runs of small-block units. {@code poolSize} is the
+     * size now, between {@code initialSize} and {@code maxSize}; {@code growths} counts the times it
+     * grew, {@code growthFailures} the growths the file system refused since the pool was opened.
+     */
     public record Space(
-            long poolSize, long heapSize, long used, long free, long largestFreeBlock, long objects, int runs) {}
+            long poolSize,
+            long initialSize,
+            long maxSize,
+            long growths,
+            long growthFailures,
+            long heapSize,
+            long used,
+            long free,
+            long largestFreeBlock,
+            long objects,
+            int runs) {}
 
     /** Transactions since the pool was opened. */
     public record Transactions(long committed, long aborted) {}

@@ -88,13 +88,16 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
             return;
         }
         PoolStats stats = pool.stats();
-        double freeRatio = stats.heapSize() == 0 ? 0 : (double) stats.free() / stats.heapSize();
+        // Against the maximum: a pool that may still grow is not short of space when its file is full.
+        double freeRatio = stats.maxHeapSize() <= 0 ? 0 : (double) stats.freeWithGrowth() / stats.maxHeapSize();
         builder.up()
                 .withDetail("durability", pool.durability().name().toLowerCase(Locale.ROOT))
                 .withDetail("mapping", pool.mapping().name().toLowerCase(Locale.ROOT))
                 .withDetail("persistenceDomain", pool.persistenceDomain().name().toLowerCase(Locale.ROOT))
                 .withDetail("flush", pool.flushMethod().name().toLowerCase(Locale.ROOT))
                 .withDetail("size", stats.poolSize())
+                .withDetail("maxSize", stats.maxSize())
+                .withDetail("growths", stats.growths())
                 .withDetail("heapSize", stats.heapSize())
                 .withDetail("used", stats.used())
                 .withDetail("free", stats.free())
@@ -113,9 +116,10 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
                     "warning",
                     String.format(
                             Locale.ROOT,
-                            "free pool space is %.1f%% of the heap, below the %.1f%% threshold"
+                            "free pool space (with what the pool may still grow by) is %.1f%% of the heap at its"
+                                    + " maximum size, below the %.1f%% threshold"
                                     + " (pmem.health.free-space-warning-threshold): caches will evict more,"
-                                    + " and allocations may fail; create a larger pool (pmem.pool.size) or bound the caches",
+                                    + " and allocations may fail; create a pool with a larger pmem.pool.max-size or bound the caches",
                             freeRatio * 100,
                             freeSpaceWarningThreshold * 100));
         }

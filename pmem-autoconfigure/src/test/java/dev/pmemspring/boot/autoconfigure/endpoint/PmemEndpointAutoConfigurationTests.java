@@ -35,6 +35,9 @@ class PmemEndpointAutoConfigurationTests {
                     assertThat(pool.layout()).isEqualTo("spring");
                     assertThat(pool.durability()).isEqualTo("process");
                     assertThat(pool.space().poolSize()).isEqualTo(8L << 20);
+                    assertThat(pool.space().initialSize()).isEqualTo(8L << 20);
+                    assertThat(pool.space().maxSize()).isEqualTo(32L << 20);
+                    assertThat(pool.space().growths()).isZero();
                     PmemEndpoint.CheckDescriptor check = endpoint.operation("check");
                     assertThat(check.clean()).isTrue();
                     assertThat(check.problems()).isEmpty();

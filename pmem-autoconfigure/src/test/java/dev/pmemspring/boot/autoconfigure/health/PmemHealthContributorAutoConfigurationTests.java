@@ -42,9 +42,23 @@ class PmemHealthContributorAutoConfigurationTests {
                     .containsEntry("persistenceDomain", "unknown")
                     .containsEntry("flush", "fence")
                     .containsEntry("size", 8L << 20)
+                    .containsEntry("maxSize", 32L << 20)
+                    .containsEntry("growths", 0L)
                     .containsEntry("lowFreeSpace", false)
                     .containsKeys("used", "free", "freeRatio", "largestFreeBlock");
         });
+    }
+
+    @Test
+    void aFullFileThatMayStillGrowIsNotLowOnSpace() {
+        runner().withPropertyValues("pmem.health.free-space-warning-threshold=0.5")
+                .run(context -> {
+                    PmemPool pool = context.getBean(PmemPool.class);
+                    pool.allocate(pool.stats().largestFreeBlock()); // the 8 MB file is full; it may grow to 32 MB
+                    Health health = context.getBean(PmemHealthIndicator.class).health();
+                    assertThat(health.getDetails()).containsEntry("lowFreeSpace", false);
+                    assertThat((double) health.getDetails().get("freeRatio")).isGreaterThan(0.7);
+                });
     }
 
     @Test

@@ -47,6 +47,16 @@ class PmemPoolMetricsAutoConfigurationTests {
                             .value())
                     .isEqualTo(8L << 20);
             assertThat(registry.get("pmem.pool.free").gauge().value()).isPositive();
+            assertThat(registry.get("pmem.pool.size.initial").gauge().value()).isEqualTo(8L << 20);
+            assertThat(registry.get("pmem.pool.size.max").gauge().value()).isEqualTo(32L << 20);
+            assertThat(registry.get("pmem.pool.free.with.growth").gauge().value())
+                    .isGreaterThan(registry.get("pmem.pool.free").gauge().value() + (23L << 20));
+            assertThat(registry.get("pmem.pool.growths").functionCounter().count())
+                    .isZero();
+            assertThat(registry.get("pmem.pool.growth.failures")
+                            .functionCounter()
+                            .count())
+                    .isZero();
             assertThat(registry.get("pmem.pool.used").gauge().value()).isNotNegative();
             assertThat(registry.get("pmem.pool.largest.free.block").gauge().value())
                     .isPositive();
