@@ -123,6 +123,7 @@ class PmemCachingProviderTest {
     void aFullPoolGivesUpExpiredEntriesBeforeItRefusesAPut() throws Exception {
         Properties small = new Properties();
         small.setProperty("pmem.jcache.pool-size", "8MB");
+        small.setProperty("pmem.jcache.pool-max-size", "8MB"); // a pool that cannot grow out of it
         CacheManager manager =
                 provider.getCacheManager(dir.resolve("small.pool").toUri(), null, small);
         Cache<Integer, byte[]> brief = manager.createCache(
@@ -139,6 +140,24 @@ class PmemCachingProviderTest {
                 Thread.sleep(30);
             }
         }
+        manager.close();
+    }
+
+    @Test
+    void aPoolGrowsRatherThanRefuseAPut() {
+        Properties small = new Properties();
+        small.setProperty("pmem.jcache.pool-size", "8MB");
+        small.setProperty("pmem.jcache.pool-max-size", "64MB");
+        CacheManager manager =
+                provider.getCacheManager(dir.resolve("grows.pool").toUri(), null, small);
+        Cache<Integer, byte[]> lasting = manager.createCache(
+                "lasting", new MutableConfiguration<Integer, byte[]>().setTypes(Integer.class, byte[].class));
+        byte[] value = new byte[1024];
+        for (int i = 0; i < 30_000; i++) { // about 30 MB, none expiring
+            lasting.put(i, value);
+        }
+        assertThat(lasting.get(0)).isNotNull();
+        assertThat(manager.unwrap(PmemPool.class).stats().poolSize()).isGreaterThan(30L << 20);
         manager.close();
     }
 

@@ -29,6 +29,7 @@ public record JCacheSettings(Path poolPath, PoolOptions poolOptions, ValueSerial
     public static final String POOL = "pmem.jcache.pool";
     public static final String DIRECTORY = "pmem.jcache.directory";
     public static final String POOL_SIZE = "pmem.jcache.pool-size";
+    public static final String POOL_MAX_SIZE = "pmem.jcache.pool-max-size";
     public static final String DURABILITY = "pmem.jcache.durability";
     public static final String SERIALIZER = "pmem.jcache.serializer";
     public static final String ALLOWED_CLASSES = "pmem.jcache.allowed-classes";
@@ -39,7 +40,14 @@ public record JCacheSettings(Path poolPath, PoolOptions poolOptions, ValueSerial
         Properties file = fromClassPath(loader);
         Path path = poolPath(uri, defaultUri, given, file);
         long size = parseSize(POOL_SIZE, setting(POOL_SIZE, given, file), PoolOptions.DEFAULT_SIZE);
-        PoolOptions options = PoolOptions.layout(LAYOUT).withSize(size);
+        // JCache has no eviction: a pool that grows is what keeps puts from failing. Four times the
+        // size unless told otherwise, as the Boot starter's pools.
+        long maxSize = parseSize(POOL_MAX_SIZE, setting(POOL_MAX_SIZE, given, file), 4 * size);
+        if (maxSize < size) {
+            throw new CacheException(POOL_MAX_SIZE + "=" + maxSize + " bytes is below " + POOL_SIZE + "=" + size
+                    + " bytes; give at least the size (equal to it for a pool that never grows)");
+        }
+        PoolOptions options = PoolOptions.layout(LAYOUT).withSize(size).withMaxSize(maxSize);
         String durability = setting(DURABILITY, given, file);
         if (durability != null) {
             try {
