@@ -37,6 +37,16 @@ class PoolToolTest {
     }
 
     @Test
+    void createsAPoolThatGrowsAndShowsItsSizes() {
+        Path pool = dir.resolve("g.pool");
+        assertThat(run("create", "--size", "8M", "--max-size", "1G", pool.toString()))
+                .isZero();
+        assertThat(out.toString()).contains("grows to 1073741824 bytes");
+        assertThat(run("info", pool.toString())).isZero();
+        assertThat(out.toString()).contains("grows to 1073741824 bytes (1024.0 MiB); 0 growths)");
+    }
+
+    @Test
     void infoCanCreateAFreshPool() {
         Path pool = dir.resolve("fresh.pool");
         assertThat(run("info", "--create", pool.toString())).isZero();
