@@ -34,6 +34,23 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void growthBenchmarkRuns() throws RunnerException {
+        Collection<RunResult> results = run(options(GrowthBenchmark.class)
+                .param("durability", "PROCESS")
+                .param("stepMiB", "8")
+                .param("pool", "growing")
+                .measurementIterations(1));
+
+        assertThat(results).hasSize(2); // growthStep, putsThatGrowThePool
+        assertPositiveScores(results);
+        for (RunResult result : results) {
+            assertThat(result.getSecondaryResults().get("growths").getScore())
+                    .as("%s grew its pool", result.getParams().getBenchmark())
+                    .isPositive();
+        }
+    }
+
+    @Test
     void openBenchmarkRuns() throws RunnerException {
         Collection<RunResult> results = run(options(OpenBenchmark.class).param("objects", "1000"));
 
