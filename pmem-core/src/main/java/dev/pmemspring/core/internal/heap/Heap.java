@@ -47,6 +47,9 @@ public final class Heap {
     private final PoolGrowth growth;
 
     private final ReentrantLock chunkLock = new ReentrantLock();
+    /** Held for a whole growth, the file's part included; taken before the chunk lock, never inside it. */
+    private final ReentrantLock growthLock = new ReentrantLock();
+
     private final FreeSpans freeSpans = new FreeSpans();
     private final Run[] runOfChunk;
     private final List<Run> runs = new ArrayList<>();
@@ -306,63 +309,87 @@ public final class Heap {
      * store shortens the span.
      */
     private int reserveChunks(int chunks) throws OutOfSpace {
-        chunkLock.lock();
-        try {
-            FreeSpans.Span span = freeSpans.takeBestFit(chunks);
-            if (span == null && reclaimEmptyRuns() > 0) {
-                span = freeSpans.takeBestFit(chunks);
+        while (true) {
+            PoolLayout seen;
+            chunkLock.lock();
+            try {
+                FreeSpans.Span span = freeSpans.takeBestFit(chunks);
+                if (span == null && reclaimEmptyRuns() > 0) {
+                    span = freeSpans.takeBestFit(chunks);
+                }
+                if (span != null) {
+                    split(span, chunks);
+                    return span.start();
+                }
+                seen = layout;
+            } finally {
+                chunkLock.unlock();
             }
-            if (span == null && grow(chunks)) {
-                span = freeSpans.takeBestFit(chunks);
-            }
-            if (span == null) {
+            // Out of the chunk lock: a growth's slow part must not stop frees and other reservations.
+            if (!grow(seen, chunks)) {
                 throw new OutOfSpace();
             }
-            if (span.length() > chunks) {
-                int rest = span.start() + chunks;
-                long restHeader = layout.chunkHeaderOffset(rest);
-                memory.putLong(restHeader, ChunkHeader.of(ChunkHeader.FREE, span.length() - chunks));
-                memory.flush(restHeader, 8);
-                memory.drain();
-                long header = layout.chunkHeaderOffset(span.start());
-                memory.putLongAtomic(header, ChunkHeader.of(ChunkHeader.FREE, chunks));
-                memory.persist(header, 8);
-                freeSpans.add(rest, span.length() - chunks);
-            }
-            return span.start();
-        } finally {
-            chunkLock.unlock();
+        }
+    }
+
+    /** Cuts {@code span} to its first {@code chunks} chunks, the rest a free span of its own; chunk lock held. */
+    private void split(FreeSpans.Span span, int chunks) {
+        if (span.length() > chunks) {
+            int rest = span.start() + chunks;
+            long restHeader = layout.chunkHeaderOffset(rest);
+            memory.putLong(restHeader, ChunkHeader.of(ChunkHeader.FREE, span.length() - chunks));
+            memory.flush(restHeader, 8);
+            memory.drain();
+            long header = layout.chunkHeaderOffset(span.start());
+            memory.putLongAtomic(header, ChunkHeader.of(ChunkHeader.FREE, chunks));
+            memory.persist(header, 8);
+            freeSpans.add(rest, span.length() - chunks);
         }
     }
 
     /**
-     * Grows the pool for {@code chunks} more chunks (or up to its maximum), with the chunk lock held.
-     * The order makes it crash-safe: the file gets the space first (a crash then leaves a longer
-     * file, trimmed at open); then the header of the new free span is written and persisted past
-     * the heap's end, where no walk reads it; then the pool header takes the new size, the single
-     * step after which those chunks are part of the heap. Only then are they handed out.
+     * Grows the pool, found without room for {@code chunks} chunks at layout {@code seen}, for them
+     * (or up to its maximum). One growth at a time; a thread that waited for another's returns at
+     * once to look again. The order makes it crash-safe: the file gets the space first, with no
+     * lock of the heap held, as that is the slow part (a crash then leaves a longer file, trimmed
+     * at open); then, under the chunk lock, the header of the new free span is written and
+     * persisted past the heap's end, where no walk reads it; then the pool header takes the new
+     * size, the single step after which those chunks are part of the heap. Only then are they
+     * handed out.
      *
-     * @return whether the pool grew
+     * @return whether the heap has more chunks than at {@code seen}
      */
-    private boolean grow(int chunks) {
+    private boolean grow(PoolLayout seen, int chunks) {
         if (growth == null) {
             return false;
         }
-        PoolLayout now = layout;
-        long newSize = growth.nextSize(now, chunks);
-        if (newSize <= now.poolSize() || !growth.extend(newSize)) {
-            return false;
+        growthLock.lock();
+        try {
+            if (layout != seen) {
+                return true;
+            }
+            long newSize = growth.nextSize(seen, chunks);
+            if (newSize <= seen.poolSize() || !growth.extend(newSize)) {
+                return false;
+            }
+            PoolLayout grown = seen.withSize(newSize);
+            int first = seen.chunkCount();
+            int added = grown.chunkCount() - first;
+            chunkLock.lock();
+            try {
+                long header = seen.chunkHeaderOffset(first);
+                memory.putLong(header, ChunkHeader.of(ChunkHeader.FREE, added));
+                memory.persist(header, 8);
+                growth.commit(newSize);
+                layout = grown;
+                freeSpans.addMerged(first, added);
+            } finally {
+                chunkLock.unlock();
+            }
+            return true;
+        } finally {
+            growthLock.unlock();
         }
-        PoolLayout grown = now.withSize(newSize);
-        int first = now.chunkCount();
-        int added = grown.chunkCount() - first;
-        long header = now.chunkHeaderOffset(first);
-        memory.putLong(header, ChunkHeader.of(ChunkHeader.FREE, added));
-        memory.persist(header, 8);
-        growth.commit(newSize);
-        layout = grown;
-        freeSpans.addMerged(first, added);
-        return true;
     }
 
     /**
