@@ -549,7 +549,8 @@ public final class Heap {
 
     /** The live block starting at {@code handle}, taken out of the live set as {@link #beginTxFree} says, or null. */
     private Block takeLive(long handle) {
-        int chunk = layout.chunkOf(handle);
+        PoolLayout now = layout; // one read of the volatile: a growth may replace it meanwhile
+        int chunk = now.chunkOf(handle);
         if (chunk < 0) {
             return null;
         }
@@ -558,7 +559,7 @@ public final class Heap {
             int unit = run.unitOf(handle);
             return unit >= 0 && run.isTaken(unit) ? new Block.Unit(handle, run, unit) : null;
         }
-        Integer length = layout.chunkOffset(chunk) == handle ? usedSpans.remove(chunk) : null;
+        Integer length = now.chunkOffset(chunk) == handle ? usedSpans.remove(chunk) : null;
         return length == null ? null : new Block.Span(handle, chunk, length);
     }
 
@@ -573,7 +574,8 @@ public final class Heap {
 
     /** The allocated block holding {@code offset}, or null if none does. */
     public Extent blockContaining(long offset) {
-        int chunk = layout.chunkOf(offset);
+        PoolLayout now = layout;
+        int chunk = now.chunkOf(offset);
         if (chunk < 0) {
             return null;
         }
@@ -589,7 +591,7 @@ public final class Heap {
         if (span == null || span.getKey() + span.getValue() <= chunk) {
             return null;
         }
-        return new Extent(layout.chunkOffset(span.getKey()), span.getValue() * PoolLayout.CHUNK_SIZE);
+        return new Extent(now.chunkOffset(span.getKey()), span.getValue() * PoolLayout.CHUNK_SIZE);
     }
 
     // ---------------------------------------------------------------- check
@@ -686,7 +688,8 @@ public final class Heap {
 
     /** Usable size of the allocated block starting at {@code handle}, or -1 if none starts there. */
     private long blockSize(long handle) {
-        int chunk = layout.chunkOf(handle);
+        PoolLayout now = layout;
+        int chunk = now.chunkOf(handle);
         if (chunk < 0) {
             return -1;
         }
@@ -695,14 +698,15 @@ public final class Heap {
             int unit = run.unitOf(handle);
             return unit >= 0 && run.isTaken(unit) ? run.unitSize : -1;
         }
-        Integer length = layout.chunkOffset(chunk) == handle ? usedSpans.get(chunk) : null;
+        Integer length = now.chunkOffset(chunk) == handle ? usedSpans.get(chunk) : null;
         return length != null ? length * PoolLayout.CHUNK_SIZE : -1;
     }
 
     /** Whether {@code [offset, offset + length)} lies in the heap's data area. */
     public boolean inHeap(long offset, long length) {
         // no sum that can overflow: both come from the file and may be anything
-        return length >= 0 && offset >= layout.chunkDataOffset() && offset <= layout.heapEnd() - length;
+        PoolLayout now = layout;
+        return length >= 0 && offset >= now.chunkDataOffset() && offset <= now.heapEnd() - length;
     }
 
     /** Usage figures, computed on demand (they walk the runs, not the objects). */
