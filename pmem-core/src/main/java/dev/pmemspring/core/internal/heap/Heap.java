@@ -156,7 +156,9 @@ public final class Heap {
         if (unsorted.isEmpty()) {
             return;
         }
-        Thread.ofVirtual().name("pmem-run-loader").start(() -> {
+        // A platform daemon thread: a virtual one would start the JVM's virtual-thread scheduler, which
+        // costs an application that has none about 10 ms of its first open.
+        Thread.ofPlatform().daemon().name("pmem-run-loader").start(() -> {
             try {
                 sortRuns();
             } catch (IllegalStateException closed) {
