@@ -147,7 +147,7 @@ public final class PmemPool implements AutoCloseable {
             PmemDevice device = PmemDevice.of(path);
             FlushMethod flush = FlushMethod.of(options.durability(), file.mapping(), device.domain());
             PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(
-                    file.segment(), file.header().poolSize(), flush != FlushMethod.FENCE, file.backing(sync)));
+                    file.segment(), file.header().poolSize(), flush != FlushMethod.FENCE, file.backing()));
             boolean machineCrash = ShutdownState.wasCutByMachineCrash(memory);
             boolean deviceLostWrites = ShutdownState.wasCutByDeviceDirtyShutdown(memory, device.dirtyShutdowns());
             boolean unsafeShutdown = machineCrash || deviceLostWrites;
@@ -173,8 +173,7 @@ public final class PmemPool implements AutoCloseable {
             int replayed = lanes.recoverRedo();
             int rolledBack = TransactionEngine.recover(memory, layout);
             PoolHeader header = file.header();
-            PoolGrowth growth =
-                    header.maxSize() > header.poolSize() ? new PoolGrowth(file, memory, options.growthStep()) : null;
+            PoolGrowth growth = file.canGrow() ? new PoolGrowth(file, memory, options.growthStep()) : null;
             Heap heap = Heap.open(memory, layout, lanes, growth);
             ShutdownState.markOpen(memory, options.durability(), device.dirtyShutdowns());
             RecoveryReport report = new RecoveryReport(
@@ -320,13 +319,16 @@ public final class PmemPool implements AutoCloseable {
     /** The error for an allocation of {@code size} bytes that found no space; says why the pool did not grow. */
     PoolOutOfMemoryException outOfMemory(long size) {
         HeapUsage usage = heap.usage();
-        PoolNoSpaceException noSpace = growth == null || !growth.refused()
-                ? null
-                : new PoolNoSpaceException(
-                        file.path(),
-                        "the pool could not grow past " + heap.layout().poolSize() + " bytes: " + growth.lastFailure()
-                                + "; free space on its file system (it grows again by itself)");
-        return new PoolOutOfMemoryException(file.path(), size, usage.free(), usage.largestFreeBlock(), noSpace);
+        PmemException cannotGrow = null;
+        if (growth != null && growth.refused()) {
+            String message =
+                    "the pool could not grow past " + heap.layout().poolSize() + " bytes: " + growth.lastFailure();
+            cannotGrow = growth.refusedForSpace()
+                    ? new PoolNoSpaceException(
+                            file.path(), message + "; free space on its file system (it grows again by itself)")
+                    : new PmemException(file.path(), message);
+        }
+        return new PoolOutOfMemoryException(file.path(), size, usage.free(), usage.largestFreeBlock(), cannotGrow);
     }
 
     /**
@@ -610,6 +612,7 @@ public final class PmemPool implements AutoCloseable {
                 h.maxSize(),
                 h.growths(),
                 growth == null ? 0 : growth.failures(),
+                growth != null && !growth.refused() && h.poolSize() < h.maxSize(),
                 u.heapSize(),
                 u.used(),
                 u.free(),

@@ -20,17 +20,22 @@ public class PoolOutOfMemoryException extends PmemException {
         this(path, requested, free, largestFreeBlock, null);
     }
 
-    /** With {@code noSpace} when the pool could not grow because its file system refused the space. */
+    /**
+     * With {@code cannotGrow} when the pool could have grown but its last growth failed: a
+     * {@link PoolNoSpaceException} when the file system refused the space.
+     */
     public PoolOutOfMemoryException(
-            Path path, long requested, long free, long largestFreeBlock, PoolNoSpaceException noSpace) {
+            Path path, long requested, long free, long largestFreeBlock, PmemException cannotGrow) {
         super(
                 path,
                 "out of pool memory: cannot allocate " + requested + " bytes (free " + free
                         + " bytes, largest free block " + largestFreeBlock + " bytes); "
-                        + (noSpace == null
+                        + (cannotGrow == null
                                 ? "free unused objects or create a larger pool"
-                                : "the pool could not grow, its file system is full: free disk space"),
-                noSpace);
+                                : cannotGrow instanceof PoolNoSpaceException
+                                        ? "the pool could not grow, its file system is full: free disk space"
+                                        : "the pool could not grow (see the cause)"),
+                cannotGrow);
         this.requested = requested;
         this.free = free;
         this.largestFreeBlock = largestFreeBlock;

@@ -7,7 +7,9 @@ package dev.pmemspring.core;
  * @param initialSize its size when it was created
  * @param maxSize the size it may grow to ({@code poolSize} for a pool that does not grow)
  * @param growths how many times it grew since it was created
- * @param growthFailures growths the file system refused since the pool was opened (a full disk)
+ * @param growthFailures growths that failed since the pool was opened (the file system refused the space)
+ * @param canGrow whether the pool can grow now: below its maximum, opened able to grow, and its
+ *                last growth not refused
  * @param heapSize bytes the allocator manages (the file less headers, logs and tables)
  * @param used bytes in allocated blocks (usable sizes)
  * @param free bytes free for allocation
@@ -22,6 +24,7 @@ public record PoolStats(
         long maxSize,
         long growths,
         long growthFailures,
+        boolean canGrow,
         long heapSize,
         long used,
         long free,
@@ -31,15 +34,16 @@ public record PoolStats(
         long transactionsAborted) {
 
     /**
-     * Bytes free for allocation now plus the bytes the pool may still grow by: what is left before
-     * a full pool fails allocations (health and free-space alarms read this, not {@link #free()}).
+     * Bytes free for allocation now plus, while the pool {@linkplain #canGrow() can grow}, the bytes
+     * it may still grow by: about what is left before a full pool fails allocations (health and
+     * free-space alarms read this, not {@link #free()}).
      */
     public long freeWithGrowth() {
-        return free + (maxSize - poolSize);
+        return free + (canGrow ? maxSize - poolSize : 0);
     }
 
-    /** The heap's size once grown to the maximum: the pool's capacity for data. */
+    /** About the heap's size at the largest the pool can get: grown to its maximum while it can grow. */
     public long maxHeapSize() {
-        return heapSize + (maxSize - poolSize);
+        return heapSize + (canGrow ? maxSize - poolSize : 0);
     }
 }

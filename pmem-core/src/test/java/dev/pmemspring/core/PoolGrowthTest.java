@@ -1,5 +1,6 @@
 package dev.pmemspring.core;
 
+import dev.pmemspring.core.internal.file.PoolHeader;
 import dev.pmemspring.core.internal.file.PoolLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -198,6 +199,77 @@ class PoolGrowthTest {
             assertThat(pool.stats().poolSize()).isEqualTo(8 * MIB);
             assertThat(pool.stats().maxSize()).isEqualTo(8 * MIB);
             assertThat(pool.stats().growths()).isZero();
+        }
+    }
+
+    @Test
+    void aThreadWithItsInterruptSetGrowsThePoolAndLeavesItWhole() throws Exception {
+        Path path = dir.resolve("interrupted.pool");
+        PoolOptions options = growable(8 * MIB, 64 * MIB, 4 * MIB).withDurability(Durability.SYNC);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        try (PmemPool pool = PmemPool.create(path, options)) {
+            Thread grower = Thread.ofPlatform().start(() -> {
+                Thread.currentThread().interrupt(); // a cancelled task, say: I/O on a FileChannel would close it
+                try {
+                    for (int i = 0; i < 4_000; i++) {
+                        pool.allocate(4096);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            grower.join();
+            assertThat(failure.get()).isNull();
+            assertThat(stillInterrupted).isTrue();
+            assertThat(pool.stats().growths()).isPositive();
+            assertThat(pool.check().problems()).isEmpty();
+        }
+        try (PmemPool pool = PmemPool.open(path, options)) {
+            assertThat(pool.stats().poolSize()).isEqualTo(Files.size(path)).isGreaterThan(16 * MIB);
+        }
+    }
+
+    @Test
+    void aFormat10PoolOpensWithoutARepairAndKeepsItsHeaderBytes() throws IOException {
+        Path path = dir.resolve("old.pool");
+        PmemPool.create(path, growable(8 * MIB, 0, 0)).close();
+        byte[] old;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer raw = ByteBuffer.allocate(PoolLayout.HEADER_SIZE);
+            channel.read(raw, 0);
+            PoolHeader h = PoolHeader.decode(raw.array()).header();
+            // What a release of format 1.0 wrote: minor 0, nothing at the growth fields.
+            old = new PoolHeader(
+                            1,
+                            0,
+                            0,
+                            0,
+                            h.uuid(),
+                            h.layout(),
+                            h.poolSize(),
+                            h.creationTimeMillis(),
+                            h.laneCount(),
+                            0,
+                            0,
+                            0)
+                    .encode();
+            assertThat(java.util.Arrays.copyOfRange(old, 136, 160)).containsOnly(0);
+            channel.write(ByteBuffer.wrap(old), PoolLayout.HEADER_A);
+            channel.write(ByteBuffer.wrap(old), PoolLayout.HEADER_B);
+        }
+        try (PmemPool pool = PmemPool.open(path, growable(8 * MIB, 0, 0))) {
+            assertThat(pool.lastRecovery().headerRepaired()).isFalse();
+            assertThat(pool.info().formatVersion()).isEqualTo("1.0");
+            assertThat(pool.stats().maxSize()).isEqualTo(8 * MIB);
+            assertThat(pool.stats().initialSize()).isEqualTo(8 * MIB);
+            assertThat(pool.check().problems()).isEmpty();
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer raw = ByteBuffer.allocate(PoolLayout.HEADER_SIZE);
+            channel.read(raw, PoolLayout.HEADER_B);
+            assertThat(raw.array()).isEqualTo(old);
         }
     }
 

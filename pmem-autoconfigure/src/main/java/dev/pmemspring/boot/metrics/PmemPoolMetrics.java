@@ -82,7 +82,7 @@ public class PmemPoolMetrics implements MeterBinder {
                 .tags(tags)
                 .register(registry);
         FunctionCounter.builder("pmem.pool.growth.failures", this, m -> m.stat(PoolStats::growthFailures))
-                .description("Growths the file system refused (no space) since the pool was opened")
+                .description("Growths that failed since the pool was opened (the file system refused the space)")
                 .tags(tags)
                 .register(registry);
         space(registry, "pmem.pool.used", "Bytes in allocated blocks", PoolStats::used);

@@ -122,9 +122,7 @@ public final class PoolTool {
                 + (s.maxSize() > s.initialSize()
                         ? " (created at " + bytes(s.initialSize()) + ", grows to " + bytes(s.maxSize()) + "; "
                                 + s.growths() + (s.growths() == 1 ? " growth" : " growths")
-                                + (s.growthFailures() > 0
-                                        ? ", " + s.growthFailures() + " refused for lack of space"
-                                        : "")
+                                + (s.growthFailures() > 0 ? ", " + s.growthFailures() + " failed" : "")
                                 + ")"
                         : ""));
         out.println("heap size:          " + bytes(s.heapSize()));

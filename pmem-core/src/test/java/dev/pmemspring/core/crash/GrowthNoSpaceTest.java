@@ -62,7 +62,8 @@ class GrowthNoSpaceTest {
             code = child.awaitExit(lines);
         }
         assertThat(code).as("child output: %s", lines).isZero();
-        assertThat(lines).contains("CAUSE PoolNoSpaceException", "CHECK 0", "SIZE " + (8L << 20), "FILE " + (8L << 20));
+        // The open's warning said it: this pool does not grow in this process, so a full pool is just full.
+        assertThat(lines).contains("CAUSE none", "CHECK 0", "SIZE " + (8L << 20), "FILE " + (8L << 20), "FAILURES 0");
         assertThat(Long.parseLong(value(lines, "ENTRIES"))).isGreaterThan(1000);
     }
 

@@ -125,6 +125,7 @@ public class PmemEndpoint {
                             s.maxSize(),
                             s.growths(),
                             s.growthFailures(),
+                            s.canGrow(),
                             s.heapSize(),
                             s.used(),
                             s.free(),
@@ -214,7 +215,8 @@ public class PmemEndpoint {
     /**
      * Space figures in bytes; {@code runs} counts runs of small-block units. {@code poolSize} is the
      * size now, between {@code initialSize} and {@code maxSize}; {@code growths} counts the times it
-     * grew, {@code growthFailures} the growths the file system refused since the pool was opened.
+     * grew, {@code growthFailures} the growths that failed since the pool was opened (the file system
+     * refused the space), {@code canGrow} whether it can grow now.
      */
     public record Space(
             long poolSize,
@@ -222,6 +224,7 @@ public class PmemEndpoint {
             long maxSize,
             long growths,
             long growthFailures,
+            boolean canGrow,
             long heapSize,
             long used,
             long free,

@@ -98,6 +98,7 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("size", stats.poolSize())
                 .withDetail("maxSize", stats.maxSize())
                 .withDetail("growths", stats.growths())
+                .withDetail("canGrow", stats.canGrow())
                 .withDetail("heapSize", stats.heapSize())
                 .withDetail("used", stats.used())
                 .withDetail("free", stats.free())

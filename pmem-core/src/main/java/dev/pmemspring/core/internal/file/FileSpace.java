@@ -42,8 +42,11 @@ final class FileSpace {
     /** {@code int posix_fallocate(int fd, off_t offset, off_t len)}. */
     static final FunctionDescriptor POSIX_FALLOCATE = FunctionDescriptor.of(
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
-    /** {@code int close(int fd)}. */
+    /** {@code int close(int fd)}; {@code int fsync(int fd)} has the same shape. */
     static final FunctionDescriptor CLOSE = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+    /** {@code int ftruncate(int fd, off_t length)}. */
+    static final FunctionDescriptor FTRUNCATE =
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
 
     private static final Native NATIVE = Native.load();
 
@@ -57,24 +60,17 @@ final class FileSpace {
     }
 
     private static void writeZeros(Path file, long size) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            writeZeros(channel, 0, size);
-            channel.force(true);
-        }
-    }
-
-    private static void writeZeros(FileChannel channel, long from, long to) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-        try {
-            long at = from;
-            while (at < to) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long at = 0;
+            while (at < size) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
                 at += channel.write(zeros, at);
             }
+            channel.force(true);
         } catch (IOException e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.contains("No space left") || message.contains("File too large")) {
-                throw new NoSpaceException(message);
+            if (String.valueOf(e.getMessage()).contains("No space left")) {
+                throw new NoSpaceException(e.getMessage());
             }
             throw e;
         }
@@ -82,43 +78,84 @@ final class FileSpace {
 
     /**
      * A descriptor of an open pool file, kept open for as long as the pool is, through which the
-     * file grows. Its own descriptor, because the OS drops a process's lock on a file when any
-     * descriptor of that file is closed: one opened and closed per growth would unlock the pool.
-     * Close it after the pool's channel has released its lock.
+     * file grows; null where the C library's calls cannot be linked, or the descriptor opened is
+     * not of the file {@code identity} names (it was replaced meanwhile): such a pool does not grow.
+     *
+     * <p>Its own descriptor, for two reasons. The OS drops a process's lock on a file when any
+     * descriptor of that file is closed, so one opened and closed per growth would unlock the
+     * pool. And growth runs on application threads, whose interrupt would close a
+     * {@code FileChannel} in the middle of its I/O (and with it the pool's lock); C calls on a
+     * descriptor are not interruptible. Close it after the pool's channel has released its lock.
      */
-    static Growable growable(Path file, FileChannel channel) {
-        int fd = NATIVE == null ? -1 : NATIVE.openForWriting(file);
-        return new Growable(fd, channel);
+    static Growable growable(Path file, Object identity) {
+        if (NATIVE == null || NATIVE.fsync == null || NATIVE.ftruncate == null) {
+            return null;
+        }
+        int fd = NATIVE.openForWriting(file);
+        if (fd < 0) {
+            return null;
+        }
+        try {
+            // Linux names an open descriptor's file here: the same inode as the one locked, or not ours.
+            if (identity.equals(LockedFiles.identity(Path.of("/proc/self/fd/" + fd)))) {
+                return new Growable(fd);
+            }
+        } catch (IOException noProc) {
+            // not Linux, or no /proc: the descriptor cannot be checked, so it is not used
+        }
+        NATIVE.close(fd);
+        return null;
     }
 
     /** See {@link #growable}. */
     static final class Growable implements AutoCloseable {
-        private final int fd;
-        private final FileChannel channel;
+        private int fd;
 
-        private Growable(int fd, FileChannel channel) {
+        private Growable(int fd) {
             this.fd = fd;
-            this.channel = channel;
         }
 
-        /** Gives the file allocated, zeroed space for {@code [from, to)}, extending its length to {@code to}. */
-        void extend(long from, long to) throws IOException {
-            if (fd >= 0 && NATIVE.fallocate(fd, from, to - from)) {
-                return;
+        /**
+         * Gives the file allocated, zeroed space for {@code [from, to)}, extending its length to
+         * {@code to}, and forces it to the device: the new length is on disk before a header that
+         * records it can be (a machine crash must not leave a header claiming space the file lacks,
+         * in either durability). On failure the file gets its length {@code from} back.
+         */
+        synchronized void extend(long from, long to) throws IOException {
+            if (fd < 0) {
+                throw new IOException("the pool is closed");
             }
-            writeZeros(channel, from, to);
+            try {
+                if (!NATIVE.fallocate(fd, from, to - from)) {
+                    throw new IOException("posix_fallocate failed for " + (to - from) + " bytes at " + from);
+                }
+                NATIVE.check(NATIVE.fsync, fd, "fsync");
+            } catch (IOException e) {
+                try {
+                    NATIVE.truncate(fd, from); // a longer file is otherwise trimmed at the next open
+                } catch (IOException ignored) {
+                    // the next open trims it
+                }
+                throw e;
+            }
         }
 
         @Override
-        public void close() {
+        public synchronized void close() {
             if (fd >= 0) {
                 NATIVE.close(fd);
+                fd = -1; // a growth after this must not reach a descriptor number reused by another file
             }
         }
     }
 
     /** The C library calls, or nothing where they cannot be linked. */
-    private record Native(MethodHandle open, MethodHandle posixFallocate, MethodHandle close) {
+    private record Native(
+            MethodHandle open,
+            MethodHandle posixFallocate,
+            MethodHandle close,
+            MethodHandle fsync,
+            MethodHandle ftruncate) {
 
         static Native load() {
             try {
@@ -129,7 +166,14 @@ final class FileSpace {
                 MethodHandle fallocate =
                         linker.downcallHandle(libc.find("posix_fallocate").orElseThrow(), POSIX_FALLOCATE);
                 MethodHandle close = linker.downcallHandle(libc.find("close").orElseThrow(), CLOSE);
-                return new Native(open, fallocate, close);
+                // Growth only: a pool still gets created without them.
+                MethodHandle fsync = libc.find("fsync")
+                        .map(f -> linker.downcallHandle(f, CLOSE))
+                        .orElse(null);
+                MethodHandle ftruncate = libc.find("ftruncate")
+                        .map(f -> linker.downcallHandle(f, FTRUNCATE))
+                        .orElse(null);
+                return new Native(open, fallocate, close, fsync, ftruncate);
             } catch (Throwable unavailable) {
                 // No native access (or no such C library): fall back to writing zeros.
                 return null;
@@ -174,6 +218,31 @@ final class FileSpace {
                 return (int) open.invokeExact(name, O_WRONLY);
             } catch (Throwable e) {
                 return -1;
+            }
+        }
+
+        /** Calls {@code int f(int fd)}; a -1 result is an IOException naming {@code what}. */
+        void check(MethodHandle f, int fd, String what) throws IOException {
+            int result;
+            try {
+                result = (int) f.invokeExact(fd);
+            } catch (Throwable e) {
+                throw new IOException(what + " failed: " + e, e);
+            }
+            if (result != 0) {
+                throw new IOException(what + " failed on the pool file");
+            }
+        }
+
+        void truncate(int fd, long length) throws IOException {
+            int result;
+            try {
+                result = (int) ftruncate.invokeExact(fd, length);
+            } catch (Throwable e) {
+                throw new IOException("ftruncate failed: " + e, e);
+            }
+            if (result != 0) {
+                throw new IOException("ftruncate failed on the pool file");
             }
         }
 

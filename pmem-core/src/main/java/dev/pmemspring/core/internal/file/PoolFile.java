@@ -12,6 +12,7 @@ import dev.pmemspring.core.PoolNoSpaceException;
 import dev.pmemspring.core.PoolTooSmallException;
 import dev.pmemspring.core.PoolTruncatedException;
 import dev.pmemspring.core.internal.memory.MappedMemory;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -52,6 +53,7 @@ public final class PoolFile implements AutoCloseable {
     private final MappingMode mapping;
     private final FileSpace.Growable growable;
     private boolean headerRepaired;
+    private boolean closed;
 
     private PoolFile(
             Path path,
@@ -88,34 +90,35 @@ public final class PoolFile implements AutoCloseable {
     }
 
     /**
-     * How the file gives space to a growth of the mapped memory: allocated and zeroed blocks, and
-     * with {@code sync} the new length forced to the device before the header may record it. A
-     * growth cut short gives the file back its length, so a full disk keeps nothing half-grown.
+     * How the file gives space to a growth of the mapped memory: allocated, zeroed blocks whose new
+     * length is forced to the device before a header may record it ({@link FileSpace.Growable}).
      */
-    public MappedMemory.Backing backing(boolean sync) {
+    public MappedMemory.Backing backing() {
         return (from, to) -> {
             if (growable == null) {
-                throw new IOException("the file could not be mapped at the pool's maximum size when the pool was"
-                        + " opened (see the warning then), so it cannot grow in this process");
+                throw new IOException("this pool cannot grow in this process (see the warning at its open)");
             }
-            try {
-                growable.extend(from, to);
-                if (sync) {
-                    channel.force(true);
-                }
-            } catch (IOException e) {
-                try {
-                    channel.truncate(from);
-                } catch (IOException ignored) {
-                    // a longer file is trimmed at the next open
-                }
-                throw e;
-            }
+            growable.extend(from, to);
         };
     }
 
-    /** Records the header a growth wrote to both copies (see {@link PoolGrowth}). */
-    void headerChanged(PoolHeader grown) {
+    /** Whether the pool may grow in this process: created with a maximum above its size, and mapped for it. */
+    public boolean canGrow() {
+        return growable != null;
+    }
+
+    /**
+     * Makes {@code grown} the pool's header: copy B, then copy A, each persisted before the next.
+     * Open trusts a valid A: until A is written the pool is what it was (and B is repaired from
+     * A); a torn A is refused by its checksum and B, already new, wins. Synchronized with
+     * {@link #checkHeaders}, which would otherwise see the two copies between their writes.
+     */
+    synchronized void commitHeader(PersistentMemory memory, PoolHeader grown) {
+        byte[] raw = grown.encode();
+        memory.putBytes(PoolLayout.HEADER_B, raw, 0, raw.length);
+        memory.persist(PoolLayout.HEADER_B, raw.length);
+        memory.putBytes(PoolLayout.HEADER_A, raw, 0, raw.length);
+        memory.persist(PoolLayout.HEADER_A, raw.length);
         header = grown;
     }
 
@@ -304,12 +307,13 @@ public final class PoolFile implements AutoCloseable {
         }
         boolean success = false;
         FileSpace.Growable growable = null;
+        Arena arena = null;
         try {
             FileLock lock = lockOrFail(path, channel);
             removeLeftovers(path, identity, names);
             PoolHeader header = readHeader(path, channel, expectedLayout);
             trimCutGrowth(path, channel, header);
-            Arena arena = Arena.ofShared();
+            arena = Arena.ofShared();
             // A growable pool maps its maximum size once, so growing never remaps and no segment a
             // reader holds goes stale. Mapping past the end lengthens the file (sparse, no blocks);
             // it gets its length back right after, and the pages past it are never touched.
@@ -335,7 +339,14 @@ public final class PoolFile implements AutoCloseable {
             MappingMode mapping = map.mode();
             if (mapped > header.poolSize()) {
                 channel.truncate(header.poolSize());
-                growable = FileSpace.growable(path, channel);
+                growable = FileSpace.growable(path, identity);
+                if (growable == null) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "cannot keep a descriptor of " + path + " for growing it (no C library calls, or no"
+                                    + " /proc to check the descriptor against); it stays at its size of "
+                                    + header.poolSize() + " bytes");
+                }
             }
             PoolFile file = new PoolFile(path, identity, channel, lock, header, arena, segment, mapping, growable);
             file.repairHeaderCopies();
@@ -350,6 +361,9 @@ public final class PoolFile implements AutoCloseable {
                 } catch (IOException ignored) {
                     // already failing
                 } finally {
+                    if (arena != null) {
+                        arena.close();
+                    }
                     if (growable != null) {
                         growable.close();
                     }
@@ -517,7 +531,7 @@ public final class PoolFile implements AutoCloseable {
     }
 
     /** Appends a problem for each header copy that does not hold the pool's header. */
-    public void checkHeaders(java.util.List<String> problems) {
+    public synchronized void checkHeaders(java.util.List<String> problems) {
         byte[] good = header.encode();
         for (long at : new long[] {PoolLayout.HEADER_A, PoolLayout.HEADER_B}) {
             if (segment.asSlice(at, good.length).mismatch(MemorySegment.ofArray(good)) >= 0) {
@@ -540,10 +554,13 @@ public final class PoolFile implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (!channel.isOpen()) {
+    public synchronized void close() {
+        // Not channel.isOpen(): an interrupt may have closed the channel, and the mapping, the
+        // descriptor and the claim must go all the same.
+        if (closed) {
             return;
         }
+        closed = true;
         try {
             if (arena.scope().isAlive()) {
                 arena.close();

@@ -28,6 +28,7 @@ public final class PoolGrowth {
     private final long step;
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastFailure;
+    private volatile boolean lastFailureNoSpace;
     private volatile long failedAt;
 
     /**
@@ -65,29 +66,24 @@ public final class PoolGrowth {
         } catch (IOException e) {
             failures.incrementAndGet();
             lastFailure = e.getMessage();
+            lastFailureNoSpace = e instanceof FileSpace.NoSpaceException;
             failedAt = Math.max(1, System.nanoTime());
             LOG.log(
                     System.Logger.Level.WARNING,
                     "pool " + file.path() + " cannot grow from " + memory.size() + " to " + newSize + " bytes: "
-                            + e.getMessage() + "; it goes on at its size (free disk space to let it grow)");
+                            + e.getMessage() + "; it goes on at its size"
+                            + (lastFailureNoSpace ? " (free disk space to let it grow)" : ""));
             return false;
         }
     }
 
     /**
-     * Makes {@code newSize} the pool's size: copy B of the header, then copy A, each persisted before
-     * the next. Open trusts a valid A: until A is written the pool is its old size (and B is repaired
-     * from A); a torn A is refused by its checksum and B, already new, wins. Either way the header
-     * never records space the file lacks, because the file got it first.
+     * Makes {@code newSize} the pool's size, in both header copies ({@link PoolFile#commitHeader}).
+     * The header never records space the file lacks: {@link #extend} gave the file its space, on
+     * the device, first.
      */
     public void commit(long newSize) {
-        PoolHeader grown = file.header().grownTo(newSize);
-        byte[] raw = grown.encode();
-        memory.putBytes(PoolLayout.HEADER_B, raw, 0, raw.length);
-        memory.persist(PoolLayout.HEADER_B, raw.length);
-        memory.putBytes(PoolLayout.HEADER_A, raw, 0, raw.length);
-        memory.persist(PoolLayout.HEADER_A, raw.length);
-        file.headerChanged(grown);
+        file.commitHeader(memory, file.header().grownTo(newSize));
     }
 
     /** Growths the file system refused since the pool was opened. */
@@ -100,8 +96,13 @@ public final class PoolGrowth {
         return lastFailure;
     }
 
-    /** Whether the last growth asked for was refused (so a full pool means a full disk). */
+    /** Whether the last growth asked for was refused: a full pool then means a full disk (or see {@link #lastFailure}). */
     public boolean refused() {
         return failedAt != 0;
+    }
+
+    /** Whether the last refusal was the file system's lack of space (or a file size limit). */
+    public boolean refusedForSpace() {
+        return lastFailureNoSpace;
     }
 }

@@ -70,9 +70,13 @@ public record PoolHeader(
         b.putLong(112, poolSize);
         b.putLong(120, creationTimeMillis);
         b.putInt(128, laneCount);
-        b.putLong(136, maxSize);
-        b.putLong(144, initialSize);
-        b.putLong(152, growths);
+        if (minor >= 1) {
+            // Format 1.0 leaves them zero (decode reads that as the pool size): a 1.0 header
+            // encodes to the bytes it was read from, or every old pool would look torn at open.
+            b.putLong(136, maxSize);
+            b.putLong(144, initialSize);
+            b.putLong(152, growths);
+        }
         b.putLong(CHECKSUM_AT, checksum(b.array()));
         return b.array();
     }

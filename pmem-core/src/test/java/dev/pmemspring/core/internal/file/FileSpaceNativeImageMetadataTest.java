@@ -29,7 +29,8 @@ class FileSpaceNativeImageMetadataTest {
         List<String> expected = List.of(
                 shape(FileSpace.OPEN, FileSpace.OPEN_FIRST_VARIADIC),
                 shape(FileSpace.POSIX_FALLOCATE, -1),
-                shape(FileSpace.CLOSE, -1));
+                shape(FileSpace.CLOSE, -1), // and fsync's
+                shape(FileSpace.FTRUNCATE, -1));
 
         assertThat(registeredDowncalls()).containsExactlyInAnyOrderElementsOf(expected);
     }
