@@ -26,7 +26,7 @@ public final class KeyEncoder {
 
     public static byte[] encode(Object key) {
         if (key instanceof String s) {
-            return tagged('S', s.getBytes(StandardCharsets.UTF_8));
+            return string(s);
         }
         if (key instanceof Long l) {
             return longBytes('L', l);
@@ -70,6 +70,25 @@ public final class KeyEncoder {
                                 + " as a cache key: use a String, a number, or a Serializable value type such as a record,"
                                 + " or give the cached method a key expression");
         }
+    }
+
+    /**
+     * {@code 'S'} and the string's UTF-8 bytes. Every hit and put encodes its key, so the usual
+     * key, ASCII only, is written in one pass into one array (for ASCII, UTF-8 is the chars
+     * themselves); any other char takes the encoder, into the same bytes.
+     */
+    private static byte[] string(String s) {
+        int n = s.length();
+        byte[] out = new byte[n + 1];
+        out[0] = 'S';
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return tagged('S', s.getBytes(StandardCharsets.UTF_8));
+            }
+            out[i + 1] = (byte) c;
+        }
+        return out;
     }
 
     private static byte[] tagged(char tag, byte[] body) {
