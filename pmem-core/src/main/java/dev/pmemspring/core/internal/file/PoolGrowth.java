@@ -86,7 +86,7 @@ public final class PoolGrowth {
         file.commitHeader(memory, file.header().grownTo(newSize));
     }
 
-    /** Growths the file system refused since the pool was opened. */
+    /** Growths that failed since the pool was opened (the file system refused the space, mostly). */
     public long failures() {
         return failures.get();
     }

@@ -156,8 +156,8 @@ public final class Heap {
         if (unsorted.isEmpty()) {
             return;
         }
-        // A platform daemon thread: a virtual one would start the JVM's virtual-thread scheduler, which
-        // costs an application that has none about 10 ms of its first open.
+        // A platform daemon thread: a virtual one would start the JVM's virtual-thread scheduler,
+        // which cost a fresh JVM's first open about 4 ms (docs/benchmarks.md, "Open again").
         Thread.ofPlatform().daemon().name("pmem-run-loader").start(() -> {
             try {
                 sortRuns();

@@ -35,7 +35,7 @@ public final class MappedMemory implements PersistentMemory {
     @FunctionalInterface
     public interface Backing {
         /**
-         * Allocates (zeroed) file space for {@code [from, to)}, durably where {@code sync} says so.
+         * Allocates zeroed file space for {@code [from, to)}, its new length forced to the device.
          *
          * @throws IOException when the file system cannot give it (no space, a file size limit)
          */

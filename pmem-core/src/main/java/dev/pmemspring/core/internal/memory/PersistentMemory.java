@@ -19,7 +19,7 @@ public interface PersistentMemory {
 
     /**
      * Extends the memory to {@code newSize} bytes: the file gets zeroed, allocated space for the new
-     * part (durable when the pool flushes) before {@link #size()} says so. A pool grows through it.
+     * part, its new length forced to the device, before {@link #size()} says so. A pool grows through it.
      *
      * @throws IOException when the file system cannot give the space; the size stays as it was
      */
