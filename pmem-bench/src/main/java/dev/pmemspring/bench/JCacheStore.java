@@ -33,123 +33,90 @@ import org.ehcache.jsr107.EhcacheCachingProvider;
  *       (the JCache default: it copies values through Java serialization on the way in and out).</li>
  * </ul>
  */
-abstract class JCacheStore implements AutoCloseable {
+final class JCacheStore implements AutoCloseable {
 
     static final String PMEM = "pmem-jcache";
     static final String EHCACHE_DISK = "ehcache-disk";
     static final String CAFFEINE = "caffeine-jcache";
     private static final String CACHE = "products";
 
-    abstract Cache<String, Product> cache();
+    private final CacheManager manager;
+    private final Cache<String, Product> cache;
+    /** Removes what the store left on disk, once its manager is closed. */
+    private final Runnable cleanUp;
 
-    @Override
-    public abstract void close();
+    private JCacheStore(CacheManager manager, Cache<String, Product> cache, Runnable cleanUp) {
+        this.manager = manager;
+        this.cache = cache;
+        this.cleanUp = cleanUp;
+    }
 
     static JCacheStore open(String store) {
         return switch (store) {
-            case PMEM -> new Pmem();
-            case EHCACHE_DISK -> new EhcacheDisk();
-            case CAFFEINE -> new Caffeine();
+            case PMEM -> pmem();
+            case EHCACHE_DISK -> ehcacheDisk();
+            case CAFFEINE -> caffeine();
             default -> throw new IllegalArgumentException("unknown JCache store " + store);
         };
     }
 
-    /** Ours: the pool file is the manager's URI. */
-    static final class Pmem extends JCacheStore {
-        private final Path pool = BenchPools.newPath("jcache");
-        private final CacheManager manager;
-        private final Cache<String, Product> cache;
-
-        Pmem() {
-            Properties p = new Properties();
-            p.setProperty("pmem.jcache.pool-size", "512MB");
-            p.setProperty("pmem.jcache.allowed-classes", Product.class.getName());
-            manager = Caching.getCachingProvider(PmemCachingProvider.class.getName())
-                    .getCacheManager(pool.toUri(), getClass().getClassLoader(), p);
-            cache = manager.createCache(
-                    CACHE, new MutableConfiguration<String, Product>().setTypes(String.class, Product.class));
-        }
-
-        @Override
-        Cache<String, Product> cache() {
-            return cache;
-        }
-
-        @Override
-        public void close() {
-            try {
-                manager.close();
-            } finally {
-                BenchPools.delete(pool);
-            }
-        }
+    Cache<String, Product> cache() {
+        return cache;
     }
 
-    static final class EhcacheDisk extends JCacheStore {
-        private final Path dir = MapStore.newDirectory("ehcache-jcache");
-        private final CacheManager manager;
-        private final Cache<String, Product> cache;
-
-        EhcacheDisk() {
-            EhcacheCachingProvider provider =
-                    (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
-            DefaultConfiguration configuration = new DefaultConfiguration(
-                    provider.getDefaultClassLoader(), new DefaultPersistenceConfiguration(dir.toFile()));
-            manager = provider.getCacheManager(dir.toUri(), configuration);
-            Cache<String, Serializable> c = manager.createCache(
-                    CACHE,
-                    Eh107Configuration.fromEhcacheCacheConfiguration(
-                            CacheConfigurationBuilder.newCacheConfigurationBuilder(
-                                            String.class,
-                                            Serializable.class,
-                                            ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                                    .heap(1, EntryUnit.ENTRIES)
-                                                    .disk(CacheStore.EHCACHE_DISK_MB, MemoryUnit.MB, true))
-                                    .build()));
-            cache = cast(c);
-        }
-
-        @SuppressWarnings("unchecked")
-        private static Cache<String, Product> cast(Cache<String, ?> c) {
-            return (Cache<String, Product>) c;
-        }
-
-        @Override
-        Cache<String, Product> cache() {
-            return cache;
-        }
-
-        @Override
-        public void close() {
-            try {
-                manager.close();
-            } finally {
-                MapStore.deleteTree(dir);
-            }
-        }
-    }
-
-    static final class Caffeine extends JCacheStore {
-        private final CacheManager manager;
-        private final Cache<String, Product> cache;
-
-        Caffeine() {
-            // a URI of its own, so a second trial in the same JVM gets a new manager
-            manager = Caching.getCachingProvider("com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider")
-                    .getCacheManager(
-                            URI.create("bench:" + System.nanoTime()), getClass().getClassLoader());
-            cache = manager.createCache(
-                    CACHE, new MutableConfiguration<String, Product>().setTypes(String.class, Product.class));
-        }
-
-        @Override
-        Cache<String, Product> cache() {
-            return cache;
-        }
-
-        @Override
-        public void close() {
+    @Override
+    public void close() {
+        try {
             manager.close();
+        } finally {
+            cleanUp.run();
         }
+    }
+
+    /** Ours: the pool file is the manager's URI. */
+    private static JCacheStore pmem() {
+        Path pool = BenchPools.newPath("jcache");
+        Properties p = new Properties();
+        p.setProperty("pmem.jcache.pool-size", "512MB");
+        p.setProperty("pmem.jcache.allowed-classes", Product.class.getName());
+        CacheManager manager = Caching.getCachingProvider(PmemCachingProvider.class.getName())
+                .getCacheManager(pool.toUri(), JCacheStore.class.getClassLoader(), p);
+        return new JCacheStore(manager, manager.createCache(CACHE, byValue()), () -> BenchPools.delete(pool));
+    }
+
+    private static JCacheStore ehcacheDisk() {
+        Path dir = MapStore.newDirectory("ehcache-jcache");
+        EhcacheCachingProvider provider =
+                (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+        DefaultConfiguration configuration = new DefaultConfiguration(
+                provider.getDefaultClassLoader(), new DefaultPersistenceConfiguration(dir.toFile()));
+        CacheManager manager = provider.getCacheManager(dir.toUri(), configuration);
+        Cache<String, Serializable> c = manager.createCache(
+                CACHE,
+                Eh107Configuration.fromEhcacheCacheConfiguration(CacheConfigurationBuilder.newCacheConfigurationBuilder(
+                                String.class,
+                                Serializable.class,
+                                ResourcePoolsBuilder.newResourcePoolsBuilder()
+                                        .heap(1, EntryUnit.ENTRIES)
+                                        .disk(CacheStore.EHCACHE_DISK_MB, MemoryUnit.MB, true))
+                        .build()));
+        return new JCacheStore(manager, cast(c), () -> MapStore.deleteTree(dir));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Cache<String, Product> cast(Cache<String, ?> c) {
+        return (Cache<String, Product>) c;
+    }
+
+    private static JCacheStore caffeine() {
+        // a URI of its own, so a second trial in the same JVM gets a new manager
+        CacheManager manager = Caching.getCachingProvider(
+                        "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider")
+                .getCacheManager(URI.create("bench:" + System.nanoTime()), JCacheStore.class.getClassLoader());
+        return new JCacheStore(manager, manager.createCache(CACHE, byValue()), () -> {});
+    }
+
+    private static MutableConfiguration<String, Product> byValue() {
+        return new MutableConfiguration<String, Product>().setTypes(String.class, Product.class);
     }
 }

@@ -187,7 +187,7 @@ public final class PmemPool implements AutoCloseable {
                     System.Logger.Level.INFO,
                     () -> (created ? "created pool " : "opened pool ") + path + " (layout '"
                             + header.layout() + "', " + header.poolSize() + " bytes"
-                            + (header.maxSize() > header.poolSize() ? ", grows to " + header.maxSize() : "")
+                            + (growth != null ? ", grows to " + header.maxSize() : "")
                             + ", durability "
                             + options.durability() + ", mapping " + file.mapping() + ", persistence domain "
                             + device.domain() + (device.region() == null ? "" : " (" + device.region() + ")")

@@ -39,11 +39,15 @@ public record PoolStats(
      * free-space alarms read this, not {@link #free()}).
      */
     public long freeWithGrowth() {
-        return free + (canGrow ? maxSize - poolSize : 0);
+        return free + roomToGrow();
     }
 
     /** About the heap's size at the largest the pool can get: grown to its maximum while it can grow. */
     public long maxHeapSize() {
-        return heapSize + (canGrow ? maxSize - poolSize : 0);
+        return heapSize + roomToGrow();
+    }
+
+    private long roomToGrow() {
+        return canGrow ? maxSize - poolSize : 0;
     }
 }

@@ -129,7 +129,7 @@ final class FileSpace {
                 if (!NATIVE.fallocate(fd, from, to - from)) {
                     throw new IOException("posix_fallocate failed for " + (to - from) + " bytes at " + from);
                 }
-                NATIVE.check(NATIVE.fsync, fd, "fsync");
+                NATIVE.fsync(fd);
             } catch (IOException e) {
                 try {
                     NATIVE.truncate(fd, from); // a longer file is otherwise trimmed at the next open
@@ -221,28 +221,28 @@ final class FileSpace {
             }
         }
 
-        /** Calls {@code int f(int fd)}; a -1 result is an IOException naming {@code what}. */
-        void check(MethodHandle f, int fd, String what) throws IOException {
+        void fsync(int fd) throws IOException {
+            succeed("fsync", () -> (int) fsync.invokeExact(fd));
+        }
+
+        void truncate(int fd, long length) throws IOException {
+            succeed("ftruncate", () -> (int) ftruncate.invokeExact(fd, length));
+        }
+
+        /** A C call that returns 0 on success. */
+        private interface Call {
+            int run() throws Throwable;
+        }
+
+        private static void succeed(String what, Call call) throws IOException {
             int result;
             try {
-                result = (int) f.invokeExact(fd);
+                result = call.run();
             } catch (Throwable e) {
                 throw new IOException(what + " failed: " + e, e);
             }
             if (result != 0) {
                 throw new IOException(what + " failed on the pool file");
-            }
-        }
-
-        void truncate(int fd, long length) throws IOException {
-            int result;
-            try {
-                result = (int) ftruncate.invokeExact(fd, length);
-            } catch (Throwable e) {
-                throw new IOException("ftruncate failed: " + e, e);
-            }
-            if (result != 0) {
-                throw new IOException("ftruncate failed on the pool file");
             }
         }
 
