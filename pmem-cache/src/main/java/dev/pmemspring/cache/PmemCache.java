@@ -194,9 +194,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     /**
      * The store value of {@code key} (NullValue for a cached null), or, when there is none, its
-     * {@link Miss}; counts nothing. The stamp of the key's stripe is read before the pool is: a load
-     * that follows the miss stores only if no write came after it, and a value read here enters the
-     * heap tier only on the same condition (see {@link HeapTier}).
+     * {@link Miss}; counts nothing. A miss carries the stamp of the key's stripe read before the pool
+     * read that missed: a load that follows stores only if no write came after that read. With a
+     * heap tier the stamp is read before every pool read, since a value read then enters the tier
+     * on the same condition (see {@link HeapTier}); without one a hit needs no stamp, and a miss is
+     * read again after the stamp.
      */
     private Object findOrMiss(Object key) {
         return findOrMiss(key, null);
@@ -223,10 +225,22 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             }
         }
         byte[] k = KeyEncoder.encode(key);
-        int stripe = WriteStamps.stripe(k);
-        long stamp = stamps.read(stripe);
-        long epoch = stamps.epoch();
+        int stripe = -1;
+        long stamp = 0;
+        long epoch = 0;
+        if (heap != null) {
+            stripe = WriteStamps.stripe(k);
+            stamp = stamps.read(stripe);
+            epoch = stamps.epoch();
+        }
         ValueEncoding.Decoded d = read(k);
+        if (d == null && stripe < 0) {
+            // The stamp now, then the pool again: a write between the first read and the stamp
+            // (one that put a value, perhaps before its source changed) is found by this read.
+            stripe = WriteStamps.stripe(k);
+            stamp = stamps.read(stripe);
+            d = read(k);
+        }
         if (d == null) {
             return new Miss(key, stripe, stamp);
         }
@@ -289,23 +303,26 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         ReadBuffers.Lease lease = ReadBuffers.acquire(); // no array allocated per hit
         try {
             PmemMap.ReadBuffer buffer = lease.buffer();
-            return map.get(key, buffer) ? decodeOrDrop(key, buffer.bytes(), buffer.length(), buffer.expiresAt()) : null;
+            return map.get(key, buffer)
+                    ? decodeOrDrop(key, buffer.bytes(), buffer.offset(), buffer.length(), buffer.expiresAt())
+                    : null;
         } finally {
             lease.release();
         }
     }
 
     /**
-     * The value in the first {@code length} bytes of {@code bytes}, whose entry expires at
-     * {@code expiresAt} (-1: as stored with the value), decoded; if they no longer decode, the entry
-     * is removed and counted, and null returned.
+     * The value in the {@code length} bytes at {@code offset} of {@code bytes}, whose entry expires
+     * at {@code expiresAt} (-1: as stored with the value), decoded; if they no longer decode, the
+     * entry is removed and counted, and null returned.
      */
-    private ValueEncoding.@Nullable Decoded decodeOrDrop(byte[] key, byte[] bytes, int length, long expiresAt) {
+    private ValueEncoding.@Nullable Decoded decodeOrDrop(
+            byte[] key, byte[] bytes, int offset, int length, long expiresAt) {
         try {
-            return ValueEncoding.decode(bytes, length, expiresAt, serializer, classLoader.get());
+            return ValueEncoding.decode(bytes, offset, length, expiresAt, serializer, classLoader.get());
         } catch (Exception | LinkageError e) {
             deserializationFailures.increment();
-            map.remove(key, Arrays.copyOf(bytes, length)); // only if it still holds what failed
+            map.remove(key, Arrays.copyOfRange(bytes, offset, offset + length)); // only if it still holds what failed
             if (deserializationLogged.compareAndSet(false, true)) {
                 LOG.warn("cache '" + name + "': a stored value no longer deserializes (" + e
                         + "); it was removed and read as a miss. Further failures are counted in the"
@@ -570,7 +587,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 enforceBounds();
                 return null;
             }
-            ValueEncoding.Decoded present = decodeOrDrop(k, existing, existing.length, -1);
+            ValueEncoding.Decoded present = decodeOrDrop(k, existing, 0, existing.length, -1);
             if (present != null) {
                 return present;
             }

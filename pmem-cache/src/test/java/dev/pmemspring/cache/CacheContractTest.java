@@ -224,6 +224,51 @@ class CacheContractTest {
         }
 
         @Test
+        void a_load_that_a_write_overtook_is_returned_but_not_stored() throws Exception {
+            // @Cacheable without sync: a miss, the method, a put; another thread writes in between
+            String key = key();
+            assertThat(cache.get(key)).isNull();
+            inAnotherThread(() -> cache.put(key, "written"));
+            cache.put(key, "loaded before the write");
+            assertThat(cache.get(key).get()).isEqualTo("written");
+
+            // @Cacheable(sync = true): the write comes while the loader runs
+            String other = key();
+            assertThat(cache.get(other, () -> {
+                        inAnotherThread(() -> cache.put(other, "written"));
+                        return "loaded before the write";
+                    }))
+                    .isEqualTo("loaded before the write");
+            assertThat(cache.get(other).get()).isEqualTo("written");
+
+            // and an eviction while it loads: the load is not stored either
+            String evicted = key();
+            cache.put(evicted, "old");
+            cache.evict(evicted);
+            assertThat(cache.get(evicted)).isNull();
+            inAnotherThread(() -> cache.evict(evicted));
+            cache.put(evicted, "loaded before the eviction");
+            assertThat(cache.get(evicted)).isNull();
+            assertThat(cache.stats().discardedLoads()).isEqualTo(3);
+
+            // with nothing in between, a load is stored
+            String quiet = key();
+            assertThat(cache.get(quiet)).isNull();
+            cache.put(quiet, "loaded");
+            assertThat(cache.get(quiet).get()).isEqualTo("loaded");
+            assertThat(cache.stats().discardedLoads()).isEqualTo(3);
+        }
+
+        private static void inAnotherThread(Runnable write) {
+            try {
+                Thread t = Thread.ofPlatform().start(write);
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Test
         void loader_failure_is_wrapped() {
             String key = key();
             assertThatExceptionOfType(Cache.ValueRetrievalException.class)

@@ -43,34 +43,47 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
 
     /**
      * Where {@link #get(byte[], ReadBuffer)} copies a value: an array reused from read to read and
-     * grown when a value does not fit, so a read allocates nothing. One thread at a time.
+     * grown when an entry does not fit, so a read allocates nothing. The value is the
+     * {@link #length()} bytes at {@link #offset()} of {@link #bytes()} (the entry's header and key
+     * come before it: the read copies and verifies the entry in one piece). One thread at a time.
      *
      * <pre>{@code
      * PmemMap.ReadBuffer buffer = new PmemMap.ReadBuffer();
      * if (quotes.get(key, buffer)) {
-     *     Quote q = Quote.parse(buffer.bytes(), 0, buffer.length());  // valid until the next read
+     *     Quote q = Quote.parse(buffer.bytes(), buffer.offset(), buffer.length());  // valid until the next read
      * }
      * }</pre>
      */
     public static final class ReadBuffer {
         private byte[] bytes = new byte[256];
+        private int offset;
         private int length;
         private long expiresAt;
         private final ValueSink sink = new ValueSink() {
             @Override
             public byte[] array(int needed) {
-                return take(needed);
+                if (bytes.length < needed) {
+                    bytes = new byte[Math.max(needed, bytes.length * 2)];
+                }
+                return bytes;
             }
 
             @Override
-            public void expiresAt(long at) {
-                expiresAt = at;
+            public void found(int at, int valueLength, long entryExpiresAt) {
+                offset = at;
+                length = valueLength;
+                expiresAt = entryExpiresAt;
             }
         };
 
-        /** The array holding the last value read, in its first {@link #length()} bytes. */
+        /** The array holding the last value read, {@link #length()} bytes from {@link #offset()}. */
         public byte[] bytes() {
             return bytes;
+        }
+
+        /** Where the last value read starts in {@link #bytes()}. */
+        public int offset() {
+            return offset;
         }
 
         /** The length of the last value read. */
@@ -81,14 +94,6 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
         /** The expiry of the last entry read (epoch millis, 0 never). */
         public long expiresAt() {
             return expiresAt;
-        }
-
-        private byte[] take(int needed) {
-            if (bytes.length < needed) {
-                bytes = new byte[Math.max(needed, bytes.length * 2)];
-            }
-            length = needed;
-            return bytes;
         }
     }
 
@@ -122,7 +127,7 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
      */
     public boolean get(byte[] key, ReadBuffer into) {
         check(key);
-        return map.get(key, into.sink) != null;
+        return map.get(key, into.sink);
     }
 
     public boolean containsKey(byte[] key) {

@@ -216,11 +216,12 @@ class PmemMapTest {
 
         assertThat(m.get(b("short"), buffer)).isTrue();
         assertThat(buffer.bytes()).isSameAs(first);
-        assertThat(new String(buffer.bytes(), 0, buffer.length(), StandardCharsets.UTF_8))
+        assertThat(new String(buffer.bytes(), buffer.offset(), buffer.length(), StandardCharsets.UTF_8))
                 .isEqualTo("abc");
         assertThat(m.get(b("large"), buffer)).isTrue();
         assertThat(buffer.length()).isEqualTo(1000);
-        assertThat(java.util.Arrays.copyOf(buffer.bytes(), buffer.length())).isEqualTo(large);
+        assertThat(java.util.Arrays.copyOfRange(buffer.bytes(), buffer.offset(), buffer.offset() + buffer.length()))
+                .isEqualTo(large);
         assertThat(m.get(b("absent"), buffer)).isFalse();
 
         long header = findEntry("abc");

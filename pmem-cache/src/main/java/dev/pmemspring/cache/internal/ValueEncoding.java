@@ -139,58 +139,63 @@ public final class ValueEncoding {
      * without paying for its value's deserialization.
      */
     public static long deadline(byte[] bytes, int length) {
+        return deadline(bytes, 0, length);
+    }
+
+    /** {@link #deadline(byte[], int)} of the value in the {@code length} bytes at {@code offset}. */
+    public static long deadline(byte[] bytes, int offset, int length) {
         if (length == 0) {
             throw new IllegalArgumentException("empty stored value");
         }
-        if ((bytes[0] & HAS_DEADLINE) == 0) {
+        if ((bytes[offset] & HAS_DEADLINE) == 0) {
             return 0;
         }
         if (length < 9) {
             throw new IllegalArgumentException("a stored value of " + length + " bytes with a deadline");
         }
-        return ByteBuffer.wrap(bytes, 1, 8).getLong();
+        return ByteBuffer.wrap(bytes, offset + 1, 8).getLong();
     }
 
     /** The value stored in {@code bytes}, its entry's deadline taken to be the one stored with it. */
     public static Decoded decode(byte[] bytes, ValueSerializer serializer, ClassLoader loader) throws Exception {
-        return decode(bytes, bytes.length, -1, serializer, loader);
+        return decode(bytes, 0, bytes.length, -1, serializer, loader);
     }
 
     /**
-     * The value stored in the first {@code length} bytes of {@code bytes}, whose entry expires at
-     * {@code entryExpiresAt} (-1: the deadline stored with the value).
+     * The value stored in the {@code length} bytes at {@code offset} of {@code bytes}, whose entry
+     * expires at {@code entryExpiresAt} (-1: the deadline stored with the value).
      */
     public static Decoded decode(
-            byte[] bytes, int length, long entryExpiresAt, ValueSerializer serializer, ClassLoader loader)
+            byte[] bytes, int offset, int length, long entryExpiresAt, ValueSerializer serializer, ClassLoader loader)
             throws Exception {
         if (length == 0) {
             throw new IllegalArgumentException("empty stored value");
         }
-        int tag = bytes[0] & 0xFF;
+        int tag = bytes[offset] & 0xFF;
         long expiresAt = 0;
         int head = 1;
         if ((tag & HAS_DEADLINE) != 0) {
             if (length < 9) {
                 throw new IllegalArgumentException("a stored value of " + length + " bytes with a deadline");
             }
-            ByteBuffer b = ByteBuffer.wrap(bytes, 1, 8);
-            expiresAt = b.getLong();
+            expiresAt = ByteBuffer.wrap(bytes, offset + 1, 8).getLong();
             head = 9;
             tag &= ~HAS_DEADLINE;
         }
+        int body = offset + head;
         int bodyLength = length - head;
         Object value = switch (tag) {
             case NULL -> NullValue.INSTANCE;
-            case STRING -> new String(bytes, head, bodyLength, StandardCharsets.UTF_8);
+            case STRING -> new String(bytes, body, bodyLength, StandardCharsets.UTF_8);
             case LONG ->
-                ByteBuffer.wrap(bytes, head, requireLength(bodyLength, 8)).getLong();
+                ByteBuffer.wrap(bytes, body, requireLength(bodyLength, 8)).getLong();
             case INT ->
-                ByteBuffer.wrap(bytes, head, requireLength(bodyLength, 4)).getInt();
+                ByteBuffer.wrap(bytes, body, requireLength(bodyLength, 4)).getInt();
             case DOUBLE ->
-                ByteBuffer.wrap(bytes, head, requireLength(bodyLength, 8)).getDouble();
-            case BOOLEAN -> bytes[head + requireLength(bodyLength, 1) - 1] != 0;
-            case BYTES -> java.util.Arrays.copyOfRange(bytes, head, length);
-            case SERIALIZED -> serializer.deserialize(bytes, head, bodyLength, loader);
+                ByteBuffer.wrap(bytes, body, requireLength(bodyLength, 8)).getDouble();
+            case BOOLEAN -> bytes[body + requireLength(bodyLength, 1) - 1] != 0;
+            case BYTES -> java.util.Arrays.copyOfRange(bytes, body, offset + length);
+            case SERIALIZED -> serializer.deserialize(bytes, body, bodyLength, loader);
             default -> throw new IllegalArgumentException("unknown value tag " + tag);
         };
         return new Decoded(value, entryExpiresAt == -1 ? expiresAt : entryExpiresAt, expiresAt, length);

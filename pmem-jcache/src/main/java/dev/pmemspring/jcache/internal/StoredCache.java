@@ -135,7 +135,7 @@ final class StoredCache {
             if (!map.get(key, buffer)) {
                 return null;
             }
-            s = decode(key, buffer.bytes(), buffer.length(), loader);
+            s = decode(key, buffer.bytes(), buffer.offset(), buffer.length(), loader);
         } finally {
             lease.release();
         }
@@ -157,7 +157,7 @@ final class StoredCache {
             }
         }
         byte[] bytes = raw.value();
-        return bytes == null ? null : decode(raw.key(), bytes, bytes.length, loader);
+        return bytes == null ? null : decode(raw.key(), bytes, 0, bytes.length, loader);
     }
 
     /**
@@ -174,18 +174,23 @@ final class StoredCache {
         ReadBuffers.Lease lease = ReadBuffers.acquire();
         try {
             PmemMap.ReadBuffer buffer = lease.buffer();
-            return map.get(key, buffer) ? ValueEncoding.deadline(buffer.bytes(), buffer.length()) : ABSENT;
+            return map.get(key, buffer)
+                    ? ValueEncoding.deadline(buffer.bytes(), buffer.offset(), buffer.length())
+                    : ABSENT;
         } finally {
             lease.release();
         }
     }
 
-    private @Nullable Stored decode(byte[] key, byte[] bytes, int length, ClassLoader loader) {
+    private @Nullable Stored decode(byte[] key, byte[] bytes, int offset, int length, ClassLoader loader) {
         try {
-            ValueEncoding.Decoded d = ValueEncoding.decode(bytes, length, -1, serializer, loader);
+            ValueEncoding.Decoded d = ValueEncoding.decode(bytes, offset, length, -1, serializer, loader);
             return new Stored(d.value(), d.expiresAt());
         } catch (Exception | LinkageError e) {
-            map.remove(key, Arrays.copyOf(bytes, length)); // its class changed or is not allowed: as if absent
+            map.remove(
+                    key,
+                    Arrays.copyOfRange(
+                            bytes, offset, offset + length)); // its class changed or is not allowed: as if absent
             return null;
         }
     }

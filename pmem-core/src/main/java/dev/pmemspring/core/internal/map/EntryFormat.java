@@ -2,6 +2,9 @@ package dev.pmemspring.core.internal.map;
 
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,6 +33,9 @@ final class EntryFormat {
     private static final long VALUE_LENGTH = 8;
     private static final long MAP_ID = 12;
     private static final long EXPIRES_AT = 16;
+    // A reader checks an entry in a copy; the pool's words are in the CPU's byte order.
+    private static final VarHandle INTS_IN_ARRAY =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private EntryFormat() {}
 
@@ -53,6 +59,11 @@ final class EntryFormat {
         return memory.getLong(entry + EXPIRES_AT);
     }
 
+    /** Where the checked bytes start (see {@link #checkedLength}). */
+    static long keyLengthAt(long entry) {
+        return entry + KEY_LENGTH;
+    }
+
     /** Where the key's bytes start. */
     static long keyAt(long entry) {
         return entry + HEADER;
@@ -61,6 +72,31 @@ final class EntryFormat {
     /** Where the value's bytes start, after a key of {@code keyLength} bytes. */
     static long valueAt(long entry, int keyLength) {
         return entry + HEADER + keyLength;
+    }
+
+    /**
+     * The bytes the checksum covers, from +4 to the end of the value (lengths, id, expiry, key and
+     * value): what a reader copies out of the pool in one piece and verifies with one CRC.
+     */
+    static int checkedLength(int keyLength, int valueLength) {
+        return HEADER - (int) KEY_LENGTH + keyLength + valueLength;
+    }
+
+    /** Where the value starts in a copy of the checked bytes (see {@link #checkedLength}). */
+    static int valueInChecked(int keyLength) {
+        return HEADER - (int) KEY_LENGTH + keyLength;
+    }
+
+    /** The map id in a copy of the checked bytes. */
+    static int mapIdInChecked(byte[] checked) {
+        return (int) INTS_IN_ARRAY.get(checked, (int) (MAP_ID - KEY_LENGTH));
+    }
+
+    /** The checksum of the first {@code length} bytes of a copy of the checked bytes. */
+    static int checksumOfChecked(byte[] checked, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(checked, 0, length);
+        return (int) crc.getValue();
     }
 
     /** The size an entry with these lengths takes (header, key and value). */
@@ -119,18 +155,12 @@ final class EntryFormat {
 
     /** {@link #checksum(PersistentMemory, long, byte[], byte[])} with the caller's scratch. */
     static int checksum(PersistentMemory memory, long entry, byte[] key, byte[] value, Scratch scratch) {
-        return checksum(memory, entry, key, value, value.length, scratch);
-    }
-
-    /** The checksum of an entry whose value is the first {@code valueLength} bytes of {@code value}. */
-    static int checksum(
-            PersistentMemory memory, long entry, byte[] key, byte[] value, int valueLength, Scratch scratch) {
         memory.getBytes(entry + KEY_LENGTH, scratch.header, 0, scratch.header.length);
         CRC32C crc = scratch.crc;
         crc.reset();
         crc.update(scratch.header);
         crc.update(key);
-        crc.update(value, 0, valueLength);
+        crc.update(value);
         return (int) crc.getValue();
     }
 }

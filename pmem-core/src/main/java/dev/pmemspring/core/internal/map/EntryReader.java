@@ -74,25 +74,27 @@ final class EntryReader {
     /** The value's bytes, once its lengths were found plausible. */
     byte[] valueOf(long entry, int keyLength, int valueLength) {
         byte[] value = new byte[valueLength];
-        copyValue(entry, keyLength, value, valueLength);
+        memory.getBytes(EntryFormat.valueAt(entry, keyLength), value, 0, valueLength);
         return value;
     }
 
-    /** Copies the value's bytes to the start of {@code into}, once its lengths were found plausible. */
-    void copyValue(long entry, int keyLength, byte[] into, int valueLength) {
-        memory.getBytes(EntryFormat.valueAt(entry, keyLength), into, 0, valueLength);
+    /**
+     * Copies the bytes the checksum covers (see {@link EntryFormat#checkedLength}) of the entry,
+     * whose lengths were found plausible, into the start of {@code into}, and returns whether the
+     * copy verifies: this map's id, and one CRC over the copy against the stored checksum. The value
+     * is then at {@link EntryFormat#valueInChecked} of {@code into}.
+     */
+    boolean copyChecked(long entry, byte[] into, int checkedLength) {
+        int stored = EntryFormat.storedChecksum(memory, entry);
+        memory.getBytes(EntryFormat.keyLengthAt(entry), into, 0, checkedLength);
+        return EntryFormat.mapIdInChecked(into) == mapId
+                && EntryFormat.checksumOfChecked(into, checkedLength) == stored;
     }
 
     /** Whether the entry is this map's and its stored checksum is that of {@code key} and {@code value}. */
     boolean intact(long entry, byte[] key, byte[] value) {
-        return intact(entry, key, value, value.length);
-    }
-
-    /** {@link #intact(long, byte[], byte[])} of a value in the first {@code valueLength} bytes of {@code value}. */
-    boolean intact(long entry, byte[] key, byte[] value, int valueLength) {
         return EntryFormat.mapId(memory, entry) == mapId
-                && EntryFormat.storedChecksum(memory, entry)
-                        == EntryFormat.checksum(memory, entry, key, value, valueLength, new EntryFormat.Scratch());
+                && EntryFormat.storedChecksum(memory, entry) == EntryFormat.checksum(memory, entry, key, value);
     }
 
     /** The value of the entry holding {@code key} if its lengths and checksum verify, else null. */

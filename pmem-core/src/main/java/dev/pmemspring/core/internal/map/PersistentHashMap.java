@@ -122,24 +122,60 @@ public final class PersistentHashMap {
     /**
      * The value of {@code key}, or null. Expired and damaged entries are misses (and are removed).
      *
-     * <p>Allocates the value array and nothing else: the key is compared and the checksum computed
-     * in place, in the pool.
+     * <p>Allocates the value array and nothing else: the key is compared in place, in the pool, and
+     * the entry is copied and verified in an array the thread reuses.
      */
     public byte[] get(byte[] key) {
-        return get(key, NEW_ARRAY);
+        EntryCopy copy = COPIES.get();
+        try {
+            return get(key, copy) ? copy.value() : null;
+        } finally {
+            copy.shrink();
+        }
     }
 
-    private static final ValueSink NEW_ARRAY = byte[]::new;
+    private static final ThreadLocal<EntryCopy> COPIES = ThreadLocal.withInitial(EntryCopy::new);
+
+    /** A thread's array for the entries {@link #get(byte[])} copies; kept small between reads. */
+    private static final class EntryCopy implements ValueSink {
+        private static final int KEPT = 64 * 1024;
+        private byte[] array = new byte[256];
+        private int offset;
+        private int length;
+
+        @Override
+        public byte[] array(int needed) {
+            if (array.length < needed) {
+                array = new byte[needed];
+            }
+            return array;
+        }
+
+        @Override
+        public void found(int at, int valueLength, long expiresAt) {
+            offset = at;
+            length = valueLength;
+        }
+
+        byte[] value() {
+            return Arrays.copyOfRange(array, offset, offset + length);
+        }
+
+        /** Drops an array a large entry grew, so a thread does not keep it. */
+        void shrink() {
+            if (array.length > KEPT) {
+                array = new byte[256];
+            }
+        }
+    }
 
     /**
-     * The value of {@code key} copied into an array {@code sink} gives for its length (an array at
-     * least that long, which it may reuse from read to read; asked again if a writer made the reader
-     * retry), or null. The value is the first bytes of the array returned, as many as the last
-     * length asked for; the sink also learns the entry's expiry. The copy is verified (checksum, and
-     * no writer ran meanwhile) before it is returned: the pool is read without a lock, so nothing
-     * may parse the value where it lies.
+     * Copies the entry of {@code key} into an array {@code sink} gives (it may reuse it from read to
+     * read) and tells the sink where the value lies in it; false if there is no live entry. The
+     * copy is verified (checksum, and no writer ran meanwhile) before the sink hears of it: the pool
+     * is read without a lock, so nothing may parse the value where it lies.
      */
-    public byte[] get(byte[] key, ValueSink sink) {
+    public boolean get(byte[] key, ValueSink sink) {
         long hash = KeyHash.of(key);
         int s = StripeTable.stripeOf(hash);
         StripeLock lock = table.lock(s);
@@ -150,7 +186,7 @@ public final class PersistentHashMap {
                     long slot = table.findSlot(s, hash, key);
                     if (slot < 0) {
                         if (StripeTable.unchanged(lock, before)) {
-                            return null;
+                            return false;
                         }
                     } else {
                         long v = memory.getLong(slot);
@@ -162,22 +198,21 @@ public final class PersistentHashMap {
                         if (StripeTable.unchanged(lock, before)) {
                             if (!entries.plausible(entry, key.length, valueLength)) {
                                 dropIfStill(hash, key, entry, true);
-                                return null;
+                                return false;
                             }
-                            byte[] value = sink.array(valueLength);
-                            entries.copyValue(entry, key.length, value, valueLength);
-                            boolean intact = entries.intact(entry, key, value, valueLength);
+                            int checked = EntryFormat.checkedLength(key.length, valueLength);
+                            boolean intact = entries.copyChecked(entry, sink.array(checked), checked);
                             if (StripeTable.unchanged(lock, before)) {
                                 if (!intact || EntryReader.isPast(expiresAt)) {
                                     dropIfStill(hash, key, entry, !intact);
-                                    return null;
+                                    return false;
                                 }
                                 if ((v & StripeTable.ACCESSED) == 0) {
                                     // Best effort, and harmless if the slot changed: only a hint for eviction.
                                     memory.compareAndSetLong(slot, v, v | StripeTable.ACCESSED);
                                 }
-                                sink.expiresAt(expiresAt);
-                                return value;
+                                sink.found(EntryFormat.valueInChecked(key.length), valueLength, expiresAt);
+                                return true;
                             }
                         }
                     }
@@ -193,7 +228,7 @@ public final class PersistentHashMap {
     }
 
     /** {@link #get} under the stripe's lock, for a reader that writers kept retrying. */
-    private byte[] getLocked(long hash, int s, byte[] key, ValueSink sink) {
+    private boolean getLocked(long hash, int s, byte[] key, ValueSink sink) {
         long entry;
         boolean intact;
         StripeLock lock = table.lock(s);
@@ -201,29 +236,28 @@ public final class PersistentHashMap {
         try {
             long slot = table.findSlot(s, hash, key);
             if (slot < 0) {
-                return null;
+                return false;
             }
             long v = memory.getLong(slot);
             entry = StripeTable.entryOf(v);
-            byte[] value = entries.intactValue(entry, key);
-            intact = value != null;
+            int valueLength = EntryFormat.valueLength(memory, entry);
+            intact = entries.plausible(entry, key.length, valueLength);
+            if (intact) {
+                int checked = EntryFormat.checkedLength(key.length, valueLength);
+                intact = entries.copyChecked(entry, sink.array(checked), checked);
+            }
             if (intact && !entries.expired(entry)) {
                 if ((v & StripeTable.ACCESSED) == 0) {
                     memory.compareAndSetLong(slot, v, v | StripeTable.ACCESSED);
                 }
-                sink.expiresAt(EntryFormat.expiresAt(memory, entry));
-                if (sink == NEW_ARRAY) {
-                    return value;
-                }
-                byte[] into = sink.array(value.length); // a rare path: the copy is not saved here
-                System.arraycopy(value, 0, into, 0, value.length);
-                return into;
+                sink.found(EntryFormat.valueInChecked(key.length), valueLength, EntryFormat.expiresAt(memory, entry));
+                return true;
             }
         } finally {
             lock.unlock();
         }
         dropIfStill(hash, key, entry, !intact);
-        return null;
+        return false;
     }
 
     public boolean containsKey(byte[] key) {
