@@ -10,7 +10,7 @@ import java.io.Serializable;
  * default of every serializing store in the benchmark, writes {@link #SERIALIZED_SIZE} bytes for
  * it, class descriptor included.
  */
-record Product(long id, String sku, String name, long priceCents, int stock) implements Serializable {
+public record Product(long id, String sku, String name, long priceCents, int stock) implements Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
