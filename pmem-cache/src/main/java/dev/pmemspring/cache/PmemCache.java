@@ -235,6 +235,10 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         }
         ValueEncoding.Decoded d = read(k);
         if (d == null && stripe < 0) {
+            Runnable window = afterFirstMiss;
+            if (window != null) {
+                window.run();
+            }
             // The stamp now, then the pool again: a write between the first read and the stamp
             // (one that put a value, perhaps before its source changed) is found by this read.
             stripe = WriteStamps.stripe(k);
@@ -304,7 +308,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         try {
             PmemMap.ReadBuffer buffer = lease.buffer();
             return map.get(key, buffer)
-                    ? decodeOrDrop(key, buffer.bytes(), buffer.offset(), buffer.length(), buffer.expiresAt())
+                    ? decodeOrDrop(key, buffer.array(), buffer.offset(), buffer.length(), buffer.expiresAt())
                     : null;
         } finally {
             lease.release();
@@ -776,6 +780,13 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         long idle = System.currentTimeMillis() + idleMillis;
         return limit != 0 && limit < idle ? limit : idle;
     }
+
+    /**
+     * Run by a lookup without heap tier between its pool read that missed and its stamp read; null
+     * in use (tests put a write in that window).
+     */
+    @Nullable
+    Runnable afterFirstMiss;
 
     /** Drops what the heap tier holds, so later reads see the pool again (for tests of damage). */
     void dropHeapTier() {

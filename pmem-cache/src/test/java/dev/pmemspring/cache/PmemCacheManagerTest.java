@@ -4,6 +4,7 @@ import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOptions;
 import org.junit.jupiter.api.Test;
+import org.springframework.cache.Cache;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -41,6 +42,33 @@ class PmemCacheManagerTest {
             PmemCacheManager manager = PmemCacheManager.builder(pool).build();
             assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("a", "b");
             assertThat(manager.getCache("a").get("k", String.class)).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void a_write_between_a_miss_and_its_stamp_is_read_not_overwritten_by_the_load() throws Exception {
+        try (PmemPool pool = TestPools.open(dir)) {
+            PmemCache cache = PmemCacheManager.builder(pool).build().getCache("c");
+            // A writer that puts before its source changes lands after the lookup's pool read
+            // missed and before the lookup read its stamp: the lookup must find its value, not
+            // report a miss whose load (of the old source) would then overwrite it.
+            cache.afterFirstMiss = () -> {
+                cache.afterFirstMiss = null;
+                Thread writer = Thread.ofPlatform().start(() -> cache.put("k", "written"));
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            Cache.ValueWrapper found = cache.get("k");
+            assertThat(found).as("the write in the window is a hit").isNotNull();
+            assertThat(found.get()).isEqualTo("written");
+            cache.put("k", "loaded from the old source"); // what a miss would have led to
+            assertThat(cache.get("k").get())
+                    .as("a put after a hit is a plain write")
+                    .isEqualTo("loaded from the old source");
+            assertThat(cache.stats().misses()).isZero();
         }
     }
 

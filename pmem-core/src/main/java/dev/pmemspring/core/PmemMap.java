@@ -42,15 +42,16 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     public record Entry(byte[] key, byte[] value, long expiresAt) {}
 
     /**
-     * Where {@link #get(byte[], ReadBuffer)} copies a value: an array reused from read to read and
-     * grown when an entry does not fit, so a read allocates nothing. The value is the
-     * {@link #length()} bytes at {@link #offset()} of {@link #bytes()} (the entry's header and key
-     * come before it: the read copies and verifies the entry in one piece). One thread at a time.
+     * Where {@link #get(byte[], ReadBuffer)} copies an entry: an array reused from read to read and
+     * grown when an entry does not fit, so a read allocates nothing. The read copies the entry's
+     * stored bytes (its header after the checksum, the key, the value) in one piece and verifies
+     * them; the value is the {@link #length()} bytes at {@link #offset()} of {@link #array()}. One
+     * thread at a time.
      *
      * <pre>{@code
      * PmemMap.ReadBuffer buffer = new PmemMap.ReadBuffer();
      * if (quotes.get(key, buffer)) {
-     *     Quote q = Quote.parse(buffer.bytes(), buffer.offset(), buffer.length());  // valid until the next read
+     *     Quote q = Quote.parse(buffer.array(), buffer.offset(), buffer.length());  // valid until the next read
      * }
      * }</pre>
      */
@@ -76,8 +77,8 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
             }
         };
 
-        /** The array holding the last value read, {@link #length()} bytes from {@link #offset()}. */
-        public byte[] bytes() {
+        /** The array holding the last entry read: its value is {@link #length()} bytes from {@link #offset()}. */
+        public byte[] array() {
             return bytes;
         }
 
@@ -121,9 +122,10 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     }
 
     /**
-     * Copies the value of {@code key} into {@code into} and returns true, or returns false if it is
-     * absent or expired. What {@link #get(byte[])} does without allocating the value's array: for a
-     * hot read path that parses the value at once. The bytes are verified before this returns.
+     * Copies the entry of {@code key} into {@code into} and returns true (its value is then at
+     * {@link ReadBuffer#offset()}), or returns false if it is absent or expired. What
+     * {@link #get(byte[])} does without allocating the value's array: for a hot read path that parses
+     * the value at once. The bytes are verified before this returns.
      */
     public boolean get(byte[] key, ReadBuffer into) {
         check(key);
@@ -145,6 +147,8 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
      * never).
      *
      * @throws PoolOutOfMemoryException if the pool has no room (evict, then retry)
+     * @throws IllegalArgumentException if key and value together are larger than one entry holds
+     *     (2 GiB less a few bytes)
      */
     public void put(byte[] key, byte[] value, long expiresAt) {
         write(key, value, expiresAt, PersistentHashMap.Mode.PUT);

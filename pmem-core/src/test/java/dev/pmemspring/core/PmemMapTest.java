@@ -212,15 +212,15 @@ class PmemMapTest {
         java.util.Arrays.fill(large, (byte) 7);
         m.put(b("large"), large);
         PmemMap.ReadBuffer buffer = new PmemMap.ReadBuffer();
-        byte[] first = buffer.bytes();
+        byte[] first = buffer.array();
 
         assertThat(m.get(b("short"), buffer)).isTrue();
-        assertThat(buffer.bytes()).isSameAs(first);
-        assertThat(new String(buffer.bytes(), buffer.offset(), buffer.length(), StandardCharsets.UTF_8))
+        assertThat(buffer.array()).isSameAs(first);
+        assertThat(new String(buffer.array(), buffer.offset(), buffer.length(), StandardCharsets.UTF_8))
                 .isEqualTo("abc");
         assertThat(m.get(b("large"), buffer)).isTrue();
         assertThat(buffer.length()).isEqualTo(1000);
-        assertThat(java.util.Arrays.copyOfRange(buffer.bytes(), buffer.offset(), buffer.offset() + buffer.length()))
+        assertThat(java.util.Arrays.copyOfRange(buffer.array(), buffer.offset(), buffer.offset() + buffer.length()))
                 .isEqualTo(large);
         assertThat(m.get(b("absent"), buffer)).isFalse();
 
@@ -233,6 +233,23 @@ class PmemMapTest {
         m = pool.map("buffered");
         assertThat(m.get(b("short"), buffer)).as("a damaged entry").isFalse();
         assertThat(m.stats().checksumFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void aPlainReadReturnsValuesOfEverySizeInArraysOfTheirOwn() {
+        PmemMap m = pool.map("plain");
+        byte[] large = new byte[200 * 1024]; // past what a thread's copy array keeps
+        new java.util.Random(7).nextBytes(large);
+        m.put(b("large"), large);
+        m.put(b("small"), b("abc"));
+
+        byte[] first = m.get(b("large"));
+        assertThat(first).isEqualTo(large);
+        assertThat(s(m.get(b("small")))).isEqualTo("abc");
+        byte[] again = m.get(b("large"));
+        assertThat(again).isEqualTo(large).isNotSameAs(first);
+        again[0]++;
+        assertThat(m.get(b("large"))).as("the caller's array is its own").isEqualTo(large);
     }
 
     @Test

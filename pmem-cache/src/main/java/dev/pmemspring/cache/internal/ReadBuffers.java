@@ -3,9 +3,9 @@ package dev.pmemspring.cache.internal;
 import dev.pmemspring.core.PmemMap;
 
 /**
- * One {@link PmemMap.ReadBuffer} per thread, so a hit that reads the pool copies the value into an
- * array it reuses instead of allocating one. The pool is read without locks, so a value is
- * verified in a copy before the deserializer sees it; this keeps that copy and drops its
+ * One {@link PmemMap.ReadBuffer} per thread, so a hit that reads the pool copies the entry into an
+ * array it reuses instead of allocating one. The pool is read without locks, so an entry is
+ * verified in a copy before the deserializer sees its value; this keeps that copy and drops its
  * allocation. A thread that reads again while its buffer is in use (a deserializer that reads a
  * cache) gets a buffer of its own for that read.
  */

@@ -135,7 +135,7 @@ final class StoredCache {
             if (!map.get(key, buffer)) {
                 return null;
             }
-            s = decode(key, buffer.bytes(), buffer.offset(), buffer.length(), loader);
+            s = decode(key, buffer.array(), buffer.offset(), buffer.length(), loader);
         } finally {
             lease.release();
         }
@@ -175,7 +175,7 @@ final class StoredCache {
         try {
             PmemMap.ReadBuffer buffer = lease.buffer();
             return map.get(key, buffer)
-                    ? ValueEncoding.deadline(buffer.bytes(), buffer.offset(), buffer.length())
+                    ? ValueEncoding.deadline(buffer.array(), buffer.offset(), buffer.length())
                     : ABSENT;
         } finally {
             lease.release();

@@ -75,6 +75,12 @@ final class EntryFormat {
     }
 
     /**
+     * The most key and value bytes one entry holds: a reader copies them, with the header after the
+     * checksum, into one Java array.
+     */
+    static final long MAX_KEY_AND_VALUE = Integer.MAX_VALUE - 8 - (HEADER - KEY_LENGTH);
+
+    /**
      * The bytes the checksum covers, from +4 to the end of the value (lengths, id, expiry, key and
      * value): what a reader copies out of the pool in one piece and verifies with one CRC.
      */
@@ -143,7 +149,7 @@ final class EntryFormat {
 
     /**
      * The checksum an intact entry holding {@code key} and {@code value} stores at +0: the CRC32C of
-     * its bytes from +4 to the end of the value (lengths, reserved word and expiry as stored, then
+     * its bytes from +4 to the end of the value (lengths, map id and expiry as stored, then
      * key and value). Callers pass arrays equal to the stored key and value (the ones just written,
      * or the key just compared and the value just copied out), so only the 20 header bytes are read
      * here. (A CRC over the mapped bytes through a direct buffer view costs an acquire and release of

@@ -34,7 +34,7 @@ final class EntryReader {
      * within the entry's block. The checksum then decides whether the bytes are whole.
      */
     boolean plausible(long entry, int keyLength, int valueLength) {
-        if (keyLength < 0 || valueLength < 0) {
+        if (keyLength < 0 || valueLength < 0 || (long) keyLength + valueLength > EntryFormat.MAX_KEY_AND_VALUE) {
             return false;
         }
         long size = EntryFormat.size(keyLength, valueLength);

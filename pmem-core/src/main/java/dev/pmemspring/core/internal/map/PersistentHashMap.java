@@ -122,33 +122,40 @@ public final class PersistentHashMap {
     /**
      * The value of {@code key}, or null. Expired and damaged entries are misses (and are removed).
      *
-     * <p>Allocates the value array and nothing else: the key is compared in place, in the pool, and
-     * the entry is copied and verified in an array the thread reuses.
+     * <p>The key is compared in place, in the pool; the entry is copied and verified in an array
+     * the thread keeps (entries up to 64 KiB; a larger one gets an array of its own), so a read
+     * allocates the value array it returns and, for a large entry, that one more.
      */
     public byte[] get(byte[] key) {
         EntryCopy copy = COPIES.get();
         try {
             return get(key, copy) ? copy.value() : null;
         } finally {
-            copy.shrink();
+            copy.last = null; // a large entry's array is not kept
         }
     }
 
     private static final ThreadLocal<EntryCopy> COPIES = ThreadLocal.withInitial(EntryCopy::new);
 
-    /** A thread's array for the entries {@link #get(byte[])} copies; kept small between reads. */
+    /** A thread's array for the entries {@link #get(byte[])} copies. */
     private static final class EntryCopy implements ValueSink {
         private static final int KEPT = 64 * 1024;
-        private byte[] array = new byte[256];
+        private byte[] kept = new byte[256];
+        private byte[] last;
         private int offset;
         private int length;
 
         @Override
         public byte[] array(int needed) {
-            if (array.length < needed) {
-                array = new byte[needed];
+            if (needed > KEPT) {
+                last = new byte[needed];
+            } else {
+                if (kept.length < needed) {
+                    kept = new byte[Math.max(needed, Math.min(KEPT, kept.length * 2))];
+                }
+                last = kept;
             }
-            return array;
+            return last;
         }
 
         @Override
@@ -158,14 +165,7 @@ public final class PersistentHashMap {
         }
 
         byte[] value() {
-            return Arrays.copyOfRange(array, offset, offset + length);
-        }
-
-        /** Drops an array a large entry grew, so a thread does not keep it. */
-        void shrink() {
-            if (array.length > KEPT) {
-                array = new byte[256];
-            }
+            return Arrays.copyOfRange(last, offset, offset + length);
         }
     }
 
@@ -305,6 +305,11 @@ public final class PersistentHashMap {
      *         for {@link Mode#REPLACE} a non-null marker if replaced
      */
     public byte[] write(byte[] key, byte[] value, long expiresAt, Mode mode) {
+        if ((long) key.length + value.length > EntryFormat.MAX_KEY_AND_VALUE) {
+            throw new IllegalArgumentException("a key of " + key.length + " bytes and a value of " + value.length
+                    + " bytes are more than one map entry holds (" + EntryFormat.MAX_KEY_AND_VALUE
+                    + " bytes together): store the value in pieces under several keys");
+        }
         long hash = KeyHash.of(key);
         int s = StripeTable.stripeOf(hash);
         long entrySize = EntryFormat.size(key, value);
