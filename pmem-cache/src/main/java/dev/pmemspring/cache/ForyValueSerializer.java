@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 import java.io.InvalidClassException;
 import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,6 +46,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       version check): a cache reloads such a value rather than guess its missing fields.</li>
  *   <li>Shared references and cycles come back as they were. Graphs deeper than 64 are
  *       refused.</li>
+ *   <li>A record is read fastest when it and its components' types are public: Fory then calls
+ *       its constructor directly, where it builds any other record through a method handle with
+ *       the components boxed in an array. The first value of such a record says so in the log.</li>
  * </ul>
  */
 public final class ForyValueSerializer implements ValueSerializer {
@@ -126,8 +131,35 @@ public final class ForyValueSerializer implements ValueSerializer {
         return "fory";
     }
 
+    /** Says once per class, at its first value, that Fory reads this record the slow way. */
+    private static final ClassValue<Boolean> RECORD_ADVICE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            if (type.isRecord() && !constructorReachable(type)) {
+                LOG.info("cached values of " + type.getName() + " will be read through a method handle with their"
+                        + " components boxed: make the record and its components' types public for Fory to call"
+                        + " its constructor directly (a faster read, less garbage)");
+            }
+            return Boolean.TRUE;
+        }
+    };
+
+    /** Whether Fory's generated reader can call the record's constructor: Fory asks for public types. */
+    private static boolean constructorReachable(Class<?> record) {
+        if (!Modifier.isPublic(record.getModifiers())) {
+            return false;
+        }
+        for (RecordComponent c : record.getRecordComponents()) {
+            if (!Modifier.isPublic(c.getType().getModifiers())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public byte[] serialize(Object value) {
+        RECORD_ADVICE.get(value.getClass());
         try {
             Bound current = bound;
             return (current != null ? current.fory() : foryFor(ForyValueSerializer.class.getClassLoader()))

@@ -259,7 +259,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         if (deadline != null) {
             deadline[0] = expiresAt;
         }
-        if (heap != null) {
+        if (heap != null && heap.worthFilling(key)) {
             heap.fill(
                     key,
                     new HeapTier.Node(d.value(), expiresAt, d.limit(), epoch, k.length + d.storedSize()),

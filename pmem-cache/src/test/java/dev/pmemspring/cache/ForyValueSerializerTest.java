@@ -42,6 +42,46 @@ class ForyValueSerializerTest {
     /** A class of a package the list does not name. */
     record Foreign(String secret) {}
 
+    /** A record Fory must build through a method handle (not public). */
+    record Hidden(String name) {}
+
+    /** A record Fory builds by its constructor. */
+    public record Shown(String name) {}
+
+    @Test
+    void a_record_fory_cannot_construct_directly_is_named_once_in_the_log() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ForyValueSerializer.class.getName());
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(handler);
+        try {
+            for (String name : List.of("a", "b")) {
+                byte[] bytes = serializer.serialize(new Hidden(name));
+                assertThat(serializer.deserialize(bytes, LOADER)).isEqualTo(new Hidden(name));
+            }
+            serializer.serialize(new Shown("c"));
+        } finally {
+            log.removeHandler(handler);
+        }
+        assertThat(lines)
+                .filteredOn(line -> line.contains(Hidden.class.getName()))
+                .singleElement()
+                .asString()
+                .contains("make the record and its components' types public");
+        assertThat(lines).noneMatch(line -> line.contains(Shown.class.getName()));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void values_of_every_shape_round_trip() throws Exception {

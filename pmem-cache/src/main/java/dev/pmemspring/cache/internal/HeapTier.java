@@ -55,17 +55,22 @@ public final class HeapTier {
         Node apply(@Nullable Node held, long epoch);
     }
 
+    /** The size of a value a byte-bounded tier is assumed to hold, to size its {@link Doorkeeper}. */
+    private static final long TYPICAL_WEIGHT = 256;
+
     private final Cache<Object, Node> nodes;
     private final WriteStamps stamps;
+    private final Doorkeeper doorkeeper;
 
-    private HeapTier(Cache<Object, Node> nodes, WriteStamps stamps) {
+    private HeapTier(Cache<Object, Node> nodes, WriteStamps stamps, long entries) {
         this.nodes = nodes;
         this.stamps = stamps;
+        this.doorkeeper = new Doorkeeper(entries);
     }
 
     /** A tier of at most {@code entries} values. */
     public static HeapTier ofEntries(long entries, WriteStamps stamps) {
-        return new HeapTier(Caffeine.newBuilder().maximumSize(entries).build(), stamps);
+        return new HeapTier(Caffeine.newBuilder().maximumSize(entries).build(), stamps, entries);
     }
 
     /** A tier whose values' stored forms (key and value bytes) take at most {@code bytes} together. */
@@ -75,7 +80,8 @@ public final class HeapTier {
                         .maximumWeight(bytes)
                         .weigher((Object key, Node node) -> node.weight())
                         .build(),
-                stamps);
+                stamps,
+                bytes / TYPICAL_WEIGHT);
     }
 
     /** The live node of {@code key}, or null; an expired node or one from before a clear is dropped. */
@@ -93,13 +99,16 @@ public final class HeapTier {
 
     /**
      * Runs {@code write} (a pool change of {@code key}, whose stored form is in {@code stripe})
-     * under the key's lock, keeps the node it returns, and moves the stripe's stamp after it.
+     * under the key's lock, keeps the node it returns (for a key the tier did not hold, only if the
+     * {@link Doorkeeper} lets it in), and moves the stripe's stamp after it.
      */
     public void update(Object key, int stripe, Write write) {
         long epoch = stamps.epoch();
         nodes.asMap().compute(key, (k, held) -> {
             try {
-                return write.apply(held != null && live(held, epoch) ? held : null, epoch);
+                Node live = held != null && live(held, epoch) ? held : null;
+                Node kept = write.apply(live, epoch);
+                return kept != null && live == null && !doorkeeper.passes(key) ? null : kept;
             } finally {
                 stamps.bump(stripe); // after the pool changed, before the lock is released: see fill
             }
@@ -108,6 +117,14 @@ public final class HeapTier {
 
     private static boolean live(Node n, long epoch) {
         return n.epoch() == epoch && (n.expiresAt() == 0 || System.currentTimeMillis() < n.expiresAt());
+    }
+
+    /**
+     * Whether a value of {@code key} just read from the pool is worth a {@link #fill}: only if the
+     * key was read from the pool recently too ({@link Doorkeeper}).
+     */
+    public boolean worthFilling(Object key) {
+        return doorkeeper.passes(key);
     }
 
     /**

@@ -1,0 +1,33 @@
+package dev.pmemspring.cache.internal;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DoorkeeperTest {
+
+    @Test
+    void a_key_passes_from_its_second_ask_until_newer_keys_push_it_out() {
+        Doorkeeper door = new Doorkeeper(1_000);
+        assertThat(door.passes("product:1")).as("first ask").isFalse();
+        assertThat(door.passes("product:1")).as("second ask").isTrue();
+        assertThat(door.passes("product:1")).isTrue();
+
+        int passedAtOnce = 0;
+        for (int i = 2; i < 100_000; i++) {
+            if (door.passes("product:" + i)) {
+                passedAtOnce++;
+            }
+        }
+        assertThat(passedAtOnce).as("keys asking once (only equal hashes pass)").isLessThan(10);
+        assertThat(door.passes("product:1"))
+                .as("forgotten after 100,000 newer keys")
+                .isFalse();
+    }
+
+    @Test
+    void a_tier_of_any_size_gets_a_table() {
+        assertThat(new Doorkeeper(0).passes("k")).isFalse();
+        assertThat(new Doorkeeper(Long.MAX_VALUE / 8).passes("k")).isFalse();
+    }
+}
