@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Deserialized values in front of the pool, held by Caffeine: bounded by entries or by the size of
  * the entries' stored form, with Caffeine's W-TinyLFU admission, so a tier much smaller than the
- * cache keeps the keys read most often rather than those read last.
+ * cache keeps the keys read most often rather than those read last. A {@link Doorkeeper} before
+ * it keeps out keys read or written only once in a while.
  *
  * <p>It never serves a value the pool has since replaced or removed. Three rules keep that:
  * <ol>
