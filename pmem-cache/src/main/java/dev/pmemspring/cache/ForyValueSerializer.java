@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       refused.</li>
  *   <li>A record is read fastest when it and its components' types are public: Fory then calls
  *       its constructor directly, where it builds any other record through a method handle with
- *       the components boxed in an array. The first value of such a record says so in the log.</li>
+ *       the components boxed in an array. The first cached value of such a record class says so in
+ *       the log (for the value's own class; records nested inside it are not looked at).</li>
  * </ul>
  */
 public final class ForyValueSerializer implements ValueSerializer {
@@ -131,7 +132,10 @@ public final class ForyValueSerializer implements ValueSerializer {
         return "fory";
     }
 
-    /** Says once per class, at its first value, that Fory reads this record the slow way. */
+    /**
+     * Says once per class, at its first value, that Fory reads this record the slow way (more than
+     * once only if threads store its first values at the same moment).
+     */
     private static final ClassValue<Boolean> RECORD_ADVICE = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {

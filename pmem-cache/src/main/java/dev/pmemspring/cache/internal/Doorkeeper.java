@@ -4,33 +4,43 @@ package dev.pmemspring.cache.internal;
  * Lets a key into the heap tier only the second time it asks within a while, as TinyLFU's
  * doorkeeper does: a key read once from the pool is not worth a tier fill (an insertion, an
  * eviction and Caffeine's maintenance, often for a node its admission policy then drops at once),
- * while a key read again soon is. One hash per slot in a table four times the tier's size; a key
- * passes if its slot still holds its hash, and leaves it there otherwise. Other keys overwrite
- * slots, so "a while" is the time the table takes to fill with newer keys.
+ * while a key read again soon is. One hash per slot, in a table of four to eight slots per tier
+ * entry (a power of two); a key passes if its slot still holds its hash, and leaves it there
+ * otherwise. Other keys overwrite slots, so "a while" is the time the table takes to fill with
+ * newer keys.
  *
- * <p>Unsynchronized on purpose: a lost or torn store only lets one key in early or late; the
- * tier's consistency never depends on what is filled.
+ * <p>Unsynchronized on purpose: a lost store only lets one key in early or late; the tier's
+ * consistency never depends on what is filled.
  */
 final class Doorkeeper {
+
+    private static final int MIN_SLOTS = 1024;
+    private static final int MAX_SLOTS = 1 << 22;
 
     private final int[] seen;
 
     /** For a tier of about {@code entries} values. */
     Doorkeeper(long entries) {
-        long slots = Math.clamp(4 * entries, 1024, 1 << 22);
-        this.seen = new int[Integer.highestOneBit((int) (slots * 2 - 1))];
+        long wanted = 4 * Math.clamp(entries, 0, MAX_SLOTS / 4);
+        int slots = (int) Math.clamp(wanted, MIN_SLOTS, MAX_SLOTS);
+        this.seen = new int[Integer.highestOneBit(slots * 2 - 1)];
+    }
+
+    /** Slots in the table. */
+    int slots() {
+        return seen.length;
     }
 
     /** Whether {@code key} asked recently; if not, it is noted for next time. */
     boolean passes(Object key) {
         int h = key.hashCode() * 0x9E3779B9;
         h ^= h >>> 16;
-        h |= 1; // 0 marks an empty slot
         int i = h & (seen.length - 1);
-        if (seen[i] == h) {
+        int mark = h | 1; // 0 marks an empty slot
+        if (seen[i] == mark) {
             return true;
         }
-        seen[i] = h;
+        seen[i] = mark;
         return false;
     }
 }

@@ -26,8 +26,12 @@ class DoorkeeperTest {
     }
 
     @Test
-    void a_tier_of_any_size_gets_a_table() {
-        assertThat(new Doorkeeper(0).passes("k")).isFalse();
-        assertThat(new Doorkeeper(Long.MAX_VALUE / 8).passes("k")).isFalse();
+    void the_table_has_four_to_eight_slots_per_entry_within_its_limits() {
+        assertThat(new Doorkeeper(0).slots()).isEqualTo(1024);
+        assertThat(new Doorkeeper(1_000).slots()).isEqualTo(4096);
+        assertThat(new Doorkeeper(1_024).slots()).isEqualTo(4096);
+        assertThat(new Doorkeeper(1_025).slots()).isEqualTo(8192);
+        assertThat(new Doorkeeper(10_000).slots()).isEqualTo(65_536);
+        assertThat(new Doorkeeper(Long.MAX_VALUE).slots()).isEqualTo(1 << 22);
     }
 }
