@@ -32,6 +32,40 @@ class ValueEncodingTest {
     }
 
     @Test
+    void aValueIsReadWhereverItLiesInTheArray() throws Exception {
+        // as a pool read leaves it: after the entry's header and key, before stale bytes
+        ClassLoader loader = getClass().getClassLoader();
+        List<Object> values = List.of(
+                org.springframework.cache.support.NullValue.INSTANCE,
+                "text",
+                42L,
+                7,
+                2.5,
+                true,
+                new java.util.ArrayList<>(List.of("a", "b")));
+        for (Object value : values) {
+            for (long deadline : new long[] {0, 1_234_567L}) {
+                byte[] stored = ValueEncoding.encode(value, deadline, fory);
+                byte[] around = new byte[stored.length + 40];
+                java.util.Arrays.fill(around, (byte) 0x5A);
+                System.arraycopy(stored, 0, around, 29, stored.length);
+                ValueEncoding.Decoded d = ValueEncoding.decode(around, 29, stored.length, -1, fory, loader);
+                assertThat(d.value()).isEqualTo(value);
+                assertThat(d.expiresAt()).isEqualTo(deadline);
+                assertThat(d.storedSize()).isEqualTo(stored.length);
+                assertThat(ValueEncoding.deadline(around, 29, stored.length)).isEqualTo(deadline);
+            }
+        }
+        byte[] bytes = {1, 2, 3};
+        byte[] stored = ValueEncoding.encode(bytes, 0, fory);
+        byte[] around = new byte[stored.length + 10];
+        System.arraycopy(stored, 0, around, 5, stored.length);
+        assertThat((byte[]) ValueEncoding.decode(around, 5, stored.length, -1, fory, loader)
+                        .value())
+                .isEqualTo(bytes);
+    }
+
+    @Test
     void theSerializersRefusalIsKnownBeforeEncoding() {
         assertThat(ValueEncoding.refuses("s", fory)).isFalse();
         assertThat(ValueEncoding.refuses(new java.util.ArrayList<>(), fory)).isFalse();
