@@ -82,7 +82,7 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
             return bytes;
         }
 
-        /** Where the last value read starts in {@link #bytes()}. */
+        /** Where the last value read starts in {@link #array()}. */
         public int offset() {
             return offset;
         }

@@ -131,7 +131,7 @@ public final class PersistentHashMap {
         try {
             return get(key, copy) ? copy.value() : null;
         } finally {
-            copy.last = null; // a large entry's array is not kept
+            copy.release();
         }
     }
 
@@ -166,6 +166,11 @@ public final class PersistentHashMap {
 
         byte[] value() {
             return Arrays.copyOfRange(last, offset, offset + length);
+        }
+
+        /** Ends a read: a large entry's array is not kept. */
+        void release() {
+            last = null;
         }
     }
 
@@ -260,8 +265,14 @@ public final class PersistentHashMap {
         return false;
     }
 
+    /** Whether {@code key} has a live entry: read and verified as {@link #get(byte[])} does, no value copied out. */
     public boolean containsKey(byte[] key) {
-        return get(key) != null;
+        EntryCopy copy = COPIES.get();
+        try {
+            return get(key, copy);
+        } finally {
+            copy.release();
+        }
     }
 
     /**
