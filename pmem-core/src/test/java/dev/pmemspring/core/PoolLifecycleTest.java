@@ -167,6 +167,29 @@ class PoolLifecycleTest {
     }
 
     @Test
+    void repairsAHeaderCopyWithTheValidCopysOwnBytesKeepingFieldsALaterReleaseAdded() throws IOException {
+        Path path = dir.resolve("later.pool");
+        PmemPool.create(path, options()).close();
+        // A later minor format's field, in bytes this release leaves zero, under a valid checksum.
+        for (long copy : new long[] {0, 4096}) {
+            rewriteHeader(path, copy, b -> b.putLong(400, 0x1234_5678L));
+        }
+        byte[] written = readBytes(path, 0, 4096);
+        try (PmemPool pool = PmemPool.open(path, options())) {
+            assertThat(pool.lastRecovery().headerRepaired()).isFalse();
+            assertThat(pool.check().problems()).isEmpty();
+        }
+        assertThat(readBytes(path, 0, 4096)).isEqualTo(written);
+
+        scribble(path, 4096 + 200, 16); // copy B torn
+        try (PmemPool pool = PmemPool.open(path, options())) {
+            assertThat(pool.lastRecovery().headerRepaired()).isTrue();
+        }
+        assertThat(readBytes(path, 0, 4096)).isEqualTo(written);
+        assertThat(readBytes(path, 4096, 4096)).isEqualTo(written);
+    }
+
+    @Test
     void rejectsANewerFormat() throws IOException {
         Path path = dir.resolve("n.pool");
         PmemPool.create(path, options()).close();
@@ -223,6 +246,14 @@ class PoolLifecycleTest {
             byte[] junk = new byte[length];
             java.util.Arrays.fill(junk, (byte) 0x5A);
             ch.write(ByteBuffer.wrap(junk), at);
+        }
+    }
+
+    private static byte[] readBytes(Path path, long at, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            ch.read(b, at);
+            return b.array();
         }
     }
 

@@ -17,6 +17,7 @@ import dev.pmemspring.core.internal.memory.PersistentMemory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -311,7 +312,8 @@ public final class PoolFile implements AutoCloseable {
         try {
             FileLock lock = lockOrFail(path, channel);
             removeLeftovers(path, identity, names);
-            PoolHeader header = readHeader(path, channel, expectedLayout);
+            HeaderCopies copies = readHeader(path, channel, expectedLayout);
+            PoolHeader header = copies.header();
             trimCutGrowth(path, channel, header);
             arena = Arena.ofShared();
             // A growable pool maps its maximum size once, so growing never remaps and no segment a
@@ -349,7 +351,7 @@ public final class PoolFile implements AutoCloseable {
                 }
             }
             PoolFile file = new PoolFile(path, identity, channel, lock, header, arena, segment, mapping, growable);
-            file.repairHeaderCopies();
+            file.repairHeaderCopies(copies);
             success = true;
             return file;
         } catch (IOException e) {
@@ -430,12 +432,20 @@ public final class PoolFile implements AutoCloseable {
         return lock;
     }
 
-    private static PoolHeader readHeader(Path path, FileChannel channel, String expectedLayout) throws IOException {
+    /**
+     * The header open trusts, its bytes as read, and whether each copy holds exactly those bytes
+     * (a copy that does not is repaired from them once the file is mapped).
+     */
+    private record HeaderCopies(PoolHeader header, byte[] good, boolean aHoldsGood, boolean bHoldsGood) {}
+
+    private static HeaderCopies readHeader(Path path, FileChannel channel, String expectedLayout) throws IOException {
         long fileSize = channel.size();
         byte[] a = read(channel, PoolLayout.HEADER_A, PoolLayout.HEADER_SIZE);
         byte[] b = read(channel, PoolLayout.HEADER_B, PoolLayout.HEADER_SIZE);
         PoolHeader.Decoded da = PoolHeader.decode(a);
-        PoolHeader.Decoded db = PoolHeader.decode(b);
+        // A valid A is what open trusts; B is then only compared with it byte for byte. One
+        // checksum instead of two: a fresh JVM runs this interpreted, at about a millisecond a checksum.
+        PoolHeader.Decoded db = da.valid() ? da : PoolHeader.decode(b);
         if (!da.magicOk() && !db.magicOk()) {
             throw new NotAPoolException(
                     path,
@@ -443,6 +453,7 @@ public final class PoolFile implements AutoCloseable {
                             + " or create a new pool at another path");
         }
         PoolHeader.Decoded chosen = da.valid() ? da : db;
+        byte[] good = da.valid() ? a : b;
         if (!chosen.valid()) {
             if (fileSize < 2L * PoolLayout.HEADER_SIZE) {
                 throw new PoolTruncatedException(
@@ -500,7 +511,7 @@ public final class PoolFile implements AutoCloseable {
                             + (h.maxSize() > h.poolSize() ? " (at most " + h.maxSize() + ")" : "")
                             + "; it was extended by something other than this library: restore it from a backup");
         }
-        return h;
+        return new HeaderCopies(h, good, Arrays.equals(a, good), Arrays.equals(b, good));
     }
 
     /**
@@ -532,25 +543,35 @@ public final class PoolFile implements AutoCloseable {
 
     /** Appends a problem for each header copy that does not hold the pool's header. */
     public synchronized void checkHeaders(java.util.List<String> problems) {
-        byte[] good = header.encode();
         for (long at : new long[] {PoolLayout.HEADER_A, PoolLayout.HEADER_B}) {
-            if (segment.asSlice(at, good.length).mismatch(MemorySegment.ofArray(good)) >= 0) {
+            // Compared by fields, not bytes: a later minor format's fields, unknown here, are no problem.
+            PoolHeader.Decoded copy = PoolHeader.decode(
+                    segment.asSlice(at, PoolLayout.HEADER_SIZE).toArray(ValueLayout.JAVA_BYTE));
+            if (!copy.valid() || !copy.header().equals(header)) {
                 problems.add("offset " + at + ": header copy differs from the pool's header");
             }
         }
     }
 
-    /** Rewrites a header copy that differs from the valid one (a torn header write). */
-    private void repairHeaderCopies() {
-        byte[] good = header.encode();
-        for (long at : new long[] {PoolLayout.HEADER_A, PoolLayout.HEADER_B}) {
-            MemorySegment copy = segment.asSlice(at, good.length);
-            if (copy.mismatch(MemorySegment.ofArray(good)) >= 0) {
-                copy.copyFrom(MemorySegment.ofArray(good));
-                copy.force();
-                headerRepaired = true;
-            }
+    /**
+     * Rewrites a header copy that differs from the valid one (a torn header write) with the valid
+     * one's bytes as read: fields a later minor format added, which this release does not know,
+     * stay as that release wrote them.
+     */
+    private void repairHeaderCopies(HeaderCopies copies) {
+        if (!copies.aHoldsGood()) {
+            rewriteHeaderCopy(PoolLayout.HEADER_A, copies.good());
         }
+        if (!copies.bHoldsGood()) {
+            rewriteHeaderCopy(PoolLayout.HEADER_B, copies.good());
+        }
+    }
+
+    private void rewriteHeaderCopy(long at, byte[] good) {
+        MemorySegment copy = segment.asSlice(at, good.length);
+        copy.copyFrom(MemorySegment.ofArray(good));
+        copy.force();
+        headerRepaired = true;
     }
 
     @Override

@@ -123,11 +123,16 @@ public final class RedoLog {
     /** Applies one entry and flushes its word. */
     static void applyOne(PersistentMemory memory, long encodedTarget, long value) {
         long where = RedoBatch.offsetOf(encodedTarget);
-        switch (RedoBatch.opOf(encodedTarget)) {
+        RedoOp op = RedoBatch.opOf(encodedTarget);
+        // Null is tested apart: a `case null` would make this a pattern switch, linked through
+        // SwitchBootstraps on first use, which cost a fresh JVM's first allocation several ms.
+        if (op == null) {
+            throw new IllegalStateException("bad redo op at " + where);
+        }
+        switch (op) {
             case SET -> memory.putLongAtomic(where, value);
             case OR -> memory.getAndBitwiseOr(where, value);
             case AND -> memory.getAndBitwiseAnd(where, value);
-            case null -> throw new IllegalStateException("bad redo op at " + where);
         }
         memory.flush(where, 8);
     }

@@ -2,6 +2,7 @@ package dev.pmemspring.core.internal.tx;
 
 import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -14,13 +15,8 @@ final class LockTable {
 
     private static final int STRIPES = 4096;
 
-    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
-
-    LockTable() {
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new ReentrantLock();
-        }
-    }
+    /** Made on first use: 4096 locks built at open cost a fresh JVM's first open about a millisecond. */
+    private final AtomicReferenceArray<ReentrantLock> stripes = new AtomicReferenceArray<>(STRIPES);
 
     /**
      * Locks the stripe of {@code block} for the calling thread unless {@code held} has it already.
@@ -32,7 +28,7 @@ final class LockTable {
         if (held.get(stripe)) {
             return true;
         }
-        if (!stripes[stripe].tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+        if (!stripe(stripe).tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
             return false;
         }
         held.set(stripe);
@@ -41,9 +37,21 @@ final class LockTable {
 
     void unlockAll(BitSet held) {
         for (int s = held.nextSetBit(0); s >= 0; s = held.nextSetBit(s + 1)) {
-            stripes[s].unlock();
+            stripes.get(s).unlock(); // made by the lock that set its bit
         }
         held.clear();
+    }
+
+    private ReentrantLock stripe(int stripe) {
+        ReentrantLock lock = stripes.get(stripe);
+        if (lock == null) {
+            ReentrantLock made = new ReentrantLock();
+            lock = stripes.compareAndExchange(stripe, null, made);
+            if (lock == null) {
+                lock = made;
+            }
+        }
+        return lock;
     }
 
     private static int stripeOf(long block) {
