@@ -163,18 +163,57 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     @Override
     public byte[] serialize(Object value) {
+        return serialize(value, 0);
+    }
+
+    /**
+     * Writes into a buffer the thread keeps, from {@code headroom} on, and copies the result out
+     * once: Fory's own {@code serialize(Object)} copies out of its buffer too, and the cache would
+     * then copy that array again to put its header first.
+     */
+    @Override
+    public byte[] serialize(Object value, int headroom) {
         RECORD_ADVICE.get(value.getClass());
+        Output output = OUTPUT.get();
+        // Busy if the value's own serialization code caches a value on this thread: that one gets a buffer of its own.
+        MemoryBuffer buffer = output.busy ? MemoryBuffer.newHeapBuffer(Output.INITIAL) : output.buffer;
+        boolean mine = !output.busy;
+        output.busy = true;
         try {
+            buffer.writerIndex(headroom);
             Bound current = bound;
-            return (current != null ? current.fory() : foryFor(ForyValueSerializer.class.getClassLoader()))
-                    .serialize(value);
+            (current != null ? current.fory() : foryFor(ForyValueSerializer.class.getClassLoader()))
+                    .serialize(buffer, value);
+            int length = buffer.writerIndex();
+            byte[] out = new byte[length];
+            buffer.copyToByteArray(headroom, out, headroom, length - headroom);
+            return out;
         } catch (RuntimeException | StackOverflowError e) {
             throw new IllegalArgumentException(
                     "cannot serialize a " + value.getClass().getName() + " with Fory: " + e
                             + "; cache a simpler value type (a record of strings, numbers and collections), or use"
                             + " JdkValueSerializer",
                     e);
+        } finally {
+            if (mine) {
+                output.busy = false;
+                if (buffer.size() > Output.KEPT) {
+                    output.buffer = MemoryBuffer.newHeapBuffer(Output.INITIAL); // a rare large value's buffer goes
+                }
+            }
         }
+    }
+
+    private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
+
+    /** A thread's output buffer, and whether a serialization on the thread is writing into it. */
+    private static final class Output {
+        static final int INITIAL = 256;
+        /** Grown past this for a large value, the buffer is not kept. */
+        static final int KEPT = 64 * 1024;
+
+        MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(INITIAL);
+        boolean busy;
     }
 
     @Override

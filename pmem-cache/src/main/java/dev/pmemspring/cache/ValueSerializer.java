@@ -27,6 +27,21 @@ public interface ValueSerializer {
      */
     byte[] serialize(Object value);
 
+    /**
+     * The bytes of {@code value} after {@code headroom} bytes left for the caller: an array of
+     * {@code headroom} plus the serialized length. The cache calls this one, and writes its own
+     * header into the headroom; the default copies the result of {@link #serialize(Object)}, a
+     * serializer that writes into a buffer of its own can leave the room there and save the copy.
+     *
+     * @throws IllegalArgumentException if the value cannot be serialized, saying what to change
+     */
+    default byte[] serialize(Object value, int headroom) {
+        byte[] body = serialize(value);
+        byte[] out = new byte[headroom + body.length];
+        System.arraycopy(body, 0, out, headroom, body.length);
+        return out;
+    }
+
     /** The value {@code bytes} hold, classes resolved through {@code classLoader}. */
     Object deserialize(byte[] bytes, ClassLoader classLoader) throws Exception;
 

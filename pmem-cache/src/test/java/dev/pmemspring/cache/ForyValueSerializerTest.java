@@ -48,6 +48,55 @@ class ForyValueSerializerTest {
     /** A record Fory builds by its constructor. */
     public record Shown(String name) {}
 
+    /**
+     * Serializes another value, through the same serializer and thread, while it is being
+     * serialized (Fory calls its {@code writeReplace}), and is stored as a {@link Shown}.
+     */
+    static final class Nesting implements java.io.Serializable {
+        static ForyValueSerializer through;
+        static byte[] inner;
+        final String name;
+
+        Nesting(String name) {
+            this.name = name;
+        }
+
+        @java.io.Serial
+        Object writeReplace() {
+            inner = through.serialize(new Shown("inner of " + name), 3);
+            return new Shown(name);
+        }
+    }
+
+    @Test
+    void a_value_written_after_headroom_reads_back_from_there_as_the_same_bytes_as_without() throws Exception {
+        Object value = new Shown("after the room");
+        byte[] plain = serializer.serialize(value);
+        for (int headroom : new int[] {0, 1, 9}) {
+            byte[] roomy = serializer.serialize(value, headroom);
+            assertThat(roomy).hasSize(headroom + plain.length);
+            assertThat(Arrays.copyOfRange(roomy, 0, headroom)).isEqualTo(new byte[headroom]);
+            assertThat(Arrays.copyOfRange(roomy, headroom, roomy.length)).isEqualTo(plain);
+            assertThat(serializer.deserialize(roomy, headroom, plain.length, LOADER))
+                    .isEqualTo(value);
+        }
+        // A value larger than the buffer the thread keeps, then a small one: both whole.
+        String large = "x".repeat(100_000);
+        byte[] big = serializer.serialize(new Shown(large), 9);
+        assertThat(serializer.deserialize(big, 9, big.length - 9, LOADER)).isEqualTo(new Shown(large));
+        byte[] small = serializer.serialize(value, 9);
+        assertThat(Arrays.copyOfRange(small, 9, small.length)).isEqualTo(plain);
+    }
+
+    @Test
+    void a_value_serialized_while_another_is_on_the_same_thread_does_not_overwrite_it() throws Exception {
+        Nesting.through = serializer;
+        byte[] outer = serializer.serialize(new Nesting("outer"), 9);
+        byte[] inner = Nesting.inner;
+        assertThat(serializer.deserialize(inner, 3, inner.length - 3, LOADER)).isEqualTo(new Shown("inner of outer"));
+        assertThat(serializer.deserialize(outer, 9, outer.length - 9, LOADER)).isEqualTo(new Shown("outer"));
+    }
+
     @Test
     void a_record_fory_cannot_construct_directly_is_named_once_in_the_log() throws Exception {
         java.util.logging.Logger log = java.util.logging.Logger.getLogger(ForyValueSerializer.class.getName());

@@ -38,6 +38,7 @@ public final class ValueEncoding {
      * @throws IllegalArgumentException if the serializer cannot write it or would not read it back
      */
     public static byte[] encode(Object storeValue, long expiresAt, ValueSerializer serializer) {
+        int head = expiresAt != 0 ? 9 : 1;
         byte tag;
         byte[] body;
         switch (storeValue) {
@@ -78,19 +79,28 @@ public final class ValueEncoding {
                             + " " + serializer.getClass().getSimpleName() + ".allowing(\""
                             + packagePattern(storeValue.getClass()) + "\"))");
                 }
-                tag = SERIALIZED;
-                body = serializer.serialize(storeValue);
+                // The serializer leaves room for the header: its bytes are not copied once more.
+                byte[] out = serializer.serialize(storeValue, head);
+                if (out.length < head) {
+                    throw new IllegalStateException(serializer.getClass().getName() + " returned " + out.length
+                            + " bytes for a value, fewer than the " + head + " bytes of room asked for");
+                }
+                return withHeader(out, SERIALIZED, expiresAt);
             }
         }
-        int head = expiresAt != 0 ? 9 : 1;
         byte[] out = new byte[head + body.length];
+        System.arraycopy(body, 0, out, head, body.length);
+        return withHeader(out, tag, expiresAt);
+    }
+
+    /** Writes the header (tag, and the deadline if any) into the room left at the start of {@code out}. */
+    private static byte[] withHeader(byte[] out, byte tag, long expiresAt) {
         out[0] = (byte) (expiresAt != 0 ? tag | HAS_DEADLINE : tag);
         if (expiresAt != 0) {
             for (int i = 0; i < 8; i++) {
                 out[1 + i] = (byte) (expiresAt >>> (56 - 8 * i));
             }
         }
-        System.arraycopy(body, 0, out, head, body.length);
         return out;
     }
 
