@@ -173,13 +173,21 @@ public final class ForyValueSerializer implements ValueSerializer {
      */
     @Override
     public byte[] serialize(Object value, int headroom) {
+        if (headroom < 0) {
+            throw new IllegalArgumentException("headroom must not be negative: " + headroom);
+        }
         RECORD_ADVICE.get(value.getClass());
-        Output output = OUTPUT.get();
-        // Busy if the value's own serialization code caches a value on this thread: that one gets a buffer of its own.
-        MemoryBuffer buffer = output.busy ? MemoryBuffer.newHeapBuffer(Output.INITIAL) : output.buffer;
-        boolean mine = !output.busy;
-        output.busy = true;
+        // A virtual thread lives for a task or two: a buffer kept for it would be made per task
+        // anyway, and kept past it. A nested serialization on a thread whose buffer is in use
+        // (a value's writeReplace that caches a value) gets a buffer of its own too.
+        Output output = Thread.currentThread().isVirtual() ? null : OUTPUT.get();
+        boolean kept = output != null && !output.busy;
+        MemoryBuffer buffer = kept ? output.buffer : MemoryBuffer.newHeapBuffer(Output.INITIAL);
+        if (kept) {
+            output.busy = true;
+        }
         try {
+            buffer.ensure(headroom);
             buffer.writerIndex(headroom);
             Bound current = bound;
             (current != null ? current.fory() : foryFor(ForyValueSerializer.class.getClassLoader()))
@@ -195,9 +203,9 @@ public final class ForyValueSerializer implements ValueSerializer {
                             + " JdkValueSerializer",
                     e);
         } finally {
-            if (mine) {
+            if (kept) {
                 output.busy = false;
-                if (buffer.size() > Output.KEPT) {
+                if (buffer.writerIndex() > Output.KEPT) {
                     output.buffer = MemoryBuffer.newHeapBuffer(Output.INITIAL); // a rare large value's buffer goes
                 }
             }
@@ -206,10 +214,10 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
 
-    /** A thread's output buffer, and whether a serialization on the thread is writing into it. */
+    /** A platform thread's output buffer, and whether a serialization on the thread is writing into it. */
     private static final class Output {
         static final int INITIAL = 256;
-        /** Grown past this for a large value, the buffer is not kept. */
+        /** After a value longer than this the buffer, grown for it, is not kept. */
         static final int KEPT = 64 * 1024;
 
         MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(INITIAL);

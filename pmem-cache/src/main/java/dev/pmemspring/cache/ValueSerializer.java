@@ -28,10 +28,11 @@ public interface ValueSerializer {
     byte[] serialize(Object value);
 
     /**
-     * The bytes of {@code value} after {@code headroom} bytes left for the caller: an array of
-     * {@code headroom} plus the serialized length. The cache calls this one, and writes its own
-     * header into the headroom; the default copies the result of {@link #serialize(Object)}, a
-     * serializer that writes into a buffer of its own can leave the room there and save the copy.
+     * The bytes of {@code value} after {@code headroom} bytes left for the caller: a new array of
+     * {@code headroom} plus the serialized length, which the caller owns. The cache calls this
+     * one, and writes its own header over the first {@code headroom} bytes; the default copies the
+     * result of {@link #serialize(Object)}, a serializer that writes into a buffer of its own can
+     * leave the room there and save the copy.
      *
      * @throws IllegalArgumentException if the value cannot be serialized, saying what to change
      */

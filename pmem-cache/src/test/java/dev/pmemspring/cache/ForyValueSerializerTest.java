@@ -69,7 +69,8 @@ class ForyValueSerializerTest {
     }
 
     @Test
-    void a_value_written_after_headroom_reads_back_from_there_as_the_same_bytes_as_without() throws Exception {
+    void a_value_written_after_headroom_reads_back_from_there_and_its_bytes_do_not_depend_on_the_room()
+            throws Exception {
         Object value = new Shown("after the room");
         byte[] plain = serializer.serialize(value);
         for (int headroom : new int[] {0, 1, 9}) {
@@ -86,6 +87,13 @@ class ForyValueSerializerTest {
         assertThat(serializer.deserialize(big, 9, big.length - 9, LOADER)).isEqualTo(new Shown(large));
         byte[] small = serializer.serialize(value, 9);
         assertThat(Arrays.copyOfRange(small, 9, small.length)).isEqualTo(plain);
+        // A virtual thread writes into a buffer of its own each time.
+        byte[][] onVirtual = new byte[1][];
+        Thread.ofVirtual()
+                .start(() -> onVirtual[0] = serializer.serialize(value, 9))
+                .join();
+        assertThat(onVirtual[0]).isEqualTo(small);
+        assertThatThrownBy(() -> serializer.serialize(value, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -543,20 +543,29 @@ public final class PoolFile implements AutoCloseable {
 
     /** Appends a problem for each header copy that does not hold the pool's header. */
     public synchronized void checkHeaders(java.util.List<String> problems) {
+        byte[] a = segment.asSlice(PoolLayout.HEADER_A, PoolLayout.HEADER_SIZE).toArray(ValueLayout.JAVA_BYTE);
+        byte[] b = segment.asSlice(PoolLayout.HEADER_B, PoolLayout.HEADER_SIZE).toArray(ValueLayout.JAVA_BYTE);
+        boolean differs = false;
         for (long at : new long[] {PoolLayout.HEADER_A, PoolLayout.HEADER_B}) {
-            // Compared by fields, not bytes: a later minor format's fields, unknown here, are no problem.
-            PoolHeader.Decoded copy = PoolHeader.decode(
-                    segment.asSlice(at, PoolLayout.HEADER_SIZE).toArray(ValueLayout.JAVA_BYTE));
+            // By fields against the pool's header: a later minor format's fields are unknown here.
+            PoolHeader.Decoded copy = PoolHeader.decode(at == PoolLayout.HEADER_A ? a : b);
             if (!copy.valid() || !copy.header().equals(header)) {
                 problems.add("offset " + at + ": header copy differs from the pool's header");
+                differs = true;
             }
+        }
+        if (!differs && !Arrays.equals(a, b)) {
+            // What the next open would repair: it rewrites copy B from copy A.
+            problems.add("offset " + PoolLayout.HEADER_B + ": header copy differs from copy A in bytes this release"
+                    + " does not read");
         }
     }
 
     /**
      * Rewrites a header copy that differs from the valid one (a torn header write) with the valid
      * one's bytes as read: fields a later minor format added, which this release does not know,
-     * stay as that release wrote them.
+     * stay as that release wrote them (until this release grows the pool: a growth writes the
+     * header from the fields it knows).
      */
     private void repairHeaderCopies(HeaderCopies copies) {
         if (!copies.aHoldsGood()) {

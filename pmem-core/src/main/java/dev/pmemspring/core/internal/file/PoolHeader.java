@@ -71,8 +71,8 @@ public record PoolHeader(
         b.putLong(120, creationTimeMillis);
         b.putInt(128, laneCount);
         if (minor >= 1) {
-            // Format 1.0 leaves them zero (decode reads that as the pool size): a 1.0 header
-            // encodes to the bytes it was read from, or every old pool would look torn at open.
+            // Format 1.0 leaves them zero (decode reads that as the pool size), so a 1.0 header
+            // encodes to the bytes it was read from.
             b.putLong(136, maxSize);
             b.putLong(144, initialSize);
             b.putLong(152, growths);

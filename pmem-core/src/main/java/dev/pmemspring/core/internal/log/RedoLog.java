@@ -109,6 +109,7 @@ public final class RedoLog {
                 case SET -> batch.set(where, value);
                 case OR -> batch.or(where, value);
                 case AND -> batch.and(where, value);
+                default -> throw new IllegalStateException("redo op " + op + " has no replay");
             }
         }
         return sum == memory.getLong(offset + 8) ? batch : null;
@@ -133,6 +134,7 @@ public final class RedoLog {
             case SET -> memory.putLongAtomic(where, value);
             case OR -> memory.getAndBitwiseOr(where, value);
             case AND -> memory.getAndBitwiseAnd(where, value);
+            default -> throw new IllegalStateException("redo op " + op + " has no replay");
         }
         memory.flush(where, 8);
     }
