@@ -180,9 +180,9 @@ public final class ForyValueSerializer implements ValueSerializer {
         // A virtual thread lives for a task or two: a buffer kept for it would be made per task
         // anyway, and kept past it. A nested serialization on a thread whose buffer is in use
         // (a value's writeReplace that caches a value) gets a buffer of its own too.
-        Output output = Thread.currentThread().isVirtual() ? null : OUTPUT.get();
+        Scratch output = Thread.currentThread().isVirtual() ? null : OUTPUT.get();
         boolean kept = output != null && !output.busy;
-        MemoryBuffer buffer = kept ? output.buffer : MemoryBuffer.newHeapBuffer(Output.INITIAL);
+        MemoryBuffer buffer = kept ? output.buffer : MemoryBuffer.newHeapBuffer(Scratch.INITIAL);
         if (kept) {
             output.busy = true;
         }
@@ -205,23 +205,29 @@ public final class ForyValueSerializer implements ValueSerializer {
         } finally {
             if (kept) {
                 output.busy = false;
-                if (buffer.writerIndex() > Output.KEPT) {
-                    output.buffer = MemoryBuffer.newHeapBuffer(Output.INITIAL); // a rare large value's buffer goes
+                if (buffer.writerIndex() > Scratch.KEPT) {
+                    output.buffer = MemoryBuffer.newHeapBuffer(Scratch.INITIAL); // a rare large value's buffer goes
                 }
             }
         }
     }
 
-    private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
+    private static final ThreadLocal<Scratch> OUTPUT = ThreadLocal.withInitial(() -> new Scratch(Scratch.INITIAL));
+    private static final ThreadLocal<Scratch> INPUT = ThreadLocal.withInitial(() -> new Scratch(0));
+    private static final byte[] NOTHING = new byte[0];
 
-    /** A platform thread's output buffer, and whether a serialization on the thread is writing into it. */
-    private static final class Output {
+    /** A platform thread's buffer for writing (or reading), and whether a call on the thread is using it. */
+    private static final class Scratch {
         static final int INITIAL = 256;
-        /** After a value longer than this the buffer, grown for it, is not kept. */
+        /** After a value longer than this the output buffer, grown for it, is not kept. */
         static final int KEPT = 64 * 1024;
 
-        MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(INITIAL);
+        MemoryBuffer buffer;
         boolean busy;
+
+        Scratch(int size) {
+            buffer = MemoryBuffer.newHeapBuffer(size);
+        }
     }
 
     @Override
@@ -231,10 +237,28 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     @Override
     public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
+        // A buffer object the thread keeps, pointed at the bytes, instead of one made per read; as
+        // for writes, not on a virtual thread, nor for a read nested in one (a readResolve that reads).
+        Scratch input = Thread.currentThread().isVirtual() ? null : INPUT.get();
+        boolean kept = input != null && !input.busy;
+        MemoryBuffer buffer;
+        if (kept) {
+            input.busy = true;
+            buffer = input.buffer;
+            buffer.pointTo(bytes, offset, length);
+            buffer.readerIndex(0);
+        } else {
+            buffer = MemoryBuffer.fromByteArray(bytes, offset, length);
+        }
         try {
-            return foryFor(classLoader).deserialize(MemoryBuffer.fromByteArray(bytes, offset, length));
+            return foryFor(classLoader).deserialize(buffer);
         } catch (StackOverflowError e) {
             throw new InvalidClassException("a value nested deeper than the stack allows");
+        } finally {
+            if (kept) {
+                buffer.pointTo(NOTHING, 0, 0); // holds no caller's array
+                input.busy = false;
+            }
         }
     }
 

@@ -68,6 +68,41 @@ class ForyValueSerializerTest {
         }
     }
 
+    /** Reads another value, through the same serializer and thread, while it is being read. */
+    static final class NestedRead implements java.io.Serializable {
+        static ForyValueSerializer through;
+        static byte[] stored;
+        static Object innerRead;
+        final String name;
+
+        NestedRead(String name) {
+            this.name = name;
+        }
+
+        @java.io.Serial
+        Object readResolve() throws Exception {
+            innerRead = through.deserialize(stored, 2, stored.length - 2, LOADER);
+            return this;
+        }
+    }
+
+    @Test
+    void a_value_read_while_another_is_on_the_same_thread_does_not_disturb_it() throws Exception {
+        NestedRead.through = serializer;
+        NestedRead.stored = serializer.serialize(new Shown("inner"), 2);
+        // The nested read comes between the list's elements: the rest of the list is read after it.
+        List<Object> list = new ArrayList<>(List.of(new NestedRead("outer"), new Shown("after")));
+        byte[] outer = serializer.serialize(list, 9);
+        List<?> back = (List<?>) serializer.deserialize(outer, 9, outer.length - 9, LOADER);
+        assertThat(back).hasSize(2);
+        assertThat(((NestedRead) back.get(0)).name).isEqualTo("outer");
+        assertThat(back.get(1)).isEqualTo(new Shown("after"));
+        assertThat(NestedRead.innerRead).isEqualTo(new Shown("inner"));
+        // And the thread's reader works again after it.
+        assertThat(serializer.deserialize(NestedRead.stored, 2, NestedRead.stored.length - 2, LOADER))
+                .isEqualTo(new Shown("inner"));
+    }
+
     @Test
     void a_value_written_after_headroom_reads_back_from_there_and_its_bytes_do_not_depend_on_the_room()
             throws Exception {
