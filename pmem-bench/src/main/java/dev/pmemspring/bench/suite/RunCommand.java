@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
             names = "--rounds",
             defaultValue = "1",
             paramLabel = "N",
-            description = "map suite: run its JMH matrix N times, one round after the other; the report shows medians")
+            description =
+                    "map and cache suites: run their JMH matrix N times, one round after the other; the report shows medians")
     int rounds;
 
     @Option(

@@ -79,6 +79,21 @@ class ReportTest {
     }
 
     @Test
+    void cacheRoundsGiveMediansAndEachTargetsRatioPerRound() throws Exception {
+        Path fixture = Path.of(Objects.requireNonNull(ReportTest.class.getResource("/report-fixture-rounds"))
+                .toURI());
+        // three rounds of hits: ours 2.0 M, 2.15 M and 1.6 M, Caffeine 5.0 M in each
+        assertThat(Report.of(fixture, ReportSections.all()))
+                .contains("Each cell is the median of 3 rounds' fork means")
+                .contains("| get (hit) | 1 | 2.00 M | 5.00 M |")
+                // the best iteration of all rounds: 2.25 M and 5.2 M
+                .contains("| get (hit) | 1 | 2.25 M | 5.20 M |")
+                // ratios within each round 0.40, 0.43 and 0.32: their median, and their range
+                .contains(
+                        "| hits, no heap tier, Fory vs Caffeine | pmem-fory / caffeine | ≥ 0.4 | 0.40 [0.32-0.43, 3 rounds] | — | partly |");
+    }
+
+    @Test
     void coherenceLagCountsTheSampledHistogramAndTheRollingRestartComesFromItsJson() throws Exception {
         assertThat(report())
                 .contains("| 1,000 | 313 | 1,087 | 5,442 | 11,298 | 31,883 |")

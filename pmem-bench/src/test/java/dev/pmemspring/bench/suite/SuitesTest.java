@@ -96,6 +96,19 @@ class SuitesTest {
     }
 
     @Test
+    void roundsRepeatTheCacheMatrixIntoFilesOfTheirOwnAndTheSerializationOnce() {
+        Suite cache = Suites.select(List.of("cache")).getFirst();
+        List<String> outputs = cache.steps(new Suite.SuitePlan(Profile.FULL, 3, false)).stream()
+                .filter(s -> s instanceof JmhRun)
+                .map(s -> ((JmhRun) s).output())
+                .toList();
+        assertThat(outputs)
+                .contains("cache-t1-r1.json", "cache-t2-r3.json", "cache-small-tiers-t1-r2.json")
+                .doesNotContain("cache-t1.json")
+                .containsOnlyOnce("serialization.json");
+    }
+
+    @Test
     void theCacheSuiteLeavesRedisOutWhenNoServerRuns() {
         Suite cache = Suites.select(List.of("cache")).getFirst();
         List<String> without = describe(cache.steps(new Suite.SuitePlan(Profile.QUICK, 1, false)));

@@ -1,6 +1,7 @@
 package dev.pmemspring.bench.suite.report;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,61 +73,49 @@ public final class CacheReport {
     /** The profiler's allocation per operation, in the JSON's secondary metrics. */
     private static final String ALLOCATION = "gc.alloc.rate.norm";
 
+    /** One round's figures: per cell and store the fork's mean, its best iteration, and the allocation. */
+    private record Round(
+            Map<Cell, Map<String, Score>> means,
+            Map<Cell, Map<String, Score>> best,
+            Map<Cell, Map<String, Score>> allocated) {}
+
     public static void appendTo(StringBuilder out, SuiteResults results) {
-        Map<Cell, Map<String, Score>> means = new HashMap<>();
-        Map<Cell, Map<String, Score>> best = new HashMap<>();
-        Map<Cell, Map<String, Score>> allocated = new HashMap<>();
+        List<Round> rounds = new ArrayList<>();
+        for (List<JmhResult> round : rounds(results)) {
+            rounds.add(round(round));
+        }
         Map<String, Score> serial = new HashMap<>();
         Map<String, Score> serialAllocated = new HashMap<>();
-        for (JmhResult r : results.jmhMatching("*.json")) {
-            Score score = new Score(r.primary().score(), r.primary().error());
+        for (JmhResult r : results.jmh("serialization.json")) {
+            serial.put(r.method(), new Score(r.primary().score(), r.primary().error()));
             JmhResult.Metric bytes = r.secondary().get(ALLOCATION);
-            if (r.benchmarkClass().equals("SerializationBenchmark")) {
-                serial.put(r.method(), score);
-                if (bytes != null) {
-                    serialAllocated.put(r.method(), new Score(bytes.score(), null));
-                }
-                continue;
-            }
-            if (!r.benchmarkClass().equals("CacheBenchmark")) {
-                continue;
-            }
-            Cell cell = new Cell(r.method(), r.param("readPercent"), r.threads());
-            means.computeIfAbsent(cell, c -> new HashMap<>()).put(r.param("store"), score);
             if (bytes != null) {
-                allocated
-                        .computeIfAbsent(cell, c -> new HashMap<>())
-                        .put(r.param("store"), new Score(bytes.score(), null));
-            }
-            List<Double> raw = r.primary().values();
-            if (!raw.isEmpty()) {
-                best.computeIfAbsent(cell, c -> new HashMap<>())
-                        .put(
-                                r.param("store"),
-                                new Score(
-                                        raw.stream()
-                                                .mapToDouble(Double::doubleValue)
-                                                .max()
-                                                .orElseThrow(),
-                                        null));
+                serialAllocated.put(r.method(), new Score(bytes.score(), null));
             }
         }
+        Map<Cell, Map<String, Score>> means = combined(rounds, Round::means, CacheReport::median);
+        Map<Cell, Map<String, Score>> best = combined(rounds, Round::best, v -> Collections.max(v));
+        Map<Cell, Map<String, Score>> allocated = combined(rounds, Round::allocated, CacheReport::median);
         List<String> present = STORES.stream()
                 .filter(s -> means.values().stream().anyMatch(m -> m.containsKey(s)))
                 .toList();
         if (!present.isEmpty()) {
-            out.append("Spring cache, ops/s (all threads together), higher is better. `±` is JMH's 99.9 % confidence"
-                    + " half-width over the measured iterations; k = 10^3, M = 10^6.\n\n");
+            out.append("Spring cache, ops/s (all threads together), higher is better. "
+                    + (rounds.size() == 1
+                            ? "`±` is JMH's 99.9 % confidence half-width over the measured iterations"
+                            : "Each cell is the median of " + rounds.size() + " rounds' fork means")
+                    + "; k = 10^3, M = 10^6.\n\n");
             storesTable(means, present).appendTo(out);
-            out.append("Best iteration: the fastest measured iteration of each fork, less sensitive to other work on"
-                    + " the machine than the mean, but optimistic.\n\n");
+            out.append("Best iteration: the fastest measured iteration of each fork"
+                    + (rounds.size() == 1 ? "" : " (of all rounds)")
+                    + ", less sensitive to other work on the machine than the mean, but optimistic.\n\n");
             storesTable(best, present).appendTo(out);
             if (!allocated.isEmpty()) {
                 out.append("Bytes allocated per operation (JMH's `-prof gc`, `" + ALLOCATION + "`; all threads"
                         + " together):\n\n");
                 storesTable(allocated, present, CacheReport::bytes).appendTo(out);
             }
-            appendTargets(out, means, best);
+            appendTargets(out, rounds);
         }
         if (!serial.isEmpty()) {
             out.append("Serialization of the cached value alone (`SerializationBenchmark`, 1 thread), ops/s:\n\n");
@@ -188,18 +177,98 @@ public final class CacheReport {
         return s == null ? Format.NONE : Long.toString(Math.round(s.value())) + " B";
     }
 
-    private static void appendTargets(
-            StringBuilder out, Map<Cell, Map<String, Score>> means, Map<Cell, Map<String, Score>> best) {
+    /** The JMH results round by round: files suffixed {@code -r1}, {@code -r2}... or, run once, all as one round. */
+    private static List<List<JmhResult>> rounds(SuiteResults results) {
+        List<List<JmhResult>> rounds = new ArrayList<>();
+        for (int r = 1; ; r++) {
+            List<JmhResult> round = results.jmhMatching("*-r" + r + ".json");
+            if (round.isEmpty()) {
+                break;
+            }
+            rounds.add(round);
+        }
+        if (rounds.isEmpty()) {
+            rounds.add(results.jmhMatching("*.json"));
+        }
+        return rounds;
+    }
+
+    private static Round round(List<JmhResult> results) {
+        Round round = new Round(new HashMap<>(), new HashMap<>(), new HashMap<>());
+        for (JmhResult r : results) {
+            if (!r.benchmarkClass().equals("CacheBenchmark")) {
+                continue;
+            }
+            Cell cell = new Cell(r.method(), r.param("readPercent"), r.threads());
+            String store = r.param("store");
+            round.means()
+                    .computeIfAbsent(cell, c -> new HashMap<>())
+                    .put(store, new Score(r.primary().score(), r.primary().error()));
+            JmhResult.Metric bytes = r.secondary().get(ALLOCATION);
+            if (bytes != null) {
+                round.allocated()
+                        .computeIfAbsent(cell, c -> new HashMap<>())
+                        .put(store, new Score(bytes.score(), null));
+            }
+            List<Double> raw = r.primary().values();
+            if (!raw.isEmpty()) {
+                double top = raw.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+                round.best().computeIfAbsent(cell, c -> new HashMap<>()).put(store, new Score(top, null));
+            }
+        }
+        return round;
+    }
+
+    /** One table from the rounds': a single round as it is, several by {@code combine} over their values. */
+    private static Map<Cell, Map<String, Score>> combined(
+            List<Round> rounds,
+            Function<Round, Map<Cell, Map<String, Score>>> table,
+            Function<List<Double>, Double> combine) {
+        if (rounds.size() == 1) {
+            return table.apply(rounds.getFirst());
+        }
+        Map<Cell, Map<String, List<Double>>> values = new HashMap<>();
+        for (Round round : rounds) {
+            table.apply(round)
+                    .forEach((cell, stores) ->
+                            stores.forEach((store, score) -> values.computeIfAbsent(cell, c -> new HashMap<>())
+                                    .computeIfAbsent(store, x -> new ArrayList<>())
+                                    .add(score.value())));
+        }
+        Map<Cell, Map<String, Score>> out = new HashMap<>();
+        values.forEach((cell, stores) -> stores.forEach((store, v) ->
+                out.computeIfAbsent(cell, c -> new HashMap<>()).put(store, new Score(combine.apply(v), null))));
+        return out;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /**
+     * Each target's ratio, ours / peer, from the means of the same run (round): run once, with the
+     * ratio of the best iterations in brackets; in rounds, the median of the rounds' ratios with
+     * their range, since both stores of a round ran minutes apart and the rounds did not.
+     */
+    private static void appendTargets(StringBuilder out, List<Round> rounds) {
         MarkdownTable table = new MarkdownTable()
                 .left("what", "ours / peer")
                 .right("target", "1 thread", "2 threads")
-                .left("met (means)");
+                .left(rounds.size() == 1 ? "met (means)" : "met (medians)");
         for (Target target : TARGETS) {
-            List<Double> r = THREADS.stream().map(t -> ratio(target, t, means)).toList();
-            List<Double> b = THREADS.stream().map(t -> ratio(target, t, best)).toList();
-            if (r.stream().allMatch(x -> x == null)) {
+            List<List<Double>> perRound = THREADS.stream()
+                    .map(t -> rounds.stream()
+                            .map(r -> ratio(target, t, r.means()))
+                            .filter(x -> x != null)
+                            .toList())
+                    .toList();
+            if (perRound.stream().allMatch(List::isEmpty)) {
                 continue;
             }
+            List<Double> r =
+                    perRound.stream().map(v -> v.isEmpty() ? null : median(v)).toList();
             String met = r.stream().allMatch(x -> x != null && x >= target.target())
                     ? "yes"
                     : r.stream().allMatch(x -> x != null && x < target.target()) ? "no" : "partly";
@@ -207,18 +276,27 @@ public final class CacheReport {
                     List.of(target.label(), target.ours() + " / " + target.peer(), "≥ " + trim(target.target())));
             for (int i = 0; i < THREADS.size(); i++) {
                 Double x = r.get(i);
-                Double y = b.get(i);
-                cells.add(
-                        x == null
-                                ? Format.NONE
-                                : y == null ? Format.ratio(x) : Format.ratio(x) + " (" + Format.ratio(y) + ")");
+                if (x == null) {
+                    cells.add(Format.NONE);
+                } else if (rounds.size() == 1) {
+                    Double y = ratio(target, THREADS.get(i), rounds.getFirst().best());
+                    cells.add(y == null ? Format.ratio(x) : Format.ratio(x) + " (" + Format.ratio(y) + ")");
+                } else {
+                    List<Double> v = perRound.get(i);
+                    cells.add(Format.ratio(x) + " [" + Format.ratio(Collections.min(v)) + "-"
+                            + Format.ratio(Collections.max(v)) + ", " + v.size() + " rounds]");
+                }
             }
             cells.add(met);
             table.row(cells);
         }
         if (!table.isEmpty()) {
-            out.append("Against the targets: ours / peer in ops/s (higher is better), from the means and, in brackets,"
-                    + " from the best iterations.\n\n");
+            out.append(
+                    rounds.size() == 1
+                            ? "Against the targets: ours / peer in ops/s (higher is better), from the means and, in"
+                                    + " brackets, from the best iterations.\n\n"
+                            : "Against the targets: ours / peer in ops/s (higher is better), the ratio taken within"
+                                    + " each round; the median of the rounds' ratios, their range in brackets.\n\n");
             table.appendTo(out);
         }
     }
