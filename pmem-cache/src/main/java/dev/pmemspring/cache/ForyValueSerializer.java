@@ -18,6 +18,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -239,18 +240,18 @@ public final class ForyValueSerializer implements ValueSerializer {
     public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
         // A buffer object the thread keeps, pointed at the bytes, instead of one made per read; as
         // for writes, not on a virtual thread, nor for a read nested in one (a readResolve that reads).
+        Objects.checkFromIndexSize(offset, length, bytes.length); // pointTo checks nothing
         Scratch input = Thread.currentThread().isVirtual() ? null : INPUT.get();
         boolean kept = input != null && !input.busy;
-        MemoryBuffer buffer;
+        MemoryBuffer buffer = kept ? input.buffer : MemoryBuffer.fromByteArray(bytes, offset, length);
         if (kept) {
             input.busy = true;
-            buffer = input.buffer;
-            buffer.pointTo(bytes, offset, length);
-            buffer.readerIndex(0);
-        } else {
-            buffer = MemoryBuffer.fromByteArray(bytes, offset, length);
         }
         try {
+            if (kept) {
+                buffer.pointTo(bytes, offset, length);
+                buffer.readerIndex(0);
+            }
             return foryFor(classLoader).deserialize(buffer);
         } catch (StackOverflowError e) {
             throw new InvalidClassException("a value nested deeper than the stack allows");

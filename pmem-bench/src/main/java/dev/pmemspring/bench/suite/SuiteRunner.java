@@ -104,7 +104,7 @@ final class SuiteRunner {
         info.suiteStarted(suite.name());
         log.println("== " + suite.name() + ": " + suite.description());
         if (settings.rounds() > 1 && !suite.repeatsInRounds()) {
-            log.println("   --rounds applies to the map suite only; " + suite.name() + " runs once");
+            log.println("   --rounds applies to the map and cache suites only; " + suite.name() + " runs once");
         }
         boolean ok = true;
         RedisServerProcess redis = null;

@@ -5,7 +5,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Spring cache providers side by side: ops/s per store (all threads together) from the means
@@ -106,8 +109,10 @@ public final class CacheReport {
                             : "Each cell is the median of " + rounds.size() + " rounds' fork means")
                     + "; k = 10^3, M = 10^6.\n\n");
             storesTable(means, present).appendTo(out);
-            out.append("Best iteration: the fastest measured iteration of each fork"
-                    + (rounds.size() == 1 ? "" : " (of all rounds)")
+            out.append((rounds.size() == 1
+                            ? "Best iteration: the fastest measured iteration of each fork"
+                            : "Best iteration: the fastest measured iteration of all rounds' forks (more optimistic"
+                                    + " the more rounds)")
                     + ", less sensitive to other work on the machine than the mean, but optimistic.\n\n");
             storesTable(best, present).appendTo(out);
             if (!allocated.isEmpty()) {
@@ -177,20 +182,25 @@ public final class CacheReport {
         return s == null ? Format.NONE : Long.toString(Math.round(s.value())) + " B";
     }
 
-    /** The JMH results round by round: files suffixed {@code -r1}, {@code -r2}... or, run once, all as one round. */
+    private static final Pattern ROUND_FILE = Pattern.compile(".*-r(\\d+)\\.json");
+
+    /**
+     * The JMH results round by round, grouped by the {@code -r<round>} of their files' names (a
+     * round whose files all failed is missing, the others stay apart); run once, all as one round.
+     */
     private static List<List<JmhResult>> rounds(SuiteResults results) {
-        List<List<JmhResult>> rounds = new ArrayList<>();
-        for (int r = 1; ; r++) {
-            List<JmhResult> round = results.jmhMatching("*-r" + r + ".json");
-            if (round.isEmpty()) {
-                break;
+        Map<Integer, List<JmhResult>> byRound = new TreeMap<>();
+        for (String name : results.names("*.json")) {
+            Matcher m = ROUND_FILE.matcher(name);
+            if (m.matches()) {
+                byRound.computeIfAbsent(Integer.parseInt(m.group(1)), r -> new ArrayList<>())
+                        .addAll(results.jmh(name));
             }
-            rounds.add(round);
         }
-        if (rounds.isEmpty()) {
-            rounds.add(results.jmhMatching("*.json"));
+        if (byRound.isEmpty()) {
+            return List.of(results.jmhMatching("*.json"));
         }
-        return rounds;
+        return new ArrayList<>(byRound.values());
     }
 
     private static Round round(List<JmhResult> results) {

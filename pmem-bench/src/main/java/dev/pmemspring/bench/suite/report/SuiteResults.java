@@ -69,6 +69,11 @@ public final class SuiteResults {
         }
     }
 
+    /** The names of the files matching {@code glob}, in name order. */
+    public List<String> names(String glob) {
+        return files(glob).stream().map(p -> p.getFileName().toString()).toList();
+    }
+
     private List<Path> files(String glob) {
         if (!Files.isDirectory(dir)) {
             return List.of();
