@@ -260,7 +260,8 @@ public final class CacheReport {
     /**
      * Each target's ratio, ours / peer, from the means of the same run (round): run once, with the
      * ratio of the best iterations in brackets; in rounds, the median of the rounds' ratios with
-     * their range, since both stores of a round ran minutes apart and the rounds did not.
+     * their range. The two stores of a round ran minutes apart, so the machine's drift moves a
+     * ratio within a round less than one between rounds.
      */
     private static void appendTargets(StringBuilder out, List<Round> rounds) {
         MarkdownTable table = new MarkdownTable()
