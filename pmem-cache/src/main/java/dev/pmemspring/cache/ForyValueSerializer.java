@@ -178,15 +178,8 @@ public final class ForyValueSerializer implements ValueSerializer {
             throw new IllegalArgumentException("headroom must not be negative: " + headroom);
         }
         RECORD_ADVICE.get(value.getClass());
-        // A virtual thread lives for a task or two: a buffer kept for it would be made per task
-        // anyway, and kept past it. A nested serialization on a thread whose buffer is in use
-        // (a value's writeReplace that caches a value) gets a buffer of its own too.
-        Scratch output = Thread.currentThread().isVirtual() ? null : OUTPUT.get();
-        boolean kept = output != null && !output.busy;
-        MemoryBuffer buffer = kept ? output.buffer : MemoryBuffer.newHeapBuffer(Scratch.INITIAL);
-        if (kept) {
-            output.busy = true;
-        }
+        Scratch output = Scratch.take(OUTPUT);
+        MemoryBuffer buffer = output != null ? output.buffer : MemoryBuffer.newHeapBuffer(Scratch.INITIAL);
         try {
             buffer.ensure(headroom);
             buffer.writerIndex(headroom);
@@ -204,11 +197,11 @@ public final class ForyValueSerializer implements ValueSerializer {
                             + " JdkValueSerializer",
                     e);
         } finally {
-            if (kept) {
-                output.busy = false;
+            if (output != null) {
                 if (buffer.writerIndex() > Scratch.KEPT) {
                     output.buffer = MemoryBuffer.newHeapBuffer(Scratch.INITIAL); // a rare large value's buffer goes
                 }
+                output.busy = false;
             }
         }
     }
@@ -217,7 +210,10 @@ public final class ForyValueSerializer implements ValueSerializer {
     private static final ThreadLocal<Scratch> INPUT = ThreadLocal.withInitial(() -> new Scratch(0));
     private static final byte[] NOTHING = new byte[0];
 
-    /** A platform thread's buffer for writing (or reading), and whether a call on the thread is using it. */
+    /**
+     * A platform thread's buffer for writing (or reading), and whether a call on the thread is
+     * using it: the rule of {@link dev.pmemspring.cache.internal.ReadBuffers}, for Fory's buffers.
+     */
     private static final class Scratch {
         static final int INITIAL = 256;
         /** After a value longer than this the output buffer, grown for it, is not kept. */
@@ -229,6 +225,24 @@ public final class ForyValueSerializer implements ValueSerializer {
         Scratch(int size) {
             buffer = MemoryBuffer.newHeapBuffer(size);
         }
+
+        /**
+         * This thread's scratch of {@code kept}, marked busy until the caller clears it; null (the
+         * caller takes a buffer of its own) on a virtual thread, which lives for a task or two, so a
+         * buffer kept for it would be made per task anyway, or when a call on this thread is using
+         * it (a value's writeReplace that caches, or readResolve that reads, a value).
+         */
+        static @Nullable Scratch take(ThreadLocal<Scratch> kept) {
+            if (Thread.currentThread().isVirtual()) {
+                return null;
+            }
+            Scratch scratch = kept.get();
+            if (scratch.busy) {
+                return null;
+            }
+            scratch.busy = true;
+            return scratch;
+        }
     }
 
     @Override
@@ -238,17 +252,12 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     @Override
     public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
-        // A buffer object the thread keeps, pointed at the bytes, instead of one made per read; as
-        // for writes, not on a virtual thread, nor for a read nested in one (a readResolve that reads).
+        // A buffer object the thread keeps, pointed at the bytes, instead of one made per read.
         Objects.checkFromIndexSize(offset, length, bytes.length); // pointTo checks nothing
-        Scratch input = Thread.currentThread().isVirtual() ? null : INPUT.get();
-        boolean kept = input != null && !input.busy;
-        MemoryBuffer buffer = kept ? input.buffer : MemoryBuffer.fromByteArray(bytes, offset, length);
-        if (kept) {
-            input.busy = true;
-        }
+        Scratch input = Scratch.take(INPUT);
+        MemoryBuffer buffer = input != null ? input.buffer : MemoryBuffer.fromByteArray(bytes, offset, length);
         try {
-            if (kept) {
+            if (input != null) {
                 buffer.pointTo(bytes, offset, length);
                 buffer.readerIndex(0);
             }
@@ -256,7 +265,7 @@ public final class ForyValueSerializer implements ValueSerializer {
         } catch (StackOverflowError e) {
             throw new InvalidClassException("a value nested deeper than the stack allows");
         } finally {
-            if (kept) {
+            if (input != null) {
                 buffer.pointTo(NOTHING, 0, 0); // holds no caller's array
                 input.busy = false;
             }
