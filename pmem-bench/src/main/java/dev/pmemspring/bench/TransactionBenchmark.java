@@ -40,9 +40,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each trial gets a fresh 1 GiB pool in {@link BenchPools#DIR}, as the PMDK baseline does.
  * The threads' slots lie 64 bytes apart in one root block, as PMDK's do; our transactions lock
- * whole blocks, so two threads' {@code allocFreePair} transactions take turns on the root block's
- * lock (PMDK takes no lock there: it does not isolate transactions); {@code -p slotIn=own} gives
- * each thread a slot in a block of its own instead, to measure what that sharing costs.
+ * only the ranges they write, so two threads' {@code allocFreePair} transactions do not wait for
+ * each other there, though their writes share the root's page (PMDK takes no lock at all: it does
+ * not isolate transactions); {@code -p slotIn=own} gives each thread a slot in a block of its own
+ * instead, to measure what sharing the root block costs.
  *
  * <p>The default warm-up is longer than {@link AllocatorBenchmark}'s: the transaction path is far
  * more code than an allocation, and on a 2-vCPU machine C2 needs several seconds of it before the
@@ -113,7 +114,7 @@ public class TransactionBenchmark extends PoolBenchmarkState {
          * Where the slot lives: {@code root}, this thread's field in the root object, as PMDK's
          * tx-alloc (the default, and what the suite runs); {@code own}, the first field of a 64 B
          * block of this thread's own, published in its root field: the control that shows what
-         * the threads' sharing of the root block's lock costs.
+         * the threads' sharing of the root block costs.
          */
         @Param({"root"})
         public String slotIn;

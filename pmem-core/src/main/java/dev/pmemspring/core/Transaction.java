@@ -17,10 +17,12 @@ package dev.pmemspring.core;
  * });
  * }</pre>
  *
- * <p><b>Isolation.</b> A transaction locks each block it snapshots (or {@link #lock}s) until it
- * ends, so two transactions never write the same block at once, and a transaction that snapshots
- * a block before reading it reads only committed data (two-phase locking: serializable for those
- * blocks). Reads of blocks a transaction has not locked are not isolated: they may see another
+ * <p><b>Isolation.</b> A transaction locks each range it snapshots until it ends, so two
+ * transactions never write the same bytes at once, and a transaction that snapshots a range before
+ * reading it reads only committed data there (two-phase locking: serializable for those ranges).
+ * Transactions that write different fields of one block do not wait for each other; {@link #lock}
+ * takes a whole block, waiting for every range locked inside it, and {@link #free} does the same.
+ * Reads of ranges a transaction has not locked are not isolated: they may see another
  * transaction's uncommitted writes. A lock not obtained within the pool's lock timeout aborts the
  * transaction with {@link TransactionLockTimeoutException} instead of deadlocking.
  *
@@ -31,12 +33,15 @@ public interface Transaction {
 
     /**
      * Records the current contents of {@code [offset, offset + length)} (pool offsets, within one
-     * allocated block) so an abort or crash restores them, and locks the block. Changes made to
+     * allocated block) so an abort or crash restores them, and locks the range. Changes made to
      * the range afterwards, by any means, are made durable at commit.
      */
     void snapshot(long offset, long length);
 
-    /** Locks the block holding {@code offset} until the transaction ends, without logging it. */
+    /**
+     * Locks the whole block holding {@code offset} until the transaction ends, without logging it:
+     * no other transaction snapshots, locks or frees any part of it meanwhile.
+     */
     void lock(long offset);
 
     /** Snapshots 8 bytes at {@code offset} and stores {@code value} there. */

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -280,17 +281,113 @@ class TransactionTest {
         }));
         held.await();
         assertThatThrownBy(() -> pool.transaction(tx -> {
-                    tx.putLong(root.fieldHandle(64), 5); // same block: waits, then gives up
+                    tx.putLong(root.fieldHandle(64), 5);
+                    tx.putLong(root.fieldHandle(0), 2); // the same field: waits, then gives up
                 }))
                 .isInstanceOf(TransactionLockTimeoutException.class)
                 .hasMessageContaining("rolled back");
-        assertThat(root.getLong(64)).isZero();
+        assertThat(root.getLong(64)).isZero(); // the waiter's own write was rolled back
+        assertThat(root.getLong(0)).isEqualTo(1); // and the holder's left alone
         release.countDown();
         holder.get();
         exec.shutdown();
         assertThat(root.getLong(0)).isEqualTo(1);
-        pool.transaction(tx -> tx.putLong(root.fieldHandle(64), 5)); // the lock was released
-        assertThat(root.getLong(64)).isEqualTo(5);
+        pool.transaction(tx -> tx.putLong(root.fieldHandle(0), 5)); // the lock was released
+        assertThat(root.getLong(0)).isEqualTo(5);
+    }
+
+    /**
+     * Runs {@code body} in a transaction on another thread and keeps it open until released; then
+     * it commits, or rolls back if {@code rollBack}.
+     */
+    private Future<?> holdOpen(
+            ExecutorService exec, CountDownLatch release, boolean rollBack, Consumer<Transaction> body)
+            throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        Future<?> holder = exec.submit(() -> {
+            try {
+                pool.transaction(tx -> {
+                    body.accept(tx);
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    if (rollBack) {
+                        throw new UnsupportedOperationException("changed my mind");
+                    }
+                });
+            } catch (UnsupportedOperationException expected) {
+                // rolled back, as asked
+            }
+        });
+        held.await();
+        return holder;
+    }
+
+    @Test
+    void transactionsWritingDifferentFieldsOfOneBlockDoNotWaitAndRollBackOnlyTheirOwn() throws Exception {
+        ExecutorService exec = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        Future<?> holder = holdOpen(exec, release, false, tx -> tx.putLong(root.fieldHandle(0), 1));
+        // Done within the 200 ms lock timeout, which waiting for a lock on the whole block would exceed.
+        pool.transaction(tx -> tx.putLong(root.fieldHandle(8), 2));
+        release.countDown();
+        holder.get();
+        assertThat(root.getLong(0)).isEqualTo(1);
+        assertThat(root.getLong(8)).isEqualTo(2);
+
+        CountDownLatch release2 = new CountDownLatch(1);
+        Future<?> aborting = holdOpen(exec, release2, true, tx -> tx.putLong(root.fieldHandle(0), 10));
+        pool.transaction(tx -> tx.putLong(root.fieldHandle(8), 20)); // while the other is open
+        release2.countDown();
+        aborting.get();
+        exec.shutdown();
+        assertThat(root.getLong(0)).isEqualTo(1); // its rollback restored its own field only
+        assertThat(root.getLong(8)).isEqualTo(20);
+        reopen();
+        assertThat(root.getLong(0)).isEqualTo(1);
+        assertThat(root.getLong(8)).isEqualTo(20);
+    }
+
+    @Test
+    void aWholeBlockLockOrFreeWaitsForAFieldLockedInsideIt() throws Exception {
+        long other = pool.allocateInto(root.fieldHandle(512), 64, b -> b.putLong(0, 7));
+        ExecutorService exec = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        Future<?> holder = holdOpen(exec, release, false, tx -> tx.putLong(other + 8, 1));
+        assertThatThrownBy(() -> pool.transaction(tx -> tx.lock(other + 32)))
+                .isInstanceOf(TransactionLockTimeoutException.class)
+                .hasMessageContaining("of block " + other);
+        assertThatThrownBy(() -> pool.transaction(tx -> tx.free(other)))
+                .isInstanceOf(TransactionLockTimeoutException.class);
+        assertThat(pool.block(other).getLong(0)).isEqualTo(7); // not freed
+        release.countDown();
+        holder.get();
+
+        // And the other way round: a field of a block locked whole waits.
+        CountDownLatch release2 = new CountDownLatch(1);
+        Future<?> locker = holdOpen(exec, release2, false, tx -> tx.lock(other));
+        assertThatThrownBy(() -> pool.transaction(tx -> tx.putLong(other + 56, 3)))
+                .isInstanceOf(TransactionLockTimeoutException.class);
+        release2.countDown();
+        locker.get();
+        exec.shutdown();
+        pool.transaction(tx -> tx.putLong(other + 56, 3));
+        assertThat(pool.block(other).getLong(56)).isEqualTo(3);
+    }
+
+    @Test
+    void aTransactionIsNeverStoppedByWhatItLockedItself() {
+        pool.transaction(tx -> {
+            tx.snapshot(root.fieldHandle(0), 16);
+            tx.snapshot(root.fieldHandle(8), 16);
+            tx.lock(root.fieldHandle(100));
+            tx.putLong(root.fieldHandle(200), 9);
+            tx.snapshot(root.fieldHandle(0), 1024);
+        });
+        assertThat(root.getLong(200)).isEqualTo(9);
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
@@ -176,6 +177,49 @@ class TransactionCrashSimTest {
                 }))
                 .explore(Exploration.exhaustive(3))
                 .run(dir);
+    }
+
+    @Test
+    void twoTransactionsOnFieldsOfOneBlockOneRolledBack() {
+        // Both fields share a cache line, so each transaction's flushes carry the other's writes.
+        var report = bankScenario("two transactions on fields of one block: one commits while the other is open, then"
+                        + " the other rolls back")
+                .observe((pool, bank) -> pool.block(bank.a()).getLong(8))
+                .check(recovered -> assertThat(
+                                recovered.pool().block(recovered.context().a()).getLong(0))
+                        .as("the rolled-back transaction's field")
+                        .isEqualTo(100))
+                .operation((pool, bank, steps) -> {
+                    CountDownLatch written = new CountDownLatch(1);
+                    CountDownLatch release = new CountDownLatch(1);
+                    Thread other = Thread.ofPlatform().start(() -> {
+                        Transaction tx = pool.begin();
+                        tx.putLong(bank.a(), 999);
+                        written.countDown();
+                        awaitUninterruptibly(release);
+                        tx.abort();
+                    });
+                    awaitUninterruptibly(written);
+                    pool.transaction(tx -> tx.putLong(bank.a() + 8, 77));
+                    steps.done();
+                    release.countDown();
+                    try {
+                        other.join();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .explore(Exploration.exhaustive(4))
+                .run(dir);
+        assertThat(report.rollbacks()).isPositive();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---------------------------------------------------------------- large transactions

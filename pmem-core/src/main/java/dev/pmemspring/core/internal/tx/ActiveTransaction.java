@@ -70,14 +70,11 @@ final class ActiveTransaction implements Transaction {
             }
             throw new IllegalArgumentException("snapshot length must not be negative: " + length);
         }
-        if (within(fresh, offset, length)) {
-            return;
+        if (within(fresh, offset, length) || within(snapshots, offset, length)) {
+            return; // fresh blocks are this transaction's alone; snapshotted ranges are locked
         }
-        long block = blockOf(offset, length);
-        lockBlock(block);
-        if (within(snapshots, offset, length)) {
-            return;
-        }
+        Heap.Extent block = blockOf(offset, length);
+        lockRange(block.handle(), offset, offset + length);
         undo.logSnapshot(offset, length, engine::extendLog);
         addRange(snapshots, offset, offset + length);
     }
@@ -85,7 +82,7 @@ final class ActiveTransaction implements Transaction {
     @Override
     public void lock(long offset) {
         checkUsable();
-        lockBlock(blockOf(offset, 1));
+        lockWhole(blockOf(offset, 1));
     }
 
     @Override
@@ -139,7 +136,10 @@ final class ActiveTransaction implements Transaction {
         if (freed.contains(handle)) {
             throw new IllegalArgumentException("handle " + handle + " was already freed in this transaction");
         }
-        lockBlock(handle);
+        Heap.Extent block = engine.heap.blockContaining(handle);
+        if (block != null && block.handle() == handle) {
+            lockWhole(block); // else not a block: beginTxFree below says so
+        }
         Block own = allocations.stream()
                 .filter(r -> r.handle() == handle)
                 .findFirst()
@@ -271,7 +271,7 @@ final class ActiveTransaction implements Transaction {
     }
 
     private void finish() {
-        engine.locks.unlockAll(locked);
+        engine.locks.unlockAll(this, locked);
         engine.ended();
         depth = 0;
     }
@@ -283,19 +283,23 @@ final class ActiveTransaction implements Transaction {
 
     // ---------------------------------------------------------------- helpers
 
-    private long blockOf(long offset, long length) {
+    private Heap.Extent blockOf(long offset, long length) {
         Heap.Extent block = engine.heap.blockContaining(offset);
         if (block == null || !block.holds(offset, length)) {
             throw new IllegalArgumentException("range [" + offset + ", " + offset + " + " + length
                     + ") is not inside one allocated block; snapshot fields of blocks you allocated");
         }
-        return block.handle();
+        return block;
     }
 
-    private void lockBlock(long block) {
+    private void lockWhole(Heap.Extent block) {
+        lockRange(block.handle(), block.handle(), block.handle() + block.size());
+    }
+
+    private void lockRange(long block, long start, long end) {
         boolean got;
         try {
-            got = engine.locks.lock(block, locked, engine.lockTimeoutNanos);
+            got = engine.locks.lock(this, block, start, end, locked, engine.lockTimeoutNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abortWith(e);
@@ -303,8 +307,8 @@ final class ActiveTransaction implements Transaction {
         }
         if (!got) {
             TransactionLockTimeoutException timeout = new TransactionLockTimeoutException("waited more than "
-                    + engine.lockTimeoutNanos / 1_000_000 + " ms for block " + block
-                    + ", held by another transaction; this transaction was rolled back: retry it,"
+                    + engine.lockTimeoutNanos / 1_000_000 + " ms for bytes [" + start + ", " + end + ") of block "
+                    + block + ", held by another transaction; this transaction was rolled back: retry it,"
                     + " keep transactions short, or lock blocks in a fixed order");
             abortWith(timeout);
             throw timeout;

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 
 /**
- * The pool's transactions: one undo log per lane, the lock table, the thread's current
+ * The pool's transactions: one undo log per lane, the range locks, the thread's current
  * transaction, and recovery of transactions a crash cut short.
  */
 public final class TransactionEngine {
@@ -23,7 +23,7 @@ public final class TransactionEngine {
     final PersistentMemory memory;
     final Heap heap;
     final Lanes lanes;
-    final LockTable locks = new LockTable();
+    final RangeLocks locks = new RangeLocks();
     final long lockTimeoutNanos;
     final Path path;
     final LongFunction<PoolOutOfMemoryException> outOfMemory;

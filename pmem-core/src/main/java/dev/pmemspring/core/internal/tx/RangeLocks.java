@@ -1,0 +1,155 @@
+package dev.pmemspring.core.internal.tx;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Locks on the byte ranges transactions write: a range is held by one transaction at a time, so
+ * two transactions that write different fields of one block run side by side, and a whole-block
+ * lock waits for every range inside the block. Ranges are kept in stripes chosen by the block
+ * holding them, so a block's ranges always meet in one stripe and the table does not grow with
+ * the number of objects. A transaction holds what it locked until it ends; a lock it cannot get
+ * within the timeout makes it abort instead of deadlocking.
+ */
+final class RangeLocks {
+
+    private static final int STRIPES = 4096;
+
+    /** Made on first use: 4096 stripes built at open would cost a fresh JVM's first open time. */
+    private final AtomicReferenceArray<Stripe> stripes = new AtomicReferenceArray<>(STRIPES);
+
+    /**
+     * Locks {@code [start, end)} of {@code block} for {@code owner}. Ranges the owner holds never
+     * stand in its way, and a range inside one it holds is not recorded twice.
+     *
+     * @param held the owner's stripes, to which this one is added
+     * @return false if another owner's overlapping range was not released within the timeout
+     */
+    boolean lock(Object owner, long block, long start, long end, BitSet held, long timeoutNanos)
+            throws InterruptedException {
+        int index = stripeOf(block);
+        Stripe stripe = stripe(index);
+        stripe.mutex.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (true) {
+                int found = stripe.find(owner, start, end);
+                if (found == Stripe.FREE) {
+                    stripe.add(owner, start, end);
+                    held.set(index);
+                    return true;
+                }
+                if (found == Stripe.OWN) {
+                    return true;
+                }
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = stripe.released.awaitNanos(remaining);
+            }
+        } finally {
+            stripe.mutex.unlock();
+        }
+    }
+
+    /** Releases every range {@code owner} holds, and wakes the transactions waiting on them. */
+    void unlockAll(Object owner, BitSet held) {
+        for (int s = held.nextSetBit(0); s >= 0; s = held.nextSetBit(s + 1)) {
+            Stripe stripe = stripes.get(s); // made by the lock that set its bit
+            stripe.mutex.lock();
+            try {
+                stripe.removeAll(owner);
+                stripe.released.signalAll();
+            } finally {
+                stripe.mutex.unlock();
+            }
+        }
+        held.clear();
+    }
+
+    private Stripe stripe(int index) {
+        Stripe stripe = stripes.get(index);
+        if (stripe == null) {
+            Stripe made = new Stripe();
+            stripe = stripes.compareAndExchange(index, null, made);
+            if (stripe == null) {
+                stripe = made;
+            }
+        }
+        return stripe;
+    }
+
+    private static int stripeOf(long block) {
+        long h = block * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 52) & (STRIPES - 1);
+    }
+
+    /** The ranges held in one stripe, guarded by its mutex; few, so a scan finds conflicts. */
+    private static final class Stripe {
+
+        static final int FREE = -1;
+        static final int OWN = -2;
+        static final int TAKEN = -3;
+
+        final ReentrantLock mutex = new ReentrantLock();
+        final Condition released = mutex.newCondition();
+        private Object[] owners = new Object[4];
+        private long[] starts = new long[4];
+        private long[] ends = new long[4];
+        private int count;
+
+        /** FREE if no range overlaps, OWN if one of the owner's covers it, TAKEN if another's overlaps. */
+        int find(Object owner, long start, long end) {
+            int result = FREE;
+            for (int i = 0; i < count; i++) {
+                if (starts[i] < end && start < ends[i]) {
+                    if (owners[i] != owner) {
+                        return TAKEN;
+                    }
+                    if (starts[i] <= start && end <= ends[i]) {
+                        result = OWN;
+                    }
+                }
+            }
+            return result;
+        }
+
+        /** Records a range no other owner overlaps, merged into an own range it touches if any. */
+        void add(Object owner, long start, long end) {
+            for (int i = 0; i < count; i++) {
+                // Safe to widen: the union holds only bytes the owner has or is being granted.
+                if (owners[i] == owner && starts[i] <= end && start <= ends[i]) {
+                    starts[i] = Math.min(starts[i], start);
+                    ends[i] = Math.max(ends[i], end);
+                    return;
+                }
+            }
+            if (count == owners.length) {
+                owners = Arrays.copyOf(owners, count * 2);
+                starts = Arrays.copyOf(starts, count * 2);
+                ends = Arrays.copyOf(ends, count * 2);
+            }
+            owners[count] = owner;
+            starts[count] = start;
+            ends[count] = end;
+            count++;
+        }
+
+        void removeAll(Object owner) {
+            int kept = 0;
+            for (int i = 0; i < count; i++) {
+                if (owners[i] != owner) {
+                    owners[kept] = owners[i];
+                    starts[kept] = starts[i];
+                    ends[kept] = ends[i];
+                    kept++;
+                }
+            }
+            Arrays.fill(owners, kept, count, null);
+            count = kept;
+        }
+    }
+}
