@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * transaction was rolled back and that every change it made is undone. The pool's own measure,
  * {@link RecoveryReport#time()}, is reported as the secondary result {@code recoveryNanos}: its
  * raw data holds one value per shot (JMH's score for it is their sum). It covers open up to the
- * recovery report, so it leaves out building the pool object (transaction engine, lock table).
+ * recovery report, so it leaves out building the pool object (transaction engine, transaction locks).
  * The CPU time the opening thread used in the open is reported as {@code openCpuNanos}.
  *
  * <p>All sizes share one pool size, so only the amount of live data differs between them. The

@@ -26,8 +26,8 @@ import java.util.Objects;
  * @param growthStep bytes added per growth; 0 (the default) for a quarter of the pool's size, at
  *                   least 64 MiB
  * @param durability what a completed write survives (default {@link Durability#SYNC})
- * @param lockTimeout how long a transaction waits for a block another one holds before it
- *                    aborts (default 2 s)
+ * @param lockTimeout how long a transaction waits for a range or block another one holds before
+ *                    it aborts (default 2 s)
  * @param acceptUnsafeShutdown open a pool even if a machine crash cut it while it was open in
  *                             {@code PROCESS} mode (default false: {@link PoolUnsafeShutdownException})
  */

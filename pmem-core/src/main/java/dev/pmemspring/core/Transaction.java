@@ -17,14 +17,18 @@ package dev.pmemspring.core;
  * });
  * }</pre>
  *
- * <p><b>Isolation.</b> A transaction locks each range it snapshots until it ends, so two
- * transactions never write the same bytes at once, and a transaction that snapshots a range before
- * reading it reads only committed data there (two-phase locking: serializable for those ranges).
- * Transactions that write different fields of one block do not wait for each other; {@link #lock}
- * takes a whole block, waiting for every range locked inside it, and {@link #free} does the same.
- * Reads of ranges a transaction has not locked are not isolated: they may see another
- * transaction's uncommitted writes. A lock not obtained within the pool's lock timeout aborts the
- * transaction with {@link TransactionLockTimeoutException} instead of deadlocking.
+ * <p><b>Isolation.</b> A transaction locks each range it snapshots until it ends, so no two
+ * transactions hold overlapping ranges, and a transaction that snapshots a range before reading it
+ * reads only committed data there (two-phase locking: serializable for those ranges). Transactions
+ * that snapshot different fields of one block do not wait for each other; {@link #lock} takes a
+ * whole block, waiting for every range locked inside it, and {@link #free} does the same. Reads of
+ * ranges a transaction has not locked are not isolated: they may see another transaction's
+ * uncommitted writes, so a transaction that reads more of an object than it writes locks the
+ * object first. A lock not obtained within the pool's lock timeout aborts the transaction with
+ * {@link TransactionLockTimeoutException} instead of deadlocking: two transactions that lock the
+ * same ranges in opposite orders, or each hold a field of one block and then lock or free the
+ * whole of it, end that way, so lock what transactions share in one order, and a block you will
+ * lock or free before any field of it.
  *
  * <p>A transaction belongs to the thread that began it. Beginning one while one is active on the
  * thread joins it (nesting flattens into the outermost); an abort at any depth aborts the whole.
@@ -62,7 +66,10 @@ public interface Transaction {
      */
     long allocate(long size);
 
-    /** Frees a block when, and only if, the transaction commits. */
+    /**
+     * Frees a block when, and only if, the transaction commits. Locks the whole block first, as
+     * {@link #lock} does.
+     */
     void free(long handle);
 
     /** Runs {@code action} after the transaction commits (outside it). */

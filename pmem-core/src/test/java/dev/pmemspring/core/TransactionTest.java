@@ -14,7 +14,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -292,8 +295,12 @@ class TransactionTest {
         holder.get();
         exec.shutdown();
         assertThat(root.getLong(0)).isEqualTo(1);
-        pool.transaction(tx -> tx.putLong(root.fieldHandle(0), 5)); // the lock was released
+        pool.transaction(tx -> {
+            tx.putLong(root.fieldHandle(0), 5); // the holder's lock was released
+            tx.putLong(root.fieldHandle(64), 6); // and so was the waiter's, at its rollback
+        });
         assertThat(root.getLong(0)).isEqualTo(5);
+        assertThat(root.getLong(64)).isEqualTo(6);
     }
 
     /**
@@ -322,8 +329,20 @@ class TransactionTest {
                 // rolled back, as asked
             }
         });
-        held.await();
+        if (!held.await(10, TimeUnit.SECONDS)) {
+            release.countDown();
+            throw new AssertionError("the holding transaction did not start", failure(holder));
+        }
         return holder;
+    }
+
+    private static Throwable failure(Future<?> holder) {
+        try {
+            holder.get(10, TimeUnit.SECONDS);
+            return null;
+        } catch (Exception e) {
+            return e;
+        }
     }
 
     @Test
@@ -376,6 +395,63 @@ class TransactionTest {
         exec.shutdown();
         pool.transaction(tx -> tx.putLong(other + 56, 3));
         assertThat(pool.block(other).getLong(56)).isEqualTo(3);
+    }
+
+    @Test
+    void aBlockAllocatedInAnOpenTransactionIsLockedUntilItEnds() throws Exception {
+        ExecutorService exec = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicLong fresh = new AtomicLong();
+        long objects = pool.stats().objects();
+        Future<?> holder = holdOpen(exec, release, true, tx -> fresh.set(tx.allocate(64)));
+        try {
+            // A handle that leaked out of the transaction: its block is not committed yet.
+            assertThatThrownBy(() -> pool.transaction(tx -> tx.putLong(fresh.get(), 1)))
+                    .isInstanceOf(TransactionLockTimeoutException.class);
+        } finally {
+            release.countDown();
+        }
+        holder.get();
+        exec.shutdown();
+        assertThat(pool.stats().objects()).isEqualTo(objects); // the rolled-back block is gone
+    }
+
+    @Test
+    void aBlockFreedWhileATransactionWaitedForItIsRefused() throws Exception {
+        pool.close();
+        pool = PmemPool.open(path, options().withLockTimeout(Duration.ofSeconds(60)));
+        root = pool.root(1024);
+        long objects = pool.stats().objects();
+        long block = pool.allocateInto(root.fieldHandle(0), 64, b -> b.putLong(8, 7));
+        ExecutorService exec = Executors.newFixedThreadPool(2);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Thread> waiterThread = new AtomicReference<>();
+        Future<?> freer = holdOpen(exec, release, false, tx -> {
+            tx.free(block);
+            tx.putLong(root.fieldHandle(0), 0);
+        });
+        Future<?> waiter;
+        try {
+            waiter = exec.submit(() -> {
+                waiterThread.set(Thread.currentThread());
+                pool.transaction(tx -> tx.putLong(block + 8, 8));
+                return null;
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (waiterThread.get() == null || waiterThread.get().getState() != Thread.State.TIMED_WAITING) {
+                assertThat(System.nanoTime()).as("the waiter never waited").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+        } finally {
+            release.countDown();
+        }
+        freer.get();
+        assertThatThrownBy(waiter::get)
+                .hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was freed by another transaction while this one waited");
+        exec.shutdown();
+        assertThat(pool.stats().objects()).isEqualTo(objects);
+        assertThat(pool.check().problems()).isEmpty();
     }
 
     @Test

@@ -30,7 +30,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * thread and cannot be set aside, so REQUIRES_NEW and NOT_SUPPORTED inside a running one throw
  * {@link TransactionSuspensionNotSupportedException}; it has no savepoints, so NESTED inside one
  * throws {@link NestedTransactionNotSupportedException}. Isolation levels and timeouts are not
- * applied: a pool transaction locks each block it snapshots until it ends, and a lock wait is
+ * applied: a pool transaction locks each range it snapshots until it ends, and a lock wait is
  * bounded by the pool's lock timeout ({@code pmem.pool.lock-timeout} under Boot).
  *
  * <p>Without Boot, register it under the name {@link PmemTransactional} uses, in an application with

@@ -91,7 +91,7 @@ public class PmemProperties {
          */
         private boolean acceptUnsafeShutdown = false;
 
-        /** How long a transaction waits for a block another transaction holds before it aborts. */
+        /** How long a transaction waits for a range or block another transaction holds before it aborts. */
         private Duration lockTimeout = Duration.ofSeconds(2);
 
         /**

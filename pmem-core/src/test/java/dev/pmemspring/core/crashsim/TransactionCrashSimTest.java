@@ -181,37 +181,71 @@ class TransactionCrashSimTest {
 
     @Test
     void twoTransactionsOnFieldsOfOneBlockOneRolledBack() {
-        // Both fields share a cache line, so each transaction's flushes carry the other's writes.
-        var report = bankScenario("two transactions on fields of one block: one commits while the other is open, then"
-                        + " the other rolls back")
-                .observe((pool, bank) -> pool.block(bank.a()).getLong(8))
-                .check(recovered -> assertThat(
-                                recovered.pool().block(recovered.context().a()).getLong(0))
-                        .as("the rolled-back transaction's field")
-                        .isEqualTo(100))
+        twoTransactionsOnOneBlock("two transactions on the two words of one block", 0, 8);
+    }
+
+    @Test
+    void twoTransactionsOnHalvesOfOneWordOneRolledBack() {
+        twoTransactionsOnOneBlock("two transactions on the two halves of one word", 4, 0);
+    }
+
+    /**
+     * One transaction writes the int at {@code held} of account a and stays open while another
+     * writes the int at {@code committed} and commits; then the first rolls back. In every image
+     * the first's int is as before, and the second's is its old value until it committed, then its
+     * new one.
+     *
+     * <p>The only recording with two threads: the latches order them, so the recorder sees one
+     * thread's stores at a time.
+     */
+    private void twoTransactionsOnOneBlock(String name, int held, int committed) {
+        var report = bankScenario(name + ": one commits while the other is open, then the other rolls back")
+                .observe((pool, bank) -> pool.block(bank.a()).getInt(committed))
+                .check(recovered -> {
+                    MemoryBlock a = recovered.pool().block(recovered.context().a());
+                    assertThat(a.getInt(held))
+                            .as("the rolled-back transaction's int")
+                            .isEqualTo(held == 0 ? 100 : 0);
+                    if (recovered.step() >= 1) {
+                        assertThat(a.getInt(committed))
+                                .as("the committed transaction's int")
+                                .isEqualTo(77);
+                    }
+                })
                 .operation((pool, bank, steps) -> {
                     CountDownLatch written = new CountDownLatch(1);
                     CountDownLatch release = new CountDownLatch(1);
                     Thread other = Thread.ofPlatform().start(() -> {
                         Transaction tx = pool.begin();
-                        tx.putLong(bank.a(), 999);
-                        written.countDown();
-                        awaitUninterruptibly(release);
-                        tx.abort();
+                        try {
+                            tx.putInt(bank.a() + held, 999);
+                            written.countDown();
+                            awaitUninterruptibly(release);
+                        } finally {
+                            tx.abort();
+                        }
                     });
-                    awaitUninterruptibly(written);
-                    pool.transaction(tx -> tx.putLong(bank.a() + 8, 77));
-                    steps.done();
-                    release.countDown();
                     try {
-                        other.join();
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
+                        awaitUninterruptibly(written);
+                        pool.transaction(tx -> tx.putInt(bank.a() + committed, 77));
+                        steps.done();
+                    } finally {
+                        release.countDown();
+                        joinUninterruptibly(other);
                     }
+                    assertThat(pool.block(bank.a()).getInt(committed)).isEqualTo(77); // not undone by the rollback
                 })
                 .explore(Exploration.exhaustive(4))
                 .run(dir);
         assertThat(report.rollbacks()).isPositive();
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

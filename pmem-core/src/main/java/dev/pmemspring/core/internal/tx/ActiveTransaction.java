@@ -70,11 +70,14 @@ final class ActiveTransaction implements Transaction {
             }
             throw new IllegalArgumentException("snapshot length must not be negative: " + length);
         }
-        if (within(fresh, offset, length) || within(snapshots, offset, length)) {
-            return; // fresh blocks are this transaction's alone; snapshotted ranges are locked
+        if (within(fresh, offset, length)) {
+            return;
         }
         Heap.Extent block = blockOf(offset, length);
-        lockRange(block.handle(), offset, offset + length);
+        if (within(snapshots, offset, length)) {
+            return; // locked when first snapshotted
+        }
+        lockLive(block, offset, offset + length);
         undo.logSnapshot(offset, length, engine::extendLog);
         addRange(snapshots, offset, offset + length);
     }
@@ -82,7 +85,8 @@ final class ActiveTransaction implements Transaction {
     @Override
     public void lock(long offset) {
         checkUsable();
-        lockWhole(blockOf(offset, 1));
+        Heap.Extent block = blockOf(offset, 1);
+        lockLive(block, block.handle(), block.handle() + block.size());
     }
 
     @Override
@@ -124,6 +128,14 @@ final class ActiveTransaction implements Transaction {
             engine.heap.cancel(r);
             throw e;
         }
+        try {
+            // Locked before it is published: a stale handle to the space, kept by another
+            // transaction, then waits for this one to end instead of writing a block not yet committed.
+            lockRange(new Heap.Extent(r.handle(), r.size()), r.handle(), r.handle() + r.size());
+        } catch (RuntimeException | Error e) {
+            engine.heap.cancel(r); // the rollback has already reset its state word
+            throw e;
+        }
         engine.heap.published(r); // visible to sizeOf and block() now; an abort cancels it
         allocations.add(r);
         addRange(fresh, r.handle(), r.handle() + r.size());
@@ -138,7 +150,7 @@ final class ActiveTransaction implements Transaction {
         }
         Heap.Extent block = engine.heap.blockContaining(handle);
         if (block != null && block.handle() == handle) {
-            lockWhole(block); // else not a block: beginTxFree below says so
+            lockLive(block, block.handle(), block.handle() + block.size()); // else beginTxFree says what is wrong
         }
         Block own = allocations.stream()
                 .filter(r -> r.handle() == handle)
@@ -234,9 +246,12 @@ final class ActiveTransaction implements Transaction {
             throw e;
         }
         state = State.COMMITTED;
-        frees.forEach(engine.heap::freed);
-        freedFresh.forEach(engine.heap::cancel);
-        finish();
+        try {
+            frees.forEach(engine.heap::freed);
+            freedFresh.forEach(engine.heap::cancel);
+        } finally {
+            finish(); // whatever the volatile allocator did, the locks and the lane go back
+        }
         engine.committed.increment();
         runAll(onCommit);
     }
@@ -260,12 +275,15 @@ final class ActiveTransaction implements Transaction {
         try {
             undo.rollback();
         } finally {
-            // Persistent state is back to the start; the reserved space can be reused now.
-            allocations.forEach(engine.heap::cancel);
-            freedFresh.forEach(engine.heap::cancel);
-            frees.forEach(engine.heap::freeAbandoned);
-            finish();
-            engine.aborted.increment();
+            try {
+                // Persistent state is back to the start; the reserved space can be reused now.
+                allocations.forEach(engine.heap::cancel);
+                freedFresh.forEach(engine.heap::cancel);
+                frees.forEach(engine.heap::freeAbandoned);
+            } finally {
+                finish();
+                engine.aborted.increment();
+            }
         }
         runAll(onAbort);
     }
@@ -292,14 +310,11 @@ final class ActiveTransaction implements Transaction {
         return block;
     }
 
-    private void lockWhole(Heap.Extent block) {
-        lockRange(block.handle(), block.handle(), block.handle() + block.size());
-    }
-
-    private void lockRange(long block, long start, long end) {
+    /** Locks {@code [start, end)} of {@code block}; a timeout or an interrupt rolls back. */
+    private void lockRange(Heap.Extent block, long start, long end) {
         boolean got;
         try {
-            got = engine.locks.lock(this, block, start, end, locked, engine.lockTimeoutNanos);
+            got = engine.locks.lock(this, block.handle(), start, end, locked, engine.lockTimeoutNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abortWith(e);
@@ -308,10 +323,19 @@ final class ActiveTransaction implements Transaction {
         if (!got) {
             TransactionLockTimeoutException timeout = new TransactionLockTimeoutException("waited more than "
                     + engine.lockTimeoutNanos / 1_000_000 + " ms for bytes [" + start + ", " + end + ") of block "
-                    + block + ", held by another transaction; this transaction was rolled back: retry it,"
-                    + " keep transactions short, or lock blocks in a fixed order");
+                    + block.handle() + ", held by another transaction; this transaction was rolled back: retry"
+                    + " it, keep transactions short, or lock what two transactions both write in one order");
             abortWith(timeout);
             throw timeout;
+        }
+    }
+
+    /** {@link #lockRange}, then a check that the block was not freed while this transaction waited. */
+    private void lockLive(Heap.Extent block, long start, long end) {
+        lockRange(block, start, end);
+        if (!block.equals(engine.heap.blockContaining(block.handle()))) {
+            throw new IllegalArgumentException("block " + block.handle() + " was freed by another transaction"
+                    + " while this one waited for it; read its handle again inside the transaction");
         }
     }
 

@@ -32,14 +32,14 @@ final class RangeLocks {
             throws InterruptedException {
         int index = stripeOf(block);
         Stripe stripe = stripe(index);
-        stripe.mutex.lock();
+        stripe.mutex.lockInterruptibly(); // an interrupted thread aborts, as it would waiting
         try {
             long remaining = timeoutNanos;
             while (true) {
                 int found = stripe.find(owner, start, end);
                 if (found == Stripe.FREE) {
+                    held.set(index); // first: a bit without a range costs nothing, the reverse a leak
                     stripe.add(owner, start, end);
-                    held.set(index);
                     return true;
                 }
                 if (found == Stripe.OWN) {
@@ -87,7 +87,12 @@ final class RangeLocks {
         return (int) (h >>> 52) & (STRIPES - 1);
     }
 
-    /** The ranges held in one stripe, guarded by its mutex; few, so a scan finds conflicts. */
+    /**
+     * The ranges held in one stripe, guarded by its mutex. An owner's ranges are kept apart (merged
+     * when they touch), so a stripe holds about as many ranges as transactions hold disjoint pieces
+     * of its blocks: few, and a scan finds conflicts. A whole-block request waits until no range
+     * inside the block is held; requests do not queue behind it.
+     */
     private static final class Stripe {
 
         static final int FREE = -1;
@@ -103,30 +108,36 @@ final class RangeLocks {
 
         /** FREE if no range overlaps, OWN if one of the owner's covers it, TAKEN if another's overlaps. */
         int find(Object owner, long start, long end) {
-            int result = FREE;
             for (int i = 0; i < count; i++) {
                 if (starts[i] < end && start < ends[i]) {
                     if (owners[i] != owner) {
                         return TAKEN;
                     }
                     if (starts[i] <= start && end <= ends[i]) {
-                        result = OWN;
+                        return OWN; // no other owner can overlap a range inside one held here
                     }
                 }
             }
-            return result;
+            return FREE;
         }
 
-        /** Records a range no other owner overlaps, merged into an own range it touches if any. */
+        /** Records a range no other owner overlaps, merged with the owner's ranges it touches. */
         void add(Object owner, long start, long end) {
+            int kept = 0;
             for (int i = 0; i < count; i++) {
-                // Safe to widen: the union holds only bytes the owner has or is being granted.
                 if (owners[i] == owner && starts[i] <= end && start <= ends[i]) {
-                    starts[i] = Math.min(starts[i], start);
-                    ends[i] = Math.max(ends[i], end);
-                    return;
+                    // Safe to widen: the union holds only bytes the owner has or is being granted.
+                    start = Math.min(starts[i], start);
+                    end = Math.max(ends[i], end);
+                } else {
+                    owners[kept] = owners[i];
+                    starts[kept] = starts[i];
+                    ends[kept] = ends[i];
+                    kept++;
                 }
             }
+            Arrays.fill(owners, kept, count, null);
+            count = kept;
             if (count == owners.length) {
                 owners = Arrays.copyOf(owners, count * 2);
                 starts = Arrays.copyOf(starts, count * 2);

@@ -11,8 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RangeLocksTest {
 
     private static final long BLOCK = 4096;
-    private static final long WAIT = TimeUnit.SECONDS.toNanos(30);
-
     private final RangeLocks locks = new RangeLocks();
     private final Object a = new Object();
     private final Object b = new Object();
@@ -54,18 +52,58 @@ class RangeLocksTest {
     }
 
     @Test
+    void aRangeBridgingTwoOwnRangesJoinsThem() throws Exception {
+        assertThat(locks.lock(a, BLOCK, BLOCK, BLOCK + 8, heldByA, 0)).isTrue();
+        assertThat(locks.lock(a, BLOCK, BLOCK + 16, BLOCK + 24, heldByA, 0)).isTrue();
+        assertThat(locks.lock(b, BLOCK, BLOCK + 8, BLOCK + 16, heldByB, 0)).isTrue();
+        locks.unlockAll(b, heldByB);
+        assertThat(locks.lock(a, BLOCK, BLOCK + 4, BLOCK + 20, heldByA, 0)).isTrue();
+        assertThat(locks.lock(b, BLOCK, BLOCK + 10, BLOCK + 11, heldByB, 0)).isFalse();
+        assertThat(locks.lock(a, BLOCK, BLOCK, BLOCK + 24, heldByA, 0)).isTrue(); // covered by one range now
+    }
+
+    @Test
     void releasingWakesAWaiter() throws Exception {
         assertThat(locks.lock(a, BLOCK, BLOCK, BLOCK + 8, heldByA, 0)).isTrue();
-        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
             try {
-                return locks.lock(b, BLOCK, BLOCK, BLOCK + 8, heldByB, WAIT);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
+                result.complete(locks.lock(b, BLOCK, BLOCK, BLOCK + 8, heldByB, TimeUnit.SECONDS.toNanos(60)));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
             }
         });
-        Thread.sleep(50);
-        assertThat(waiter).isNotDone();
+        awaitWaiting(waiter);
         locks.unlockAll(a, heldByA);
-        assertThat(waiter.get(WAIT, TimeUnit.NANOSECONDS)).isTrue();
+        // Woken by the release: long before its own 60 s run out.
+        assertThat(result.get(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void anInterruptedWaiterGivesUp() throws Exception {
+        assertThat(locks.lock(a, BLOCK, BLOCK, BLOCK + 8, heldByA, 0)).isTrue();
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                result.complete(locks.lock(b, BLOCK, BLOCK, BLOCK + 8, heldByB, TimeUnit.SECONDS.toNanos(60)));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        awaitWaiting(waiter);
+        waiter.interrupt();
+        assertThat(result)
+                .failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(InterruptedException.class);
+        assertThat(heldByB.isEmpty()).isTrue();
+    }
+
+    private static void awaitWaiting(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime()).as("the waiter never waited").isLessThan(deadline);
+            Thread.sleep(1);
+        }
     }
 }
