@@ -307,6 +307,68 @@ class TransactionCrashSimTest {
         assertThat(report.rollbacks()).isPositive();
     }
 
+    private static final int SMALL_BLOCKS = 260; // their undo entries (32 B each) fill more than the lane's segment
+
+    /** Slot 7's table of small blocks, or "-": the table is published with all of them or not at all. */
+    private static Object observeSmallBlocks(PmemPool pool, long root) {
+        long table = pool.block(root).getLong(8L * 7);
+        if (table == 0) {
+            return "-";
+        }
+        MemoryBlock t = pool.block(table);
+        long filled = 0;
+        for (int i = 0; i < SMALL_BLOCKS; i++) {
+            filled += pool.block(t.getLong(8L * i)).getLong(0) == i ? 1 : 0;
+        }
+        return filled;
+    }
+
+    private static List<Long> reachSmallBlocks(PmemPool pool, long root) {
+        List<Long> reached = new ArrayList<>(RootSlots.handles(pool, root));
+        long table = pool.block(root).getLong(8L * 7);
+        if (table != 0) {
+            for (int i = 0; i < SMALL_BLOCKS; i++) {
+                reached.add(pool.block(table).getLong(8L * i));
+            }
+        }
+        return reached;
+    }
+
+    @Test
+    void runBitsChangedAtCommitWithUndoEntriesAcrossSegments() {
+        // A transaction's run bits change at commit, their undo entries made durable in batches
+        // (with a later entry, at a segment's end, or at commit): here allocations and then frees
+        // whose entries do not fit the lane's segment, so a batch is cut by the move to an extension.
+        var report = CrashSimulator.scenario(SMALL_BLOCKS + " allocations in one transaction, then their frees")
+                .setup(RootSlots::create)
+                .operation((pool, root, steps) -> {
+                    // Each ends with allocations or frees, whose entries only the commit makes durable.
+                    pool.transaction(tx -> {
+                        long table = tx.allocate(8L * SMALL_BLOCKS);
+                        tx.putLong(RootSlots.slot(root, 7), table);
+                        for (int i = 0; i < SMALL_BLOCKS; i++) {
+                            long h = tx.allocate(64);
+                            pool.block(h).putLong(0, i);
+                            pool.block(table).putLong(8L * i, h);
+                        }
+                    });
+                    steps.done();
+                    pool.transaction(tx -> {
+                        long table = pool.block(root).getLong(8L * 7);
+                        tx.putLong(RootSlots.slot(root, 7), 0);
+                        for (int i = 0; i < SMALL_BLOCKS; i++) {
+                            tx.free(pool.block(table).getLong(8L * i));
+                        }
+                        tx.free(table);
+                    });
+                })
+                .observe(TransactionCrashSimTest::observeSmallBlocks)
+                .reachable(TransactionCrashSimTest::reachSmallBlocks)
+                .explore(Exploration.sampled(150, 3).withFocus(Recording.within("UndoLog.persistPending")))
+                .run(dir);
+        assertThat(report.rollbacks()).isPositive();
+    }
+
     @Test
     void aSnapshotLargerThanAnUndoSegmentIsSplitAcrossSegments() {
         CrashSimulator.scenario("one 20 KiB snapshot: pieces in the lane's segment and in an extension")

@@ -16,9 +16,10 @@ import java.util.TreeMap;
 
 /**
  * A running transaction. Snapshots go to the lane's undo log before the range may change;
- * allocations and frees change the allocator's state word at once, after logging how to undo it,
- * while the volatile allocator keeps the space reserved until the end. The commit point is the
- * undo log's generation bump: one 8-byte store.
+ * allocations and frees log how to undo their change of the allocator's state word, and make it
+ * (a chunk header at once, a run's bit at commit) only once that entry is durable, while the
+ * volatile allocator keeps the space reserved until the end. The commit point is the undo log's
+ * generation bump: one 8-byte store.
  */
 final class ActiveTransaction implements Transaction {
 
@@ -38,6 +39,9 @@ final class ActiveTransaction implements Transaction {
     private final TreeMap<Long, Long> fresh = new TreeMap<>();
 
     private final List<Block> allocations = new ArrayList<>();
+    /** Run bits to change at commit, in order. */
+    private final List<BitChange> bitsAtCommit = new ArrayList<>();
+
     private final List<Block> frees = new ArrayList<>();
     /** Blocks allocated and freed here: free again whatever the outcome. */
     private final List<Block> freedFresh = new ArrayList<>();
@@ -179,29 +183,58 @@ final class ActiveTransaction implements Transaction {
         freed.add(r.handle());
     }
 
-    /** Marks a block allocated on media, after logging how to mark it free again. */
+    /**
+     * Marks a block allocated on media, after logging how to mark it free again. A run's bit
+     * changes at commit (its undo entry then rides on the next flush of the log); a chunk header
+     * at once, since the heap's neighbours read chunk headers.
+     */
     private void markAllocated(Block.StateWord w) {
-        // Logged first: a crash after the state word changed finds how to change it back.
         if (w.bitmap()) {
-            undo.logRollback(UndoLog.ROLLBACK_AND, w.offset(), ~w.mask(), engine::extendLog);
-            engine.memory.getAndBitwiseOr(w.offset(), w.mask());
+            undo.logRollbackLater(UndoLog.ROLLBACK_AND, w.offset(), ~w.mask(), engine::extendLog);
+            bitsAtCommit.add(new BitChange(w.offset(), w.mask(), true));
         } else {
+            // Logged first: a crash after the state word changed finds how to change it back.
             undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.freeHeader(), engine::extendLog);
             engine.memory.putLongAtomic(w.offset(), w.usedHeader());
+            engine.memory.flush(w.offset(), 8);
         }
-        engine.memory.flush(w.offset(), 8);
     }
 
-    /** Marks a block free on media, after logging how to mark it allocated again. */
+    /** Marks a block free on media, after logging how to mark it allocated again; as {@link #markAllocated}. */
     private void markFree(Block.StateWord w) {
         if (w.bitmap()) {
-            undo.logRollback(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
-            engine.memory.getAndBitwiseAnd(w.offset(), ~w.mask());
+            undo.logRollbackLater(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
+            bitsAtCommit.add(new BitChange(w.offset(), w.mask(), false));
         } else {
             undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.usedHeader(), engine::extendLog);
             engine.memory.putLongAtomic(w.offset(), w.freeHeader());
+            engine.memory.flush(w.offset(), 8);
         }
-        engine.memory.flush(w.offset(), 8);
+    }
+
+    /** A run bitmap bit this transaction sets (allocates) or clears (frees) at commit. */
+    private record BitChange(long word, long mask, boolean set) {}
+
+    /**
+     * Makes the run bits of this transaction's allocations and frees, in the order they were made
+     * (a block allocated and freed here ends clear). Their undo entries are durable first, so a
+     * crash from here to the commit point finds how to put each bit back.
+     */
+    private void changeBits() {
+        if (bitsAtCommit.isEmpty()) {
+            return;
+        }
+        undo.persistPending();
+        for (BitChange b : bitsAtCommit) {
+            if (b.set()) {
+                engine.memory.getAndBitwiseOr(b.word(), b.mask());
+            } else {
+                engine.memory.getAndBitwiseAnd(b.word(), ~b.mask());
+            }
+        }
+        for (BitChange b : bitsAtCommit) {
+            engine.memory.flush(b.word(), 8);
+        }
     }
 
     @Override
@@ -233,6 +266,7 @@ final class ActiveTransaction implements Transaction {
             return;
         }
         try {
+            changeBits();
             flushRanges(snapshots);
             flushRanges(fresh);
             // The changes are durable before the commit point; the commit point is the only

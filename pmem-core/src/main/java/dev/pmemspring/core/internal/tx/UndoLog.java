@@ -61,6 +61,9 @@ final class UndoLog {
     private long position;
     private long generation;
     private int entries;
+    /** Where entries appended but not yet persisted begin in the current segment, or -1. */
+    private long pendingFrom = -1;
+
     private final CRC32C crc = new CRC32C();
     /** Staging for a snapshot's logged bytes while their CRC is computed; made on first use. */
     private byte[] chunk;
@@ -83,6 +86,7 @@ final class UndoLog {
     }
 
     private void rewind() {
+        pendingFrom = -1;
         current = 0;
         position = segments.getFirst().start();
         entries = 0;
@@ -114,25 +118,52 @@ final class UndoLog {
 
     /** Logs a word change to make on rollback; durable when this returns. */
     void logRollback(int kind, long offset, long value, Extender extender) {
+        long at = appendRollback(kind, offset, value, extender);
+        persistEntry(at, 4);
+    }
+
+    /**
+     * Logs a word change to make on rollback without persisting it yet: it becomes durable with
+     * the next entry persisted, or at {@link #persistPending}. The caller changes the word only
+     * after one of those.
+     */
+    void logRollbackLater(int kind, long offset, long value, Extender extender) {
+        long at = appendRollback(kind, offset, value, extender);
+        if (pendingFrom < 0) {
+            pendingFrom = at;
+        }
+        position = at + 32;
+        entries++;
+    }
+
+    /** Makes every entry appended by {@link #logRollbackLater} durable. */
+    void persistPending() {
+        if (pendingFrom >= 0) {
+            memory.persist(pendingFrom, position - pendingFrom);
+            pendingFrom = -1;
+        }
+    }
+
+    private long appendRollback(int kind, long offset, long value, Extender extender) {
         roomFor(MIN_ENTRY, extender);
         long at = position;
         memory.putLong(at, offset);
         memory.putLong(at + 8, ((long) kind << 56) | 8);
         memory.putLong(at + 16, value);
-        seal(at, 3);
+        memory.putLong(at + 24, wordMix(at, 3));
+        return at;
     }
 
-    /** Writes the checksum after {@code words} words at {@code at} and persists the entry. */
-    private void seal(long at, long words) {
-        memory.putLong(at + 8 * words, wordMix(at, words));
-        persistEntry(at, words + 1);
-    }
-
-    /** Persists the entry of {@code words} words (checksum included) at {@code at} and moves past it. */
+    /**
+     * Persists the entry of {@code words} words (checksum included) at {@code at}, with the
+     * entries pending before it in the same segment, in one flush, and moves past it.
+     */
     private void persistEntry(long at, long words) {
         long bytes = 8 * words;
+        long from = pendingFrom >= 0 ? pendingFrom : at;
         // The entry is durable before the caller changes what it protects.
-        memory.persist(at, bytes);
+        memory.persist(from, at + bytes - from);
+        pendingFrom = -1;
         position = at + bytes;
         entries++;
     }
@@ -147,6 +178,8 @@ final class UndoLog {
     /** Moves to a segment with at least {@code needed} bytes left; returns the bytes left there. */
     private long roomFor(long needed, Extender extender) {
         while (segments.get(current).end() - position < needed) {
+            // Pending entries are made durable in their own segment: one flush covers one segment.
+            persistPending();
             if (current + 1 == segments.size()) {
                 Segment last = segments.get(current);
                 long handle = extender.extend(last.nextField(), EXTENSION_SIZE);
