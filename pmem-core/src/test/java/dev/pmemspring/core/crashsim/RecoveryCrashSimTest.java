@@ -128,7 +128,7 @@ class RecoveryCrashSimTest {
         // And halfway through, with a random half of the pending stores lost.
         crashInsideRecovery(
                 tx,
-                r -> r.first(Recording.within("ActiveTransaction.markFree")),
+                r -> r.first(Recording.madeBy("ActiveTransaction.changeBits")),
                 m -> m.random(new java.util.SplittableRandom(42), 0.5, "half"),
                 before,
                 Exploration.exhaustive(4));

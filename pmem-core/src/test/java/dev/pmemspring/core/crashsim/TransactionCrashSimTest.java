@@ -125,6 +125,22 @@ class TransactionCrashSimTest {
     }
 
     @Test
+    void abortWithRunBitsNeverChanged() {
+        // No snapshot between them: every allocation's and free's entry is still pending at the abort.
+        bankScenario("allocate and free a block, free account b, allocate another, abort")
+                .operation((pool, bank, steps) -> {
+                    Transaction tx = pool.begin();
+                    long fresh = tx.allocate(64);
+                    tx.free(fresh);
+                    tx.free(bank.b());
+                    tx.allocate(64);
+                    tx.abort();
+                })
+                .explore(Exploration.exhaustive(4))
+                .run(dir);
+    }
+
+    @Test
     void allocateAndFreeLargeInside() {
         CrashSimulator.scenario("allocate 300 KiB into slot 3, free the 600 KiB block of slot 4")
                 .setup(pool -> {

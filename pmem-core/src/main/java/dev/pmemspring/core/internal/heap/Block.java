@@ -47,7 +47,8 @@ public sealed interface Block permits Block.Unit, Block.Span {
 
     /**
      * The persistent word that says whether a block is allocated, with what to do to it either
-     * way. Transactions change it at once, undo-logged, instead of through a redo batch at commit.
+     * way. Transactions change it through their undo log instead of a redo batch: a chunk header at
+     * once, a run's bit at commit.
      *
      * @param offset the bitmap word or chunk header
      * @param bitmap whether it is a bitmap word (then {@code mask} is the block's bit) or a chunk header

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reserved. Reservation and release are lock-free (CAS on the copy's words); the persistent bit is
  * set by the allocation's redo batch before the unit is handed out, and cleared by the free's batch
  * before the unit is released here, so the persistent bitmap never shows a unit free that a
- * published handle points to.
+ * published handle points to. A transaction's units are the exception until it ends: their bits
+ * change at its commit, and until then only the transaction's own (uncommitted) writes point to
+ * them.
  *
  * <p>A run found on open is loaded lazily: its size class comes from the chunk header, and its
  * pages (header and bitmap) are first read when the run is used, so opening a pool touches no run.

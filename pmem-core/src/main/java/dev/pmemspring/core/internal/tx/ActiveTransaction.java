@@ -232,8 +232,14 @@ final class ActiveTransaction implements Transaction {
                 engine.memory.getAndBitwiseAnd(b.word(), ~b.mask());
             }
         }
-        for (BitChange b : bitsAtCommit) {
-            engine.memory.flush(b.word(), 8);
+        // One flush per word: a transaction's units often share bitmap words.
+        long[] words = bitsAtCommit.stream()
+                .mapToLong(BitChange::word)
+                .sorted()
+                .distinct()
+                .toArray();
+        for (long word : words) {
+            engine.memory.flush(word, 8);
         }
     }
 

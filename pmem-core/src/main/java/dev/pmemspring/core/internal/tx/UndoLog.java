@@ -22,6 +22,11 @@ import java.util.zip.CRC32C;
  * multiplications, which made large snapshots slow, while CRC32C runs on the CPU's own
  * instruction. Snapshots written before that ({@link #SNAPSHOT}) are still read and rolled back.
  *
+ * <p>An entry is durable before the word it protects changes. Most are persisted as they are
+ * written; the undo of a run bit a transaction changes at commit is appended without a flush and
+ * made durable with the next entry persisted, before a move to another segment, or by
+ * {@link #persistPending} (which the commit and a rollback call first).
+ *
  * <p>Every entry's checksum covers the log's generation, so bumping the generation (one 8-byte
  * store) empties the log without zeroing it: that store is a transaction's commit point. Entries
  * never straddle segments; a writer moves to the next segment only when fewer than
@@ -205,6 +210,9 @@ final class UndoLog {
      * @return the number of entries rolled back
      */
     int rollback() {
+        // Entries are applied only once durable: an allocation and free of one unit, both pending,
+        // would set its bit on the way back, and a crash then must find how to clear it again.
+        persistPending();
         List<long[]> valid = readValid();
         for (int i = valid.size() - 1; i >= 0; i--) {
             long[] e = valid.get(i); // target, kind, length, payload offset
