@@ -7,6 +7,7 @@ import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.Block;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
@@ -233,13 +234,15 @@ final class ActiveTransaction implements Transaction {
             }
         }
         // One flush per word: a transaction's units often share bitmap words.
-        long[] words = bitsAtCommit.stream()
-                .mapToLong(BitChange::word)
-                .sorted()
-                .distinct()
-                .toArray();
-        for (long word : words) {
-            engine.memory.flush(word, 8);
+        long[] words = new long[bitsAtCommit.size()];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = bitsAtCommit.get(i).word();
+        }
+        Arrays.sort(words);
+        for (int i = 0; i < words.length; i++) {
+            if (i == 0 || words[i] != words[i - 1]) {
+                engine.memory.flush(words[i], 8);
+            }
         }
     }
 
