@@ -123,21 +123,14 @@ final class RangeLocks {
 
         /** Records a range no other owner overlaps, merged with the owner's ranges it touches. */
         void add(Object owner, long start, long end) {
-            int kept = 0;
             for (int i = 0; i < count; i++) {
                 if (owners[i] == owner && starts[i] <= end && start <= ends[i]) {
                     // Safe to widen: the union holds only bytes the owner has or is being granted.
                     start = Math.min(starts[i], start);
                     end = Math.max(ends[i], end);
-                } else {
-                    owners[kept] = owners[i];
-                    starts[kept] = starts[i];
-                    ends[kept] = ends[i];
-                    kept++;
                 }
             }
-            Arrays.fill(owners, kept, count, null);
-            count = kept;
+            removeWithin(owner, start, end); // the ranges merged above, now covered by the union
             if (count == owners.length) {
                 owners = Arrays.copyOf(owners, count * 2);
                 starts = Arrays.copyOf(starts, count * 2);
@@ -150,9 +143,14 @@ final class RangeLocks {
         }
 
         void removeAll(Object owner) {
+            removeWithin(owner, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+
+        /** Drops the owner's ranges that lie inside {@code [from, to)}, keeping the others in order. */
+        private void removeWithin(Object owner, long from, long to) {
             int kept = 0;
             for (int i = 0; i < count; i++) {
-                if (owners[i] != owner) {
+                if (owners[i] != owner || starts[i] < from || ends[i] > to) {
                     owners[kept] = owners[i];
                     starts[kept] = starts[i];
                     ends[kept] = ends[i];

@@ -66,14 +66,7 @@ class RangeLocksTest {
     void releasingWakesAWaiter() throws Exception {
         assertThat(locks.lock(a, BLOCK, BLOCK, BLOCK + 8, heldByA, 0)).isTrue();
         CompletableFuture<Boolean> result = new CompletableFuture<>();
-        Thread waiter = Thread.ofPlatform().start(() -> {
-            try {
-                result.complete(locks.lock(b, BLOCK, BLOCK, BLOCK + 8, heldByB, TimeUnit.SECONDS.toNanos(60)));
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        awaitWaiting(waiter);
+        waitForTheFirstRange(result);
         locks.unlockAll(a, heldByA);
         // Woken by the release: long before its own 60 s run out.
         assertThat(result.get(10, TimeUnit.SECONDS)).isTrue();
@@ -83,6 +76,17 @@ class RangeLocksTest {
     void anInterruptedWaiterGivesUp() throws Exception {
         assertThat(locks.lock(a, BLOCK, BLOCK, BLOCK + 8, heldByA, 0)).isTrue();
         CompletableFuture<Boolean> result = new CompletableFuture<>();
+        Thread waiter = waitForTheFirstRange(result);
+        waiter.interrupt();
+        assertThat(result)
+                .failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(InterruptedException.class);
+        assertThat(heldByB.isEmpty()).isTrue();
+    }
+
+    /** Starts b's lock of a's range, with a 60 s timeout, on a thread of its own; returns once it waits. */
+    private Thread waitForTheFirstRange(CompletableFuture<Boolean> result) throws InterruptedException {
         Thread waiter = Thread.ofPlatform().start(() -> {
             try {
                 result.complete(locks.lock(b, BLOCK, BLOCK, BLOCK + 8, heldByB, TimeUnit.SECONDS.toNanos(60)));
@@ -91,12 +95,7 @@ class RangeLocksTest {
             }
         });
         awaitWaiting(waiter);
-        waiter.interrupt();
-        assertThat(result)
-                .failsWithin(10, TimeUnit.SECONDS)
-                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                .withCauseInstanceOf(InterruptedException.class);
-        assertThat(heldByB.isEmpty()).isTrue();
+        return waiter;
     }
 
     private static void awaitWaiting(Thread thread) throws InterruptedException {
