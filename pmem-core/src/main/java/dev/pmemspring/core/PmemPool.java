@@ -18,6 +18,7 @@ import dev.pmemspring.core.internal.log.RedoBatch;
 import dev.pmemspring.core.internal.map.MapCatalogue;
 import dev.pmemspring.core.internal.map.MapDamageException;
 import dev.pmemspring.core.internal.map.PersistentHashMap;
+import dev.pmemspring.core.internal.memory.FailStop;
 import dev.pmemspring.core.internal.memory.MappedMemory;
 import dev.pmemspring.core.internal.memory.MemoryDecorator;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
@@ -146,8 +147,9 @@ public final class PmemPool implements AutoCloseable {
         try {
             PmemDevice device = PmemDevice.of(path);
             FlushMethod flush = FlushMethod.of(options.durability(), file.mapping(), device.domain());
+            FailStop failStop = new FailStop(path);
             PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(
-                    file.segment(), file.header().poolSize(), flush != FlushMethod.FENCE, file.backing()));
+                    file.segment(), file.header().poolSize(), flush != FlushMethod.FENCE, file.backing(), failStop));
             boolean machineCrash = ShutdownState.wasCutByMachineCrash(memory);
             boolean deviceLostWrites = ShutdownState.wasCutByDeviceDirtyShutdown(memory, device.dirtyShutdowns());
             boolean unsafeShutdown = machineCrash || deviceLostWrites;
@@ -167,7 +169,7 @@ public final class PmemPool implements AutoCloseable {
                         MapCatalogue.namesBeforeOpen(memory, file.layout()));
             }
             PoolLayout layout = file.layout();
-            Lanes lanes = new Lanes(memory, layout);
+            Lanes lanes = new Lanes(memory, layout, failStop);
             // Redo first: it completes allocator operations, including log extensions the undo
             // logs are read through; then undo rolls back what transactions left open.
             int replayed = lanes.recoverRedo();
@@ -231,7 +233,18 @@ public final class PmemPool implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            ShutdownState.markClosed(memory);
+            try {
+                ShutdownState.markClosed(memory);
+            } catch (RuntimeException e) {
+                if (!lanes.failStop().stopped()) {
+                    file.close();
+                    throw e;
+                }
+                // A stopped pool's storage may refuse this write too; the file still has to go.
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "pool " + file.path() + ": closed without its clean-close mark: " + e);
+            }
             file.close();
         }
     }
@@ -701,6 +714,15 @@ public final class PmemPool implements AutoCloseable {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * Why the pool takes no more changes, or empty while it does: after a failed write-back to its
+     * file, or a log that could not be applied, every change is refused with
+     * {@link PoolStoppedException} until the pool is closed and opened again.
+     */
+    public java.util.Optional<String> stopReason() {
+        return java.util.Optional.ofNullable(lanes.failStop().reason());
     }
 
     private void checkField(long fieldHandle) {

@@ -7,6 +7,7 @@ import dev.pmemspring.core.PoolFormatTooNewException;
 import dev.pmemspring.core.PoolInUseException;
 import dev.pmemspring.core.PoolLayoutMismatchException;
 import dev.pmemspring.core.PoolNoSpaceException;
+import dev.pmemspring.core.PoolStoppedException;
 import dev.pmemspring.core.PoolOutOfMemoryException;
 import dev.pmemspring.core.PoolTooSmallException;
 import dev.pmemspring.core.PoolTruncatedException;
@@ -41,6 +42,7 @@ public class PmemPoolFailureAnalyzer extends AbstractFailureAnalyzer<PmemExcepti
                 path + " was cut by a machine crash (OS crash or power loss)"
                         + " while it was open in 'process' durability.";
             case PoolOutOfMemoryException e -> path + " is out of memory.";
+            case PoolStoppedException e -> path + " stopped taking changes: its storage failed a write-back.";
             default -> "The pmem pool could not be opened.";
         };
         String action = switch (cause) {
@@ -73,6 +75,9 @@ public class PmemPoolFailureAnalyzer extends AbstractFailureAnalyzer<PmemExcepti
             case PoolOutOfMemoryException e ->
                 "Create a larger pool (pmem.pool.size, for a new file) or bound the"
                         + " caches (pmem.cache.maximum-bytes).";
+            case PoolStoppedException e ->
+                "Check the storage under pmem.pool.path (the kernel log names the I/O error), then start"
+                        + " again: opening the pool recovers what the failure cut short.";
             default -> "Check the pmem.pool.* properties; the message above names the cause.";
         };
         return new FailureAnalysis(what + "\n\n" + cause.getMessage(), action, cause);

@@ -22,7 +22,8 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * Health of a pool: UP with its path, size, usage, durability and mapping; DOWN when the pool is
- * closed or cannot report its state. When the free share of the heap falls below the threshold
+ * closed, has stopped taking changes ({@code PoolStoppedException}: its storage failed a write-back),
+ * or cannot report its state. When the free share of the heap falls below the threshold
  * ({@code pmem.health.free-space-warning-threshold}), the details carry {@code lowFreeSpace: true}
  * and a {@code warning}, and the status is {@code pmem.health.low-free-space-status}: UP by default
  * (the pool still works; full caches evict), DOWN or OUT_OF_SERVICE where asked.
@@ -85,6 +86,15 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
         builder.withDetail("path", pool.path().toString());
         if (pool.isClosed()) {
             builder.down().withDetail("error", "the pool is closed");
+            return;
+        }
+        Optional<String> stopped = pool.stopReason();
+        if (stopped.isPresent()) {
+            builder.down()
+                    .withDetail(
+                            "error",
+                            "the pool takes no more changes since " + stopped.get()
+                                    + "; restart the service (or close and reopen the pool) to recover");
             return;
         }
         PoolStats stats = pool.stats();

@@ -1,9 +1,18 @@
 package dev.pmemspring.boot.autoconfigure.health;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolStoppedException;
+import dev.pmemspring.core.internal.memory.MappedMemory;
+import dev.pmemspring.core.internal.memory.MemoryDecorator;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +25,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PmemHealthContributorAutoConfigurationTests {
 
@@ -99,6 +109,40 @@ class PmemHealthContributorAutoConfigurationTests {
             Health health = context.getBean(PmemHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
         });
+    }
+
+    @Test
+    void reportsDownOnceThePoolHasStoppedTakingChanges() {
+        // Write-backs fail from the moment the flag is set, as msync does on an I/O error.
+        AtomicBoolean failing = new AtomicBoolean();
+        MemoryDecorator.set(inner -> (PersistentMemory) Proxy.newProxyInstance(
+                PersistentMemory.class.getClassLoader(),
+                new Class<?>[] {PersistentMemory.class},
+                (proxy, method, args) -> {
+                    if (failing.get() && method.getName().equals("flush")) {
+                        throw ((MappedMemory) inner)
+                                .writeBackFailed(
+                                        new UncheckedIOException(new IOException("Input/output error (simulated)")));
+                    }
+                    try {
+                        return method.invoke(inner, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
+        try {
+            runner().run(context -> {
+                PmemPool pool = context.getBean(PmemPool.class);
+                failing.set(true);
+                assertThatThrownBy(() -> pool.allocate(1 << 20)).isInstanceOf(PoolStoppedException.class);
+                Health health = context.getBean(PmemHealthIndicator.class).health();
+                assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                assertThat((String) health.getDetails().get("error"))
+                        .contains("takes no more changes", "Input/output error", "restart the service");
+            });
+        } finally {
+            MemoryDecorator.clear();
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.pmemspring.core.internal.log;
 
 import dev.pmemspring.core.internal.file.PoolLayout;
+import dev.pmemspring.core.internal.memory.FailStop;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -11,6 +12,10 @@ import java.util.concurrent.locks.LockSupport;
  * keep to their own lanes and their logs stay in their caches; when all are taken it waits.
  * A transaction holds its lane from begin to end; allocator operations inside it use that lane's
  * redo log instead of taking a second lane (which could deadlock when all lanes are held).
+ *
+ * <p>Every logged change of the pool starts here, so this is where a stopped pool ({@link FailStop})
+ * refuses them: a lane is not given out, and no redo batch committed. A lane whose log could not be
+ * applied is retired, never given out again in this process: its log is what recovery needs.
  */
 public final class Lanes {
 
@@ -24,6 +29,7 @@ public final class Lanes {
     private static final int SPREAD = 16;
 
     private final PersistentMemory memory;
+    private final FailStop failStop;
     private final Lane[] lanes;
     /** Whether each lane is taken, one flag per cache line, so threads on neighbouring lanes do not share one. */
     private final AtomicIntegerArray taken;
@@ -31,8 +37,9 @@ public final class Lanes {
     private final ThreadLocal<ThreadLanes> threadLanes = ThreadLocal.withInitial(ThreadLanes::new);
     private int nextHint;
 
-    public Lanes(PersistentMemory memory, PoolLayout layout) {
+    public Lanes(PersistentMemory memory, PoolLayout layout, FailStop failStop) {
         this.memory = memory;
+        this.failStop = failStop;
         lanes = new Lane[layout.laneCount()];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane(i, new RedoLog(memory, layout.laneOffset(i), PoolLayout.REDO_SIZE));
@@ -48,8 +55,14 @@ public final class Lanes {
         return lanes[index];
     }
 
+    /** Whether the pool still takes changes, and why not. */
+    public FailStop failStop() {
+        return failStop;
+    }
+
     /** Takes a lane for the calling thread's transaction; {@link #releaseHeld()} gives it back. */
     public Lane acquireHeld() {
+        failStop.check();
         ThreadLanes mine = threadLanes.get();
         if (mine.held != null) {
             throw new IllegalStateException("this thread already holds lane " + mine.held.index());
@@ -65,6 +78,15 @@ public final class Lanes {
         if (lane != null) {
             taken.set(lane.index() * SPREAD, 0);
         }
+    }
+
+    /**
+     * Lets the calling thread go of its lane without giving the lane back: its undo log holds a
+     * change that could not be undone, which only recovery may apply now, so no later user may
+     * append to it or empty it. The pool is stopped already.
+     */
+    public void retireHeld() {
+        threadLanes.get().held = null;
     }
 
     private Lane acquire(ThreadLanes mine) {
@@ -93,6 +115,17 @@ public final class Lanes {
      * store is failure-atomic (PMDK takes the same shortcut). More words go through a lane's redo log.
      */
     public void commit(RedoBatch batch) {
+        failStop.check();
+        try {
+            commitLogged(batch);
+        } catch (RuntimeException | Error e) {
+            // Cut part-way, the log may hold a batch that is committed but not applied, and the
+            // lane would be given to the next writer, whose batch overwrites it.
+            throw failStop.stop("committing an allocator change", e);
+        }
+    }
+
+    private void commitLogged(RedoBatch batch) {
         if (batch.size() == 1) {
             // Earlier flushed stores (a block's contents, a split's new header) reach the media
             // before the word that makes them reachable.
@@ -110,11 +143,8 @@ public final class Lanes {
             return;
         }
         Lane lane = acquire(mine);
-        try {
-            lane.redo().commit(batch);
-        } finally {
-            taken.set(lane.index() * SPREAD, 0);
-        }
+        lane.redo().commit(batch);
+        taken.set(lane.index() * SPREAD, 0); // not after a failure: the lane's log is then recovery's (see commit)
     }
 
     /** Replays or clears every lane's redo log; returns the number of logs replayed. */

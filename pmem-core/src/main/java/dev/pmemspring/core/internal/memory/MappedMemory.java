@@ -1,6 +1,7 @@
 package dev.pmemspring.core.internal.memory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -45,15 +46,19 @@ public final class MappedMemory implements PersistentMemory {
     private final MemorySegment segment;
     private final boolean flushes;
     private final Backing backing;
+    private final FailStop failStop;
     private volatile long size;
 
     /** Memory over all of {@code segment}, which cannot grow. */
     public MappedMemory(MemorySegment segment, boolean flushes) {
-        this(segment, segment.byteSize(), flushes, null);
+        this(segment, segment.byteSize(), flushes, null, null);
     }
 
-    /** Memory over the first {@code size} bytes of {@code segment}, grown through {@code backing}. */
-    public MappedMemory(MemorySegment segment, long size, boolean flushes, Backing backing) {
+    /**
+     * Memory over the first {@code size} bytes of {@code segment}, grown through {@code backing};
+     * a failed write-back stops {@code failStop}'s pool (null: it is only thrown).
+     */
+    public MappedMemory(MemorySegment segment, long size, boolean flushes, Backing backing, FailStop failStop) {
         if (size > segment.byteSize()) {
             throw new IllegalArgumentException("backed size " + size + " exceeds the mapping's " + segment.byteSize());
         }
@@ -61,6 +66,7 @@ public final class MappedMemory implements PersistentMemory {
         this.size = size;
         this.flushes = flushes;
         this.backing = backing;
+        this.failStop = failStop;
     }
 
     @Override
@@ -181,8 +187,21 @@ public final class MappedMemory implements PersistentMemory {
     @Override
     public void flush(long offset, long length) {
         if (flushes && length > 0) {
-            segment.asSlice(offset, length).force();
+            try {
+                segment.asSlice(offset, length).force();
+            } catch (UncheckedIOException e) {
+                throw writeBackFailed(e);
+            }
         }
+    }
+
+    /**
+     * What a failed write-back ({@code msync}) throws: the pool stops. The kernel may have dropped
+     * the pages it could not write, so what the file holds is no longer known, and a retry cannot
+     * tell (PostgreSQL's fsync lesson). Public for tests that simulate the failure.
+     */
+    public RuntimeException writeBackFailed(UncheckedIOException e) {
+        return failStop == null ? e : failStop.stop("writing the pool back to its file", e);
     }
 
     @Override

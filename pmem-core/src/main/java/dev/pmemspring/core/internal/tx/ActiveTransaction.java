@@ -1,10 +1,12 @@
 package dev.pmemspring.core.internal.tx;
 
+import dev.pmemspring.core.PoolStoppedException;
 import dev.pmemspring.core.Transaction;
 import dev.pmemspring.core.TransactionAbortedException;
 import dev.pmemspring.core.TransactionLockTimeoutException;
 import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.Block;
+import dev.pmemspring.core.internal.memory.FailStop;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -274,6 +276,7 @@ final class ActiveTransaction implements Transaction {
         if (--depth > 0) {
             return;
         }
+        checkRunning(); // a commit now could be undone by recovery of the log that stopped the pool
         try {
             changeBits();
             flushRanges(snapshots);
@@ -317,18 +320,41 @@ final class ActiveTransaction implements Transaction {
         abortCause = cause;
         try {
             undo.rollback();
+        } catch (RuntimeException | Error failure) {
+            throw stopAfterFailedRollback(failure, cause);
+        }
+        try {
+            // Persistent state is back to the start; the reserved space can be reused now.
+            allocations.forEach(engine.heap::cancel);
+            freedFresh.forEach(engine.heap::cancel);
+            frees.forEach(engine.heap::freeAbandoned);
         } finally {
-            try {
-                // Persistent state is back to the start; the reserved space can be reused now.
-                allocations.forEach(engine.heap::cancel);
-                freedFresh.forEach(engine.heap::cancel);
-                frees.forEach(engine.heap::freeAbandoned);
-            } finally {
-                finish();
-                engine.aborted.increment();
-            }
+            finish();
+            engine.aborted.increment();
         }
         runAll(onAbort);
+    }
+
+    /**
+     * After a rollback that failed part-way: the log still holds how to undo this transaction,
+     * and only recovery may apply it now. So the pool stops, the lane is retired (nothing appends
+     * to its log or empties it), the locks stay held (no transaction changes a range recovery will
+     * restore), and the reserved space stays reserved; the rollback actions run, as for any abort.
+     */
+    private PoolStoppedException stopAfterFailedRollback(Throwable failure, Throwable cause) {
+        PoolStoppedException stopped = engine.failStop.stop("rolling back a transaction", failure);
+        if (cause != null && cause != stopped) {
+            stopped.addSuppressed(cause);
+        }
+        engine.retired();
+        depth = 0;
+        engine.aborted.increment();
+        try {
+            runAll(onAbort);
+        } catch (RuntimeException e) {
+            stopped.addSuppressed(e);
+        }
+        return stopped;
     }
 
     private void finish() {
@@ -417,6 +443,16 @@ final class ActiveTransaction implements Transaction {
         }
         if (state == State.COMMITTED) {
             throw new IllegalStateException("the transaction has already committed");
+        }
+        checkRunning();
+    }
+
+    /** Rolls back and throws if the pool has stopped taking changes ({@link FailStop}). */
+    private void checkRunning() {
+        if (engine.failStop.stopped()) {
+            PoolStoppedException stopped = engine.failStop.refusal();
+            abortWith(stopped);
+            throw stopped;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.pmemspring.core.internal.tx;
 
+import dev.pmemspring.core.PoolStoppedException;
 import dev.pmemspring.core.internal.log.Lanes;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
@@ -59,8 +60,9 @@ public final class AtomicRewrite {
         try {
             transactions.undoLog(lane).logSnapshot(offset, length, transactions::extendLog);
         } catch (RuntimeException | Error e) {
-            lanes.releaseHeld();
-            throw e;
+            // A snapshot cut part-way may still verify: were the lane given out, a crash before its
+            // next commit would restore these bytes over whatever the range holds by then.
+            throw stop("logging an in-place rewrite", e);
         }
         return lane;
     }
@@ -78,8 +80,16 @@ public final class AtomicRewrite {
     public void abort(int lane) {
         try {
             transactions.undoLog(lane).rollback();
-        } finally {
-            lanes.releaseHeld();
+        } catch (RuntimeException | Error e) {
+            throw stop("undoing an in-place rewrite", e);
         }
+        lanes.releaseHeld();
+    }
+
+    /** The log of the held lane is recovery's now: the pool stops, and the lane is never given out again. */
+    private PoolStoppedException stop(String during, Throwable failure) {
+        PoolStoppedException stopped = lanes.failStop().stop(during, failure);
+        lanes.retireHeld();
+        return stopped;
     }
 }

@@ -7,6 +7,7 @@ import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.log.Lane;
 import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.memory.FailStop;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ public final class TransactionEngine {
     final PersistentMemory memory;
     final Heap heap;
     final Lanes lanes;
+    final FailStop failStop;
     final RangeLocks locks = new RangeLocks();
     final long lockTimeoutNanos;
     final Path path;
@@ -44,6 +46,7 @@ public final class TransactionEngine {
         this.memory = memory;
         this.heap = heap;
         this.lanes = lanes;
+        this.failStop = lanes.failStop();
         this.lockTimeoutNanos = lockTimeout.toNanos();
         this.path = path;
         this.outOfMemory = outOfMemory;
@@ -100,6 +103,12 @@ public final class TransactionEngine {
     void ended() {
         current.remove();
         lanes.releaseHeld();
+    }
+
+    /** Ends the thread's transaction after its rollback failed: the lane stays out of use (see {@link Lanes#retireHeld}). */
+    void retired() {
+        current.remove();
+        lanes.retireHeld();
     }
 
     /** Allocates a log extension and publishes it into {@code nextField}, atomically. */

@@ -1,0 +1,74 @@
+package dev.pmemspring.core.internal.memory;
+
+import dev.pmemspring.core.PoolStoppedException;
+import org.jspecify.annotations.Nullable;
+
+import java.nio.file.Path;
+
+/**
+ * Whether the pool has stopped taking changes, and why. A failed write-back leaves the file's state
+ * unknown (the kernel may have dropped the dirty pages it could not write), and a log that could
+ * not be rolled back or committed holds the only record of how to finish its change; a later
+ * change on top (a lane reusing that log, a block freed and reused under a half-restored range)
+ * would make recovery apply the old log over new data. So the first such failure stops every
+ * later change until the pool is reopened, where recovery finishes what the logs hold.
+ *
+ * <p>Recorded where the failure is seen: the mapping's write-back, a redo commit, a rollback.
+ * Checked where changes start: a lane taken, a redo commit, each step of a transaction. Operations
+ * already past their check when the pool stops finish or fail on their own.
+ */
+public final class FailStop {
+
+    private record Failure(String during, Throwable cause) {}
+
+    private final @Nullable Path path;
+    private volatile @Nullable Failure first;
+
+    public FailStop(@Nullable Path path) {
+        this.path = path;
+    }
+
+    /**
+     * Stops the pool because {@code cause} failed {@code during} an operation (the first failure is
+     * the one kept); returns the exception to throw.
+     */
+    public PoolStoppedException stop(String during, Throwable cause) {
+        if (cause instanceof PoolStoppedException stopped) {
+            return stopped; // already recorded where it was thrown
+        }
+        synchronized (this) {
+            if (first == null) {
+                first = new Failure(during, cause);
+            }
+        }
+        return refusal();
+    }
+
+    /** Throws {@link PoolStoppedException} once the pool has stopped. */
+    public void check() {
+        if (first != null) {
+            throw refusal();
+        }
+    }
+
+    public boolean stopped() {
+        return first != null;
+    }
+
+    /** What stopped the pool, or null. */
+    public @Nullable String reason() {
+        Failure f = first;
+        return f == null ? null : f.during() + " failed: " + f.cause();
+    }
+
+    /** The exception that refuses a change of the stopped pool. */
+    public PoolStoppedException refusal() {
+        Failure f = first;
+        return new PoolStoppedException(
+                path,
+                "the pool takes no more changes since " + f.during() + " failed (" + f.cause() + "): its file may hold"
+                        + " a change that only recovery finishes. Close the pool and open it again, after checking the"
+                        + " storage if the cause is an I/O error; reads go on until then",
+                f.cause());
+    }
+}
