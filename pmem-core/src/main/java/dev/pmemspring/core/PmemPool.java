@@ -659,7 +659,10 @@ public final class PmemPool implements AutoCloseable {
     /**
      * Walks the pool's metadata: both header copies, every lane's logs, the chunk table and every
      * run's bitmap (against the allocator's volatile state), and every map's slots, entries and
-     * counters. Meant for a quiescent pool: operations in flight meanwhile may show as problems.
+     * counters. Best on a quiet pool: an allocator finding is reported only if two more walks 10 ms
+     * apart see it again (else it is listed as unconfirmed), and the run bits open transactions
+     * change at their commit are left out, but an operation stalled through all three walks still
+     * looks like damage.
      */
     public CheckReport check() {
         ensureOpen();
@@ -709,7 +712,7 @@ public final class PmemPool implements AutoCloseable {
                 problems.add("offset " + layout.laneOffset(i) + ": lane " + i + " holds an unapplied redo log");
             }
         }
-        return heap.check(problems);
+        return heap.check(problems, transactions.runBitsInFlight());
     }
 
     public boolean isClosed() {

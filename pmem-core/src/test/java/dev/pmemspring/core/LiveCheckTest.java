@@ -87,6 +87,50 @@ class LiveCheckTest {
         }
     }
 
+    @Test
+    void aTransactionLeftOpenThroughTheCheckIsNoDamage() throws Exception {
+        try (PmemPool pool = PmemPool.create(dir.resolve("t.pool"), OPTIONS)) {
+            long kept = pool.allocate(64);
+            java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            // A transaction that allocates and frees run units (and one unit both), then waits,
+            // open, through the whole check: its bits change only at its commit.
+            Thread holder = Thread.ofPlatform().start(() -> {
+                try {
+                    pool.transaction(tx -> {
+                        for (int i = 0; i < 10; i++) {
+                            tx.allocate(64);
+                        }
+                        tx.free(tx.allocate(256));
+                        tx.free(kept);
+                        open.countDown();
+                        try {
+                            checked.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                } catch (Throwable e) {
+                    failure.set(e);
+                    open.countDown();
+                }
+            });
+            open.await();
+            CheckReport during;
+            try {
+                during = pool.check();
+            } finally {
+                checked.countDown();
+                holder.join();
+            }
+            assertThat(failure.get()).isNull();
+            assertThat(during.problems()).isEmpty();
+            assertThat(during.unconfirmed()).isEmpty();
+            assertThat(pool.check().problems()).isEmpty();
+        }
+    }
+
     /** Runs {@code check} {@code times} times while two threads allocate and free (and put and remove in {@code map}). */
     private static void runBeside(PmemPool pool, PmemMap map, Runnable check, int times) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();

@@ -256,7 +256,8 @@ public class PmemEndpoint {
 
     static final String LIVE_CHECK = "checked while the service runs: header and map findings are certain (each map"
             + " stripe is walked under its lock); allocator findings are listed in 'problems' only when three"
-            + " walks 10 ms apart saw them, else in 'unconfirmed' (operations in flight, not damage); a writer stalled"
+            + " walks 10 ms apart saw them, else in 'unconfirmed' (operations in flight, not damage), and the run"
+            + " bits open transactions change at their commit are left out; a writer stalled"
             + " longer (a GC pause) can still look confirmed: for an exact check, stop the service and run the pool"
             + " tool's check";
 }

@@ -8,6 +8,7 @@ import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -602,11 +603,14 @@ public final class Heap {
      * Checks the persistent heap against itself and against the volatile state: every span header
      * valid, the spans tiling the heap, every run's header and bitmap padding right, and every
      * run's persistent bitmap equal to its volatile copy (true on a pool with no operation in
-     * flight). Appends one line per problem, with its location, to {@code problems}.
+     * flight). Bits that open transactions change at their commit ({@code inFlight}: bitmap word
+     * offset to mask) are left out of that comparison: their units are taken in memory, and their
+     * bits still as before on media, until the commit. Appends one line per problem, with its
+     * location, to {@code problems}.
      *
      * @return the number of allocated blocks seen
      */
-    public long check(List<String> problems) {
+    public long check(List<String> problems, Map<Long, Long> inFlight) {
         long blocks = 0;
         int chunk = 0;
         int count = layout.chunkCount();
@@ -626,14 +630,14 @@ public final class Heap {
                     problems.add("offset " + at + ": chunk " + chunk + " is a used span the allocator does not know");
                 }
             } else if (type == ChunkHeader.RUN) {
-                blocks += checkRun(chunk, length, header, problems);
+                blocks += checkRun(chunk, length, header, problems, inFlight);
             }
             chunk += length;
         }
         return blocks;
     }
 
-    private long checkRun(int chunk, int length, long header, List<String> problems) {
+    private long checkRun(int chunk, int length, long header, List<String> problems, Map<Long, Long> inFlight) {
         Run run = runOfChunk[chunk];
         int sizeClass = ChunkHeader.runClass(header);
         long offset = layout.chunkOffset(chunk);
@@ -654,10 +658,11 @@ public final class Heap {
                 problems.add("offset " + (run.bitmapOffset + 8L * w) + ": run at chunk " + chunk
                         + " has padding bits clear in bitmap word " + w);
             }
+            long pending = inFlight.getOrDefault(run.bitmapOffset + 8L * w, 0L);
             for (int bit = 0; bit < 64 && w * 64 + bit < run.units; bit++) {
                 int unit = w * 64 + bit;
                 boolean persistent = (word & (1L << bit)) != 0;
-                if (persistent != run.isTaken(unit)) {
+                if (persistent != run.isTaken(unit) && (pending & (1L << bit)) == 0) {
                     problems.add("offset " + run.handleOf(unit) + ": unit " + unit + " of run at chunk " + chunk
                             + (persistent
                                     ? " is allocated on media but free in the allocator"

@@ -33,6 +33,7 @@ final class ActiveTransaction implements Transaction {
     }
 
     private final TransactionEngine engine;
+    final int lane;
     private final UndoLog undo;
     private final Thread owner = Thread.currentThread();
     private final BitSet locked = new BitSet();
@@ -42,7 +43,7 @@ final class ActiveTransaction implements Transaction {
     private final TreeMap<Long, Long> fresh = new TreeMap<>();
 
     private final List<Block> allocations = new ArrayList<>();
-    /** Run bits to change at commit, in order. */
+    /** Run bits to change at commit, in order; added to under its lock, which the check takes to read it. */
     private final List<BitChange> bitsAtCommit = new ArrayList<>();
 
     private final List<Block> frees = new ArrayList<>();
@@ -56,8 +57,9 @@ final class ActiveTransaction implements Transaction {
     private State state = State.ACTIVE;
     private Throwable abortCause;
 
-    ActiveTransaction(TransactionEngine engine, UndoLog undo) {
+    ActiveTransaction(TransactionEngine engine, int lane, UndoLog undo) {
         this.engine = engine;
+        this.lane = lane;
         this.undo = undo;
     }
 
@@ -194,7 +196,7 @@ final class ActiveTransaction implements Transaction {
     private void markAllocated(Block.StateWord w) {
         if (w.bitmap()) {
             undo.logRollbackLater(UndoLog.ROLLBACK_AND, w.offset(), ~w.mask(), engine::extendLog);
-            bitsAtCommit.add(new BitChange(w.offset(), w.mask(), true));
+            changeAtCommit(new BitChange(w.offset(), w.mask(), true));
         } else {
             // Logged first: a crash after the state word changed finds how to change it back.
             undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.freeHeader(), engine::extendLog);
@@ -207,7 +209,7 @@ final class ActiveTransaction implements Transaction {
     private void markFree(Block.StateWord w) {
         if (w.bitmap()) {
             undo.logRollbackLater(UndoLog.ROLLBACK_OR, w.offset(), w.mask(), engine::extendLog);
-            bitsAtCommit.add(new BitChange(w.offset(), w.mask(), false));
+            changeAtCommit(new BitChange(w.offset(), w.mask(), false));
         } else {
             undo.logRollback(UndoLog.ROLLBACK_SET, w.offset(), w.usedHeader(), engine::extendLog);
             engine.memory.putLongAtomic(w.offset(), w.freeHeader());
@@ -217,6 +219,21 @@ final class ActiveTransaction implements Transaction {
 
     /** A run bitmap bit this transaction sets (allocates) or clears (frees) at commit. */
     private record BitChange(long word, long mask, boolean set) {}
+
+    private void changeAtCommit(BitChange change) {
+        synchronized (bitsAtCommit) { // uncontended but for a check running meanwhile
+            bitsAtCommit.add(change);
+        }
+    }
+
+    /** Adds the run bits this transaction changes at commit to {@code bits} (word offset to mask); any thread. */
+    void addRunBitsInFlight(Map<Long, Long> bits) {
+        synchronized (bitsAtCommit) {
+            for (BitChange b : bitsAtCommit) {
+                bits.merge(b.word(), b.mask(), (x, y) -> x | y);
+            }
+        }
+    }
 
     /**
      * Makes the run bits of this transaction's allocations and frees, in the order they were made
@@ -346,7 +363,7 @@ final class ActiveTransaction implements Transaction {
         if (cause != null && cause != stopped) {
             stopped.addSuppressed(cause);
         }
-        engine.retired();
+        engine.retired(this);
         depth = 0;
         engine.aborted.increment();
         try {
@@ -359,7 +376,7 @@ final class ActiveTransaction implements Transaction {
 
     private void finish() {
         engine.locks.unlockAll(this, locked);
-        engine.ended();
+        engine.ended(this);
         depth = 0;
     }
 

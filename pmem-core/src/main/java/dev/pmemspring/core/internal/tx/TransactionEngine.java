@@ -12,6 +12,9 @@ import dev.pmemspring.core.internal.memory.PersistentMemory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 
@@ -32,6 +35,9 @@ public final class TransactionEngine {
     private final UndoLog[] undoLogs;
     private final AtomicRewrite rewrites;
     private final ThreadLocal<ActiveTransaction> current = new ThreadLocal<>();
+    /** The open transaction of each lane, for the check ({@link #runBitsInFlight}); null where none. */
+    private final AtomicReferenceArray<ActiveTransaction> open;
+
     final LongAdder committed = new LongAdder();
     final LongAdder aborted = new LongAdder();
 
@@ -55,6 +61,7 @@ public final class TransactionEngine {
             undoLogs[i] = new UndoLog(memory, layout.undoOffset(i), PoolLayout.UNDO_SIZE);
         }
         this.rewrites = new AtomicRewrite(memory, lanes, this);
+        this.open = new AtomicReferenceArray<>(undoLogs.length);
     }
 
     /**
@@ -81,9 +88,26 @@ public final class TransactionEngine {
             return tx;
         }
         Lane lane = lanes.acquireHeld();
-        tx = new ActiveTransaction(this, undoLogs[lane.index()]);
+        tx = new ActiveTransaction(this, lane.index(), undoLogs[lane.index()]);
         current.set(tx);
+        open.setRelease(lane.index(), tx);
         return tx;
+    }
+
+    /**
+     * The run bitmap bits that open transactions change at their commit: bitmap word offset to
+     * mask. The check leaves them out: until the commit such a unit is taken in memory and still
+     * free on media (or the reverse), which is no damage.
+     */
+    public Map<Long, Long> runBitsInFlight() {
+        Map<Long, Long> bits = new HashMap<>();
+        for (int i = 0; i < open.length(); i++) {
+            ActiveTransaction tx = open.getAcquire(i);
+            if (tx != null) {
+                tx.addRunBitsInFlight(bits);
+            }
+        }
+        return bits;
     }
 
     /** Rewrites of pool ranges in place, atomic through the lanes' undo logs, outside transactions. */
@@ -100,13 +124,15 @@ public final class TransactionEngine {
         return current.get();
     }
 
-    void ended() {
+    void ended(ActiveTransaction tx) {
+        open.setRelease(tx.lane, null); // before the lane goes back, and with it this slot
         current.remove();
         lanes.releaseHeld();
     }
 
     /** Ends the thread's transaction after its rollback failed: the lane stays out of use (see {@link Lanes#retireHeld}). */
-    void retired() {
+    void retired(ActiveTransaction tx) {
+        open.setRelease(tx.lane, null);
         current.remove();
         lanes.retireHeld();
     }
