@@ -233,17 +233,19 @@ public final class PmemPool implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            boolean stoppedBefore = lanes.failStop().stopped();
             try {
                 ShutdownState.markClosed(memory);
             } catch (RuntimeException e) {
-                if (!lanes.failStop().stopped()) {
-                    file.close();
-                    throw e;
+                file.close(); // the mapping, lock and descriptor go whatever the mark did
+                if (!stoppedBefore) {
+                    throw e; // the storage failed here first: the caller must hear of it
                 }
-                // A stopped pool's storage may refuse this write too; the file still has to go.
+                // A stopped pool's storage may refuse this write too.
                 LOG.log(
                         System.Logger.Level.WARNING,
                         "pool " + file.path() + ": closed without its clean-close mark: " + e);
+                return;
             }
             file.close();
         }
@@ -413,7 +415,12 @@ public final class PmemPool implements AutoCloseable {
         try {
             result = work.apply(tx);
         } catch (RuntimeException | Error e) {
-            tx.abort();
+            try {
+                tx.abort();
+            } catch (RuntimeException | Error rollback) { // the pool stopped: the work's failure rides along
+                rollback.addSuppressed(e);
+                throw rollback;
+            }
             throw e;
         }
         tx.commit();
@@ -461,6 +468,7 @@ public final class PmemPool implements AutoCloseable {
     private PmemMap openMap(String n) {
         long header = catalogue.find(n);
         if (header == 0) {
+            lanes.failStop().check(); // creating writes the name into the catalogue before its commit
             try {
                 header = catalogue.create(n);
             } catch (Heap.OutOfSpace e) {
@@ -501,6 +509,7 @@ public final class PmemPool implements AutoCloseable {
     /** Removes map {@code name} and frees all it holds; does nothing if there is none. */
     public void dropMap(String name) {
         ensureOpen();
+        lanes.failStop().check();
         try {
             if (!maps.containsKey(name) && catalogue.find(name) == 0) {
                 return;

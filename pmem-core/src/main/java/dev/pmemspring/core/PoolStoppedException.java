@@ -7,9 +7,11 @@ import java.nio.file.Path;
 /**
  * A pool that takes no more changes: writing back to its file failed, or a log that undoes or
  * completes a change could not be applied. The file may then hold a change that only recovery
- * finishes, so every later allocation, free, transaction and map write is refused with this
- * exception until the pool is closed and opened again; reads go on. The cause is the first
- * failure. PMDK stops at the same points by aborting the process.
+ * finishes, so every later allocation, free, transaction and map change is refused with this
+ * exception until the pool is closed and opened again; reads go on. Stores through a
+ * {@link MemoryBlock} are the program's own and are not refused: recovery may undo them where a
+ * log restores their range. The cause is the first failure. PMDK stops at the same points by
+ * aborting the process.
  *
  * <pre>{@code
  * try {

@@ -42,7 +42,8 @@ public class PmemPoolFailureAnalyzer extends AbstractFailureAnalyzer<PmemExcepti
                 path + " was cut by a machine crash (OS crash or power loss)"
                         + " while it was open in 'process' durability.";
             case PoolOutOfMemoryException e -> path + " is out of memory.";
-            case PoolStoppedException e -> path + " stopped taking changes: its storage failed a write-back.";
+            case PoolStoppedException e ->
+                path + " stopped taking changes: its storage failed a write-back, or a log could not be applied.";
             default -> "The pmem pool could not be opened.";
         };
         String action = switch (cause) {
@@ -76,7 +77,7 @@ public class PmemPoolFailureAnalyzer extends AbstractFailureAnalyzer<PmemExcepti
                 "Create a larger pool (pmem.pool.size, for a new file) or bound the"
                         + " caches (pmem.cache.maximum-bytes).";
             case PoolStoppedException e ->
-                "Check the storage under pmem.pool.path (the kernel log names the I/O error), then start"
+                "Check the storage under pmem.pool.path (for an I/O error the kernel log names it), then start"
                         + " again: opening the pool recovers what the failure cut short.";
             default -> "Check the pmem.pool.* properties; the message above names the cause.";
         };

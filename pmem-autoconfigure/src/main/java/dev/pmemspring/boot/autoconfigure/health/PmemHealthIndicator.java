@@ -22,8 +22,8 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * Health of a pool: UP with its path, size, usage, durability and mapping; DOWN when the pool is
- * closed, has stopped taking changes ({@code PoolStoppedException}: its storage failed a write-back),
- * or cannot report its state. When the free share of the heap falls below the threshold
+ * closed, has stopped taking changes ({@code PoolStoppedException}: its storage failed a write-back,
+ * or a log could not be applied), or cannot report its state. When the free share of the heap falls below the threshold
  * ({@code pmem.health.free-space-warning-threshold}), the details carry {@code lowFreeSpace: true}
  * and a {@code warning}, and the status is {@code pmem.health.low-free-space-status}: UP by default
  * (the pool still works; full caches evict), DOWN or OUT_OF_SERVICE where asked.

@@ -113,13 +113,16 @@ class PmemHealthContributorAutoConfigurationTests {
 
     @Test
     void reportsDownOnceThePoolHasStoppedTakingChanges() {
-        // Write-backs fail from the moment the flag is set, as msync does on an I/O error.
+        // In sync durability every persist point is an msync; they fail from the moment the flag is
+        // set, as msync does on an I/O error.
         AtomicBoolean failing = new AtomicBoolean();
         MemoryDecorator.set(inner -> (PersistentMemory) Proxy.newProxyInstance(
                 PersistentMemory.class.getClassLoader(),
                 new Class<?>[] {PersistentMemory.class},
                 (proxy, method, args) -> {
-                    if (failing.get() && method.getName().equals("flush")) {
+                    boolean writeBack =
+                            method.getName().equals("flush") || method.getName().equals("persist");
+                    if (failing.get() && writeBack) {
                         throw ((MappedMemory) inner)
                                 .writeBackFailed(
                                         new UncheckedIOException(new IOException("Input/output error (simulated)")));
@@ -131,7 +134,7 @@ class PmemHealthContributorAutoConfigurationTests {
                     }
                 }));
         try {
-            runner().run(context -> {
+            runner().withPropertyValues("pmem.pool.durability=sync").run(context -> {
                 PmemPool pool = context.getBean(PmemPool.class);
                 failing.set(true);
                 assertThatThrownBy(() -> pool.allocate(1 << 20)).isInstanceOf(PoolStoppedException.class);

@@ -196,6 +196,7 @@ public final class Heap {
         if (size <= 0) {
             throw new IllegalArgumentException("allocation size must be positive: " + size);
         }
+        lanes.failStop().check(); // a stopped pool's cancelled reservations may be in logs recovery replays
         if (size <= SizeClasses.MAX_SMALL) {
             long handle = takeUnit(SizeClasses.classOf(size));
             Run run = runOfChunk[layout.chunkOf(handle)];
@@ -219,6 +220,7 @@ public final class Heap {
         if (size <= 0 || size > SizeClasses.MAX_SMALL) {
             throw new IllegalArgumentException("unit size must be 1.." + SizeClasses.MAX_SMALL + ": " + size);
         }
+        lanes.failStop().check(); // as in reserve
         return takeUnit(SizeClasses.classOf(size));
     }
 
@@ -366,6 +368,7 @@ public final class Heap {
         if (growth == null) {
             return false;
         }
+        lanes.failStop().check(); // no growth on storage that just failed
         growthLock.lock();
         try {
             if (layout != seen) {

@@ -23,6 +23,8 @@ public final class Lanes {
     private static final class ThreadLanes {
         int lastUsed = -1;
         Lane held;
+        /** Whether a redo commit failed on the held lane: it is then retired, not released. */
+        boolean heldFailed;
     }
 
     /** Ints per cache line. */
@@ -75,6 +77,10 @@ public final class Lanes {
         ThreadLanes mine = threadLanes.get();
         Lane lane = mine.held;
         mine.held = null;
+        if (mine.heldFailed) {
+            mine.heldFailed = false; // its redo log may hold a batch committed and not applied
+            return;
+        }
         if (lane != null) {
             taken.set(lane.index() * SPREAD, 0);
         }
@@ -86,7 +92,14 @@ public final class Lanes {
      * append to it or empty it. The pool is stopped already.
      */
     public void retireHeld() {
-        threadLanes.get().held = null;
+        ThreadLanes mine = threadLanes.get();
+        mine.held = null;
+        mine.heldFailed = false;
+    }
+
+    /** Whether lane {@code index} is out (held, or retired); for tests. */
+    boolean taken(int index) {
+        return taken.get(index * SPREAD) != 0;
     }
 
     private Lane acquire(ThreadLanes mine) {
@@ -116,11 +129,16 @@ public final class Lanes {
      */
     public void commit(RedoBatch batch) {
         failStop.check();
+        lanes[0].redo().requireRoom(batch); // refused before anything is written: no reason to stop
         try {
             commitLogged(batch);
         } catch (RuntimeException | Error e) {
             // Cut part-way, the log may hold a batch that is committed but not applied, and the
             // lane would be given to the next writer, whose batch overwrites it.
+            ThreadLanes mine = threadLanes.get();
+            if (mine.held != null) {
+                mine.heldFailed = true;
+            }
             throw failStop.stop("committing an allocator change", e);
         }
     }

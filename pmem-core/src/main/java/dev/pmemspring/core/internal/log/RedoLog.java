@@ -36,11 +36,17 @@ public final class RedoLog {
     }
 
     /** Makes every change of {@code batch} durable, all or none. */
-    public void commit(RedoBatch batch) {
-        int n = batch.size();
-        if (n > capacity) {
-            throw new IllegalStateException("redo batch of " + n + " entries exceeds the lane's " + capacity);
+    /** Throws if {@code batch} has more entries than a lane's log holds (every lane's log is as large). */
+    public void requireRoom(RedoBatch batch) {
+        if (batch.size() > capacity) {
+            throw new IllegalStateException(
+                    "redo batch of " + batch.size() + " entries exceeds the lane's " + capacity);
         }
+    }
+
+    public void commit(RedoBatch batch) {
+        requireRoom(batch);
+        int n = batch.size();
         // What the caller flushed before (a block's contents, a split's new header) is durable
         // before any word of the log: a log that reaches the media early must never publish it lost.
         memory.drain();

@@ -3,6 +3,7 @@ package dev.pmemspring.core.internal.map;
 import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.HeapOperation;
 import dev.pmemspring.core.internal.log.Lanes;
+import dev.pmemspring.core.internal.memory.FailStop;
 import dev.pmemspring.core.internal.memory.PersistentMemory;
 import dev.pmemspring.core.internal.tx.AtomicRewrite;
 
@@ -49,6 +50,7 @@ public final class PersistentHashMap {
     private final PersistentMemory memory;
     private final Heap heap;
     private final AtomicRewrite rewrites;
+    private final FailStop failStop;
     private final long header;
     private final StripeTable table;
     private final EntryReader entries;
@@ -76,6 +78,7 @@ public final class PersistentHashMap {
         this.memory = memory;
         this.heap = heap;
         this.rewrites = rewrites;
+        this.failStop = lanes.failStop();
         this.header = header;
         this.table = new StripeTable(memory, header, heap);
         this.entries = new EntryReader(memory, heap, (int) memory.getLong(MapHeader.idAt(header)));
@@ -281,6 +284,9 @@ public final class PersistentHashMap {
      * the reader saw may be in a table the stripe has moved out of since.
      */
     private void dropIfStill(long hash, byte[] key, long entry, boolean damaged) {
+        if (failStop.stopped()) {
+            return; // a read goes on in a stopped pool: the entry stays, a miss all the same
+        }
         int s = StripeTable.stripeOf(hash);
         StripeLock lock = table.lock(s);
         lock.lock();
@@ -411,10 +417,20 @@ public final class PersistentHashMap {
             memory.flush(entry, entrySize);
             rewrites.commit(lane);
         } catch (RuntimeException | Error e) {
-            rewrites.abort(lane);
+            abortRewrite(lane, e);
             throw e;
         }
         return true;
+    }
+
+    /** Undoes an in-place rewrite that failed with {@code failure}; a failed undo (the pool stops) carries it. */
+    private void abortRewrite(int lane, Throwable failure) {
+        try {
+            rewrites.abort(lane);
+        } catch (RuntimeException | Error undo) {
+            undo.addSuppressed(failure);
+            throw undo;
+        }
     }
 
     /**
@@ -424,6 +440,9 @@ public final class PersistentHashMap {
      * is: after a crash the entry has its old expiry or its new one, and verifies either way.
      */
     public boolean setExpiry(byte[] key, long expiresAt) {
+        if (failStop.stopped()) {
+            return false; // a read's bookkeeping: the entry keeps its deadline, and the read goes on
+        }
         long hash = KeyHash.of(key);
         int s = StripeTable.stripeOf(hash);
         StripeLock lock = table.lock(s);
@@ -452,7 +471,7 @@ public final class PersistentHashMap {
                 memory.flush(entry, EntryFormat.HEADER);
                 rewrites.commit(lane);
             } catch (RuntimeException | Error e) {
-                rewrites.abort(lane);
+                abortRewrite(lane, e);
                 throw e;
             }
             return true;

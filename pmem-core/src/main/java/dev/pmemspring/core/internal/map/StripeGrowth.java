@@ -132,6 +132,7 @@ final class StripeGrowth {
         if (MapHeader.tableOf(word) == t.current()) {
             return;
         }
+        lanes.failStop().check(); // before the new region is written
         long newSize = t.stripeSize()[t.current()];
         long newRegion = StripeTable.region(t.handle()[t.current()], s, newSize);
         // The new region is invisible until the stripe word flips; a crashed earlier move may have
@@ -159,8 +160,8 @@ final class StripeGrowth {
 
     /** After a write, moves one more stripe if growth is under way and its lock is free. */
     void helpGrow() {
-        if (moved.get() >= STRIPES) {
-            return;
+        if (moved.get() >= STRIPES || lanes.failStop().stopped()) {
+            return; // stopped: the write that calls this has failed or been refused already
         }
         int s = Math.floorMod(helpCursor.getAndIncrement(), STRIPES);
         StripeLock lock = table.lock(s);

@@ -30,7 +30,8 @@ public final class FailStop {
 
     /**
      * Stops the pool because {@code cause} failed {@code during} an operation (the first failure is
-     * the one kept); returns the exception to throw.
+     * the one kept, and carried as the cause; a later one rides along as suppressed). Returns the
+     * exception to throw; an {@link Error} is thrown as it is, after the pool stopped.
      */
     public PoolStoppedException stop(String during, Throwable cause) {
         if (cause instanceof PoolStoppedException stopped) {
@@ -41,7 +42,14 @@ public final class FailStop {
                 first = new Failure(during, cause);
             }
         }
-        return refusal();
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        PoolStoppedException refusal = refusal();
+        if (refusal.getCause() != cause) {
+            refusal.addSuppressed(cause);
+        }
+        return refusal;
     }
 
     /** Throws {@link PoolStoppedException} once the pool has stopped. */
@@ -64,6 +72,9 @@ public final class FailStop {
     /** The exception that refuses a change of the stopped pool. */
     public PoolStoppedException refusal() {
         Failure f = first;
+        if (f == null) {
+            throw new IllegalStateException("the pool has not stopped");
+        }
         return new PoolStoppedException(
                 path,
                 "the pool takes no more changes since " + f.during() + " failed (" + f.cause() + "): its file may hold"

@@ -359,13 +359,13 @@ final class ActiveTransaction implements Transaction {
      * restore), and the reserved space stays reserved; the rollback actions run, as for any abort.
      */
     private PoolStoppedException stopAfterFailedRollback(Throwable failure, Throwable cause) {
+        engine.retired(this);
+        depth = 0;
+        engine.aborted.increment();
         PoolStoppedException stopped = engine.failStop.stop("rolling back a transaction", failure);
         if (cause != null && cause != stopped) {
             stopped.addSuppressed(cause);
         }
-        engine.retired(this);
-        depth = 0;
-        engine.aborted.increment();
         try {
             runAll(onAbort);
         } catch (RuntimeException e) {
@@ -407,6 +407,7 @@ final class ActiveTransaction implements Transaction {
             throw new TransactionAbortedException("interrupted while waiting for a lock", e);
         }
         if (!got) {
+            checkRunning(); // a stopped pool: the holder may be a transaction whose rollback failed
             TransactionLockTimeoutException timeout = new TransactionLockTimeoutException("waited more than "
                     + engine.lockTimeoutNanos / 1_000_000 + " ms for bytes [" + start + ", " + end + ") of block "
                     + block.handle() + ", held by another transaction; this transaction was rolled back: retry"
@@ -468,7 +469,13 @@ final class ActiveTransaction implements Transaction {
     private void checkRunning() {
         if (engine.failStop.stopped()) {
             PoolStoppedException stopped = engine.failStop.refusal();
-            abortWith(stopped);
+            try {
+                abortWith(stopped);
+            } catch (RuntimeException e) { // an abort action, or the rollback itself, failed too
+                if (e != stopped) {
+                    stopped.addSuppressed(e);
+                }
+            }
             throw stopped;
         }
     }

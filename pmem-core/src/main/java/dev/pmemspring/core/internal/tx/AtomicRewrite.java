@@ -88,8 +88,7 @@ public final class AtomicRewrite {
 
     /** The log of the held lane is recovery's now: the pool stops, and the lane is never given out again. */
     private PoolStoppedException stop(String during, Throwable failure) {
-        PoolStoppedException stopped = lanes.failStop().stop(during, failure);
         lanes.retireHeld();
-        return stopped;
+        return lanes.failStop().stop(during, failure);
     }
 }
