@@ -8,6 +8,8 @@ import dev.pmemspring.core.internal.heap.Heap;
 import dev.pmemspring.core.internal.heap.Block;
 import dev.pmemspring.core.internal.memory.FailStop;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -26,6 +28,16 @@ import java.util.TreeMap;
  */
 final class ActiveTransaction implements Transaction {
 
+    private static final VarHandle BIT_COUNT;
+
+    static {
+        try {
+            BIT_COUNT = MethodHandles.lookup().findVarHandle(ActiveTransaction.class, "bitCount", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private enum State {
         ACTIVE,
         COMMITTED,
@@ -43,8 +55,15 @@ final class ActiveTransaction implements Transaction {
     private final TreeMap<Long, Long> fresh = new TreeMap<>();
 
     private final List<Block> allocations = new ArrayList<>();
-    /** Run bits to change at commit, in order; added to under its lock, which the check takes to read it. */
-    private final List<BitChange> bitsAtCommit = new ArrayList<>();
+    /**
+     * Run bits to change at commit, in order: the first {@link #bitCount} of {@link #bits}. Only the
+     * owner writes them; the count is published with release after the entry (and a grown array),
+     * so a check on another thread reads a whole prefix without a lock on this path.
+     */
+    private BitChange[] bits = new BitChange[8];
+
+    @SuppressWarnings("unused") // through BIT_COUNT, but for the owner's plain reads
+    private int bitCount;
 
     private final List<Block> frees = new ArrayList<>();
     /** Blocks allocated and freed here: free again whatever the outcome. */
@@ -221,17 +240,20 @@ final class ActiveTransaction implements Transaction {
     private record BitChange(long word, long mask, boolean set) {}
 
     private void changeAtCommit(BitChange change) {
-        synchronized (bitsAtCommit) { // uncontended but for a check running meanwhile
-            bitsAtCommit.add(change);
+        int n = bitCount;
+        if (n == bits.length) {
+            bits = Arrays.copyOf(bits, 2 * n);
         }
+        bits[n] = change;
+        BIT_COUNT.setRelease(this, n + 1); // after the entry and the array: see bits
     }
 
-    /** Adds the run bits this transaction changes at commit to {@code bits} (word offset to mask); any thread. */
-    void addRunBitsInFlight(Map<Long, Long> bits) {
-        synchronized (bitsAtCommit) {
-            for (BitChange b : bitsAtCommit) {
-                bits.merge(b.word(), b.mask(), (x, y) -> x | y);
-            }
+    /** Adds the run bits this transaction changes at commit to {@code into} (word offset to mask); any thread. */
+    void addRunBitsInFlight(Map<Long, Long> into) {
+        int n = (int) BIT_COUNT.getAcquire(this);
+        BitChange[] seen = bits; // this array or a later copy: either holds the first n
+        for (int i = 0; i < n; i++) {
+            into.merge(seen[i].word(), seen[i].mask(), (x, y) -> x | y);
         }
     }
 
@@ -241,11 +263,13 @@ final class ActiveTransaction implements Transaction {
      * crash from here to the commit point finds how to put each bit back.
      */
     private void changeBits() {
-        if (bitsAtCommit.isEmpty()) {
+        int n = bitCount;
+        if (n == 0) {
             return;
         }
         undo.persistPending();
-        for (BitChange b : bitsAtCommit) {
+        for (int i = 0; i < n; i++) {
+            BitChange b = bits[i];
             if (b.set()) {
                 engine.memory.getAndBitwiseOr(b.word(), b.mask());
             } else {
@@ -253,9 +277,9 @@ final class ActiveTransaction implements Transaction {
             }
         }
         // One flush per word: a transaction's units often share bitmap words.
-        long[] words = new long[bitsAtCommit.size()];
-        for (int i = 0; i < words.length; i++) {
-            words[i] = bitsAtCommit.get(i).word();
+        long[] words = new long[n];
+        for (int i = 0; i < n; i++) {
+            words[i] = bits[i].word();
         }
         Arrays.sort(words);
         for (int i = 0; i < words.length; i++) {
