@@ -11,6 +11,7 @@ import dev.pmemspring.core.MapStats;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PoolCorruptedException;
 import dev.pmemspring.core.PoolOutOfMemoryException;
+import dev.pmemspring.core.PoolStoppedException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -102,6 +103,8 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     private final AtomicBoolean deserializationLogged = new AtomicBoolean();
     private final AtomicBoolean noRoomLogged = new AtomicBoolean();
     private final AtomicBoolean damageLogged = new AtomicBoolean();
+    private final AtomicBoolean stoppedLogged = new AtomicBoolean();
+    private final BooleanSupplier poolStopped;
 
     /** A miss of {@code key} and the stamp of its stripe then: a load that follows stores only if it still holds. */
     private record Miss(Object key, int stripe, long stamp) {}
@@ -112,6 +115,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
             PmemCacheSettings settings,
             Supplier<ClassLoader> classLoader,
             BooleanSupplier poolRoom,
+            BooleanSupplier poolStopped,
             CacheCoherence coherence) {
         super(settings.nullValues());
         this.name = name;
@@ -120,6 +124,7 @@ public final class PmemCache extends AbstractValueAdaptingCache {
         this.serializer = settings.serializer();
         this.classLoader = classLoader;
         this.poolRoom = poolRoom;
+        this.poolStopped = poolStopped;
         this.coherence = coherence;
         this.idleMillis = settings.timeToIdle().toMillis();
         this.refreshMillis = settings.refreshAhead().toMillis();
@@ -206,6 +211,9 @@ public final class PmemCache extends AbstractValueAdaptingCache {
 
     /** As {@link #findOrMiss(Object)}; on a hit, {@code deadline[0]} is the entry's deadline (0: none). */
     private Object findOrMiss(Object key, long @Nullable [] deadline) {
+        if (poolStopped.getAsBoolean()) {
+            return stoppedMiss(key);
+        }
         if (heap != null) {
             HeapTier.Node node = heap.get(key);
             if (node != null) {
@@ -267,6 +275,21 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                     stamp);
         }
         return d.value();
+    }
+
+    /**
+     * Every read of a stopped pool's cache misses: puts and evictions are refused since (the pool
+     * takes no changes), so what the pool and the heap tier hold may be older than the
+     * application's last change of the key. The loads that follow run as without a cache.
+     */
+    private Miss stoppedMiss(Object key) {
+        if (stoppedLogged.compareAndSet(false, true)) {
+            LOG.error("cache '" + name + "': its pool stopped taking changes, so every read is a miss and every"
+                    + " write is refused until the pool is reopened (restart the service); see the pool's health for"
+                    + " the cause");
+        }
+        int stripe = WriteStamps.stripe(KeyEncoder.encode(key));
+        return new Miss(key, stripe, stamps.read(stripe));
     }
 
     /**
@@ -357,7 +380,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                     return fromStoreValue(again);
                 }
                 T value = valueLoader.call();
-                write(key, value, miss);
+                try {
+                    write(key, value, miss);
+                } catch (PoolStoppedException stopped) {
+                    rejectedPuts.increment(); // the value loaded is good: the caller gets it, uncached
+                }
                 return value;
             });
         } catch (SingleFlight.LoadFailed e) {

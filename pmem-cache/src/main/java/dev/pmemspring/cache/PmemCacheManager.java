@@ -228,6 +228,9 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
             map = pool.map(mapName);
         } catch (IllegalStateException | dev.pmemspring.core.PmemException e) {
             mapOwners.remove(mapName, name);
+            if (e instanceof dev.pmemspring.core.PoolStoppedException stopped) {
+                throw stopped; // says itself what to do
+            }
             throw new IllegalStateException(
                     "cannot open cache '" + name + "' in pool " + pool.path() + ": " + e.getMessage(), e);
         }
@@ -258,7 +261,8 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
                         + " kept");
             }
         }
-        PmemCache cache = new PmemCache(name, map, settings, () -> classLoader, this::makeRoom, coherence);
+        PmemCache cache =
+                new PmemCache(name, map, settings, () -> classLoader, this::makeRoom, pool::isStopped, coherence);
         if (settings.maximumEntries() > 0 || settings.maximumBytes() > 0) {
             map.evict(
                     settings.maximumEntries() > 0 ? settings.maximumEntries() : Long.MAX_VALUE,

@@ -186,7 +186,8 @@ public final class PmemMap implements Iterable<PmemMap.Entry> {
     /**
      * Moves the expiry of {@code key}'s live entry to {@code expiresAt} (epoch milliseconds; 0
      * never), keeping its value; returns false if the key has no live entry (or the calling thread
-     * is in a transaction, whose rollback must not undo it). All-or-nothing across crashes, as a
+     * is in a transaction, whose rollback must not undo it, or the pool has stopped taking changes:
+     * a read's bookkeeping, which a stopped pool skips). All-or-nothing across crashes, as a
      * put is. For expiry after the last read: move it forward as the entry is read.
      */
     public boolean setExpiry(byte[] key, long expiresAt) {

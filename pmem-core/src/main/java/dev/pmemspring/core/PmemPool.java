@@ -237,7 +237,11 @@ public final class PmemPool implements AutoCloseable {
             try {
                 ShutdownState.markClosed(memory);
             } catch (RuntimeException e) {
-                file.close(); // the mapping, lock and descriptor go whatever the mark did
+                try {
+                    file.close(); // the mapping, lock and descriptor go whatever the mark did
+                } catch (RuntimeException alsoClose) {
+                    e.addSuppressed(alsoClose);
+                }
                 if (!stoppedBefore) {
                     throw e; // the storage failed here first: the caller must hear of it
                 }
@@ -735,6 +739,16 @@ public final class PmemPool implements AutoCloseable {
      */
     public java.util.Optional<String> stopReason() {
         return java.util.Optional.ofNullable(lanes.failStop().reason());
+    }
+
+    /**
+     * Whether the pool has stopped taking changes ({@link #stopReason()}); one volatile read, for
+     * callers that check on every operation. A cache on the pool then answers every read with a
+     * miss: a write or eviction it was asked for since is refused, so what the pool still holds may
+     * be older than what the application changed.
+     */
+    public boolean isStopped() {
+        return lanes.failStop().stopped();
     }
 
     private void checkField(long fieldHandle) {

@@ -56,6 +56,7 @@ final class StoredCache {
     /** First byte of the stand-in of a key the pool cannot hold; {@link KeyEncoder} never writes it. */
     private static final byte HEAP_ONLY = (byte) 0xFF;
 
+    private final PmemPool pool;
     private final PmemMap map;
     private final ValueSerializer serializer;
     private final ReentrantLock[] locks = new ReentrantLock[LOCKS];
@@ -68,6 +69,7 @@ final class StoredCache {
     private final AtomicLong nextHeapOnly = new AtomicLong();
 
     StoredCache(PmemPool pool, String name, ValueSerializer serializer, boolean byReference) {
+        this.pool = pool;
         this.map = pool.map(mapName(name));
         this.serializer = serializer;
         this.references = byReference ? new ConcurrentHashMap<>() : null;
@@ -122,6 +124,11 @@ final class StoredCache {
     /** The entry of {@code key}, live or expired, or null; a value that no longer decodes is removed. */
     @Nullable
     Stored read(byte[] key, ClassLoader loader) {
+        if (pool.isStopped()) {
+            // Writes and removals are refused since: what the pool (or a reference) holds may be
+            // older than the application's last change of the key. Every read misses.
+            return null;
+        }
         if (references != null) {
             Stored held = references.get(ByteBuffer.wrap(key));
             if (held != null || heapOnly(key)) {
@@ -165,6 +172,9 @@ final class StoredCache {
      * the value's header without deserializing it, for writes that need no old value.
      */
     long deadline(byte[] key) {
+        if (pool.isStopped()) {
+            return ABSENT; // as read() says
+        }
         if (references != null) {
             Stored held = references.get(ByteBuffer.wrap(key));
             if (held != null || heapOnly(key)) {

@@ -1,5 +1,6 @@
 package dev.pmemspring.cache.redis.internal;
 
+import dev.pmemspring.core.PoolStoppedException;
 import dev.pmemspring.cache.CoherentCaches;
 import dev.pmemspring.core.PmemMap;
 import org.apache.commons.logging.Log;
@@ -104,6 +105,13 @@ public final class Follower {
                         checkedAt = System.currentTimeMillis();
                     }
                 }
+            } catch (PoolStoppedException e) {
+                // Not Redis: the pool takes no changes until it is reopened, and its caches answer
+                // every read with a miss meanwhile, so there is nothing left to invalidate.
+                failure = "the pool stopped taking changes: " + e.getMessage();
+                LOG.error("coherence: " + failure + "; this instance stops following the stream until it restarts");
+                running = false;
+                return;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;

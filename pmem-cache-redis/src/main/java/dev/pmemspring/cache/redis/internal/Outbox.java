@@ -197,7 +197,7 @@ public final class Outbox {
         try {
             records.put(change.recordKey(), pending.value());
         } catch (PmemException | IllegalStateException e) {
-            // the pool is full or closing: the change is still sent from memory, but a crash before
+            // the pool is full, closing or stopped: the change is still sent from memory, but a crash before
             // that would lose it
             if (unrecordedLogged.compareAndSet(false, true)) {
                 LOG.warn("coherence: a change could not be recorded in the pool (" + e.getMessage() + "); it will be"

@@ -196,9 +196,10 @@ public final class Heap {
         if (size <= 0) {
             throw new IllegalArgumentException("allocation size must be positive: " + size);
         }
-        lanes.failStop().check(); // a stopped pool's cancelled reservations may be in logs recovery replays
+        lanes.failStop().check();
         if (size <= SizeClasses.MAX_SMALL) {
             long handle = takeUnit(SizeClasses.classOf(size));
+            takenBeforeTheStop();
             Run run = runOfChunk[layout.chunkOf(handle)];
             return new Block.Unit(handle, run, run.unitOf(handle));
         }
@@ -207,7 +208,19 @@ public final class Heap {
             throw new OutOfSpace();
         }
         int first = reserveChunks((int) chunks);
+        takenBeforeTheStop();
         return new Block.Span(layout.chunkOffset(first), first, (int) chunks);
+    }
+
+    /**
+     * Refuses space just taken if the pool has stopped meanwhile, keeping it taken. A failed commit
+     * gives its space back after the stop is recorded, while its log, whole in the page cache, may
+     * publish that space at the next open: whoever took it after the stop must not write it.
+     * Checked after the take, as a thread can pass a check at the start and then wait for a lock
+     * through the whole failure.
+     */
+    private void takenBeforeTheStop() {
+        lanes.failStop().check();
     }
 
     /**
@@ -220,8 +233,10 @@ public final class Heap {
         if (size <= 0 || size > SizeClasses.MAX_SMALL) {
             throw new IllegalArgumentException("unit size must be 1.." + SizeClasses.MAX_SMALL + ": " + size);
         }
-        lanes.failStop().check(); // as in reserve
-        return takeUnit(SizeClasses.classOf(size));
+        lanes.failStop().check();
+        long handle = takeUnit(SizeClasses.classOf(size));
+        takenBeforeTheStop();
+        return handle;
     }
 
     /** The largest block {@link #reserveUnit} takes; larger ones take whole chunks through {@link #reserve}. */

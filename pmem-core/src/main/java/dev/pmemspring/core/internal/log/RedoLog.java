@@ -35,7 +35,6 @@ public final class RedoLog {
         return capacity;
     }
 
-    /** Makes every change of {@code batch} durable, all or none. */
     /** Throws if {@code batch} has more entries than a lane's log holds (every lane's log is as large). */
     public void requireRoom(RedoBatch batch) {
         if (batch.size() > capacity) {
@@ -44,6 +43,7 @@ public final class RedoLog {
         }
     }
 
+    /** Makes every change of {@code batch} durable, all or none. */
     public void commit(RedoBatch batch) {
         requireRoom(batch);
         int n = batch.size();

@@ -29,10 +29,12 @@ import java.util.TreeMap;
 final class ActiveTransaction implements Transaction {
 
     private static final VarHandle BIT_COUNT;
+    private static final VarHandle BITS;
 
     static {
         try {
             BIT_COUNT = MethodHandles.lookup().findVarHandle(ActiveTransaction.class, "bitCount", int.class);
+            BITS = MethodHandles.lookup().findVarHandle(ActiveTransaction.class, "bits", BitChange[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -60,6 +62,7 @@ final class ActiveTransaction implements Transaction {
      * owner writes them; the count is published with release after the entry (and a grown array),
      * so a check on another thread reads a whole prefix without a lock on this path.
      */
+    @SuppressWarnings("unused") // through BITS, but for the owner's plain reads
     private BitChange[] bits = new BitChange[8];
 
     @SuppressWarnings("unused") // through BIT_COUNT, but for the owner's plain reads
@@ -242,7 +245,7 @@ final class ActiveTransaction implements Transaction {
     private void changeAtCommit(BitChange change) {
         int n = bitCount;
         if (n == bits.length) {
-            bits = Arrays.copyOf(bits, 2 * n);
+            BITS.setRelease(this, Arrays.copyOf(bits, 2 * n)); // a reader that sees the copy sees its elements
         }
         bits[n] = change;
         BIT_COUNT.setRelease(this, n + 1); // after the entry and the array: see bits
@@ -251,7 +254,7 @@ final class ActiveTransaction implements Transaction {
     /** Adds the run bits this transaction changes at commit to {@code into} (word offset to mask); any thread. */
     void addRunBitsInFlight(Map<Long, Long> into) {
         int n = (int) BIT_COUNT.getAcquire(this);
-        BitChange[] seen = bits; // this array or a later copy: either holds the first n
+        BitChange[] seen = (BitChange[]) BITS.getAcquire(this); // this array or a later copy: both hold the first n
         for (int i = 0; i < n; i++) {
             into.merge(seen[i].word(), seen[i].mask(), (x, y) -> x | y);
         }

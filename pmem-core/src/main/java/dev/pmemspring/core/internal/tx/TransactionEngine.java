@@ -132,7 +132,8 @@ public final class TransactionEngine {
 
     /** Ends the thread's transaction after its rollback failed: the lane stays out of use (see {@link Lanes#retireHeld}). */
     void retired(ActiveTransaction tx) {
-        open.setRelease(tx.lane, null);
+        // Stays in open: its run bits stay changed in memory and not on media until recovery, and
+        // its retired lane never gets another transaction.
         current.remove();
         lanes.retireHeld();
     }

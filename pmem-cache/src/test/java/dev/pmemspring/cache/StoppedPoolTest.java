@@ -1,0 +1,94 @@
+package dev.pmemspring.cache;
+
+import dev.pmemspring.core.Durability;
+import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolOptions;
+import dev.pmemspring.core.PoolStoppedException;
+import dev.pmemspring.core.internal.memory.MappedMemory;
+import dev.pmemspring.core.internal.memory.MemoryDecorator;
+import dev.pmemspring.core.internal.memory.PersistentMemory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.cache.Cache;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A cache whose pool stopped taking changes (its storage failed a write-back once) serves no value:
+ * the put or eviction that failed, and every one after it, is refused, so what the pool and the
+ * heap tier still hold may be older than the application's data.
+ */
+class StoppedPoolTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearDecorator() {
+        MemoryDecorator.clear();
+    }
+
+    @ParameterizedTest(name = "heap tier of {0} entries")
+    @ValueSource(ints = {0, 100})
+    void aStoppedPoolsCacheServesNoOlderValue(int heapTier) {
+        AtomicBoolean failNext = new AtomicBoolean();
+        MemoryDecorator.set(inner -> failingOnce(inner, failNext));
+        PmemPool pool = PmemPool.create(
+                dir.resolve("stop.pool"),
+                PoolOptions.layout("cache-stop").withSize(TestPools.SIZE).withDurability(Durability.SYNC));
+        MemoryDecorator.clear();
+        try (pool) {
+            Cache cache = PmemCacheManager.builder(pool)
+                    .cache("prices", PmemCacheSettings.defaults().withHeapTier(heapTier))
+                    .dynamic(false)
+                    .build()
+                    .getCache("prices");
+            cache.put("k", "old");
+            cache.put("other", "kept");
+            assertThat(cache.get("k", String.class)).isEqualTo("old");
+
+            failNext.set(true); // the next write-back fails, once; the storage takes writes again after
+            assertThatThrownBy(() -> cache.put("k", "new")).isInstanceOf(PoolStoppedException.class);
+            assertThat(pool.isStopped()).isTrue();
+
+            // Neither the old value (the put of the new one failed) nor any other is served.
+            assertThat(cache.get("k")).isNull();
+            assertThat(cache.get("other")).isNull();
+            assertThatThrownBy(() -> cache.evict("other")).isInstanceOf(PoolStoppedException.class);
+            // A load runs as without a cache, and its caller gets the value.
+            assertThat(cache.get("k", () -> "loaded")).isEqualTo("loaded");
+            assertThat(cache.get("k")).isNull();
+        }
+    }
+
+    /** The pool's memory, whose next write-back after {@code failNext} is set fails as msync does on EIO. */
+    private static PersistentMemory failingOnce(PersistentMemory inner, AtomicBoolean failNext) {
+        return (PersistentMemory) Proxy.newProxyInstance(
+                PersistentMemory.class.getClassLoader(),
+                new Class<?>[] {PersistentMemory.class},
+                (proxy, method, args) -> {
+                    boolean writeBack =
+                            method.getName().equals("flush") || method.getName().equals("persist");
+                    if (writeBack && failNext.compareAndSet(true, false)) {
+                        throw ((MappedMemory) inner)
+                                .writeBackFailed(
+                                        new UncheckedIOException(new IOException("Input/output error (simulated)")));
+                    }
+                    try {
+                        return method.invoke(inner, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+}
