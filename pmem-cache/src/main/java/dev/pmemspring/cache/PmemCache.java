@@ -180,7 +180,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     protected @Nullable Object lookup(Object key) {
         Object found = findOrMiss(key);
         if (found instanceof Miss miss) {
-            lastMiss.set(miss); // for the put that may follow (a load)
+            if (!poolStopped.getAsBoolean()) {
+                // for the put that may follow (a load); none in a stopped pool, whose refused put
+                // is still reported to the other instances as a change
+                lastMiss.set(miss);
+            }
             misses.increment();
             return null;
         }
@@ -463,6 +467,8 @@ public final class PmemCache extends AbstractValueAdaptingCache {
                 if (failure == null && (value != null || isAllowNullValues())) {
                     write(key, value, miss);
                 }
+            } catch (PoolStoppedException e) {
+                rejectedPuts.increment(); // said once, at the first read of the stopped pool
             } catch (RuntimeException e) {
                 LOG.warn("cache '" + name + "': could not store the value loaded for key " + key + ": " + e);
             } finally {
@@ -560,6 +566,11 @@ public final class PmemCache extends AbstractValueAdaptingCache {
     @Override
     public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
         takeMiss(null);
+        if (poolStopped.getAsBoolean()) {
+            // Not "present": what the pool or the tier holds may be older than the application's data.
+            throw new PoolStoppedException(
+                    null, "cache '" + name + "' takes no changes: its pool stopped (see the pool's health)", null);
+        }
         Object storeValue = toStoreValue(value);
         byte[] k = KeyEncoder.encode(key);
         long limit = deadline(key, value);

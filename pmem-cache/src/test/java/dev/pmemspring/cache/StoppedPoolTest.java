@@ -43,9 +43,9 @@ class StoppedPoolTest {
     void aStoppedPoolsCacheServesNoOlderValue(int heapTier) {
         AtomicBoolean failNext = new AtomicBoolean();
         MemoryDecorator.set(inner -> failingOnce(inner, failNext));
-        PmemPool pool = PmemPool.create(
-                dir.resolve("stop.pool"),
-                PoolOptions.layout("cache-stop").withSize(TestPools.SIZE).withDurability(Durability.SYNC));
+        PoolOptions options =
+                PoolOptions.layout("cache-stop").withSize(TestPools.SIZE).withDurability(Durability.SYNC);
+        PmemPool pool = PmemPool.create(dir.resolve("stop.pool"), options);
         MemoryDecorator.clear();
         try (pool) {
             Cache cache = PmemCacheManager.builder(pool)
@@ -65,9 +65,26 @@ class StoppedPoolTest {
             assertThat(cache.get("k")).isNull();
             assertThat(cache.get("other")).isNull();
             assertThatThrownBy(() -> cache.evict("other")).isInstanceOf(PoolStoppedException.class);
+            assertThatThrownBy(() -> cache.putIfAbsent("other", "x")).isInstanceOf(PoolStoppedException.class);
+            assertThat(cache.retrieve("other")).isNull();
+            assertThat(cache.retrieve("k", () -> java.util.concurrent.CompletableFuture.completedFuture("async"))
+                            .join())
+                    .isEqualTo("async");
             // A load runs as without a cache, and its caller gets the value.
             assertThat(cache.get("k", () -> "loaded")).isEqualTo("loaded");
             assertThat(cache.get("k")).isNull();
+        }
+        // After the restart the refused put and eviction are still unknown: the caches start empty.
+        try (PmemPool reopened = PmemPool.open(dir.resolve("stop.pool"), options)) {
+            Cache cache = PmemCacheManager.builder(reopened)
+                    .cache("prices", PmemCacheSettings.defaults().withHeapTier(heapTier))
+                    .dynamic(false)
+                    .build()
+                    .getCache("prices");
+            assertThat(cache.get("k")).isNull();
+            assertThat(cache.get("other")).isNull();
+            cache.put("k", "fresh");
+            assertThat(cache.get("k", String.class)).isEqualTo("fresh");
         }
     }
 

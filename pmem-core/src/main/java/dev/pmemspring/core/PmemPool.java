@@ -169,6 +169,8 @@ public final class PmemPool implements AutoCloseable {
                         MapCatalogue.namesBeforeOpen(memory, file.layout()));
             }
             PoolLayout layout = file.layout();
+            boolean stoppedWhenLastOpen = memory.getLong(PoolLayout.STOPPED) != 0;
+            failStop.markIn(memory, PoolLayout.STOPPED);
             Lanes lanes = new Lanes(memory, layout, failStop);
             // Redo first: it completes allocator operations, including log extensions the undo
             // logs are read through; then undo rolls back what transactions left open.
@@ -183,6 +185,7 @@ public final class PmemPool implements AutoCloseable {
                     rolledBack,
                     file.headerRepaired(),
                     unsafeShutdown,
+                    stoppedWhenLastOpen,
                     Duration.ofNanos(System.nanoTime() - start));
             PmemPool pool = new PmemPool(file, memory, lanes, heap, growth, options, report, device, flush);
             LOG.log(
@@ -235,6 +238,11 @@ public final class PmemPool implements AutoCloseable {
             closed = true;
             boolean stoppedBefore = lanes.failStop().stopped();
             try {
+                if (!stoppedBefore && recovery.stoppedWhenLastOpen()) {
+                    // closed cleanly after the open that found the stop: the caches have started empty
+                    memory.putLongAtomic(PoolLayout.STOPPED, 0);
+                    memory.persist(PoolLayout.STOPPED, 8);
+                }
                 ShutdownState.markClosed(memory);
             } catch (RuntimeException e) {
                 try {
@@ -743,9 +751,9 @@ public final class PmemPool implements AutoCloseable {
 
     /**
      * Whether the pool has stopped taking changes ({@link #stopReason()}); one volatile read, for
-     * callers that check on every operation. A cache on the pool then answers every read with a
-     * miss: a write or eviction it was asked for since is refused, so what the pool still holds may
-     * be older than what the application changed.
+     * callers that check on every operation. A Spring cache on the pool then answers every read
+     * with a miss, and a JCache cache throws: a write or eviction asked for since is refused, so
+     * what the pool still holds may be older than what the application changed.
      */
     public boolean isStopped() {
         return lanes.failStop().stopped();

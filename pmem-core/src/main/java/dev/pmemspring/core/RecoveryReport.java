@@ -13,6 +13,10 @@ import java.util.Locale;
  * @param headerRepaired whether a damaged copy of the pool header was rewritten from the good one
  * @param unsafeShutdown whether the pool was cut by a machine crash while open in
  *                       {@link Durability#PROCESS} mode (and opened anyway, as asked)
+ * @param stoppedWhenLastOpen whether the pool had stopped taking changes ({@link PoolStoppedException})
+ *                            when it was last open: changes asked for then were refused, so a cache
+ *                            in it may hold values older than the application's data (the cache
+ *                            managers start such caches empty); set until the pool is next closed
  * @param time how long recovery and the rebuild of the allocator's volatile state took
  */
 public record RecoveryReport(
@@ -20,6 +24,7 @@ public record RecoveryReport(
         int transactionsRolledBack,
         boolean headerRepaired,
         boolean unsafeShutdown,
+        boolean stoppedWhenLastOpen,
         Duration time) {
 
     /** What recovery did, in words: "nothing to recover", or each repair; then its time. */
@@ -37,6 +42,9 @@ public record RecoveryReport(
         }
         if (headerRepaired) {
             done.add("repaired a header copy");
+        }
+        if (stoppedWhenLastOpen) {
+            done.add("had stopped taking changes when last open");
         }
         return (done.isEmpty() ? "nothing to recover" : String.join(", ", done))
                 + String.format(Locale.ROOT, " in %.1f ms", time.toNanos() / 1e6);

@@ -242,6 +242,29 @@ class PoolStopTest {
     }
 
     @Test
+    void theNextOpensReportTheStopUntilACleanClose() {
+        Path path = dir.resolve("mark.pool");
+        try (PmemPool pool = PmemPool.create(path, options())) {
+            pool.map("m").put(bytes("key"), bytes("value-1"));
+        }
+        FailingWriteBack[] memory = new FailingWriteBack[1];
+        PmemPool pool = openFailing(path, memory);
+        assertThat(pool.lastRecovery().stoppedWhenLastOpen()).isFalse();
+        memory[0].arm(new Failure(1, true));
+        assertThatThrownBy(() -> pool.map("m").put(bytes("key"), bytes("value-2")))
+                .isInstanceOf(PoolStoppedException.class);
+        pool.close();
+        // Reported by every open until one closes cleanly (a crash before that reports it again).
+        PmemPool first = PmemPool.open(path, options());
+        assertThat(first.lastRecovery().stoppedWhenLastOpen()).isTrue();
+        assertThat(first.lastRecovery().summary()).contains("had stopped taking changes");
+        first.close();
+        try (PmemPool second = PmemPool.open(path, options())) {
+            assertThat(second.lastRecovery().stoppedWhenLastOpen()).isFalse();
+        }
+    }
+
+    @Test
     void aPoolThatNeverFailedTakesChangesAndSaysSo() {
         try (PmemPool pool = PmemPool.create(dir.resolve("ok.pool"), options())) {
             pool.allocate(64);

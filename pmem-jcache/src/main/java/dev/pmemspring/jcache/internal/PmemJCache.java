@@ -1037,6 +1037,15 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
         if (closed) {
             throw new IllegalStateException("cache '" + name + "' is closed");
         }
+        if (store.stopped()) {
+            // Every operation fails, reads too: a write or removal asked for since was refused,
+            // so what the pool (or a by-reference copy) holds may be older than the application's
+            // data; and a change must fail before its writer runs, as any refused change does.
+            throw new CacheException(
+                    "cache '" + name + "': its pool stopped taking changes; restart the"
+                            + " application (reopening the pool recovers it)",
+                    store.stopCause());
+        }
     }
 
     private void requireKeyValue(@Nullable K key, @Nullable V value) {

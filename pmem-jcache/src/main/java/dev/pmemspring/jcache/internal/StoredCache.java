@@ -9,6 +9,7 @@ import dev.pmemspring.cache.internal.ValueEncoding;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOutOfMemoryException;
+import dev.pmemspring.core.PoolStoppedException;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ final class StoredCache {
     /** First byte of the stand-in of a key the pool cannot hold; {@link KeyEncoder} never writes it. */
     private static final byte HEAP_ONLY = (byte) 0xFF;
 
+    private static final System.Logger LOG = System.getLogger(StoredCache.class.getName());
+
     private final PmemPool pool;
     private final PmemMap map;
     private final ValueSerializer serializer;
@@ -71,6 +74,16 @@ final class StoredCache {
     StoredCache(PmemPool pool, String name, ValueSerializer serializer, boolean byReference) {
         this.pool = pool;
         this.map = pool.map(mapName(name));
+        if (pool.lastRecovery().stoppedWhenLastOpen() && map.size() > 0) {
+            // writes and removals asked for while the pool was stopped were refused: what it holds
+            // may be older than the application's data, with nothing to tell which entries
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "JCache cache '" + name + "': its pool had stopped taking changes"
+                            + " when it was last open, so its " + map.size()
+                            + " entries may be stale; it starts empty");
+            map.clear();
+        }
         this.serializer = serializer;
         this.references = byReference ? new ConcurrentHashMap<>() : null;
         for (int i = 0; i < LOCKS; i++) {
@@ -84,6 +97,19 @@ final class StoredCache {
 
     PmemMap map() {
         return map;
+    }
+
+    /** Whether the pool has stopped taking changes (see {@link PmemPool#isStopped()}). */
+    boolean stopped() {
+        return pool.isStopped();
+    }
+
+    /** Why the pool stopped, as the cause of what the cache throws. */
+    PoolStoppedException stopCause() {
+        return new PoolStoppedException(
+                pool.path(),
+                "the pool takes no more changes since " + pool.stopReason().orElse("it stopped"),
+                null);
     }
 
     /** The stored form of {@code key}; by reference, a stand-in for one the pool cannot hold. */
@@ -124,11 +150,6 @@ final class StoredCache {
     /** The entry of {@code key}, live or expired, or null; a value that no longer decodes is removed. */
     @Nullable
     Stored read(byte[] key, ClassLoader loader) {
-        if (pool.isStopped()) {
-            // Writes and removals are refused since: what the pool (or a reference) holds may be
-            // older than the application's last change of the key. Every read misses.
-            return null;
-        }
         if (references != null) {
             Stored held = references.get(ByteBuffer.wrap(key));
             if (held != null || heapOnly(key)) {
@@ -172,9 +193,6 @@ final class StoredCache {
      * the value's header without deserializing it, for writes that need no old value.
      */
     long deadline(byte[] key) {
-        if (pool.isStopped()) {
-            return ABSENT; // as read() says
-        }
         if (references != null) {
             Stored held = references.get(ByteBuffer.wrap(key));
             if (held != null || heapOnly(key)) {

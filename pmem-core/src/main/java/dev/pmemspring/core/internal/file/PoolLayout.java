@@ -37,6 +37,12 @@ public record PoolLayout(
     public static final long SHUTDOWN_STATE = STATE + 64;
     /** The device's dirty shutdown count when the pool was opened, plus one (0: not reported). */
     public static final long DIRTY_SHUTDOWNS = STATE + 72;
+    /**
+     * When the pool stopped taking changes while open (epoch millis; 0: it did not), written at the
+     * stop as well as the storage still takes it, and cleared by the next clean close: until then
+     * every open reports it, so caches that may hold refused changes start empty.
+     */
+    public static final long STOPPED = STATE + 80;
 
     public static final long MAP_CATALOGUE = STATE + 128;
     public static final long LANES = 3L * PAGE;

@@ -23,6 +23,8 @@ public final class FailStop {
 
     private final @Nullable Path path;
     private volatile @Nullable Failure first;
+    private @Nullable PersistentMemory markMemory;
+    private long markOffset;
 
     public FailStop(@Nullable Path path) {
         this.path = path;
@@ -37,10 +39,15 @@ public final class FailStop {
         if (cause instanceof PoolStoppedException stopped) {
             return stopped; // already recorded where it was thrown
         }
+        boolean now;
         synchronized (this) {
-            if (first == null) {
+            now = first == null;
+            if (now) {
                 first = new Failure(during, cause);
             }
+        }
+        if (now) {
+            mark();
         }
         if (cause instanceof Error error) {
             throw error;
@@ -50,6 +57,32 @@ public final class FailStop {
             refusal.addSuppressed(cause);
         }
         return refusal;
+    }
+
+    /**
+     * Where the stop is recorded in the pool, for the next open to see: the word at {@code offset}
+     * of {@code memory} takes the time of the stop.
+     */
+    public void markIn(PersistentMemory memory, long offset) {
+        this.markMemory = memory;
+        this.markOffset = offset;
+    }
+
+    /**
+     * Records the stop in the pool as well as the storage still takes it: a failing write-back may
+     * refuse it, but the store stays in the page cache, which a reopen in this boot reads.
+     */
+    private void mark() {
+        PersistentMemory memory = markMemory;
+        if (memory == null) {
+            return;
+        }
+        try {
+            memory.putLongAtomic(markOffset, Math.max(1, System.currentTimeMillis()));
+            memory.persist(markOffset, 8);
+        } catch (RuntimeException e) {
+            // the write-back failed again: the stop stands, the mark is in memory
+        }
     }
 
     /** Throws {@link PoolStoppedException} once the pool has stopped. */
