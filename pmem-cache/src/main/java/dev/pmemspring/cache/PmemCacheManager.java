@@ -77,6 +77,7 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         this.coherence = b.coherence;
         this.classLoader = b.classLoader != null ? b.classLoader : defaultClassLoader();
         this.catalogue = new CacheCatalogue(pool);
+        CacheCatalogue.emptyAfterStop(pool, LOG::warn);
         fixed.forEach((name, settings) -> caches.put(name, open(name, settings)));
         if (dynamic) {
             for (String name : catalogue.names()) {
@@ -245,13 +246,6 @@ public final class PmemCacheManager implements CacheManager, BeanClassLoaderAwar
         }
         if (!now.equals(before)) {
             catalogue.record(name, now);
-        }
-        if (pool.lastRecovery().stoppedWhenLastOpen() && map.size() > 0) {
-            // Puts and evictions asked for while the pool was stopped were refused: what it holds
-            // may be older than the application's data, with nothing to tell which entries.
-            LOG.warn("cache '" + name + "': its pool had stopped taking changes when it was last open, so its "
-                    + map.size() + " entries may be older than the data they cache; it starts empty");
-            map.clear();
         }
         // after a machine crash, every cache map that was there is reported, also one whose record
         // in the catalogue did not verify (a torn page can take both kinds of entries)

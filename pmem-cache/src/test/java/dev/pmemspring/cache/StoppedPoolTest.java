@@ -74,8 +74,13 @@ class StoppedPoolTest {
             assertThat(cache.get("k", () -> "loaded")).isEqualTo("loaded");
             assertThat(cache.get("k")).isNull();
         }
+        // An open and clean close that empties no cache (the check tool's) leaves the stop recorded.
+        try (PmemPool checked = PmemPool.open(dir.resolve("stop.pool"), options)) {
+            assertThat(checked.check().problems()).isEmpty();
+        }
         // After the restart the refused put and eviction are still unknown: the caches start empty.
         try (PmemPool reopened = PmemPool.open(dir.resolve("stop.pool"), options)) {
+            assertThat(reopened.stopMarked()).isTrue();
             Cache cache = PmemCacheManager.builder(reopened)
                     .cache("prices", PmemCacheSettings.defaults().withHeapTier(heapTier))
                     .dynamic(false)
@@ -85,6 +90,15 @@ class StoppedPoolTest {
             assertThat(cache.get("other")).isNull();
             cache.put("k", "fresh");
             assertThat(cache.get("k", String.class)).isEqualTo("fresh");
+            assertThat(reopened.stopMarked()).isFalse(); // acknowledged once the caches were empty
+        }
+        try (PmemPool again = PmemPool.open(dir.resolve("stop.pool"), options)) {
+            Cache cache = PmemCacheManager.builder(again)
+                    .cache("prices", PmemCacheSettings.defaults().withHeapTier(heapTier))
+                    .dynamic(false)
+                    .build()
+                    .getCache("prices");
+            assertThat(cache.get("k", String.class)).isEqualTo("fresh"); // warm again
         }
     }
 

@@ -238,11 +238,6 @@ public final class PmemPool implements AutoCloseable {
             closed = true;
             boolean stoppedBefore = lanes.failStop().stopped();
             try {
-                if (!stoppedBefore && recovery.stoppedWhenLastOpen()) {
-                    // closed cleanly after the open that found the stop: the caches have started empty
-                    memory.putLongAtomic(PoolLayout.STOPPED, 0);
-                    memory.persist(PoolLayout.STOPPED, 8);
-                }
                 ShutdownState.markClosed(memory);
             } catch (RuntimeException e) {
                 try {
@@ -757,6 +752,29 @@ public final class PmemPool implements AutoCloseable {
      */
     public boolean isStopped() {
         return lanes.failStop().stopped();
+    }
+
+    /**
+     * Whether the pool records a stop ({@link PoolStoppedException}) that nobody has acknowledged:
+     * it had stopped taking changes when it was open, so changes asked for then were refused and
+     * data derived from others (a cache) may be older than its source. The mark stays, across any
+     * number of opens, until {@link #acknowledgeStop()}; the cache managers empty their caches
+     * and acknowledge it.
+     */
+    public boolean stopMarked() {
+        ensureOpen();
+        return memory.getLong(PoolLayout.STOPPED) != 0;
+    }
+
+    /**
+     * Clears the mark {@link #stopMarked()} reads, durably: call it once what the refused changes
+     * may have left stale is dealt with (the cache managers call it after emptying every cache).
+     */
+    public void acknowledgeStop() {
+        ensureOpen();
+        lanes.failStop().check();
+        memory.putLongAtomic(PoolLayout.STOPPED, 0);
+        memory.persist(PoolLayout.STOPPED, 8);
     }
 
     private void checkField(long fieldHandle) {

@@ -13,10 +13,10 @@ import java.util.Locale;
  * @param headerRepaired whether a damaged copy of the pool header was rewritten from the good one
  * @param unsafeShutdown whether the pool was cut by a machine crash while open in
  *                       {@link Durability#PROCESS} mode (and opened anyway, as asked)
- * @param stoppedWhenLastOpen whether the pool had stopped taking changes ({@link PoolStoppedException})
- *                            when it was last open: changes asked for then were refused, so a cache
- *                            in it may hold values older than the application's data (the cache
- *                            managers start such caches empty); set until the pool is next closed
+ * @param stoppedWhenLastOpen whether the pool records a stop nobody acknowledged yet
+ *                            ({@link PmemPool#stopMarked()}): it had stopped taking changes when
+ *                            open, so a cache in it may hold values older than the application's
+ *                            data (the cache managers empty their caches and acknowledge it)
  * @param time how long recovery and the rebuild of the allocator's volatile state took
  */
 public record RecoveryReport(

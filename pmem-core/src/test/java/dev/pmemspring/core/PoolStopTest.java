@@ -242,7 +242,7 @@ class PoolStopTest {
     }
 
     @Test
-    void theNextOpensReportTheStopUntilACleanClose() {
+    void everyOpenReportsTheStopUntilItIsAcknowledged() {
         Path path = dir.resolve("mark.pool");
         try (PmemPool pool = PmemPool.create(path, options())) {
             pool.map("m").put(bytes("key"), bytes("value-1"));
@@ -254,13 +254,19 @@ class PoolStopTest {
         assertThatThrownBy(() -> pool.map("m").put(bytes("key"), bytes("value-2")))
                 .isInstanceOf(PoolStoppedException.class);
         pool.close();
-        // Reported by every open until one closes cleanly (a crash before that reports it again).
+        // Reported by every open, clean closes or not, until someone acknowledges it.
         PmemPool first = PmemPool.open(path, options());
         assertThat(first.lastRecovery().stoppedWhenLastOpen()).isTrue();
         assertThat(first.lastRecovery().summary()).contains("had stopped taking changes");
+        assertThat(first.stopMarked()).isTrue();
         first.close();
         try (PmemPool second = PmemPool.open(path, options())) {
-            assertThat(second.lastRecovery().stoppedWhenLastOpen()).isFalse();
+            assertThat(second.lastRecovery().stoppedWhenLastOpen()).isTrue();
+            second.acknowledgeStop();
+            assertThat(second.stopMarked()).isFalse();
+        }
+        try (PmemPool third = PmemPool.open(path, options())) {
+            assertThat(third.lastRecovery().stoppedWhenLastOpen()).isFalse();
         }
     }
 

@@ -128,6 +128,15 @@ public class PmemPoolMetrics implements MeterBinder {
                 .description("1 when the pool was opened after a machine crash cut it in 'process' durability")
                 .tags(tags)
                 .register(registry);
+        Gauge.builder("pmem.pool.recovery.stopped.when.last.open", recovery, r -> r.stoppedWhenLastOpen() ? 1 : 0)
+                .description(
+                        "1 when the pool had stopped taking changes when it was last open (its caches started empty)")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("pmem.pool.stopped", pool, p -> p.isStopped() ? 1 : 0)
+                .description("1 once the pool has stopped taking changes (a failed write-back to its file): reopen it")
+                .tags(tags)
+                .register(registry);
     }
 
     private void space(MeterRegistry registry, String name, String description, ToDoubleFunction<PoolStats> value) {

@@ -26,6 +26,41 @@ public final class CacheCatalogue {
         return name.equals(MAP_NAME) || name.startsWith(PREFIX);
     }
 
+    /** Whether map {@code name} holds a JCache cache's entries (pmem-jcache names them so). */
+    public static boolean isJCacheMap(String name) {
+        return name.startsWith(JCACHE_PREFIX);
+    }
+
+    /** The prefix of the maps of pmem-jcache's caches. */
+    public static final String JCACHE_PREFIX = "jcache/";
+
+    /**
+     * Empties every cache of both kinds (Spring's and JCache's) in {@code pool} if it records a stop
+     * nobody acknowledged, then acknowledges it: changes asked for while the pool was stopped were
+     * refused, and what a cache holds may be older than the application's data, with nothing to
+     * tell which entries. Each manager calls it before it opens a cache, so whichever comes first
+     * after the stop does it once; a crash before the acknowledgment does it again at the next
+     * start. Returns the entries dropped.
+     */
+    public static long emptyAfterStop(PmemPool pool, java.util.function.Consumer<String> log) {
+        if (pool.isStopped() || !pool.stopMarked()) {
+            return 0;
+        }
+        long dropped = 0;
+        for (String name : pool.mapNames()) {
+            if ((isCacheMap(name) && !name.equals(MAP_NAME)) || isJCacheMap(name)) {
+                PmemMap map = pool.map(name);
+                dropped += map.size();
+                map.clear();
+            }
+        }
+        log.accept("pool " + pool.path() + " had stopped taking changes when it was last open, so its caches"
+                + " may hold values older than the data they cache: they start empty (" + dropped
+                + " entries dropped)");
+        pool.acknowledgeStop(); // after the caches are empty: a crash before this empties them again
+        return dropped;
+    }
+
     public CacheCatalogue(PmemPool pool) {
         this.catalogue = pool.map(MAP_NAME);
     }

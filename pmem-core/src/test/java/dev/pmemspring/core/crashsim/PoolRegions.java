@@ -34,7 +34,10 @@ public final class PoolRegions {
             if (offset == PoolLayout.ROOT_SIZE) {
                 return "root size";
             }
-            if (offset >= PoolLayout.SHUTDOWN_STATE && offset < PoolLayout.SHUTDOWN_STATE + 32) {
+            if (offset == PoolLayout.STOPPED) {
+                return "stop mark";
+            }
+            if (offset >= PoolLayout.SHUTDOWN_STATE && offset < PoolLayout.SHUTDOWN_STATE + 16) {
                 return "shutdown state +" + (offset - PoolLayout.SHUTDOWN_STATE);
             }
             return "pool state +" + (offset - PoolLayout.STATE);

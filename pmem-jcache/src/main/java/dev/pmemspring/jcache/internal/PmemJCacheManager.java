@@ -1,5 +1,6 @@
 package dev.pmemspring.jcache.internal;
 
+import dev.pmemspring.cache.internal.CacheCatalogue;
 import dev.pmemspring.core.PmemPool;
 
 import java.net.URI;
@@ -36,6 +37,8 @@ public final class PmemJCacheManager implements CacheManager {
     private final Properties properties;
     private final JCacheSettings settings;
     private final Runnable onClose;
+    private static final System.Logger LOG = System.getLogger(PmemJCacheManager.class.getName());
+
     private final PmemPool pool;
     private final JCacheCatalogue catalogue;
     private final Map<String, PmemJCache<?, ?>> caches = new ConcurrentHashMap<>();
@@ -68,6 +71,7 @@ public final class PmemJCacheManager implements CacheManager {
                     e);
         }
         this.catalogue = new JCacheCatalogue(pool);
+        CacheCatalogue.emptyAfterStop(pool, message -> LOG.log(System.Logger.Level.WARNING, message));
     }
 
     @Override

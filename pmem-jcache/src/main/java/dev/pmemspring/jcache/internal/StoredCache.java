@@ -52,12 +52,10 @@ final class StoredCache {
     /** What {@link #deadline} returns for a key with no entry. */
     static final long ABSENT = Long.MIN_VALUE;
 
-    private static final String MAP_PREFIX = "jcache/";
+    private static final String MAP_PREFIX = CacheCatalogue.JCACHE_PREFIX;
     private static final int LOCKS = 256;
     /** First byte of the stand-in of a key the pool cannot hold; {@link KeyEncoder} never writes it. */
     private static final byte HEAP_ONLY = (byte) 0xFF;
-
-    private static final System.Logger LOG = System.getLogger(StoredCache.class.getName());
 
     private final PmemPool pool;
     private final PmemMap map;
@@ -74,16 +72,6 @@ final class StoredCache {
     StoredCache(PmemPool pool, String name, ValueSerializer serializer, boolean byReference) {
         this.pool = pool;
         this.map = pool.map(mapName(name));
-        if (pool.lastRecovery().stoppedWhenLastOpen() && map.size() > 0) {
-            // writes and removals asked for while the pool was stopped were refused: what it holds
-            // may be older than the application's data, with nothing to tell which entries
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "JCache cache '" + name + "': its pool had stopped taking changes"
-                            + " when it was last open, so its " + map.size()
-                            + " entries may be stale; it starts empty");
-            map.clear();
-        }
         this.serializer = serializer;
         this.references = byReference ? new ConcurrentHashMap<>() : null;
         for (int i = 0; i < LOCKS; i++) {

@@ -138,6 +138,7 @@ public class PmemEndpoint {
                             r.transactionsRolledBack(),
                             r.headerRepaired(),
                             r.unsafeShutdown(),
+                            r.stoppedWhenLastOpen(),
                             r.time().toNanos() / 1_000_000.0),
                     caches,
                     coherence);
@@ -241,6 +242,7 @@ public class PmemEndpoint {
             int transactionsRolledBack,
             boolean headerRepaired,
             boolean unsafeShutdown,
+            boolean stoppedWhenLastOpen,
             double timeMillis) {}
 
     /** What a check found. */

@@ -118,6 +118,9 @@ public class PmemHealthIndicator extends AbstractHealthIndicator {
         if (recovery.unsafeShutdown()) {
             builder.withDetail("unsafeShutdown", true);
         }
+        if (recovery.stoppedWhenLastOpen()) {
+            builder.withDetail("stoppedWhenLastOpen", true); // its caches started empty
+        }
         salvaged(builder);
         boolean low = freeSpaceWarningThreshold > 0 && freeRatio < freeSpaceWarningThreshold;
         builder.withDetail("lowFreeSpace", low);

@@ -82,6 +82,11 @@ class PmemPoolMetricsAutoConfigurationTests {
                             .gauge()
                             .value())
                     .isZero();
+            assertThat(registry.get("pmem.pool.recovery.stopped.when.last.open")
+                            .gauge()
+                            .value())
+                    .isZero();
+            assertThat(registry.get("pmem.pool.stopped").gauge().value()).isZero();
             pool.close();
             assertThat(registry.get("pmem.pool.free").gauge().value()).isNaN();
         });

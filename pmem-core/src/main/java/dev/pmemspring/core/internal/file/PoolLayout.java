@@ -38,9 +38,9 @@ public record PoolLayout(
     /** The device's dirty shutdown count when the pool was opened, plus one (0: not reported). */
     public static final long DIRTY_SHUTDOWNS = STATE + 72;
     /**
-     * When the pool stopped taking changes while open (epoch millis; 0: it did not), written at the
-     * stop as well as the storage still takes it, and cleared by the next clean close: until then
-     * every open reports it, so caches that may hold refused changes start empty.
+     * When the pool stopped taking changes while open (epoch millis; 0: it did not, or the stop was
+     * acknowledged), written at the stop as well as the storage still takes it: until someone
+     * acknowledges it (the cache managers, after emptying every cache) every open reports it.
      */
     public static final long STOPPED = STATE + 80;
 

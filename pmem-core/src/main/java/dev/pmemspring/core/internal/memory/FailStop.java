@@ -80,7 +80,7 @@ public final class FailStop {
         try {
             memory.putLongAtomic(markOffset, Math.max(1, System.currentTimeMillis()));
             memory.persist(markOffset, 8);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InternalError e) { // InternalError: a fault on a failing DAX device
             // the write-back failed again: the stop stands, the mark is in memory
         }
     }
