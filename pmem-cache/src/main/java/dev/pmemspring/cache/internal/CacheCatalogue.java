@@ -17,6 +17,9 @@ public final class CacheCatalogue {
 
     public static final String MAP_NAME = "pmem-cache";
     private static final String PREFIX = "cache/";
+    /** The prefix of the maps of pmem-jcache's caches. */
+    public static final String JCACHE_PREFIX = "jcache/";
+
     private static final int MAX_MAP_NAME_BYTES = 47;
 
     private final PmemMap catalogue;
@@ -30,9 +33,6 @@ public final class CacheCatalogue {
     public static boolean isJCacheMap(String name) {
         return name.startsWith(JCACHE_PREFIX);
     }
-
-    /** The prefix of the maps of pmem-jcache's caches. */
-    public static final String JCACHE_PREFIX = "jcache/";
 
     /**
      * Empties every cache of both kinds (Spring's and JCache's) in {@code pool} if it records a stop

@@ -13,9 +13,11 @@ import java.nio.file.Path;
  * would make recovery apply the old log over new data. So the first such failure stops every
  * later change until the pool is reopened, where recovery finishes what the logs hold.
  *
- * <p>Recorded where the failure is seen: the mapping's write-back, a redo commit, a rollback.
- * Checked where changes start: a lane taken, a redo commit, each step of a transaction. Operations
- * already past their check when the pool stops finish or fail on their own.
+ * <p>Recorded where the failure is seen: the mapping's write-back, a redo commit, a rollback, a
+ * rewrite's snapshot. Checked where changes start: space reserved (and again after the take), a
+ * lane taken, a redo commit, a map created, dropped, cleared or moved to its grown table, each step
+ * of a transaction. Operations already past their check when the pool stops finish or fail on
+ * their own. The stop is also marked in the pool ({@link #markIn}) for the opens after it.
  */
 public final class FailStop {
 
