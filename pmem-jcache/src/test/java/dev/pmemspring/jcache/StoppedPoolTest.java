@@ -71,6 +71,11 @@ class StoppedPoolTest {
             assertThatThrownBy(() -> cache.putIfAbsent("k", "x")).isInstanceOf(CacheException.class);
             assertThatThrownBy(() -> cache.remove("other")).isInstanceOf(CacheException.class);
             assertThat(writes).isEqualTo(before + 1); // only the put that failed reached the writer
+            // The manager's changes fail as JCache failures too, and leave the cache as it was.
+            assertThatThrownBy(() -> manager.destroyCache("prices")).isInstanceOf(CacheException.class);
+            assertThatThrownBy(() -> manager.createCache("more", new MutableConfiguration<String, String>()))
+                    .isInstanceOf(CacheException.class);
+            assertThat(cache.isClosed()).isFalse();
         } finally {
             manager.close();
         }

@@ -2,6 +2,7 @@ package dev.pmemspring.jcache.internal;
 
 import dev.pmemspring.cache.internal.CacheCatalogue;
 import dev.pmemspring.core.PmemPool;
+import dev.pmemspring.core.PoolStoppedException;
 
 import java.net.URI;
 import java.util.Collections;
@@ -76,7 +77,7 @@ public final class PmemJCacheManager implements CacheManager {
 
     @Override
     public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
-        requireOpen();
+        requireRunning();
         Objects.requireNonNull(cacheName, "cacheName");
         Objects.requireNonNull(configuration, "configuration");
         synchronized (caches) {
@@ -169,7 +170,7 @@ public final class PmemJCacheManager implements CacheManager {
 
     @Override
     public void destroyCache(String cacheName) {
-        requireOpen();
+        requireRunning();
         Objects.requireNonNull(cacheName, "cacheName");
         synchronized (caches) {
             PmemJCache<?, ?> cache = caches.get(cacheName);
@@ -185,7 +186,7 @@ public final class PmemJCacheManager implements CacheManager {
 
     @Override
     public void enableManagement(String cacheName, boolean enabled) {
-        requireOpen();
+        requireRunning();
         Objects.requireNonNull(cacheName, "cacheName");
         PmemJCache<?, ?> cache = open(cacheName);
         if (cache != null) {
@@ -196,7 +197,7 @@ public final class PmemJCacheManager implements CacheManager {
 
     @Override
     public void enableStatistics(String cacheName, boolean enabled) {
-        requireOpen();
+        requireRunning();
         Objects.requireNonNull(cacheName, "cacheName");
         PmemJCache<?, ?> cache = open(cacheName);
         if (cache != null) {
@@ -270,6 +271,21 @@ public final class PmemJCacheManager implements CacheManager {
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("cache manager " + uri + " is closed");
+        }
+    }
+
+    /** As {@link #requireOpen}, for what changes the pool: refused, as a JCache failure, once the pool stopped. */
+    private void requireRunning() {
+        requireOpen();
+        if (pool.isStopped()) {
+            throw new CacheException(
+                    "cache manager " + uri + ": its pool stopped taking changes; restart the application"
+                            + " (reopening the pool recovers it)",
+                    new PoolStoppedException(
+                            pool.path(),
+                            "the pool takes no more changes since "
+                                    + pool.stopReason().orElse("it stopped"),
+                            null));
         }
     }
 
