@@ -1041,10 +1041,7 @@ public final class PmemJCache<K, V> implements Cache<K, V> {
             // Every operation fails, reads too: a write or removal asked for since was refused,
             // so what the pool (or a by-reference copy) holds may be older than the application's
             // data; and a change must fail before its writer runs, as any refused change does.
-            throw new CacheException(
-                    "cache '" + name + "': its pool stopped taking changes; restart the"
-                            + " application (reopening the pool recovers it)",
-                    store.stopCause());
+            throw StoredCache.stopped(store.pool(), "cache '" + name + "'");
         }
     }
 

@@ -2,7 +2,6 @@ package dev.pmemspring.jcache.internal;
 
 import dev.pmemspring.cache.internal.CacheCatalogue;
 import dev.pmemspring.core.PmemPool;
-import dev.pmemspring.core.PoolStoppedException;
 
 import java.net.URI;
 import java.util.Collections;
@@ -278,14 +277,7 @@ public final class PmemJCacheManager implements CacheManager {
     private void requireRunning() {
         requireOpen();
         if (pool.isStopped()) {
-            throw new CacheException(
-                    "cache manager " + uri + ": its pool stopped taking changes; restart the application"
-                            + " (reopening the pool recovers it)",
-                    new PoolStoppedException(
-                            pool.path(),
-                            "the pool takes no more changes since "
-                                    + pool.stopReason().orElse("it stopped"),
-                            null));
+            throw StoredCache.stopped(pool, "cache manager " + uri);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOutOfMemoryException;
 import dev.pmemspring.core.PoolStoppedException;
 
+import javax.cache.CacheException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -92,12 +93,22 @@ final class StoredCache {
         return pool.isStopped();
     }
 
-    /** Why the pool stopped, as the cause of what the cache throws. */
-    PoolStoppedException stopCause() {
-        return new PoolStoppedException(
-                pool.path(),
-                "the pool takes no more changes since " + pool.stopReason().orElse("it stopped"),
-                null);
+    PmemPool pool() {
+        return pool;
+    }
+
+    /**
+     * What a JCache operation throws once {@code pool} stopped taking changes ({@code what} names the
+     * cache or manager): a {@link CacheException}, with the pool's reason as its cause.
+     */
+    static CacheException stopped(PmemPool pool, String what) {
+        return new CacheException(
+                what + ": its pool stopped taking changes; restart the application (reopening the pool recovers it)",
+                new PoolStoppedException(
+                        pool.path(),
+                        "the pool takes no more changes since "
+                                + pool.stopReason().orElse("it stopped"),
+                        null));
     }
 
     /** The stored form of {@code key}; by reference, a stand-in for one the pool cannot hold. */
