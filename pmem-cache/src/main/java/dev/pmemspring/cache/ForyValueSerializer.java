@@ -2,6 +2,7 @@ package dev.pmemspring.cache;
 
 import dev.pmemspring.cache.internal.AllowListFilter;
 import dev.pmemspring.cache.internal.ClassPatterns;
+import dev.pmemspring.cache.internal.ReferenceFreeClasses;
 import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.CompatibleMode;
@@ -46,7 +47,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       miss, as with {@link JdkValueSerializer} (Fory's schema-consistent mode with its class
  *       version check): a cache reloads such a value rather than guess its missing fields.</li>
  *   <li>Shared references and cycles come back as they were. Graphs deeper than 64 are
- *       refused.</li>
+ *       refused. Values of a class that can hold neither (its fields primitives, strings, enums,
+ *       {@code java.time} values and such records: {@link ReferenceFreeClasses}) are written
+ *       without Fory's reference tracking, which saves its reference tables on every read and
+ *       write.</li>
  *   <li>A record is read fastest when it and its components' types are public: Fory then calls
  *       its constructor directly, where it builds any other record through a method handle with
  *       the components boxed in an array. The first cached value of such a record class says so in
@@ -67,8 +71,23 @@ public final class ForyValueSerializer implements ValueSerializer {
     /** Made at the first use, so that settings holding an unused serializer cost nothing. */
     private volatile @Nullable Bound bound;
 
-    /** The Fory instances that resolve class names through {@code loader}. */
-    private record Bound(ClassLoader loader, ThreadSafeFory fory) {}
+    /**
+     * The first byte of a value written without reference tracking. Fory's own first byte (its
+     * header's flags) never takes this value here: its bit 0 says "null", and a cached null never
+     * reaches the serializer. Values written with tracking have no marker, as before it existed.
+     */
+    static final byte WITHOUT_REFERENCES = 0x55;
+
+    /**
+     * The Fory instances that resolve class names through {@code loader}: with reference tracking,
+     * and without it for the classes that gain nothing from it ({@link ReferenceFreeClasses}).
+     */
+    private record Bound(ClassLoader loader, ThreadSafeFory tracking, ThreadSafeFory untracked) {
+
+        ThreadSafeFory forWriting(boolean referenceFree) {
+            return referenceFree ? untracked : tracking;
+        }
+    }
 
     private ForyValueSerializer(List<String> extra) {
         List<String> all = new ArrayList<>(ClassPatterns.STANDARD);
@@ -97,8 +116,7 @@ public final class ForyValueSerializer implements ValueSerializer {
         return allowed.patterns();
     }
 
-    private ThreadSafeFory newFory(ClassLoader loader) {
-        checkInvokeIsOpen();
+    private ThreadSafeFory newFory(ClassLoader loader, boolean trackReferences) {
         return Fory.builder()
                 .withLanguage(Language.JAVA)
                 .withClassLoader(loader)
@@ -109,7 +127,7 @@ public final class ForyValueSerializer implements ValueSerializer {
                 .withTypeChecker((resolver, className) -> allowed.matches(componentName(className)))
                 .withCompatibleMode(CompatibleMode.SCHEMA_CONSISTENT)
                 .withClassVersionCheck(true)
-                .withRefTracking(true)
+                .withRefTracking(trackReferences)
                 .withMaxDepth((int) AllowListFilter.MAX_DEPTH)
                 .buildThreadSafeForyPool(POOL);
     }
@@ -181,10 +199,15 @@ public final class ForyValueSerializer implements ValueSerializer {
         Scratch output = Scratch.take(OUTPUT);
         MemoryBuffer buffer = output != null ? output.buffer : MemoryBuffer.newHeapBuffer(Scratch.INITIAL);
         try {
-            buffer.ensure(headroom);
+            boolean referenceFree = ReferenceFreeClasses.isReferenceFree(value.getClass());
+            buffer.ensure(headroom + 1);
             buffer.writerIndex(headroom);
+            if (referenceFree) {
+                buffer.writeByte(WITHOUT_REFERENCES);
+            }
             Bound current = bound;
-            (current != null ? current.fory() : foryFor(ForyValueSerializer.class.getClassLoader()))
+            (current != null ? current : boundTo(ForyValueSerializer.class.getClassLoader()))
+                    .forWriting(referenceFree)
                     .serialize(buffer, value);
             int length = buffer.writerIndex();
             byte[] out = new byte[length];
@@ -254,14 +277,18 @@ public final class ForyValueSerializer implements ValueSerializer {
     public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
         // A buffer object the thread keeps, pointed at the bytes, instead of one made per read.
         Objects.checkFromIndexSize(offset, length, bytes.length); // pointTo checks nothing
+        boolean referenceFree = length > 0 && bytes[offset] == WITHOUT_REFERENCES;
+        int start = referenceFree ? offset + 1 : offset;
+        int size = referenceFree ? length - 1 : length;
         Scratch input = Scratch.take(INPUT);
-        MemoryBuffer buffer = input != null ? input.buffer : MemoryBuffer.fromByteArray(bytes, offset, length);
+        MemoryBuffer buffer = input != null ? input.buffer : MemoryBuffer.fromByteArray(bytes, start, size);
         try {
             if (input != null) {
-                buffer.pointTo(bytes, offset, length);
+                buffer.pointTo(bytes, start, size);
                 buffer.readerIndex(0);
             }
-            return foryFor(classLoader).deserialize(buffer);
+            Bound current = boundTo(classLoader);
+            return (referenceFree ? current.untracked() : current.tracking()).deserialize(buffer);
         } catch (StackOverflowError e) {
             throw new InvalidClassException("a value nested deeper than the stack allows");
         } finally {
@@ -273,13 +300,14 @@ public final class ForyValueSerializer implements ValueSerializer {
     }
 
     /** The Fory instances of {@code loader}; a new loader (a devtools restart) replaces the old ones. */
-    private ThreadSafeFory foryFor(ClassLoader loader) {
+    private Bound boundTo(ClassLoader loader) {
         Bound current = bound;
         if (current == null || current.loader() != loader) {
-            current = new Bound(loader, newFory(loader));
+            checkInvokeIsOpen();
+            current = new Bound(loader, newFory(loader, true), newFory(loader, false));
             bound = current;
         }
-        return current.fory();
+        return current;
     }
 
     private static final AtomicBoolean INVOKE_CHECKED = new AtomicBoolean();

@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,9 @@ class ForyValueSerializerTest {
 
     /** A record Fory must build through a method handle (not public). */
     record Hidden(String name) {}
+
+    /** Scalars only: written without reference tracking. */
+    public record Flat(long id, String name, int count, Side side) {}
 
     /** A record Fory builds by its constructor. */
     public record Shown(String name) {}
@@ -281,10 +285,12 @@ class ForyValueSerializerTest {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("quote", new Quote("ACME", new BigDecimal("12.50")));
         map.put("list", new ArrayList<>(List.of("a", "b", 3, new int[] {1, 2})));
-        byte[] good = serializer.serialize(map);
+        // written with reference tracking, and without it
+        List<byte[]> written =
+                List.of(serializer.serialize(map), serializer.serialize(new Flat(7, "bolt", 12, Side.SELL)));
         Random random = new Random(42);
         for (int i = 0; i < 20_000; i++) {
-            byte[] bad = good.clone();
+            byte[] bad = written.get(i % 2).clone();
             switch (random.nextInt(3)) {
                 case 0 -> bad[random.nextInt(bad.length)] ^= (byte) (1 << random.nextInt(8));
                 case 1 -> {
@@ -299,6 +305,41 @@ class ForyValueSerializerTest {
             } catch (Exception expected) {
                 // a counted miss in the cache
             }
+        }
+    }
+
+    @Test
+    void a_value_that_can_hold_no_shared_object_is_written_without_reference_tracking() throws Exception {
+        Flat flat = new Flat(7, "bolt", 12, Side.SELL);
+        byte[] bytes = serializer.serialize(flat);
+        assertThat(bytes[0]).isEqualTo(ForyValueSerializer.WITHOUT_REFERENCES);
+        assertThat(serializer.deserialize(bytes, LOADER)).isEqualTo(flat);
+
+        byte[] tracked = serializer.serialize(new Quote("ACME", BigDecimal.ONE)); // BigDecimal is not final
+        assertThat(tracked[0]).isNotEqualTo(ForyValueSerializer.WITHOUT_REFERENCES);
+    }
+
+    @Test
+    void a_value_written_before_the_untracked_form_existed_still_reads() throws Exception {
+        // Flat(7, "bolt", 12, SELL) as the release before wrote it: with reference tracking, no marker.
+        byte[] earlier = HexFormat.of()
+                .parseHex("00001d1a040c95d3d84649f1434da10047202a047e53563ce1767f74ae8e3b502e84ec89140168c923d9925"
+                        + "3e74ab04ceb8d24440e00000018ff10626f6c74ff01");
+        assertThat(serializer.deserialize(earlier, LOADER)).isEqualTo(new Flat(7, "bolt", 12, Side.SELL));
+    }
+
+    @Test
+    void fory_s_own_first_byte_is_never_the_marker() {
+        // What keeps a tracked value from being read as an untracked one.
+        for (Object value : List.of(
+                new Quote("ACME", BigDecimal.TEN),
+                new ArrayList<>(List.of(1, "two")),
+                Map.of("k", new Flat(1, "a", 2, Side.BUY)),
+                new Node(),
+                new Object[] {"x"},
+                BigDecimal.ONE)) {
+            byte[] bytes = serializer.serialize(value);
+            assertThat(bytes[0]).as("%s", value.getClass()).isNotEqualTo(ForyValueSerializer.WITHOUT_REFERENCES);
         }
     }
 
