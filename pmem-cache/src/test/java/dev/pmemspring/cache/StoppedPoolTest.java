@@ -4,21 +4,13 @@ import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOptions;
 import dev.pmemspring.core.PoolStoppedException;
-import dev.pmemspring.core.internal.memory.MappedMemory;
-import dev.pmemspring.core.internal.memory.MemoryDecorator;
-import dev.pmemspring.core.internal.memory.PersistentMemory;
-import org.junit.jupiter.api.AfterEach;
+import dev.pmemspring.core.testing.FailingWriteBacks;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.cache.Cache;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,20 +25,13 @@ class StoppedPoolTest {
     @TempDir
     Path dir;
 
-    @AfterEach
-    void clearDecorator() {
-        MemoryDecorator.clear();
-    }
-
     @ParameterizedTest(name = "heap tier of {0} entries")
     @ValueSource(ints = {0, 100})
     void aStoppedPoolsCacheServesNoOlderValue(int heapTier) {
-        AtomicBoolean failNext = new AtomicBoolean();
-        MemoryDecorator.set(inner -> failingOnce(inner, failNext));
+        FailingWriteBacks storage = new FailingWriteBacks();
         PoolOptions options =
                 PoolOptions.layout("cache-stop").withSize(TestPools.SIZE).withDurability(Durability.SYNC);
-        PmemPool pool = PmemPool.create(dir.resolve("stop.pool"), options);
-        MemoryDecorator.clear();
+        PmemPool pool = storage.opening(() -> PmemPool.create(dir.resolve("stop.pool"), options));
         try (pool) {
             Cache cache = PmemCacheManager.builder(pool)
                     .cache("prices", PmemCacheSettings.defaults().withHeapTier(heapTier))
@@ -57,7 +42,7 @@ class StoppedPoolTest {
             cache.put("other", "kept");
             assertThat(cache.get("k", String.class)).isEqualTo("old");
 
-            failNext.set(true); // the next write-back fails, once; the storage takes writes again after
+            storage.failNext(); // the next write-back fails, once; the storage takes writes again after
             assertThatThrownBy(() -> cache.put("k", "new")).isInstanceOf(PoolStoppedException.class);
             assertThat(pool.isStopped()).isTrue();
 
@@ -100,26 +85,5 @@ class StoppedPoolTest {
                     .getCache("prices");
             assertThat(cache.get("k", String.class)).isEqualTo("fresh"); // warm again
         }
-    }
-
-    /** The pool's memory, whose next write-back after {@code failNext} is set fails as msync does on EIO. */
-    private static PersistentMemory failingOnce(PersistentMemory inner, AtomicBoolean failNext) {
-        return (PersistentMemory) Proxy.newProxyInstance(
-                PersistentMemory.class.getClassLoader(),
-                new Class<?>[] {PersistentMemory.class},
-                (proxy, method, args) -> {
-                    boolean writeBack =
-                            method.getName().equals("flush") || method.getName().equals("persist");
-                    if (writeBack && failNext.compareAndSet(true, false)) {
-                        throw ((MappedMemory) inner)
-                                .writeBackFailed(
-                                        new UncheckedIOException(new IOException("Input/output error (simulated)")));
-                    }
-                    try {
-                        return method.invoke(inner, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

@@ -1,19 +1,12 @@
 package dev.pmemspring.jcache;
 
-import dev.pmemspring.core.internal.memory.MappedMemory;
-import dev.pmemspring.core.internal.memory.MemoryDecorator;
-import dev.pmemspring.core.internal.memory.PersistentMemory;
-import org.junit.jupiter.api.AfterEach;
+import dev.pmemspring.core.testing.FailingWriteBacks;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -35,19 +28,12 @@ class StoppedPoolTest {
     @TempDir
     Path dir;
 
-    @AfterEach
-    void clearDecorator() {
-        MemoryDecorator.clear();
-    }
-
     @ParameterizedTest(name = "store by value: {0}")
     @ValueSource(booleans = {true, false})
     void aStoppedPoolsCacheServesNoOlderValue(boolean byValue) {
-        AtomicBoolean failNext = new AtomicBoolean();
-        MemoryDecorator.set(inner -> failingOnce(inner, failNext));
-        CacheManager manager = Caching.getCachingProvider()
-                .getCacheManager(dir.resolve("j.pool").toUri(), null);
-        MemoryDecorator.clear();
+        FailingWriteBacks storage = new FailingWriteBacks();
+        CacheManager manager = storage.opening(() -> Caching.getCachingProvider()
+                .getCacheManager(dir.resolve("j.pool").toUri(), null));
         try {
             Cache<String, String> cache = manager.createCache(
                     "prices",
@@ -61,7 +47,7 @@ class StoppedPoolTest {
             assertThat(cache.get("k")).isEqualTo("old");
             int before = writes;
 
-            failNext.set(true); // the next write-back fails, once; the storage takes writes again after
+            storage.failNext(); // the next write-back fails, once; the storage takes writes again after
             assertThatThrownBy(() -> cache.put("k", "new")).hasRootCauseInstanceOf(IOException.class);
 
             // Every operation fails, reads too, and a change before its writer runs.
@@ -116,26 +102,5 @@ class StoppedPoolTest {
             writes += keys.size();
             keys.clear();
         }
-    }
-
-    /** The pool's memory, whose next write-back after {@code failNext} is set fails as msync does on EIO. */
-    private static PersistentMemory failingOnce(PersistentMemory inner, AtomicBoolean failNext) {
-        return (PersistentMemory) Proxy.newProxyInstance(
-                PersistentMemory.class.getClassLoader(),
-                new Class<?>[] {PersistentMemory.class},
-                (proxy, method, args) -> {
-                    boolean writeBack =
-                            method.getName().equals("flush") || method.getName().equals("persist");
-                    if (writeBack && failNext.compareAndSet(true, false)) {
-                        throw ((MappedMemory) inner)
-                                .writeBackFailed(
-                                        new UncheckedIOException(new IOException("Input/output error (simulated)")));
-                    }
-                    try {
-                        return method.invoke(inner, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

@@ -35,14 +35,28 @@ final class Instance implements AutoCloseable {
         return open(poolFile, server, b -> b, PmemCacheSettings.defaults());
     }
 
+    /** An instance whose pool has {@code durability} ({@code sync}: every persist point writes back). */
+    static Instance open(Path poolFile, RedisServer server, Durability durability) {
+        return open(poolFile, server, b -> b, PmemCacheSettings.defaults(), durability);
+    }
+
     static Instance open(
             Path poolFile,
             RedisServer server,
             UnaryOperator<RedisCacheCoherence.Builder> options,
             PmemCacheSettings settings) {
+        return open(poolFile, server, options, settings, Durability.PROCESS);
+    }
+
+    private static Instance open(
+            Path poolFile,
+            RedisServer server,
+            UnaryOperator<RedisCacheCoherence.Builder> options,
+            PmemCacheSettings settings,
+            Durability durability) {
         PmemPool pool = PmemPool.openOrCreate(
                 poolFile,
-                PoolOptions.layout("coherence-test").withSize(32L << 20).withDurability(Durability.PROCESS));
+                PoolOptions.layout("coherence-test").withSize(32L << 20).withDurability(durability));
         LettuceConnectionFactory redis = server.connectionFactory();
         RedisCacheCoherence coherence = options.apply(RedisCacheCoherence.builder(redis).stream(STREAM)
                         .catchUpTimeout(Duration.ofSeconds(10))

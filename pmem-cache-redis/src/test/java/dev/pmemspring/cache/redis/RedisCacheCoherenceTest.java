@@ -6,6 +6,8 @@ import dev.pmemspring.cache.PmemCacheSettings;
 import dev.pmemspring.core.Durability;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolOptions;
+import dev.pmemspring.core.PoolStoppedException;
+import dev.pmemspring.core.testing.FailingWriteBacks;
 import dev.pmemspring.cache.internal.KeyEncoder;
 import dev.pmemspring.cache.redis.internal.Outbox;
 import dev.pmemspring.cache.redis.internal.PoolRecords;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Two instances (pools, managers, coherences) on one private redis-server: what one writes, the
@@ -102,6 +105,43 @@ class RedisCacheCoherenceTest {
 
             awaitTrue(() -> bp.get("p") == null, "b's heap tier dropped p");
             awaitTrue(() -> bp.get(new SkuKey("S", 7)) == null, "b dropped the record key");
+        }
+    }
+
+    @Test
+    void an_instance_whose_pool_stopped_stops_following_and_says_why() {
+        FailingWriteBacks storage = new FailingWriteBacks();
+        try (Instance a = Instance.open(dir.resolve("a.pool"), redis);
+                Instance b = storage.opening(() -> Instance.open(dir.resolve("b.pool"), redis, Durability.SYNC));
+                Instance witness = Instance.open(dir.resolve("c.pool"), redis)) {
+            PmemCache bp = b.cache("products");
+            a.cache("products").put("p1", "one");
+            awaitTrue(() -> b.coherence.status().applied() >= 1, "b applied a's put");
+            bp.put("p2", "two");
+
+            storage.failNext(); // b's storage fails one write-back: its pool stops
+            assertThatThrownBy(() -> bp.put("p2", "changed")).isInstanceOf(PoolStoppedException.class);
+            assertThat(b.pool.isStopped()).isTrue();
+
+            // b cannot drop a's next change from its pool: it stops following, and says why,
+            // rather than retry as if Redis were away.
+            a.cache("products").evict("p1");
+            awaitTrue(
+                    () -> String.valueOf(b.coherence.status().reason()).contains("the pool stopped taking changes"),
+                    "b says its pool stopped");
+            CoherenceStatus stopped = b.coherence.status();
+            assertThat(stopped.state()).isEqualTo(CoherenceStatus.State.DEGRADED);
+
+            witness.cache("products").put("p3", "old");
+            a.cache("products").put("p3", "three");
+            awaitTrue(() -> witness.cache("products").get("p3") == null, "the witness applied a's later put");
+            sleep(Duration.ofMillis(1500)); // past b's check interval, when a follower still running reads again
+            CoherenceStatus later = b.coherence.status();
+            assertThat(later.applied()).isEqualTo(stopped.applied());
+            assertThat(later.reason()).doesNotContain("cannot read stream");
+            // and its caches serve nothing, as any cache of a stopped pool
+            assertThat(bp.get("p2")).isNull();
+            assertThat(bp.get("p3")).isNull();
         }
     }
 
@@ -292,6 +332,15 @@ class RedisCacheCoherenceTest {
     }
 
     record SkuKey(String shelf, int number) implements java.io.Serializable {}
+
+    static void sleep(Duration time) {
+        try {
+            Thread.sleep(time);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
 
     static void awaitTrue(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

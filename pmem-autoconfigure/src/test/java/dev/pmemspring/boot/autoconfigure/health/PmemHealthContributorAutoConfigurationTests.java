@@ -1,18 +1,11 @@
 package dev.pmemspring.boot.autoconfigure.health;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.pmemspring.boot.autoconfigure.PmemPoolAutoConfiguration;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.PoolStoppedException;
-import dev.pmemspring.core.internal.memory.MappedMemory;
-import dev.pmemspring.core.internal.memory.MemoryDecorator;
-import dev.pmemspring.core.internal.memory.PersistentMemory;
+import dev.pmemspring.core.testing.FailingWriteBacks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,39 +106,19 @@ class PmemHealthContributorAutoConfigurationTests {
 
     @Test
     void reportsDownOnceThePoolHasStoppedTakingChanges() {
-        // In sync durability every persist point is an msync; they fail from the moment the flag is
-        // set, as msync does on an I/O error.
-        AtomicBoolean failing = new AtomicBoolean();
-        MemoryDecorator.set(inner -> (PersistentMemory) Proxy.newProxyInstance(
-                PersistentMemory.class.getClassLoader(),
-                new Class<?>[] {PersistentMemory.class},
-                (proxy, method, args) -> {
-                    boolean writeBack =
-                            method.getName().equals("flush") || method.getName().equals("persist");
-                    if (failing.get() && writeBack) {
-                        throw ((MappedMemory) inner)
-                                .writeBackFailed(
-                                        new UncheckedIOException(new IOException("Input/output error (simulated)")));
-                    }
-                    try {
-                        return method.invoke(inner, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
+        // In sync durability every persist point is an msync; they fail from the moment the storage
+        // is told to, as msync does on an I/O error.
+        FailingWriteBacks storage = new FailingWriteBacks();
+        storage.opening(() -> runner().withPropertyValues("pmem.pool.durability=sync")
+                .run(context -> {
+                    PmemPool pool = context.getBean(PmemPool.class);
+                    storage.failFromNow();
+                    assertThatThrownBy(() -> pool.allocate(1 << 20)).isInstanceOf(PoolStoppedException.class);
+                    Health health = context.getBean(PmemHealthIndicator.class).health();
+                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat((String) health.getDetails().get("error"))
+                            .contains("takes no more changes", "Input/output error", "restart the service");
                 }));
-        try {
-            runner().withPropertyValues("pmem.pool.durability=sync").run(context -> {
-                PmemPool pool = context.getBean(PmemPool.class);
-                failing.set(true);
-                assertThatThrownBy(() -> pool.allocate(1 << 20)).isInstanceOf(PoolStoppedException.class);
-                Health health = context.getBean(PmemHealthIndicator.class).health();
-                assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                assertThat((String) health.getDetails().get("error"))
-                        .contains("takes no more changes", "Input/output error", "restart the service");
-            });
-        } finally {
-            MemoryDecorator.clear();
-        }
     }
 
     @Test
