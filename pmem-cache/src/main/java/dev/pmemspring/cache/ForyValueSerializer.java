@@ -72,20 +72,44 @@ public final class ForyValueSerializer implements ValueSerializer {
     private volatile @Nullable Bound bound;
 
     /**
-     * The first byte of a value written without reference tracking. Fory's own first byte (its
-     * header's flags) never takes this value here: its bit 0 says "null", and a cached null never
-     * reaches the serializer. Values written with tracking have no marker, as before it existed.
+     * The first byte of a value written without reference tracking. Fory 1.6's own first byte is
+     * its header, 0x00 in Java mode: bit 0 marks cross-language data, bit 1 out-of-band buffers
+     * (neither used here), and it refuses the other bits as reserved, so it is never this value.
+     * Values written with tracking have no marker, as before it existed.
      */
     static final byte WITHOUT_REFERENCES = 0x55;
 
     /**
      * The Fory instances that resolve class names through {@code loader}: with reference tracking,
-     * and without it for the classes that gain nothing from it ({@link ReferenceFreeClasses}).
+     * and without it for the classes that gain nothing from it ({@link ReferenceFreeClasses}). Each
+     * pool is made at its first use (Fory makes all of a pool's instances at once), so a service
+     * that caches one kind of value keeps one pool.
      */
-    private record Bound(ClassLoader loader, ThreadSafeFory tracking, ThreadSafeFory untracked) {
+    private final class Bound {
+        final ClassLoader loader;
+        private volatile @Nullable ThreadSafeFory tracking;
+        private volatile @Nullable ThreadSafeFory untracked;
 
-        ThreadSafeFory forWriting(boolean referenceFree) {
-            return referenceFree ? untracked : tracking;
+        Bound(ClassLoader loader) {
+            this.loader = loader;
+        }
+
+        ThreadSafeFory fory(boolean referenceFree) {
+            ThreadSafeFory made = referenceFree ? untracked : tracking;
+            return made != null ? made : make(referenceFree);
+        }
+
+        private synchronized ThreadSafeFory make(boolean referenceFree) {
+            ThreadSafeFory made = referenceFree ? untracked : tracking;
+            if (made == null) {
+                made = newFory(loader, !referenceFree);
+                if (referenceFree) {
+                    untracked = made;
+                } else {
+                    tracking = made;
+                }
+            }
+            return made;
         }
     }
 
@@ -117,6 +141,7 @@ public final class ForyValueSerializer implements ValueSerializer {
     }
 
     private ThreadSafeFory newFory(ClassLoader loader, boolean trackReferences) {
+        checkInvokeIsOpen();
         return Fory.builder()
                 .withLanguage(Language.JAVA)
                 .withClassLoader(loader)
@@ -207,7 +232,7 @@ public final class ForyValueSerializer implements ValueSerializer {
             }
             Bound current = bound;
             (current != null ? current : boundTo(ForyValueSerializer.class.getClassLoader()))
-                    .forWriting(referenceFree)
+                    .fory(referenceFree)
                     .serialize(buffer, value);
             int length = buffer.writerIndex();
             byte[] out = new byte[length];
@@ -287,8 +312,7 @@ public final class ForyValueSerializer implements ValueSerializer {
                 buffer.pointTo(bytes, start, size);
                 buffer.readerIndex(0);
             }
-            Bound current = boundTo(classLoader);
-            return (referenceFree ? current.untracked() : current.tracking()).deserialize(buffer);
+            return boundTo(classLoader).fory(referenceFree).deserialize(buffer);
         } catch (StackOverflowError e) {
             throw new InvalidClassException("a value nested deeper than the stack allows");
         } finally {
@@ -302,9 +326,8 @@ public final class ForyValueSerializer implements ValueSerializer {
     /** The Fory instances of {@code loader}; a new loader (a devtools restart) replaces the old ones. */
     private Bound boundTo(ClassLoader loader) {
         Bound current = bound;
-        if (current == null || current.loader() != loader) {
-            checkInvokeIsOpen();
-            current = new Bound(loader, newFory(loader, true), newFory(loader, false));
+        if (current == null || current.loader != loader) {
+            current = new Bound(loader);
             bound = current;
         }
         return current;

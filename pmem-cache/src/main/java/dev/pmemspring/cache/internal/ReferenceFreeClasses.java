@@ -11,20 +11,25 @@ import java.util.UUID;
 /**
  * The classes whose values a serializer may write without tracking references: no object in such a
  * value's graph can appear twice or point back at the value, so reference tracking (an identity
- * table on write, a reference table on read) would buy nothing. Such a class has no serialization
- * hooks, and every instance field it has or inherits (transient ones are not written) is of a
- * primitive type or of a <i>value type</i>:
+ * table on write, a reference table on read) would buy nothing. Such a class is not a JDK class,
+ * neither it nor a superclass is {@code Externalizable} or declares {@code writeObject},
+ * {@code readObject}, {@code readObjectNoData}, {@code writeReplace} or {@code readResolve}, no
+ * superclass is a JDK class other than {@code Object} and {@code Record}, and every instance field
+ * it has or inherits (transient ones are not written) is of a primitive type or of a <i>value
+ * type</i>:
  * <ul>
  *   <li>the boxed primitives, {@code String}, {@code UUID}, and the final classes of
  *       {@code java.time} that hold no mutable object;</li>
  *   <li>an enum (its constants are read back as themselves);</li>
- *   <li>a record, not a JDK class, whose components are all of value types in turn (and which does
- *       not contain itself, directly or through others). Records are immutable, so two
- *       components holding one record lose nothing when read back as two equal ones.</li>
+ *   <li>a record, not a JDK class, that passes the same test (and does not contain itself,
+ *       directly or through others). Records are immutable, so two components holding one record
+ *       lose nothing when read back as two equal ones.</li>
  * </ul>
- * Anything else, an array, a collection, a field declared as an interface or a class that is not
- * final, makes the class need references tracked: its value could share a mutable object or
- * contain itself. The answer is computed once per class.
+ * Anything else in a field, an array, a collection, an interface or a class that is not final
+ * ({@code BigDecimal} too), makes the class need references tracked: its value could share a
+ * mutable object or contain itself. So does a JDK class as the value's own class (a {@code UUID}
+ * or an {@code Instant} cached on its own): the check reads only the application's classes. The
+ * answer is computed once per class.
  *
  * <pre>{@code
  * public record Product(long id, String sku, BigDecimal price) {}  // not: BigDecimal is not final
@@ -61,7 +66,13 @@ public final class ReferenceFreeClasses {
     private static final ClassValue<Boolean> VERDICTS = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
-            return fieldsAreValues(type, new HashSet<>());
+            try {
+                return fieldsAreValues(type, new HashSet<>());
+            } catch (LinkageError unresolvable) {
+                // A field or method names a class missing at run time: left to the serializer,
+                // which reports it as it would without this check.
+                return false;
+            }
         }
     };
 
@@ -126,13 +137,12 @@ public final class ReferenceFreeClasses {
             return true;
         }
         for (Method m : type.getDeclaredMethods()) {
-            if (!Modifier.isStatic(m.getModifiers())) {
-                switch (m.getName()) {
-                    case "writeObject", "readObject", "readObjectNoData", "writeReplace", "readResolve" -> {
-                        return true;
-                    }
-                    default -> {}
+            // static ones too: Fory looks these up by name
+            switch (m.getName()) {
+                case "writeObject", "readObject", "readObjectNoData", "writeReplace", "readResolve" -> {
+                    return true;
                 }
+                default -> {}
             }
         }
         return false;

@@ -81,6 +81,15 @@ class ReferenceFreeClassesTest {
         }
     }
 
+    /** Fory looks the hook up by name, static or not. */
+    static final class StaticHook {
+        String name;
+
+        static Object writeReplace() {
+            return List.of();
+        }
+    }
+
     class NotStatic {
         String name;
 
@@ -134,6 +143,7 @@ class ReferenceFreeClassesTest {
     void classes_that_write_themselves_another_way_are_not() {
         assertThat(isReferenceFree(Replaced.class)).isFalse();
         assertThat(isReferenceFree(WithHook.class)).isFalse();
+        assertThat(isReferenceFree(StaticHook.class)).isFalse();
         assertThat(isReferenceFree(Side.SELL.getClass()))
                 .as("a constant's own class body")
                 .isFalse();
