@@ -2,10 +2,11 @@ package dev.pmemspring.cache;
 
 import dev.pmemspring.cache.internal.AllowListFilter;
 import dev.pmemspring.cache.internal.ClassPatterns;
+import dev.pmemspring.cache.internal.ForyInstances;
 import dev.pmemspring.cache.internal.ReferenceFreeClasses;
 import org.apache.fory.Fory;
-import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.CompatibleMode;
+import org.apache.fory.config.ForyBuilder;
 import org.apache.fory.config.Language;
 import org.apache.fory.memory.MemoryBuffer;
 
@@ -61,7 +62,7 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     private static final Log LOG = LogFactory.getLog(ForyValueSerializer.class);
 
-    /** Instances of Fory (each single-threaded) shared by the threads (de)serializing at once. */
+    /** Instances of Fory (each single-threaded) shared by virtual threads and nested calls. */
     private static final int POOL = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
     private static final ForyValueSerializer STANDARD = new ForyValueSerializer(List.of());
@@ -81,35 +82,12 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     /**
      * The Fory instances that resolve class names through {@code loader}: with reference tracking,
-     * and without it for the classes that gain nothing from it ({@link ReferenceFreeClasses}). Each
-     * pool is made at its first use (Fory makes all of a pool's instances at once), so a service
-     * that caches one kind of value keeps one pool.
+     * and without it for the classes that gain nothing from it ({@link ReferenceFreeClasses}).
      */
-    private final class Bound {
-        final ClassLoader loader;
-        private volatile @Nullable ThreadSafeFory tracking;
-        private volatile @Nullable ThreadSafeFory untracked;
+    private record Bound(ClassLoader loader, ForyInstances tracking, ForyInstances untracked) {
 
-        Bound(ClassLoader loader) {
-            this.loader = loader;
-        }
-
-        ThreadSafeFory fory(boolean referenceFree) {
-            ThreadSafeFory made = referenceFree ? untracked : tracking;
-            return made != null ? made : make(referenceFree);
-        }
-
-        private synchronized ThreadSafeFory make(boolean referenceFree) {
-            ThreadSafeFory made = referenceFree ? untracked : tracking;
-            if (made == null) {
-                made = newFory(loader, !referenceFree);
-                if (referenceFree) {
-                    untracked = made;
-                } else {
-                    tracking = made;
-                }
-            }
-            return made;
+        ForyInstances fory(boolean referenceFree) {
+            return referenceFree ? untracked : tracking;
         }
     }
 
@@ -140,7 +118,8 @@ public final class ForyValueSerializer implements ValueSerializer {
         return allowed.patterns();
     }
 
-    private ThreadSafeFory newFory(ClassLoader loader, boolean trackReferences) {
+    /** The configuration of the instances that read and write through {@code loader}. */
+    private ForyBuilder configuration(ClassLoader loader, boolean trackReferences) {
         checkInvokeIsOpen();
         return Fory.builder()
                 .withLanguage(Language.JAVA)
@@ -153,8 +132,7 @@ public final class ForyValueSerializer implements ValueSerializer {
                 .withCompatibleMode(CompatibleMode.SCHEMA_CONSISTENT)
                 .withClassVersionCheck(true)
                 .withRefTracking(trackReferences)
-                .withMaxDepth((int) AllowListFilter.MAX_DEPTH)
-                .buildThreadSafeForyPool(POOL);
+                .withMaxDepth((int) AllowListFilter.MAX_DEPTH);
     }
 
     /** The element class name of an array class name ({@code [Lcom.example.Quote;}), else the name. */
@@ -326,8 +304,11 @@ public final class ForyValueSerializer implements ValueSerializer {
     /** The Fory instances of {@code loader}; a new loader (a devtools restart) replaces the old ones. */
     private Bound boundTo(ClassLoader loader) {
         Bound current = bound;
-        if (current == null || current.loader != loader) {
-            current = new Bound(loader);
+        if (current == null || current.loader() != loader) {
+            current = new Bound(
+                    loader,
+                    new ForyInstances(() -> configuration(loader, true), POOL),
+                    new ForyInstances(() -> configuration(loader, false), POOL));
             bound = current;
         }
         return current;
