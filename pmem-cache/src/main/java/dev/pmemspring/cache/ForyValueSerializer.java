@@ -121,6 +121,9 @@ public final class ForyValueSerializer implements ValueSerializer {
     /** The configuration of the instances that read and write through {@code loader}. */
     private ForyBuilder configuration(ClassLoader loader, boolean trackReferences) {
         checkInvokeIsOpen();
+        // The checker holds the patterns, not this serializer: a thread's instance then keeps no
+        // path back to the thread-local that holds it, and goes with the serializer.
+        ClassPatterns patterns = allowed;
         return Fory.builder()
                 .withLanguage(Language.JAVA)
                 .withClassLoader(loader)
@@ -128,7 +131,7 @@ public final class ForyValueSerializer implements ValueSerializer {
                 // application registers classes in another order, and pools outlive releases
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)
-                .withTypeChecker((resolver, className) -> allowed.matches(componentName(className)))
+                .withTypeChecker((resolver, className) -> patterns.matches(componentName(className)))
                 .withCompatibleMode(CompatibleMode.SCHEMA_CONSISTENT)
                 .withClassVersionCheck(true)
                 .withRefTracking(trackReferences)

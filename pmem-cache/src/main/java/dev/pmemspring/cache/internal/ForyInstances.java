@@ -4,6 +4,7 @@ import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.ForyBuilder;
 import org.apache.fory.memory.MemoryBuffer;
+import org.apache.fory.resolver.SharedRegistry;
 import org.jspecify.annotations.Nullable;
 
 import java.util.function.Supplier;
@@ -12,16 +13,18 @@ import java.util.function.Supplier;
  * The Fory instances of one configuration (a Fory instance serves one call at a time): one per
  * platform thread, made at the thread's first call, and a pool shared by virtual threads and by
  * calls nested in another on the same thread (a value's {@code writeReplace} that caches, or
- * {@code readResolve} that reads, a value). Borrowing from Fory's pool on every call cost a fifth
- * or more of a cache hit with two threads: its slots are adjacent elements of one array, so two
- * threads' borrows contend for one cache line. A platform thread's instance takes about 60 KB and
- * lives as long as the thread; a virtual thread lives for a task or two, so one per virtual thread
- * would be made per task.
+ * {@code readResolve} that reads, a value). With two threads, borrowing from Fory's pool on every
+ * call cost about a fifth of a cache hit (docs/benchmarks.md), most likely because the borrows
+ * contend: the pool's slots are neighbours in one array, and two threads can prefer one slot.
+ * The per-thread instances share one registry of class metadata, as a Fory pool's instances do;
+ * each takes about 5 KB with it (62 KB without) and lives as long as its thread. A virtual thread lives for a
+ * task or two, so one per virtual thread would be made per task.
  */
 public final class ForyInstances {
 
     private final Supplier<ForyBuilder> configuration;
     private final int poolSize;
+    private final SharedRegistry registry = new SharedRegistry();
     private final ThreadLocal<Held> perThread;
     private volatile @Nullable ThreadSafeFory pool;
 
@@ -55,6 +58,11 @@ public final class ForyInstances {
         }
         try {
             held.fory.serialize(buffer, value);
+        } catch (RuntimeException | Error e) {
+            // Fory's write context does not clear all its state after a failed write (its stack of
+            // generic types): the thread gets a fresh instance rather than reuse this one.
+            perThread.remove();
+            throw e;
         } finally {
             held.busy = false;
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ForyInstancesTest {
 
@@ -33,6 +34,16 @@ class ForyInstancesTest {
             return new Item(0, name, List.of());
         }
     }
+
+    /** Fails while being written, inside a generic field of the value that holds it. */
+    static final class Failing implements java.io.Serializable {
+        @java.io.Serial
+        Object writeReplace() {
+            throw new IllegalStateException("cannot be written");
+        }
+    }
+
+    public record Holder(List<Object> items) {}
 
     private final AtomicInteger made = new AtomicInteger();
 
@@ -71,6 +82,15 @@ class ForyInstancesTest {
         assertThat(back.get(2))
                 .as("one object written twice is one object read")
                 .isSameAs(back.get(0));
+    }
+
+    @Test
+    void a_write_that_failed_leaves_the_thread_a_fresh_instance() {
+        assertThat(roundTrip(new Item(1, "before", List.of()))).isEqualTo(new Item(1, "before", List.of()));
+        assertThatThrownBy(() -> roundTrip(new Holder(List.of("a", new Failing()))))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(roundTrip(new Item(2, "after", List.of("b")))).isEqualTo(new Item(2, "after", List.of("b")));
+        assertThat(made).as("the failed write's instance was not reused").hasValue(2);
     }
 
     @Test
