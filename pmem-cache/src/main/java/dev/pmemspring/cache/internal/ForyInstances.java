@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  * call cost about a fifth of a cache hit (docs/benchmarks.md), most likely because the borrows
  * contend: the pool's slots are neighbours in one array, and two threads can prefer one slot.
  * The per-thread instances share one registry of class metadata, as a Fory pool's instances do;
- * each takes about 5 KB with it (62 KB without) and lives as long as its thread. A virtual thread lives for a
- * task or two, so one per virtual thread would be made per task.
+ * each takes about 5 KB with it (62 KB without) and lives as long as its thread. A virtual thread
+ * lives for a task or two, so one per virtual thread would be made per task.
  */
 public final class ForyInstances {
 
@@ -45,8 +45,8 @@ public final class ForyInstances {
     public ForyInstances(Supplier<ForyBuilder> configuration, int poolSize) {
         this.configuration = configuration;
         this.poolSize = poolSize;
-        this.perThread =
-                ThreadLocal.withInitial(() -> new Held(configuration.get().build()));
+        this.perThread = ThreadLocal.withInitial(
+                () -> new Held(configuration.get().withSharedRegistry(registry).build()));
     }
 
     /** Writes {@code value} into {@code buffer} at its writer index. */
