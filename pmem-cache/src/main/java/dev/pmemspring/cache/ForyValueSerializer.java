@@ -8,7 +8,6 @@ import org.apache.fory.Fory;
 import org.apache.fory.config.CompatibleMode;
 import org.apache.fory.config.ForyBuilder;
 import org.apache.fory.config.Language;
-import org.apache.fory.memory.MemoryBuffer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -202,75 +201,18 @@ public final class ForyValueSerializer implements ValueSerializer {
             throw new IllegalArgumentException("headroom must not be negative: " + headroom);
         }
         RECORD_ADVICE.get(value.getClass());
-        Scratch output = Scratch.take(OUTPUT);
-        MemoryBuffer buffer = output != null ? output.buffer : MemoryBuffer.newHeapBuffer(Scratch.INITIAL);
         try {
             boolean referenceFree = ReferenceFreeClasses.isReferenceFree(value.getClass());
-            buffer.ensure(headroom + 1);
-            buffer.writerIndex(headroom);
-            if (referenceFree) {
-                buffer.writeByte(WITHOUT_REFERENCES);
-            }
             Bound current = bound;
-            (current != null ? current : boundTo(ForyValueSerializer.class.getClassLoader()))
+            return (current != null ? current : boundTo(ForyValueSerializer.class.getClassLoader()))
                     .fory(referenceFree)
-                    .serialize(buffer, value);
-            int length = buffer.writerIndex();
-            byte[] out = new byte[length];
-            buffer.copyToByteArray(headroom, out, headroom, length - headroom);
-            return out;
+                    .serialize(value, headroom, referenceFree ? WITHOUT_REFERENCES : -1);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IllegalArgumentException(
                     "cannot serialize a " + value.getClass().getName() + " with Fory: " + e
                             + "; cache a simpler value type (a record of strings, numbers and collections), or use"
                             + " JdkValueSerializer",
                     e);
-        } finally {
-            if (output != null) {
-                if (buffer.writerIndex() > Scratch.KEPT) {
-                    output.buffer = MemoryBuffer.newHeapBuffer(Scratch.INITIAL); // a rare large value's buffer goes
-                }
-                output.busy = false;
-            }
-        }
-    }
-
-    private static final ThreadLocal<Scratch> OUTPUT = ThreadLocal.withInitial(() -> new Scratch(Scratch.INITIAL));
-    private static final ThreadLocal<Scratch> INPUT = ThreadLocal.withInitial(() -> new Scratch(0));
-    private static final byte[] NOTHING = new byte[0];
-
-    /**
-     * A platform thread's buffer for writing (or reading), and whether a call on the thread is
-     * using it: the rule of {@link dev.pmemspring.cache.internal.ReadBuffers}, for Fory's buffers.
-     */
-    private static final class Scratch {
-        static final int INITIAL = 256;
-        /** After a value longer than this the output buffer, grown for it, is not kept. */
-        static final int KEPT = 64 * 1024;
-
-        MemoryBuffer buffer;
-        boolean busy;
-
-        Scratch(int size) {
-            buffer = MemoryBuffer.newHeapBuffer(size);
-        }
-
-        /**
-         * This thread's scratch of {@code kept}, marked busy until the caller clears it; null (the
-         * caller takes a buffer of its own) on a virtual thread, which lives for a task or two, so a
-         * buffer kept for it would be made per task anyway, or when a call on this thread is using
-         * it (a value's writeReplace that caches, or readResolve that reads, a value).
-         */
-        static @Nullable Scratch take(ThreadLocal<Scratch> kept) {
-            if (Thread.currentThread().isVirtual()) {
-                return null;
-            }
-            Scratch scratch = kept.get();
-            if (scratch.busy) {
-                return null;
-            }
-            scratch.busy = true;
-            return scratch;
         }
     }
 
@@ -281,26 +223,14 @@ public final class ForyValueSerializer implements ValueSerializer {
 
     @Override
     public Object deserialize(byte[] bytes, int offset, int length, ClassLoader classLoader) throws Exception {
-        // A buffer object the thread keeps, pointed at the bytes, instead of one made per read.
-        Objects.checkFromIndexSize(offset, length, bytes.length); // pointTo checks nothing
+        Objects.checkFromIndexSize(offset, length, bytes.length);
         boolean referenceFree = length > 0 && bytes[offset] == WITHOUT_REFERENCES;
-        int start = referenceFree ? offset + 1 : offset;
-        int size = referenceFree ? length - 1 : length;
-        Scratch input = Scratch.take(INPUT);
-        MemoryBuffer buffer = input != null ? input.buffer : MemoryBuffer.fromByteArray(bytes, start, size);
         try {
-            if (input != null) {
-                buffer.pointTo(bytes, start, size);
-                buffer.readerIndex(0);
-            }
-            return boundTo(classLoader).fory(referenceFree).deserialize(buffer);
+            return boundTo(classLoader)
+                    .fory(referenceFree)
+                    .deserialize(bytes, referenceFree ? offset + 1 : offset, referenceFree ? length - 1 : length);
         } catch (StackOverflowError e) {
             throw new InvalidClassException("a value nested deeper than the stack allows");
-        } finally {
-            if (input != null) {
-                buffer.pointTo(NOTHING, 0, 0); // holds no caller's array
-                input.busy = false;
-            }
         }
     }
 

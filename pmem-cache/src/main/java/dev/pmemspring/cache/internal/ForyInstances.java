@@ -7,13 +7,15 @@ import org.apache.fory.memory.MemoryBuffer;
 import org.apache.fory.resolver.SharedRegistry;
 import org.jspecify.annotations.Nullable;
 
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The Fory instances of one configuration (a Fory instance serves one call at a time): one per
- * platform thread, made at the thread's first call, and a pool shared by virtual threads and by
- * calls nested in another on the same thread (a value's {@code writeReplace} that caches, or
- * {@code readResolve} that reads, a value). With two threads, borrowing from Fory's pool on every
+ * The Fory instances of one configuration, and the buffers they write into and read from (a Fory
+ * instance serves one call at a time): one instance and its buffers per platform thread, made at
+ * the thread's first call, and a pool shared by virtual threads and by calls nested in another on
+ * the same thread (a value's {@code writeReplace} that caches, or {@code readResolve} that reads, a
+ * value), which take buffers of their own. With two threads, borrowing from Fory's pool on every
  * call cost about a fifth of a cache hit (docs/benchmarks.md), most likely because the borrows
  * contend: the pool's slots are neighbours in one array, and two threads can prefer one slot.
  * The per-thread instances share one registry of class metadata, as a Fory pool's instances do;
@@ -22,15 +24,26 @@ import java.util.function.Supplier;
  */
 public final class ForyInstances {
 
+    /** The size of a new output buffer. */
+    private static final int INITIAL = 256;
+    /** After a value longer than this a thread's output buffer, grown for it, is not kept. */
+    private static final int KEPT = 64 * 1024;
+
+    private static final byte[] NOTHING = new byte[0];
+
     private final Supplier<ForyBuilder> configuration;
     private final int poolSize;
     private final SharedRegistry registry = new SharedRegistry();
     private final ThreadLocal<Held> perThread;
     private volatile @Nullable ThreadSafeFory pool;
 
-    /** A platform thread's instance, and whether a call on the thread is using it. */
+    /** A platform thread's instance and buffers, and whether a call on the thread is using them. */
     private static final class Held {
         final Fory fory;
+        MemoryBuffer output = MemoryBuffer.newHeapBuffer(INITIAL);
+        /** Pointed at the bytes of each read, so that no buffer object is made per read. */
+        final MemoryBuffer input = MemoryBuffer.newHeapBuffer(0);
+
         boolean busy;
 
         Held(Fory fory) {
@@ -49,39 +62,64 @@ public final class ForyInstances {
                 () -> new Held(configuration.get().withSharedRegistry(registry).build()));
     }
 
-    /** Writes {@code value} into {@code buffer} at its writer index. */
-    public void serialize(MemoryBuffer buffer, Object value) {
+    /**
+     * The bytes of {@code value} after {@code headroom} bytes left zero, led by {@code marker} when
+     * it is not -1: written into the thread's buffer and copied out once.
+     */
+    public byte[] serialize(Object value, int headroom, int marker) {
         Held held = take();
-        if (held == null) {
-            pool().serialize(buffer, value);
-            return;
-        }
+        MemoryBuffer buffer = held != null ? held.output : MemoryBuffer.newHeapBuffer(INITIAL);
         try {
-            held.fory.serialize(buffer, value);
+            buffer.ensure(headroom + 1);
+            buffer.writerIndex(headroom);
+            if (marker != -1) {
+                buffer.writeByte((byte) marker);
+            }
+            if (held != null) {
+                held.fory.serialize(buffer, value);
+            } else {
+                pool().serialize(buffer, value);
+            }
+            int length = buffer.writerIndex();
+            byte[] out = new byte[length];
+            buffer.copyToByteArray(headroom, out, headroom, length - headroom);
+            return out;
         } catch (RuntimeException | Error e) {
-            // Fory's write context does not clear all its state after a failed write (its stack of
-            // generic types): the thread gets a fresh instance rather than reuse this one.
-            perThread.remove();
+            if (held != null) {
+                // Fory's write context does not clear all its state after a failed write (its
+                // stack of generic types): the thread gets a fresh instance rather than reuse this one.
+                perThread.remove();
+            }
             throw e;
         } finally {
-            held.busy = false;
+            if (held != null) {
+                if (buffer.writerIndex() > KEPT) {
+                    held.output = MemoryBuffer.newHeapBuffer(INITIAL); // a rare large value's buffer goes
+                }
+                held.busy = false;
+            }
         }
     }
 
-    /** Reads a value from {@code buffer} at its reader index. */
-    public Object deserialize(MemoryBuffer buffer) {
+    /** Reads a value from {@code bytes[offset, offset + length)}, in place. */
+    public Object deserialize(byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length); // pointTo checks nothing
         Held held = take();
         if (held == null) {
-            return pool().deserialize(buffer);
+            return pool().deserialize(MemoryBuffer.fromByteArray(bytes, offset, length));
         }
+        MemoryBuffer buffer = held.input;
         try {
+            buffer.pointTo(bytes, offset, length);
+            buffer.readerIndex(0);
             return held.fory.deserialize(buffer);
         } finally {
+            buffer.pointTo(NOTHING, 0, 0); // holds no caller's array
             held.busy = false;
         }
     }
 
-    /** This platform thread's instance, marked busy; null on a virtual thread or when it is busy. */
+    /** This platform thread's instance and buffers, marked busy; null on a virtual thread or when busy. */
     private @Nullable Held take() {
         if (Thread.currentThread().isVirtual()) {
             return null;

@@ -2,7 +2,6 @@ package dev.pmemspring.cache.internal;
 
 import org.apache.fory.Fory;
 import org.apache.fory.config.Language;
-import org.apache.fory.memory.MemoryBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ class ForyInstancesTest {
 
         @java.io.Serial
         Object writeReplace() {
-            through.serialize(MemoryBuffer.newHeapBuffer(64), new Item(0, "inner", List.of("i")));
+            through.serialize(new Item(0, "inner", List.of("i")), 0, -1);
             return new Item(0, name, List.of());
         }
     }
@@ -59,9 +58,8 @@ class ForyInstancesTest {
             2);
 
     private Object roundTrip(Object value) {
-        MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(64);
-        instances.serialize(buffer, value);
-        return instances.deserialize(buffer);
+        byte[] bytes = instances.serialize(value, 0, -1);
+        return instances.deserialize(bytes, 0, bytes.length);
     }
 
     @Test
