@@ -14,21 +14,23 @@ import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
  * stripe held spins a little first: a write holds its stripe for well under a microsecond, and
  * parking and waking a thread costs several (two threads putting Zipfian keys spent a seventh of
  * their time parked). Writers that still find it held, behind a stripe's growth say, queue and
- * park as with {@code ReentrantLock} (this is its synchronizer, with the count as state). Not
- * reentrant.
+ * park as with {@code ReentrantLock} (this is its synchronizer, with the count as state); once
+ * one is parked, newcomers queue behind it instead of spinning, so a spin never overtakes a
+ * parked writer for long. Not reentrant.
  */
 @SuppressWarnings("serial") // never serialized
 final class StripeLock extends AbstractQueuedLongSynchronizer {
 
     /**
-     * Tries before a writer parks: each a pause instruction, some tens of nanoseconds on current
-     * x86 cores, so a few microseconds in all (a longer spin measured no better).
+     * Tries before a writer parks: each after a pause instruction (about 15-50 ns on current x86
+     * cores), so a few to ten microseconds in all; a longer spin measured no better.
      */
     private static final int SPINS = 256;
 
     // Padding after the state word: the locks of neighbouring stripes are allocated one after
-    // another, and two threads writing to them must not share the state's cache line, nor the
-    // line beside it, which x86 cores fetch in pairs.
+    // another, and two threads writing to them must not share the cache line of the state and
+    // owner, nor the other line of its 128-byte pair, which Intel's adjacent-line prefetcher
+    // fetches with it (why @Contended pads 128 bytes). With it the state words lie 152 bytes apart.
     @SuppressWarnings("unused")
     private long p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15;
 
@@ -36,10 +38,9 @@ final class StripeLock extends AbstractQueuedLongSynchronizer {
         if (tryAcquire(1)) {
             return;
         }
-        for (int spin = 0; spin < SPINS; spin++) {
+        for (int spin = 0; spin < SPINS && !hasQueuedThreads(); spin++) {
             Thread.onSpinWait();
-            // Read before the CAS: a failing CAS would take the line from the holder.
-            if ((getState() & 1) == 0 && tryAcquire(1)) {
+            if (tryAcquire(1)) {
                 return;
             }
         }
@@ -66,6 +67,7 @@ final class StripeLock extends AbstractQueuedLongSynchronizer {
     @Override
     protected boolean tryAcquire(long unused) {
         long sequence = getState();
+        // Read before the CAS: a CAS bound to fail would still take the line from the holder.
         // The CAS is a full fence: none of the holder's stores to the stripe can be seen before
         // the odd number that tells readers to retry.
         if ((sequence & 1) == 0 && compareAndSetState(sequence, sequence + 1)) {
