@@ -26,12 +26,12 @@ class DoorkeeperTest {
     }
 
     @Test
-    void the_table_has_four_to_eight_slots_per_entry_within_its_limits() {
-        assertThat(new Doorkeeper(0).slots()).isEqualTo(1024);
-        assertThat(new Doorkeeper(1_000).slots()).isEqualTo(4096);
-        assertThat(new Doorkeeper(1_024).slots()).isEqualTo(4096);
-        assertThat(new Doorkeeper(1_025).slots()).isEqualTo(8192);
-        assertThat(new Doorkeeper(10_000).slots()).isEqualTo(65_536);
+    void the_table_has_a_quarter_to_half_a_slot_per_entry_within_its_limits() {
+        assertThat(new Doorkeeper(0).slots()).isEqualTo(256);
+        assertThat(new Doorkeeper(1_000).slots()).isEqualTo(256);
+        assertThat(new Doorkeeper(4_096).slots()).isEqualTo(1024);
+        assertThat(new Doorkeeper(4_100).slots()).isEqualTo(2048);
+        assertThat(new Doorkeeper(10_000).slots()).isEqualTo(4096);
         assertThat(new Doorkeeper(Long.MAX_VALUE).slots()).isEqualTo(1 << 22);
     }
 }
