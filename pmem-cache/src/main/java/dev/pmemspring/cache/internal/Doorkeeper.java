@@ -4,13 +4,12 @@ package dev.pmemspring.cache.internal;
  * Lets a key into the heap tier only the second time it asks within a while, as TinyLFU's
  * doorkeeper does: a key read once from the pool is not worth a tier fill (an insertion, an
  * eviction and Caffeine's maintenance, often for a node its admission policy then drops at once),
- * while a key read again soon is. One hash per slot, in a table of a quarter to half a slot per
- * tier entry (a power of two); a key passes if its slot still holds its hash, and leaves it there
- * otherwise. Other keys overwrite slots, so "a while" is the time the table takes to fill with
- * newer keys: short, so that only keys read often pass. With four to eight slots per entry, most
- * keys of middling heat passed, and their fills, which Caffeine's admission then mostly undid,
- * cost more than the tier saved (a tier of 10 % of the keys served 0.8-0.9 times the hits of no
- * tier at one thread and half at two; 1.2 and 0.9 times with this table, docs/benchmarks.md).
+ * while a key read again soon is. One hash per slot, in a table of about a quarter to half a slot
+ * per tier entry (a power of two, at least 256 slots); a key passes if its slot still holds its
+ * hash, and leaves it there otherwise. Other keys overwrite slots, so "a while" is the time the
+ * table takes to fill with newer keys: short, so that only keys read often pass. With four to
+ * eight slots per entry most keys of middling heat passed, and their fills, which Caffeine's
+ * admission then mostly undid, cost more than the tier saved (docs/benchmarks.md).
  *
  * <p>Unsynchronized on purpose: a lost store only lets one key in early or late; the tier's
  * consistency never depends on what is filled.
