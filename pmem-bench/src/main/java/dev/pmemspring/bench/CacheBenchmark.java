@@ -46,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Product} values (about 100 bytes of fields, {@value Product#SERIALIZED_SIZE} bytes
  * JDK-serialized). Hits, overwrites and the mixes choose among the preloaded keys by a Zipfian
  * sequence (skew 0.99, precomputed per thread, as in {@link MapBenchmark}); misses ask for keys
- * never put. A put overwrites an existing key with this thread's own {@link Product}, so the
+ * never put. {@code getHit} returns the value unread; {@code getHitAndRead} then reads four of its
+ * fields, as a caller does. A put overwrites an existing key with this thread's own {@link Product}, so the
  * cache's size does not change while measuring.
  *
  * <p>Not in the default matrix: {@code redis-async}, Redis with Spring Data Redis 4's default
@@ -191,6 +192,17 @@ public class CacheBenchmark {
     @Benchmark
     public Object getHit(Worker worker) {
         return cache.get(hitKeys[worker.next()]).get();
+    }
+
+    /**
+     * A hit whose value is then read, as the caller of a cached method reads what it gets: a char
+     * of the SKU, the name's length, the price and the stock. Caffeine hands out the object it
+     * holds, which for most keys is not in the CPU's cache; the pool hands out one just made.
+     */
+    @Benchmark
+    public long getHitAndRead(Worker worker) {
+        Product p = (Product) cache.get(hitKeys[worker.next()]).get();
+        return p.sku().charAt(4) + p.name().length() + p.priceCents() + p.stock();
     }
 
     @Benchmark

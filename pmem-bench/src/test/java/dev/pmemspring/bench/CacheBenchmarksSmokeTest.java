@@ -40,9 +40,9 @@ class CacheBenchmarksSmokeTest {
                 CacheStore.EHCACHE_DISK
             })
     void cacheBenchmarkRuns(String store) throws RunnerException {
-        Collection<RunResult> results = run(store, "getHit|getMiss|put|mix");
+        Collection<RunResult> results = run(store, "getHit|getHitAndRead|getMiss|put|mix");
 
-        assertThat(results).hasSize(4); // getHit, getMiss, put, mix
+        assertThat(results).hasSize(5); // getHit, getHitAndRead, getMiss, put, mix
         assertPositiveScores(results);
     }
 

@@ -24,7 +24,7 @@ final class CacheSuite implements Suite {
     /** Heap tiers much smaller than the data, as a user runs them, with Fory and with Java serialization. */
     static final List<String> SMALL_TIERS = List.of("pmem-fory-heap-1pct", "pmem-fory-heap-10pct", "pmem-heap-10pct");
 
-    static final List<String> OPS = List.of("getHit", "getMiss", "put", "mix");
+    static final List<String> OPS = List.of("getHit", "getHitAndRead", "getMiss", "put", "mix");
     static final String ENTRIES = "100000";
 
     @Override
@@ -60,7 +60,7 @@ final class CacheSuite implements Suite {
     @Override
     public List<Step> steps(SuitePlan plan) {
         List<String> readPercents = plan.quick() ? List.of("75") : List.of("100", "75", "25");
-        // Full: 6 stores x 6 ops x 2 thread counts is 72 forks, plus the extras. Each pays a JVM
+        // Full: 6 stores x 7 ops x 2 thread counts is 84 forks, plus the extras. Each pays a JVM
         // start and the preload of 100k entries (Ehcache's disk tier takes several seconds); a 5 s
         // warm-up, because on 2 vCPUs C2 needs that long to compile the serializing paths.
         Iterations loop =
@@ -83,7 +83,12 @@ final class CacheSuite implements Suite {
                         .with(loop));
                 // heap tiers of 1 % and 10 % of the entries (the Zipfian hot sets that take about 58 % and
                 // 78 % of the accesses)
-                steps.add(JmhRun.of("cache-small-tiers-t" + t + suffix + ".json", CacheBenchmark.class, "getHit", "mix")
+                steps.add(JmhRun.of(
+                                "cache-small-tiers-t" + t + suffix + ".json",
+                                CacheBenchmark.class,
+                                "getHit",
+                                "getHitAndRead",
+                                "mix")
                         .withThreads(t)
                         .withParam("store", SMALL_TIERS)
                         .withParam("entries", ENTRIES)

@@ -90,7 +90,11 @@ class ReportTest {
                 .contains("| get (hit) | 1 | 2.25 M | 5.20 M |")
                 // ratios within each round 0.40, 0.43 and 0.32: their median, and their range
                 .contains(
-                        "| hits, no heap tier, Fory vs Caffeine | pmem-fory / caffeine | ≥ 0.4 | 0.40 [0.32-0.43, 3 rounds] | — | partly |");
+                        "| hits, no heap tier, Fory vs Caffeine | pmem-fory / caffeine | ≥ 0.4 | 0.40 [0.32-0.43, 3 rounds] | — | partly |")
+                // hits whose value is read: ours 2.0 M, Caffeine 4.0, 5.0 and 4.0 M; a ratio with no target
+                .contains("| get (hit), value read | 1 | 2.00 M | 4.00 M |")
+                .contains("| hits with the value read, no heap tier, Fory vs Caffeine | pmem-fory / caffeine | none"
+                        + " | 0.50 [0.40-0.50, 3 rounds] | — | — |");
     }
 
     @Test
