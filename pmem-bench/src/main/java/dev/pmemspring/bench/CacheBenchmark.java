@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code concurrent-map}: {@code ConcurrentMapCacheManager}, in heap, by reference;</li>
  *   <li>{@code ehcache-disk}: Ehcache 3 through {@code JCacheCacheManager}, persistent disk tier
  *       behind a one-entry heap tier;</li>
+ *   <li>{@code ehcache-offheap}: Ehcache 3 through {@code JCacheCacheManager}, one tier in direct
+ *       memory, not persistent (every hit deserializes, as ours without a heap tier);</li>
  *   <li>{@code redis}: {@code RedisCacheManager} over Lettuce, against a {@code redis-server} on
  *       loopback (needs {@value CacheStore#REDIS_ENV}), puts waiting for the
  *       server's reply ({@code immediateWrites}).</li>
@@ -80,6 +82,7 @@ public class CacheBenchmark {
         CacheStore.CAFFEINE,
         CacheStore.CONCURRENT_MAP,
         CacheStore.EHCACHE_DISK,
+        CacheStore.EHCACHE_OFFHEAP,
         CacheStore.REDIS
     })
     public String store;
@@ -196,8 +199,9 @@ public class CacheBenchmark {
 
     /**
      * A hit whose value is then read, as the caller of a cached method reads what it gets: a char
-     * of the SKU, the name's length, the price and the stock. Caffeine hands out the object it
-     * holds, which for most keys is not in the CPU's cache; the pool hands out one just made.
+     * of the SKU, the name's length, the price and the stock. A heap cache hands out the object it
+     * holds, which may have left the CPU's cache (keys outside the hot set); the pool hands out one
+     * it has just made.
      */
     @Benchmark
     public long getHitAndRead(Worker worker) {

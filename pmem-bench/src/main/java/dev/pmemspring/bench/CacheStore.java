@@ -30,10 +30,12 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import javax.cache.Caching;
 import java.io.Serializable;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.IntFunction;
 
 /**
@@ -60,6 +62,7 @@ abstract class CacheStore implements AutoCloseable {
     static final String CAFFEINE = "caffeine";
     static final String CONCURRENT_MAP = "concurrent-map";
     static final String EHCACHE_DISK = "ehcache-disk";
+    static final String EHCACHE_OFFHEAP = "ehcache-offheap";
     static final String REDIS = "redis";
     /** Not in the default matrix: Redis with Spring Data Redis 4's default, fire-and-forget puts. */
     static final String REDIS_ASYNC = "redis-async";
@@ -77,6 +80,12 @@ abstract class CacheStore implements AutoCloseable {
 
     /** Ehcache's disk tier, in MiB: room for far more than the preloaded entries. */
     static final long EHCACHE_DISK_MB = 256;
+
+    /**
+     * Ehcache's off-heap tier, in MiB of direct memory: room for the preloaded entries several times
+     * over (Ehcache reserves all of it at once).
+     */
+    static final long EHCACHE_OFFHEAP_MB = 64;
 
     abstract Cache cache();
 
@@ -104,6 +113,7 @@ abstract class CacheStore implements AutoCloseable {
             case CAFFEINE -> new CaffeineStore(capacity);
             case CONCURRENT_MAP -> new ConcurrentMapStore();
             case EHCACHE_DISK -> new EhcacheDiskStore();
+            case EHCACHE_OFFHEAP -> new EhcacheOffheapStore();
             case REDIS -> new RedisStore(redisAddress(), true);
             case REDIS_ASYNC -> new RedisStore(redisAddress(), false);
             default -> throw new IllegalArgumentException("unknown cache store: " + name);
@@ -320,6 +330,53 @@ abstract class CacheStore implements AutoCloseable {
             } finally {
                 MapStore.deleteTree(dir);
             }
+        }
+    }
+
+    /**
+     * Ehcache 3 through JCache, as {@link EhcacheDiskStore}, with its one tier off the Java heap
+     * ({@value #EHCACHE_OFFHEAP_MB} MiB of direct memory, lost when the JVM stops): the usual way to
+     * keep a large cache's entries out of the heap without persistence, so that, as with ours
+     * without a heap tier, every hit deserializes. Java serialization for values, as for the disk tier.
+     */
+    static final class EhcacheOffheapStore extends CacheStore {
+        private final javax.cache.CacheManager jcacheManager;
+        private final Cache cache;
+
+        EhcacheOffheapStore() {
+            EhcacheCachingProvider provider =
+                    (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+            // A URI of its own, so a second trial in the same JVM gets a new manager.
+            jcacheManager = provider.getCacheManager(
+                    URI.create("urn:pmem-bench:ehcache-offheap:" + UUID.randomUUID()),
+                    new DefaultConfiguration(provider.getDefaultClassLoader()));
+            try {
+                jcacheManager.createCache(
+                        CACHE_NAME,
+                        Eh107Configuration.fromEhcacheCacheConfiguration(
+                                CacheConfigurationBuilder.newCacheConfigurationBuilder(
+                                                String.class,
+                                                Serializable.class,
+                                                ResourcePoolsBuilder.newResourcePoolsBuilder()
+                                                        .offheap(EHCACHE_OFFHEAP_MB, MemoryUnit.MB))
+                                        .build()));
+                JCacheCacheManager manager = new JCacheCacheManager(jcacheManager);
+                manager.afterPropertiesSet();
+                cache = manager.getCache(CACHE_NAME);
+            } catch (RuntimeException | Error e) {
+                jcacheManager.close();
+                throw e;
+            }
+        }
+
+        @Override
+        Cache cache() {
+            return cache;
+        }
+
+        @Override
+        public void close() {
+            jcacheManager.close();
         }
     }
 

@@ -37,6 +37,7 @@ class CacheBenchmarksSmokeTest {
                 CacheStore.PMEM_HEAP,
                 CacheStore.CAFFEINE,
                 CacheStore.CONCURRENT_MAP,
+                CacheStore.EHCACHE_OFFHEAP,
                 CacheStore.EHCACHE_DISK
             })
     void cacheBenchmarkRuns(String store) throws RunnerException {

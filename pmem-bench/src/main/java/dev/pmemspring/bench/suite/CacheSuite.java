@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The Spring cache provider against its peers through Spring's {@code Cache} interface: Caffeine,
- * a ConcurrentMap, Ehcache's persistent disk tier and Redis (a private server the runner starts;
+ * a ConcurrentMap, Ehcache's off-heap tier and its persistent disk tier, and Redis (a private server the runner starts;
  * left out with a warning when none can be started), at one and two threads, with the allocation
  * per operation; the extras (heap tiers of 1 % and 10 % of the entries, Redis's fire-and-forget
  * puts); and the serialization floor, against Kryo.
@@ -18,8 +18,8 @@ import java.util.List;
 final class CacheSuite implements Suite {
 
     /** Ours with the default serializer (Fory) and with Java serialization; a heap tier as large as the data. */
-    static final List<String> STORES =
-            List.of("pmem-fory", "pmem", "pmem-fory-heap", "caffeine", "concurrent-map", "ehcache-disk");
+    static final List<String> STORES = List.of(
+            "pmem-fory", "pmem", "pmem-fory-heap", "caffeine", "concurrent-map", "ehcache-offheap", "ehcache-disk");
 
     /** Heap tiers much smaller than the data, as a user runs them, with Fory and with Java serialization. */
     static final List<String> SMALL_TIERS = List.of("pmem-fory-heap-1pct", "pmem-fory-heap-10pct", "pmem-heap-10pct");
@@ -39,7 +39,7 @@ final class CacheSuite implements Suite {
 
     @Override
     public String description() {
-        return "PmemCacheManager against Caffeine, ConcurrentMap, Ehcache disk tier and Redis; serialization";
+        return "PmemCacheManager against Caffeine, ConcurrentMap, Ehcache's off-heap and disk tiers and Redis; serialization";
     }
 
     @Override
@@ -60,7 +60,7 @@ final class CacheSuite implements Suite {
     @Override
     public List<Step> steps(SuitePlan plan) {
         List<String> readPercents = plan.quick() ? List.of("75") : List.of("100", "75", "25");
-        // Full: 6 stores x 7 ops x 2 thread counts is 84 forks, plus the extras. Each pays a JVM
+        // Full: 7 stores x 7 ops x 2 thread counts is 98 forks, plus the extras. Each pays a JVM
         // start and the preload of 100k entries (Ehcache's disk tier takes several seconds); a 5 s
         // warm-up, because on 2 vCPUs C2 needs that long to compile the serializing paths.
         Iterations loop =

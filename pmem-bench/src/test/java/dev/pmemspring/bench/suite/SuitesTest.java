@@ -114,8 +114,9 @@ class SuitesTest {
         List<String> without = describe(cache.steps(new Suite.SuitePlan(Profile.QUICK, 1, false)));
         assertThat(without).noneMatch(d -> d.contains("redis"));
         assertThat(describe(cache.steps(new Suite.SuitePlan(Profile.QUICK, 1, true))))
-                .anyMatch(d ->
-                        d.contains("store=pmem-fory,pmem,pmem-fory-heap,caffeine,concurrent-map,ehcache-disk,redis"))
+                .anyMatch(
+                        d -> d.contains(
+                                "store=pmem-fory,pmem,pmem-fory-heap,caffeine,concurrent-map,ehcache-offheap,ehcache-disk,redis"))
                 .anyMatch(d -> d.contains("store=redis-async"));
     }
 

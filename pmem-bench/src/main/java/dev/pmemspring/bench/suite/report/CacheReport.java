@@ -28,6 +28,7 @@ public final class CacheReport {
             "pmem-heap-10pct",
             "caffeine",
             "concurrent-map",
+            "ehcache-offheap",
             "ehcache-disk",
             "redis",
             "redis-async");
@@ -77,6 +78,15 @@ public final class CacheReport {
             new Target(
                     "hits with the value read, heap tier of 1 % vs Caffeine",
                     GET_HIT_READ, "pmem-fory-heap-1pct", "caffeine", null),
+            // no target: against the store that keeps entries off the heap without persistence
+            new Target("hits, no heap tier vs Ehcache off-heap", GET_HIT, "pmem-fory", "ehcache-offheap", null),
+            new Target(
+                    "hits, no heap tier, both Java serialization, vs Ehcache off-heap",
+                    GET_HIT,
+                    "pmem",
+                    "ehcache-offheap",
+                    null),
+            new Target("puts, no heap tier vs Ehcache off-heap", PUT, "pmem-fory", "ehcache-offheap", null),
             // issue 6: against the persistent peers, with the default serializer
             new Target("hits, no heap tier vs Ehcache disk tier", GET_HIT, "pmem-fory", "ehcache-disk", 10.0),
             new Target("hits, no heap tier vs Redis", GET_HIT, "pmem-fory", "redis", 50.0),
@@ -326,9 +336,10 @@ public final class CacheReport {
             out.append(
                     rounds.size() == 1
                             ? "Against the targets: ours / peer in ops/s (higher is better), from the means and, in"
-                                    + " brackets, from the best iterations.\n\n"
+                                    + " brackets, from the best iterations; rows with no target are for comparison.\n\n"
                             : "Against the targets: ours / peer in ops/s (higher is better), the ratio taken within"
-                                    + " each round; the median of the rounds' ratios, their range in brackets.\n\n");
+                                    + " each round; the median of the rounds' ratios, their range in brackets; rows with no"
+                                    + " target are for comparison.\n\n");
             table.appendTo(out);
         }
     }
