@@ -280,8 +280,9 @@ abstract class CacheStore implements AutoCloseable {
     /**
      * Ehcache 3 through JCache ({@link JCacheCacheManager} over Ehcache's JSR-107 provider), with a
      * persistent disk tier ({@value #EHCACHE_DISK_MB} MiB, {@code persistent = true}, in a fresh
-     * directory under {@link BenchPools#DIR}) behind a heap tier of one entry, the smallest Ehcache
-     * accepts (it requires a heap tier), so almost every hit is read and deserialized from the disk
+     * directory under {@link BenchPools#DIR}) behind a heap tier of one entry (Ehcache 3.11 also takes
+     * a disk tier alone; the one entry stays so that results compare with earlier runs), so almost
+     * every hit is read and deserialized from the disk
      * tier. Keys {@code String}, values {@code Serializable}: Ehcache's own {@code StringSerializer}
      * for keys, JDK serialization for values.
      */
