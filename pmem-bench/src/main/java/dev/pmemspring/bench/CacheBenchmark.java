@@ -49,8 +49,8 @@ import java.util.concurrent.TimeUnit;
  * JDK-serialized). Hits, overwrites and the mixes choose among the preloaded keys by a Zipfian
  * sequence (skew 0.99, precomputed per thread, as in {@link MapBenchmark}); misses ask for keys
  * never put. {@code getHit} returns the value unread; {@code getHitAndRead} then reads four of its
- * fields, as a caller does. A put overwrites an existing key with this thread's own {@link Product}, so the
- * cache's size does not change while measuring.
+ * fields, as a caller does. A put overwrites an existing key with this thread's own
+ * {@link Product}, so the cache's size does not change while measuring.
  *
  * <p>Not in the default matrix: {@code redis-async}, Redis with Spring Data Redis 4's default
  * fire-and-forget puts (see {@link CacheStore.RedisStore}), and {@code pmem-heap-10pct}, a heap

@@ -280,11 +280,11 @@ abstract class CacheStore implements AutoCloseable {
     /**
      * Ehcache 3 through JCache ({@link JCacheCacheManager} over Ehcache's JSR-107 provider), with a
      * persistent disk tier ({@value #EHCACHE_DISK_MB} MiB, {@code persistent = true}, in a fresh
-     * directory under {@link BenchPools#DIR}) behind a heap tier of one entry (Ehcache 3.11 also takes
-     * a disk tier alone; the one entry stays so that results compare with earlier runs), so almost
-     * every hit is read and deserialized from the disk
-     * tier. Keys {@code String}, values {@code Serializable}: Ehcache's own {@code StringSerializer}
-     * for keys, JDK serialization for values.
+     * directory under {@link BenchPools#DIR}) behind a heap tier of one entry (Ehcache 3.11 also
+     * takes a disk tier alone; the one entry stays so that results compare with earlier runs), so
+     * almost every hit is read and deserialized from the disk tier. Keys {@code String}, values
+     * {@code Serializable}: Ehcache's own {@code StringSerializer} for keys, Java serialization for
+     * values.
      */
     static final class EhcacheDiskStore extends CacheStore {
         private final Path dir;

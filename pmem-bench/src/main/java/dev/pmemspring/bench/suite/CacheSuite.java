@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * The Spring cache provider against its peers through Spring's {@code Cache} interface: Caffeine,
- * a ConcurrentMap, Ehcache's off-heap tier and its persistent disk tier, and Redis (a private server the runner starts;
- * left out with a warning when none can be started), at one and two threads, with the allocation
- * per operation; the extras (heap tiers of 1 % and 10 % of the entries, Redis's fire-and-forget
+ * a ConcurrentMap, Ehcache's off-heap tier and its persistent disk tier, and Redis (a private
+ * server the runner starts; left out with a warning when none can be started), at one and two
+ * threads, with the allocation per operation; the extras (heap tiers of 1 % and 10 % of the entries, Redis's fire-and-forget
  * puts); and the serialization floor, against Kryo.
  */
 final class CacheSuite implements Suite {
@@ -39,7 +39,8 @@ final class CacheSuite implements Suite {
 
     @Override
     public String description() {
-        return "PmemCacheManager against Caffeine, ConcurrentMap, Ehcache's off-heap and disk tiers and Redis; serialization";
+        return "PmemCacheManager against Caffeine, ConcurrentMap, Ehcache's off-heap and disk tiers and Redis;"
+                + " serialization";
     }
 
     @Override
