@@ -277,6 +277,27 @@ abstract class CacheStore implements AutoCloseable {
         }
     }
 
+    /** Ehcache's JSR-107 provider (for the Ehcache stores here and in {@link JCacheStore}). */
+    static EhcacheCachingProvider ehcacheProvider() {
+        return (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+    }
+
+    /** The benchmark's Ehcache cache: {@code String} keys, {@code Serializable} values, in {@code pools}. */
+    static javax.cache.configuration.Configuration<String, Serializable> ehcacheConfiguration(
+            ResourcePoolsBuilder pools) {
+        return Eh107Configuration.fromEhcacheCacheConfiguration(
+                CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, Serializable.class, pools)
+                        .build());
+    }
+
+    /** Creates the benchmark's cache in {@code pools} of {@code jcacheManager}, as Spring's {@link Cache}. */
+    private static Cache springCache(javax.cache.CacheManager jcacheManager, ResourcePoolsBuilder pools) {
+        jcacheManager.createCache(CACHE_NAME, ehcacheConfiguration(pools));
+        JCacheCacheManager manager = new JCacheCacheManager(jcacheManager);
+        manager.afterPropertiesSet();
+        return manager.getCache(CACHE_NAME);
+    }
+
     /**
      * Ehcache 3 through JCache ({@link JCacheCacheManager} over Ehcache's JSR-107 provider), with a
      * persistent disk tier ({@value #EHCACHE_DISK_MB} MiB, {@code persistent = true}, in a fresh
@@ -294,25 +315,16 @@ abstract class CacheStore implements AutoCloseable {
         EhcacheDiskStore() {
             dir = MapStore.newDirectory("ehcache");
             try {
-                EhcacheCachingProvider provider =
-                        (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+                EhcacheCachingProvider provider = ehcacheProvider();
                 DefaultConfiguration configuration = new DefaultConfiguration(
                         provider.getDefaultClassLoader(), new DefaultPersistenceConfiguration(dir.toFile()));
                 // A URI of its own, so a second trial in the same JVM gets a new manager.
                 jcacheManager = provider.getCacheManager(dir.toUri(), configuration);
-                jcacheManager.createCache(
-                        CACHE_NAME,
-                        Eh107Configuration.fromEhcacheCacheConfiguration(
-                                CacheConfigurationBuilder.newCacheConfigurationBuilder(
-                                                String.class,
-                                                Serializable.class,
-                                                ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                                        .heap(1, EntryUnit.ENTRIES)
-                                                        .disk(EHCACHE_DISK_MB, MemoryUnit.MB, true))
-                                        .build()));
-                JCacheCacheManager manager = new JCacheCacheManager(jcacheManager);
-                manager.afterPropertiesSet();
-                cache = manager.getCache(CACHE_NAME);
+                cache = springCache(
+                        jcacheManager,
+                        ResourcePoolsBuilder.newResourcePoolsBuilder()
+                                .heap(1, EntryUnit.ENTRIES)
+                                .disk(EHCACHE_DISK_MB, MemoryUnit.MB, true));
             } catch (RuntimeException | Error e) {
                 MapStore.deleteTree(dir);
                 throw e;
@@ -345,25 +357,15 @@ abstract class CacheStore implements AutoCloseable {
         private final Cache cache;
 
         EhcacheOffheapStore() {
-            EhcacheCachingProvider provider =
-                    (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+            EhcacheCachingProvider provider = ehcacheProvider();
             // A URI of its own, so a second trial in the same JVM gets a new manager.
             jcacheManager = provider.getCacheManager(
                     URI.create("urn:pmem-bench:ehcache-offheap:" + UUID.randomUUID()),
                     new DefaultConfiguration(provider.getDefaultClassLoader()));
             try {
-                jcacheManager.createCache(
-                        CACHE_NAME,
-                        Eh107Configuration.fromEhcacheCacheConfiguration(
-                                CacheConfigurationBuilder.newCacheConfigurationBuilder(
-                                                String.class,
-                                                Serializable.class,
-                                                ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                                        .offheap(EHCACHE_OFFHEAP_MB, MemoryUnit.MB))
-                                        .build()));
-                JCacheCacheManager manager = new JCacheCacheManager(jcacheManager);
-                manager.afterPropertiesSet();
-                cache = manager.getCache(CACHE_NAME);
+                cache = springCache(
+                        jcacheManager,
+                        ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(EHCACHE_OFFHEAP_MB, MemoryUnit.MB));
             } catch (RuntimeException | Error e) {
                 jcacheManager.close();
                 throw e;

@@ -12,13 +12,11 @@ import javax.cache.CacheManager;
 import javax.cache.Caching;
 import javax.cache.configuration.MutableConfiguration;
 
-import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.EntryUnit;
 import org.ehcache.config.units.MemoryUnit;
 import org.ehcache.core.config.DefaultConfiguration;
 import org.ehcache.impl.config.persistence.DefaultPersistenceConfiguration;
-import org.ehcache.jsr107.Eh107Configuration;
 import org.ehcache.jsr107.EhcacheCachingProvider;
 
 /**
@@ -86,20 +84,15 @@ final class JCacheStore implements AutoCloseable {
 
     private static JCacheStore ehcacheDisk() {
         Path dir = MapStore.newDirectory("ehcache-jcache");
-        EhcacheCachingProvider provider =
-                (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+        EhcacheCachingProvider provider = CacheStore.ehcacheProvider();
         DefaultConfiguration configuration = new DefaultConfiguration(
                 provider.getDefaultClassLoader(), new DefaultPersistenceConfiguration(dir.toFile()));
         CacheManager manager = provider.getCacheManager(dir.toUri(), configuration);
         Cache<String, Serializable> c = manager.createCache(
                 CACHE,
-                Eh107Configuration.fromEhcacheCacheConfiguration(CacheConfigurationBuilder.newCacheConfigurationBuilder(
-                                String.class,
-                                Serializable.class,
-                                ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                        .heap(1, EntryUnit.ENTRIES)
-                                        .disk(CacheStore.EHCACHE_DISK_MB, MemoryUnit.MB, true))
-                        .build()));
+                CacheStore.ehcacheConfiguration(ResourcePoolsBuilder.newResourcePoolsBuilder()
+                        .heap(1, EntryUnit.ENTRIES)
+                        .disk(CacheStore.EHCACHE_DISK_MB, MemoryUnit.MB, true)));
         return new JCacheStore(manager, cast(c), () -> MapStore.deleteTree(dir));
     }
 
