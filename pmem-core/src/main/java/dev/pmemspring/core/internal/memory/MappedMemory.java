@@ -208,4 +208,9 @@ public final class MappedMemory implements PersistentMemory {
     public void drain() {
         VarHandle.storeStoreFence();
     }
+
+    @Override
+    public boolean persistsInOrder() {
+        return !flushes;
+    }
 }

@@ -86,4 +86,16 @@ public interface PersistentMemory {
         flush(offset, length);
         drain();
     }
+
+    /**
+     * Whether stores persist in the order {@link #drain} gives them, with no flush: true in
+     * durability {@code process}, which protects against the process's end alone, and there every
+     * store made before a {@code kill -9} stays, in program order. A log may then make an entry
+     * whole by ordering its words instead of checksumming them. False (the default) wherever a
+     * flushed range may reach the media before an earlier unflushed one: durability {@code sync},
+     * and the crash simulator's model of it.
+     */
+    default boolean persistsInOrder() {
+        return false;
+    }
 }

@@ -5,13 +5,16 @@ import java.lang.foreign.Arena;
 /**
  * Test memory that "crashes" (throws) at the n-th change of a word at or above {@code guardFrom}:
  * a crash at a chosen step of a protocol, after which the test runs recovery on what is left.
- * Every store up to the crash stays, as after a {@code kill -9}.
+ * Every store up to the crash stays, as after a {@code kill -9}; a bulk store (a copy, fill or
+ * array write) that the crash meets keeps its first half.
  */
 public final class DyingMemory implements PersistentMemory {
 
     private final PersistentMemory inner;
     private final long guardFrom;
     public int changesLeft = Integer.MAX_VALUE;
+    /** What {@link #persistsInOrder} answers: true to test what a log writes for durability {@code process}. */
+    public boolean inOrder;
 
     public DyingMemory(long size, long guardFrom) {
         this.inner = new MappedMemory(Arena.ofAuto().allocate(size, 64), false);
@@ -26,6 +29,21 @@ public final class DyingMemory implements PersistentMemory {
         if (offset >= guardFrom && changesLeft-- <= 0) {
             throw new IllegalStateException("crash");
         }
+    }
+
+    /** As {@link #change}, for a bulk store of {@code length} bytes at {@code offset}: runs its first half, then dies. */
+    private void bulkChange(long offset, long length, Runnable firstHalf) {
+        if (offset >= guardFrom && changesLeft-- <= 0) {
+            if (length > 1) {
+                firstHalf.run();
+            }
+            throw new IllegalStateException("crash");
+        }
+    }
+
+    @Override
+    public boolean persistsInOrder() {
+        return inOrder;
     }
 
     @Override
@@ -102,19 +120,19 @@ public final class DyingMemory implements PersistentMemory {
 
     @Override
     public void putBytes(long o, byte[] s, int so, int l) {
-        change(o);
+        bulkChange(o, l, () -> inner.putBytes(o, s, so, l / 2));
         inner.putBytes(o, s, so, l);
     }
 
     @Override
     public void copy(long s, long t, long l) {
-        change(t);
+        bulkChange(t, l, () -> inner.copy(s, t, l / 2));
         inner.copy(s, t, l);
     }
 
     @Override
     public void fill(long o, long l, byte v) {
-        change(o);
+        bulkChange(o, l, () -> inner.fill(o, l / 2, v));
         inner.fill(o, l, v);
     }
 

@@ -2,6 +2,8 @@ package dev.pmemspring.core.internal.tx;
 
 import dev.pmemspring.core.internal.memory.DyingMemory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +30,12 @@ class UndoLogTest {
     }
 
     private static DyingMemory original() {
-        DyingMemory m = new DyingMemory(16384, 4096);
+        return original(4096);
+    }
+
+    /** The original contents, on a memory that counts the changes from {@code guardFrom} up (0: the log's too). */
+    private static DyingMemory original(long guardFrom) {
+        DyingMemory m = new DyingMemory(16384, guardFrom);
         for (int i = 0; i < 600; i++) {
             m.putByte(DATA + i, (byte) i);
         }
@@ -65,10 +72,12 @@ class UndoLogTest {
         assertThat(m.getLong(HEADER)).isEqualTo(5678);
     }
 
-    @Test
-    void aCrashAtAnyStepOfTheTransactionOrOfItsRollbackRollsBackToTheStart() {
+    @ParameterizedTest(name = "stores persist in order: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCrashAtAnyStepOfTheTransactionOrOfItsRollbackRollsBackToTheStart(boolean inOrder) {
         for (int crashAt = 0; crashAt < 40; crashAt++) {
             DyingMemory m = original();
+            m.inOrder = inOrder;
             m.changesLeft = crashAt;
             try {
                 changeUnderLog(m, new UndoLog(m, LOG, LOG_SIZE), NO_EXTENSION);
@@ -119,6 +128,63 @@ class UndoLogTest {
             assertThat(big.getByte(DATA + i)).isEqualTo((byte) i);
         }
         assertThat(big.getLong(HEADER)).isEqualTo(1234);
+    }
+
+    @Test
+    void aSnapshotIsOrderedWhereStoresPersistInOrderAndCheckedByCrcElsewhere() {
+        DyingMemory m = original();
+        UndoLog log = new UndoLog(m, LOG, LOG_SIZE);
+        log.logSnapshot(DATA, 100, NO_EXTENSION);
+        assertThat(new UndoLog(m, LOG, LOG_SIZE).readValid().getFirst()[1]).isEqualTo(UndoLog.SNAPSHOT_CRC);
+
+        DyingMemory ordered = original();
+        ordered.inOrder = true;
+        log = new UndoLog(ordered, LOG, LOG_SIZE);
+        log.logSnapshot(DATA, 100, NO_EXTENSION);
+        ordered.fill(DATA, 100, (byte) 0x77);
+        assertThat(new UndoLog(ordered, LOG, LOG_SIZE).readValid().getFirst()[1])
+                .isEqualTo(UndoLog.SNAPSHOT_ORDERED);
+        assertThat(new UndoLog(ordered, LOG, LOG_SIZE).rollback()).isEqualTo(1);
+        assertOriginal(ordered);
+    }
+
+    @Test
+    void anOrderedSnapshotCutBeforeItsChecksumIsNotRolledBack() {
+        // Every crash point while the entry is written, the payload's copy cut half-way included:
+        // until the checksum's store, the entry is not valid, and nothing was changed under it.
+        for (int crashAt = 0; crashAt < 6; crashAt++) {
+            DyingMemory m = original(0);
+            m.inOrder = true;
+            m.changesLeft = crashAt;
+            boolean died = false;
+            try {
+                new UndoLog(m, LOG, LOG_SIZE).logSnapshot(DATA, 100, NO_EXTENSION);
+            } catch (IllegalStateException crash) {
+                died = true;
+            }
+            assertThat(new UndoLog(m, LOG, LOG_SIZE).readValid())
+                    .as("crash at change %d", crashAt)
+                    .hasSize(died ? 0 : 1);
+        }
+    }
+
+    @Test
+    void anOrderedSnapshotOfAnEarlierGenerationIsNotRolledBack() {
+        DyingMemory m = original(0);
+        m.inOrder = true;
+        UndoLog log = new UndoLog(m, LOG, LOG_SIZE);
+        log.logSnapshot(DATA, 100, NO_EXTENSION);
+        log.invalidate();
+        // The same range snapshotted again in the next generation, as a second overwrite of one
+        // entry is, cut in its payload's copy: the old checksum still stands after the payload,
+        // over equal header words, and must not vouch for the half-written payload.
+        m.changesLeft = 3;
+        try {
+            log.logSnapshot(DATA, 100, NO_EXTENSION);
+        } catch (IllegalStateException crash) {
+            // died before the checksum
+        }
+        assertThat(new UndoLog(m, LOG, LOG_SIZE).readValid()).isEmpty();
     }
 
     @Test
