@@ -173,6 +173,7 @@ public final class CrashSimulator<T> {
     private Exploration exploration = Exploration.exhaustive(3);
     private Long seed;
     private byte[] fromImage;
+    private boolean inOrder;
 
     private CrashSimulator(String name) {
         this.name = name;
@@ -252,6 +253,16 @@ public final class CrashSimulator<T> {
         return this;
     }
 
+    /**
+     * Simulates a process's end in durability {@code process} instead of a power loss: stores
+     * persist in order up to the last fence, those after it in any subset (see
+     * {@link RecordingMemory#inOrder}), and the pool writes its logs for that.
+     */
+    public CrashSimulator<T> storesPersistInOrder() {
+        this.inOrder = true;
+        return this;
+    }
+
     public CrashSimulator<T> explore(Exploration exploration) {
         this.exploration = exploration;
         return this;
@@ -318,7 +329,7 @@ public final class CrashSimulator<T> {
             PmemPool.create(base, options()).close();
             recorder = new RecordingMemory();
         }
-        RecordingMemory r = recorder;
+        RecordingMemory r = recorder.inOrder(inOrder);
         MemoryDecorator.set(fault == null ? r::wrap : inner -> fault.apply(r.wrap(inner)));
         PmemPool pool;
         try {

@@ -40,6 +40,7 @@ public final class RecordingMemory implements PersistentMemory {
     private byte[] initial;
     private final List<Event> events = new ArrayList<>();
     private boolean sites = true;
+    private boolean inOrder;
 
     private RecordingMemory(boolean startOnWrap) {
         this.startOnWrap = startOnWrap;
@@ -59,6 +60,22 @@ public final class RecordingMemory implements PersistentMemory {
     public RecordingMemory withSites(boolean sites) {
         this.sites = sites;
         return this;
+    }
+
+    /**
+     * Records as durability {@code process} persists: every store counts as flushed when made, so
+     * the next drain makes it durable, and the stores since the last drain may land in any subset
+     * (as the JIT may reorder them). {@link #persistsInOrder} then says so to the pool, whose logs
+     * order their entries instead of checksumming them.
+     */
+    public RecordingMemory inOrder(boolean inOrder) {
+        this.inOrder = inOrder;
+        return this;
+    }
+
+    @Override
+    public boolean persistsInOrder() {
+        return inOrder;
     }
 
     /** The decorator: binds this recorder to the memory of the pool being opened. */
@@ -128,7 +145,11 @@ public final class RecordingMemory implements PersistentMemory {
         for (int i = 0; i < words.length; i++) {
             words[i] = inner.getLong(first + 8L * i);
         }
-        events.add(new Event.Store(events.size(), op, offset, length, first, words, site()));
+        String site = site();
+        events.add(new Event.Store(events.size(), op, offset, length, first, words, site));
+        if (inOrder) {
+            events.add(new Event.Flush(events.size(), offset, length, site));
+        }
     }
 
     private String site() {

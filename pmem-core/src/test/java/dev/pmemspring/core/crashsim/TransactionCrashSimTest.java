@@ -94,6 +94,20 @@ class TransactionCrashSimTest {
     }
 
     @Test
+    void snapshotAndWriteCommitWhereStoresPersistInOrder() {
+        // Durability process: the snapshots are ordered (payload fenced before a checksum over
+        // the header words), and every subset of the stores since the last fence is an image.
+        var report = bankScenario("transfer, committed, stores persisting in order")
+                .operation((pool, bank, steps) -> pool.transaction(tx -> transfer(pool, tx, bank, 30)))
+                .storesPersistInOrder()
+                .explore(Exploration.exhaustive(4))
+                .run(dir);
+        assertThat(report.rollbacks())
+                .as("some images must roll the transaction back")
+                .isPositive();
+    }
+
+    @Test
     void abort() {
         var report = bankScenario("transfer, aborted")
                 .operation((pool, bank, steps) -> {
