@@ -28,7 +28,7 @@ import java.util.zip.CRC32C;
  * CRC: a cache put, which overwrites its entry in place through a snapshot, ran 2-25 % faster in
  * nine rounds (docs/benchmarks.md). A pool that lost such a payload to an OS crash or a power loss,
  * which {@code process} does not protect against, is opened only after its unsafe shutdown is
- * acknowledged, and its damaged entries are found by their own checksums (the salvage).
+ * acknowledged; a map entry restored torn then fails its own checksum, and the salvage drops it.
  *
  * <p>An entry is durable before the word it protects changes. Most are persisted as they are
  * written; the undo of a run bit a transaction changes at commit is appended without a flush and
