@@ -149,7 +149,12 @@ public final class PmemPool implements AutoCloseable {
             FlushMethod flush = FlushMethod.of(options.durability(), file.mapping(), device.domain());
             FailStop failStop = new FailStop(path);
             PersistentMemory memory = MemoryDecorator.decorate(new MappedMemory(
-                    file.segment(), file.header().poolSize(), flush != FlushMethod.FENCE, file.backing(), failStop));
+                    file.segment(),
+                    file.header().poolSize(),
+                    flush != FlushMethod.FENCE,
+                    options.durability() == Durability.PROCESS,
+                    file.backing(),
+                    failStop));
             boolean machineCrash = ShutdownState.wasCutByMachineCrash(memory);
             boolean deviceLostWrites = ShutdownState.wasCutByDeviceDirtyShutdown(memory, device.dirtyShutdowns());
             boolean unsafeShutdown = machineCrash || deviceLostWrites;
@@ -175,7 +180,7 @@ public final class PmemPool implements AutoCloseable {
             // Redo first: it completes allocator operations, including log extensions the undo
             // logs are read through; then undo rolls back what transactions left open.
             int replayed = lanes.recoverRedo();
-            int rolledBack = TransactionEngine.recover(memory, layout);
+            int rolledBack = TransactionEngine.recover(memory, layout, unsafeShutdown);
             PoolHeader header = file.header();
             PoolGrowth growth = file.canGrow() ? new PoolGrowth(file, memory, options.growthStep()) : null;
             Heap heap = Heap.open(memory, layout, lanes, growth);

@@ -316,6 +316,11 @@ class PoolStopTest {
         }
 
         @Override
+        public boolean persistsInOrder() {
+            return inner.persistsInOrder();
+        }
+
+        @Override
         public void flush(long offset, long length) {
             if (countdown > 0) {
                 countdown--;

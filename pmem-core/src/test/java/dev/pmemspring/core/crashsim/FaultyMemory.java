@@ -80,6 +80,11 @@ public final class FaultyMemory implements PersistentMemory {
     }
 
     @Override
+    public boolean persistsInOrder() {
+        return inner.persistsInOrder();
+    }
+
+    @Override
     public void grow(long newSize) throws java.io.IOException {
         inner.grow(newSize);
     }

@@ -45,26 +45,39 @@ public final class MappedMemory implements PersistentMemory {
 
     private final MemorySegment segment;
     private final boolean flushes;
+    private final boolean persistsInOrder;
     private final Backing backing;
     private final FailStop failStop;
     private volatile long size;
 
-    /** Memory over all of {@code segment}, which cannot grow. */
+    /** Memory over all of {@code segment}, which cannot grow; stores are not taken to persist in order. */
     public MappedMemory(MemorySegment segment, boolean flushes) {
-        this(segment, segment.byteSize(), flushes, null, null);
+        this(segment, segment.byteSize(), flushes, false, null, null);
     }
 
     /**
      * Memory over the first {@code size} bytes of {@code segment}, grown through {@code backing};
      * a failed write-back stops {@code failStop}'s pool (null: it is only thrown).
+     *
+     * @param persistsInOrder what {@link #persistsInOrder} answers: true for durability {@code
+     *     process} alone. Not derived from {@code flushes}: {@code sync} on a DAX mapping whose
+     *     persistence domain is the CPU cache flushes nothing either, and there the order in which
+     *     stores survive a power loss is the CPU's, which nothing here argues or tests.
      */
-    public MappedMemory(MemorySegment segment, long size, boolean flushes, Backing backing, FailStop failStop) {
+    public MappedMemory(
+            MemorySegment segment,
+            long size,
+            boolean flushes,
+            boolean persistsInOrder,
+            Backing backing,
+            FailStop failStop) {
         if (size > segment.byteSize()) {
             throw new IllegalArgumentException("backed size " + size + " exceeds the mapping's " + segment.byteSize());
         }
         this.segment = segment;
         this.size = size;
         this.flushes = flushes;
+        this.persistsInOrder = persistsInOrder;
         this.backing = backing;
         this.failStop = failStop;
     }
@@ -211,6 +224,6 @@ public final class MappedMemory implements PersistentMemory {
 
     @Override
     public boolean persistsInOrder() {
-        return !flushes;
+        return persistsInOrder;
     }
 }

@@ -68,13 +68,22 @@ public final class TransactionEngine {
      * Rolls back every transaction a crash left open. Runs on open, after redo logs are replayed
      * and before the heap is rebuilt; touches only the logs, so its cost follows their size.
      *
+     * @param afterUnsafeShutdown whether the pool was cut by a machine crash it did not promise to
+     *     survive: every log then starts a new generation, one store each
      * @return the number of transactions rolled back
      */
-    public static int recover(PersistentMemory memory, PoolLayout layout) {
+    public static int recover(PersistentMemory memory, PoolLayout layout, boolean afterUnsafeShutdown) {
         int rolledBack = 0;
         for (int i = 0; i < layout.laneCount(); i++) {
-            if (new UndoLog(memory, layout.undoOffset(i), PoolLayout.UNDO_SIZE).rollback() > 0) {
+            UndoLog log = new UndoLog(memory, layout.undoOffset(i), PoolLayout.UNDO_SIZE);
+            if (log.rollback() > 0) {
                 rolledBack++;
+            }
+            if (afterUnsafeShutdown) {
+                // A torn first entry may hide entries of this generation further on, which a
+                // kill -9 never leaves: a new generation keeps their checksums from vouching for
+                // entries later written over them (an ordered snapshot's covers no payload).
+                log.invalidate();
             }
         }
         return rolledBack;

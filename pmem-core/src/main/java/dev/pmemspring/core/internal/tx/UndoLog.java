@@ -26,9 +26,11 @@ import java.util.zip.CRC32C;
  * fenced before its checksum, which then covers the two header words alone, so a checksum that
  * verifies is one written after the whole payload. That saves reading the payload back for its
  * CRC: a cache put, which overwrites its entry in place through a snapshot, ran 2-25 % faster in
- * nine rounds (docs/benchmarks.md). A pool that lost such a payload to an OS crash or a power loss,
- * which {@code process} does not protect against, is opened only after its unsafe shutdown is
- * acknowledged; a map entry restored torn then fails its own checksum, and the salvage drops it.
+ * nine rounds (docs/benchmarks.md). An OS crash or a power loss, which {@code process} does not
+ * protect against, may leave such a payload torn and its checksum whole: where the pool's
+ * shutdown mark shows the crash it opens only when told to accept it, and then starts every log
+ * on a new generation; a map entry restored torn fails its own checksum either way, when read or
+ * in the salvage.
  *
  * <p>An entry is durable before the word it protects changes. Most are persisted as they are
  * written; the undo of a run bit a transaction changes at commit is appended without a flush and

@@ -75,12 +75,15 @@ class UndoLogTest {
     @ParameterizedTest(name = "stores persist in order: {0}")
     @ValueSource(booleans = {false, true})
     void aCrashAtAnyStepOfTheTransactionOrOfItsRollbackRollsBackToTheStart(boolean inOrder) {
-        for (int crashAt = 0; crashAt < 40; crashAt++) {
-            DyingMemory m = original();
+        // Every store counts, the log's own included, until the transaction runs to its end.
+        boolean died = true;
+        for (int crashAt = 0; died; crashAt++) {
+            DyingMemory m = original(0);
             m.inOrder = inOrder;
             m.changesLeft = crashAt;
             try {
                 changeUnderLog(m, new UndoLog(m, LOG, LOG_SIZE), NO_EXTENSION);
+                died = false;
             } catch (IllegalStateException crash) {
                 // the process died here
             }
@@ -178,13 +181,21 @@ class UndoLogTest {
         // The same range snapshotted again in the next generation, as a second overwrite of one
         // entry is, cut in its payload's copy: the old checksum still stands after the payload,
         // over equal header words, and must not vouch for the half-written payload.
-        m.changesLeft = 3;
+        m.fill(DATA, 100, (byte) 0x77); // what the first rewrite left
+        m.changesLeft = 3; // target, header and padding: then the copy dies half-way
+        boolean died = false;
         try {
             log.logSnapshot(DATA, 100, NO_EXTENSION);
         } catch (IllegalStateException crash) {
-            // died before the checksum
+            died = true;
         }
+        assertThat(died).isTrue();
+        m.changesLeft = Integer.MAX_VALUE;
         assertThat(new UndoLog(m, LOG, LOG_SIZE).readValid()).isEmpty();
+        new UndoLog(m, LOG, LOG_SIZE).rollback();
+        for (int i = 0; i < 100; i++) {
+            assertThat(m.getByte(DATA + i)).as("byte %d", i).isEqualTo((byte) 0x77);
+        }
     }
 
     @Test
