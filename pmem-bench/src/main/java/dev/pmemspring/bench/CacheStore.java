@@ -314,21 +314,31 @@ abstract class CacheStore implements AutoCloseable {
 
         EhcacheDiskStore() {
             dir = MapStore.newDirectory("ehcache");
+            javax.cache.CacheManager manager = null;
             try {
                 EhcacheCachingProvider provider = ehcacheProvider();
                 DefaultConfiguration configuration = new DefaultConfiguration(
                         provider.getDefaultClassLoader(), new DefaultPersistenceConfiguration(dir.toFile()));
                 // A URI of its own, so a second trial in the same JVM gets a new manager.
-                jcacheManager = provider.getCacheManager(dir.toUri(), configuration);
+                manager = provider.getCacheManager(dir.toUri(), configuration);
                 cache = springCache(
-                        jcacheManager,
+                        manager,
                         ResourcePoolsBuilder.newResourcePoolsBuilder()
                                 .heap(1, EntryUnit.ENTRIES)
                                 .disk(EHCACHE_DISK_MB, MemoryUnit.MB, true));
             } catch (RuntimeException | Error e) {
+                // The manager first: it holds the folder's files open.
+                if (manager != null) {
+                    try {
+                        manager.close();
+                    } catch (RuntimeException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
                 MapStore.deleteTree(dir);
                 throw e;
             }
+            jcacheManager = manager;
         }
 
         @Override

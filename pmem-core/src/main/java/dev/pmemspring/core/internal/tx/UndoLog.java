@@ -25,8 +25,8 @@ import java.util.zip.CRC32C;
  * {@code process}), a snapshot is written as {@link #SNAPSHOT_ORDERED} instead: its payload is
  * fenced before its checksum, which then covers the two header words alone, so a checksum that
  * verifies is one written after the whole payload. That saves reading the payload back for its
- * CRC: a cache put, which overwrites its entry in place through a snapshot, ran 2-25 % faster in
- * nine rounds (docs/benchmarks.md). An OS crash or a power loss, which {@code process} does not
+ * CRC: one-thread cache puts, which overwrite their entries in place through a snapshot, ran 2-25 %
+ * faster within each of nine rounds (docs/benchmarks.md). An OS crash or a power loss, which {@code process} does not
  * protect against, may leave such a payload torn and its checksum whole: where the pool's
  * shutdown mark shows the crash it opens only when told to accept it, and then starts every log
  * on a new generation; a map entry restored torn fails its own checksum either way, when read or
