@@ -258,8 +258,8 @@ public final class CrashSimulator<T> {
      * persist in order up to the last fence, those after it in any subset (see
      * {@link RecordingMemory#inOrder}), and the pool writes its logs for that.
      */
-    public CrashSimulator<T> storesPersistInOrder() {
-        this.inOrder = true;
+    public CrashSimulator<T> storesPersistInOrder(boolean inOrder) {
+        this.inOrder = inOrder;
         return this;
     }
 

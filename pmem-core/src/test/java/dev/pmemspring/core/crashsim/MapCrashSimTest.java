@@ -3,6 +3,8 @@ package dev.pmemspring.core.crashsim;
 import dev.pmemspring.core.PmemMap;
 import dev.pmemspring.core.PmemPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,11 +62,13 @@ class MapCrashSimTest {
                 .run(dir);
     }
 
-    @Test
-    void sameSizeOverwritesRewrittenInPlace() {
+    @ParameterizedTest(name = "stores persist in order: {0}")
+    @ValueSource(booleans = {false, true})
+    void sameSizeOverwritesRewrittenInPlace(boolean inOrder) {
         // Same-size puts rewrite the entry where it is, through the lane's undo log: a crash at any
         // point leaves the old value or the new one, and the log is emptied for the next rewrite.
-        CrashSimulator.scenario("map: same-size overwrites, rewritten in place")
+        // In order (durability process) the log's snapshots are ordered, not checksummed.
+        CrashSimulator.scenario("map: same-size overwrites, rewritten in place" + inOrder(inOrder))
                 .setup(pool -> {
                     PmemMap m = pool.map("m");
                     m.put(bytes("a"), bytes("value-1"));
@@ -80,34 +84,14 @@ class MapCrashSimTest {
                 })
                 .observe((pool, m) -> observe(pool))
                 .unknownReachable()
+                .storesPersistInOrder(inOrder)
                 .explore(Exploration.exhaustive(3))
                 .run(dir);
     }
 
-    @Test
-    void sameSizeOverwritesRewrittenInPlaceWhereStoresPersistInOrder() {
-        // As above in durability process: the undo log's snapshots are ordered, not checksummed
-        // (their payload fenced before the checksum over their header words). Every subset of the
-        // stores after the last fence is a crash image, as the JIT may reorder them.
-        CrashSimulator.scenario("map: same-size overwrites in place, stores persisting in order")
-                .setup(pool -> {
-                    PmemMap m = pool.map("m");
-                    m.put(bytes("a"), bytes("value-1"));
-                    m.put(bytes("b"), bytes("other-1"));
-                    return m;
-                })
-                .operation((pool, m, steps) -> {
-                    m.put(bytes("a"), bytes("value-2"));
-                    steps.done();
-                    m.put(bytes("b"), bytes("other-2"));
-                    steps.done();
-                    m.put(bytes("a"), bytes("value-3"));
-                })
-                .observe((pool, m) -> observe(pool))
-                .unknownReachable()
-                .storesPersistInOrder()
-                .explore(Exploration.exhaustive(3))
-                .run(dir);
+    /** The scenario name's suffix for a run under the process model. */
+    static String inOrder(boolean inOrder) {
+        return inOrder ? ", stores persisting in order" : "";
     }
 
     @Test
@@ -153,11 +137,12 @@ class MapCrashSimTest {
     /** Deadlines in 2096: live for the whole run (an expired entry's deadline is not moved). */
     private static final long FAR = 4_000_000_000_000L;
 
-    @Test
-    void expiryMovedInPlace() {
+    @ParameterizedTest(name = "stores persist in order: {0}")
+    @ValueSource(booleans = {false, true})
+    void expiryMovedInPlace(boolean inOrder) {
         // setExpiry (time-to-idle) rewrites the entry's header where it is, through the lane's undo
         // log: a crash leaves the old deadline or the new one, with the value intact either way.
-        CrashSimulator.scenario("map: expiry deadlines moved in place")
+        CrashSimulator.scenario("map: expiry deadlines moved in place" + inOrder(inOrder))
                 .setup(pool -> {
                     PmemMap m = pool.map("m");
                     m.put(bytes("a"), bytes("value-a"), FAR + 1_000L);
@@ -181,6 +166,7 @@ class MapCrashSimTest {
                     return List.of(entries, pool.stats().objects());
                 })
                 .unknownReachable()
+                .storesPersistInOrder(inOrder)
                 .explore(Exploration.exhaustive(3))
                 .run(dir);
     }

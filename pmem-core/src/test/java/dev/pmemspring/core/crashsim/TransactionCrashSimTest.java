@@ -4,6 +4,8 @@ import dev.pmemspring.core.MemoryBlock;
 import dev.pmemspring.core.PmemPool;
 import dev.pmemspring.core.Transaction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,24 +84,14 @@ class TransactionCrashSimTest {
         tx.putLong(bank.b() + 8, b.getLong(8) + 1);
     }
 
-    @Test
-    void snapshotAndWriteCommit() {
-        var report = bankScenario("transfer, committed")
+    @ParameterizedTest(name = "stores persist in order: {0}")
+    @ValueSource(booleans = {false, true})
+    void snapshotAndWriteCommit(boolean inOrder) {
+        // In order (durability process) the snapshots are ordered: payload fenced before a
+        // checksum over the header words.
+        var report = bankScenario("transfer, committed" + MapCrashSimTest.inOrder(inOrder))
                 .operation((pool, bank, steps) -> pool.transaction(tx -> transfer(pool, tx, bank, 30)))
-                .explore(Exploration.exhaustive(4))
-                .run(dir);
-        assertThat(report.rollbacks())
-                .as("some images must roll the transaction back")
-                .isPositive();
-    }
-
-    @Test
-    void snapshotAndWriteCommitWhereStoresPersistInOrder() {
-        // Durability process: the snapshots are ordered (payload fenced before a checksum over
-        // the header words), and every subset of the stores since the last fence is an image.
-        var report = bankScenario("transfer, committed, stores persisting in order")
-                .operation((pool, bank, steps) -> pool.transaction(tx -> transfer(pool, tx, bank, 30)))
-                .storesPersistInOrder()
+                .storesPersistInOrder(inOrder)
                 .explore(Exploration.exhaustive(4))
                 .run(dir);
         assertThat(report.rollbacks())
