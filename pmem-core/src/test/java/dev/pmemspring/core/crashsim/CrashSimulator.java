@@ -254,9 +254,9 @@ public final class CrashSimulator<T> {
     }
 
     /**
-     * Simulates a process's end in durability {@code process} instead of a power loss: stores
-     * persist in order up to the last fence, those after it in any subset (see
-     * {@link RecordingMemory#inOrder}), and the pool writes its logs for that.
+     * With {@code true}, simulates a process's end in durability {@code process} instead of a power
+     * loss: stores persist in order up to the last fence, those after it in any subset (see
+     * {@link RecordingMemory#inOrder}), and the pool writes its logs for that. False by default.
      */
     public CrashSimulator<T> storesPersistInOrder(boolean inOrder) {
         this.inOrder = inOrder;
