@@ -183,6 +183,11 @@ public final class CrashSimulator<T> {
         return new CrashSimulator<>(name);
     }
 
+    /** The scenario's name, and the model it is checked under when that is not the default. */
+    private String scenarioName() {
+        return inOrder ? name + ", stores persisting in order" : name;
+    }
+
     // ---------------------------------------------------------------- configuration
 
     /** Pool size (default 8 MiB, the minimum: every crash image is a whole pool file). */
@@ -324,7 +329,7 @@ public final class CrashSimulator<T> {
             recorder = RecordingMemory.fromOpen();
         } else {
             if (operation == null) {
-                throw new IllegalStateException("scenario '" + name + "' has no operation");
+                throw new IllegalStateException("scenario '" + scenarioName() + "' has no operation");
             }
             PmemPool.create(base, options()).close();
             recorder = new RecordingMemory();
@@ -408,7 +413,7 @@ public final class CrashSimulator<T> {
             // the temporary folder goes anyway
         }
         return new Report(
-                name,
+                scenarioName(),
                 runSeed,
                 n,
                 points.length,
@@ -581,16 +586,17 @@ public final class CrashSimulator<T> {
             Throwable cause) {
         Recording recording = recorded.recording();
         int n = recording.size();
-        String message = "crash-consistency failure in scenario '" + name + "' (seed " + runSeed + ", crash point " + k
-                + " of " + n + ")"
-                + "\n  cause: " + describe(cause)
-                + "\n  crash point " + k + ": after "
-                + (k == 0 ? "nothing (start of the recording)" : regions.describe(recording.event(k - 1)))
-                + "\n                 before "
-                + (k == n ? "nothing (end of the recording)" : regions.describe(recording.event(k)))
-                + "\n  image: " + model.describe(subset, regions, 16)
-                + "\n  recording: " + recording.summary() + "; explored " + ex
-                + "\n  replay: -Dpmem.crashsim.seed=" + runSeed + " -Dpmem.crashsim.point=" + k;
+        String message =
+                "crash-consistency failure in scenario '" + scenarioName() + "' (seed " + runSeed + ", crash point " + k
+                        + " of " + n + ")"
+                        + "\n  cause: " + describe(cause)
+                        + "\n  crash point " + k + ": after "
+                        + (k == 0 ? "nothing (start of the recording)" : regions.describe(recording.event(k - 1)))
+                        + "\n                 before "
+                        + (k == n ? "nothing (end of the recording)" : regions.describe(recording.event(k)))
+                        + "\n  image: " + model.describe(subset, regions, 16)
+                        + "\n  recording: " + recording.summary() + "; explored " + ex
+                        + "\n  replay: -Dpmem.crashsim.seed=" + runSeed + " -Dpmem.crashsim.point=" + k;
         return new CrashConsistencyError(message, cause, runSeed, k);
     }
 

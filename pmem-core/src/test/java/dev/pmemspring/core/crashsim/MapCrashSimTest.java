@@ -68,7 +68,7 @@ class MapCrashSimTest {
         // Same-size puts rewrite the entry where it is, through the lane's undo log: a crash at any
         // point leaves the old value or the new one, and the log is emptied for the next rewrite.
         // In order (durability process) the log's snapshots are ordered, not checksummed.
-        CrashSimulator.scenario("map: same-size overwrites, rewritten in place" + inOrder(inOrder))
+        CrashSimulator.scenario("map: same-size overwrites, rewritten in place")
                 .setup(pool -> {
                     PmemMap m = pool.map("m");
                     m.put(bytes("a"), bytes("value-1"));
@@ -87,11 +87,6 @@ class MapCrashSimTest {
                 .storesPersistInOrder(inOrder)
                 .explore(Exploration.exhaustive(3))
                 .run(dir);
-    }
-
-    /** The scenario name's suffix for a run under the process model. */
-    static String inOrder(boolean inOrder) {
-        return inOrder ? ", stores persisting in order" : "";
     }
 
     @Test
@@ -142,7 +137,7 @@ class MapCrashSimTest {
     void expiryMovedInPlace(boolean inOrder) {
         // setExpiry (time-to-idle) rewrites the entry's header where it is, through the lane's undo
         // log: a crash leaves the old deadline or the new one, with the value intact either way.
-        CrashSimulator.scenario("map: expiry deadlines moved in place" + inOrder(inOrder))
+        CrashSimulator.scenario("map: expiry deadlines moved in place")
                 .setup(pool -> {
                     PmemMap m = pool.map("m");
                     m.put(bytes("a"), bytes("value-a"), FAR + 1_000L);

@@ -89,7 +89,7 @@ class TransactionCrashSimTest {
     void snapshotAndWriteCommit(boolean inOrder) {
         // In order (durability process) the snapshots are ordered: payload fenced before a
         // checksum over the header words.
-        var report = bankScenario("transfer, committed" + MapCrashSimTest.inOrder(inOrder))
+        var report = bankScenario("transfer, committed")
                 .operation((pool, bank, steps) -> pool.transaction(tx -> transfer(pool, tx, bank, 30)))
                 .storesPersistInOrder(inOrder)
                 .explore(Exploration.exhaustive(4))
